@@ -1,0 +1,4 @@
+package org.wabridge.media;
+
+/** The two legs of a relayed call. */
+public enum Leg { PBX, META }

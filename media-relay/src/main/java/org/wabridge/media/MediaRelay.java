@@ -1,0 +1,24 @@
+package org.wabridge.media;
+
+/**
+ * Anchors the media of calls. The B2BUA opens one {@link MediaSession} per call and closes it
+ * when the call ends; the relay owns the sockets, SRTP contexts and timers behind it.
+ */
+public interface MediaRelay extends AutoCloseable {
+
+    /**
+     * Allocates the ports of a new call.
+     *
+     * @param callId  used in logs only
+     * @param events  told about media timeouts; called from a relay thread, must not block
+     * @throws MediaException when no ports are free or sockets cannot be bound
+     */
+    MediaSession open(String callId, MediaEvents events) throws MediaException;
+
+    /** Sessions currently open (for leak checks and metrics). */
+    int activeSessions();
+
+    /** Closes every session and releases all threads and sockets. */
+    @Override
+    void close();
+}

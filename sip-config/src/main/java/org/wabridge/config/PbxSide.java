@@ -1,0 +1,19 @@
+package org.wabridge.config;
+
+import java.util.List;
+
+/**
+ * The PBX-facing side.
+ *
+ * @param listen                where the PBX sends its INVITEs (UDP and/or TCP)
+ * @param allowedSources        networks the PBX may send from; anything else gets 403
+ * @param target                SIP URI for calls toward the PBX (user-initiated calls); may be null
+ * @param numberRules           prefix rewrites applied to the Request-URI user before E.164 checks
+ * @param defaultBusinessNumber business number used when the PBX's From user is not a configured number; may be null
+ */
+public record PbxSide(
+        List<ListenPoint> listen,
+        List<Cidr> allowedSources,
+        String target,
+        List<NumberRule> numberRules,
+        String defaultBusinessNumber) {}
