@@ -1,0 +1,651 @@
+package org.wabridge.b2bua;
+
+import gov.nist.javax.sip.DialogTimeoutEvent;
+import gov.nist.javax.sip.RequestEventExt;
+import gov.nist.javax.sip.ServerTransactionExt;
+import gov.nist.javax.sip.SipListenerExt;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.sip.ClientTransaction;
+import javax.sip.Dialog;
+import javax.sip.DialogTerminatedEvent;
+import javax.sip.IOExceptionEvent;
+import javax.sip.ListeningPoint;
+import javax.sip.RequestEvent;
+import javax.sip.ResponseEvent;
+import javax.sip.ServerTransaction;
+import javax.sip.SipFactory;
+import javax.sip.SipProvider;
+import javax.sip.SipStack;
+import javax.sip.TimeoutEvent;
+import javax.sip.TransactionAlreadyExistsException;
+import javax.sip.TransactionTerminatedEvent;
+import javax.sip.address.AddressFactory;
+import javax.sip.address.SipURI;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.FromHeader;
+import javax.sip.header.HeaderFactory;
+import javax.sip.header.ToHeader;
+import javax.sip.header.ViaHeader;
+import javax.sip.message.MessageFactory;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.wabridge.b2bua.CallFailures.Outcome;
+import org.wabridge.b2bua.SipTrace.Side;
+import org.wabridge.b2bua.causes.CauseCatalog;
+import org.wabridge.b2bua.digest.DigestClient;
+import org.wabridge.b2bua.sip.EdgeRouter;
+import org.wabridge.b2bua.sip.HostResolver;
+import org.wabridge.b2bua.sip.StackContext;
+import org.wabridge.b2bua.sip.TlsContexts;
+import org.wabridge.b2bua.sip.TlsNetworkLayer;
+import org.wabridge.config.BridgeConfig;
+import org.wabridge.config.BusinessNumber;
+import org.wabridge.config.Cidr;
+import org.wabridge.config.ListenPoint;
+import org.wabridge.config.MediaSettings.MediaMode;
+import org.wabridge.config.Normalizer;
+import org.wabridge.config.Transport;
+import org.wabridge.media.MediaRelay;
+
+/**
+ * The SIP side of the bridge: one JAIN-SIP stack with a PBX provider (UDP/TCP) and a Meta provider (TLS, or
+ * UDP/TCP toward lab edges). It receives every SIP event, finds the call it belongs to and hands it over;
+ * the calls themselves live in {@link BusinessCall}.
+ */
+public final class B2bua implements SipListenerExt, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(B2bua.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final BridgeConfig config;
+    private final MediaRelay relay;
+    private final StackContext context;
+    private final SipStack stack;
+    private final SipProvider pbx;
+    private final SipProvider meta;
+    private final AddressFactory addresses;
+    private final HeaderFactory headers;
+    private final MessageFactory messages;
+    private final MetaRequests requests;
+    private final CallFailures failures;
+    private final DigestClient digest = new DigestClient();
+    private final CallRegistry registry = new CallRegistry();
+    private final ScheduledExecutorService scheduler;
+
+    private B2bua(BridgeConfig config, MediaRelay relay, StackContext context, SipStack stack, SipProvider pbx,
+                  SipProvider meta, SipFactory factory, CauseCatalog catalog) throws Exception {
+        this.config = config;
+        this.relay = relay;
+        this.context = context;
+        this.stack = stack;
+        this.pbx = pbx;
+        this.meta = meta;
+        this.addresses = factory.createAddressFactory();
+        this.headers = factory.createHeaderFactory();
+        this.messages = factory.createMessageFactory();
+        this.requests = new MetaRequests(config.meta(), meta, addresses, headers, messages);
+        this.failures = new CallFailures(catalog);
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "bridge-timers");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Starts the SIP listeners. The caller owns {@code relay} (PASSTHROUGH mode ignores it and copies SDP).
+     *
+     * @throws BridgeException with an admin-readable message when a listener or TLS material cannot be set up
+     */
+    public static B2bua start(BridgeConfig config, MediaRelay relay, CauseCatalog catalog) throws BridgeException {
+        StackContext context = null;
+        SipStack stack = null;
+        try {
+            MetaRequests.EdgeUri edge = MetaRequests.EdgeUri.parse(config.meta().edgeUri());
+            HostResolver resolver = new HostResolver();
+            if (config.meta().edgeAddress() != null) {
+                resolver.pin(edge.host(), InetAddress.getByName(config.meta().edgeAddress()));
+            }
+            SSLContext client = TlsContexts.client(pathOrNull(config.meta().tlsTrust()));
+            SSLContext server = config.meta().listen().transport() == Transport.TLS
+                    ? TlsContexts.server(Path.of(config.meta().tlsCertificate()), Path.of(config.meta().tlsKey()))
+                    : null;
+            int connectTimeout = (int) Math.min(5000, config.meta().noResponseTimeout().toMillis());
+            context = StackContext.register(client, server, resolver, edge.host(), connectTimeout);
+
+            SipFactory factory = SipFactory.getInstance();
+            factory.setPathName("gov.nist");
+            stack = factory.createSipStack(stackProperties(context));
+
+            SipProvider pbxProvider = null;
+            for (ListenPoint lp : config.pbx().listen()) {
+                ListeningPoint point = stack.createListeningPoint(lp.host(), lp.port(), lp.transport().token());
+                if (pbxProvider == null) {
+                    pbxProvider = stack.createSipProvider(point);
+                } else {
+                    pbxProvider.addListeningPoint(point);
+                }
+            }
+            ListenPoint ml = config.meta().listen();
+            SipProvider metaProvider = stack.createSipProvider(
+                    stack.createListeningPoint(ml.host(), ml.port(), ml.transport().token()));
+
+            MediaRelay effectiveRelay = config.media().mode() == MediaMode.PASSTHROUGH ? new PassthroughRelay() : relay;
+            B2bua b2bua = new B2bua(config, effectiveRelay, context, stack, pbxProvider, metaProvider, factory, catalog);
+            pbxProvider.addSipListener(b2bua);
+            metaProvider.addSipListener(b2bua);
+            stack.start();
+            LOG.info("listening for the PBX on {}, for Meta on {}; edge {}{}", config.pbx().listen(), ml,
+                    config.meta().edgeUri(),
+                    config.meta().edgeAddress() == null ? "" : " at " + config.meta().edgeAddress());
+            return b2bua;
+        } catch (BridgeException e) {
+            cleanup(context, stack);
+            throw e;
+        } catch (Exception e) {
+            cleanup(context, stack);
+            throw new BridgeException("cannot start the SIP side: " + e.getMessage(), e);
+        }
+    }
+
+    private static void cleanup(StackContext context, SipStack stack) {
+        if (stack != null) {
+            stack.stop();
+        }
+        if (context != null) {
+            context.unregister();
+        }
+    }
+
+    private static Path pathOrNull(String p) {
+        return p == null ? null : Path.of(p);
+    }
+
+    private static Properties stackProperties(StackContext context) {
+        Properties p = new Properties();
+        p.setProperty("javax.sip.STACK_NAME", "wa-sip-bridge-" + context.id());
+        p.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "on");
+        p.setProperty("javax.sip.USE_ROUTER_FOR_ALL_URIS", "true");
+        p.setProperty("javax.sip.ROUTER_PATH", EdgeRouter.class.getName());
+        p.setProperty("gov.nist.javax.sip.NETWORK_LAYER", TlsNetworkLayer.class.getName());
+        p.setProperty(StackContext.PROPERTY, context.id());
+        // Meta must never be asked for a client certificate; protocols and suites are fixed in TlsNetworkLayer.
+        p.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Disabled");
+        p.setProperty("gov.nist.javax.sip.TLS_CLIENT_PROTOCOLS", "TLSv1.3,TLSv1.2");
+        p.setProperty("gov.nist.javax.sip.ENABLED_CIPHER_SUITES", String.join(",", modernCipherSuites()));
+        p.setProperty("gov.nist.javax.sip.SSL_HANDSHAKE_TIMEOUT", "5");
+        p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
+        p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "16");
+        p.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");
+        p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "65536");
+        p.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "0");
+        p.setProperty("gov.nist.javax.sip.LOG_MESSAGE_CONTENT", "false");
+        return p;
+    }
+
+    /** The JVM's enabled suites minus anything legacy: AEAD only (TLS 1.3 suites and ECDHE-GCM/ChaCha). */
+    private static List<String> modernCipherSuites() {
+        try {
+            List<String> out = new ArrayList<>();
+            for (String s : SSLContext.getDefault().getDefaultSSLParameters().getCipherSuites()) {
+                if (s.startsWith("TLS_AES_") || s.startsWith("TLS_CHACHA20_")
+                        || (s.startsWith("TLS_ECDHE_") && (s.contains("_GCM_") || s.contains("CHACHA20")))) {
+                    out.add(s);
+                }
+            }
+            return out;
+        } catch (Exception e) {
+            throw new IllegalStateException("no default TLS context", e);
+        }
+    }
+
+    // ------------------------------------------------------------ accessors
+
+    BridgeConfig config() { return config; }
+    MediaRelay relay() { return relay; }
+    SipProvider pbx() { return pbx; }
+    SipProvider meta() { return meta; }
+    HeaderFactory headers() { return headers; }
+    MetaRequests requests() { return requests; }
+    CallFailures failures() { return failures; }
+    DigestClient digest() { return digest; }
+    CallRegistry registry() { return registry; }
+    ScheduledExecutorService scheduler() { return scheduler; }
+    String edgeHost() { return requests.edge().host(); }
+
+    /** Calls in progress (any state but ended). */
+    public int activeCalls() {
+        return registry.size();
+    }
+
+    /** Runs {@code action} with the call's ids in the logging context (relay and timer threads). */
+    void inCallContext(BusinessCall call, Runnable action) {
+        MDC.put("call", call.callId());
+        try {
+            action.run();
+        } catch (RuntimeException e) {
+            LOG.error("unexpected error in call handling", e);
+        } finally {
+            MDC.clear();
+        }
+    }
+
+    // ------------------------------------------------------------- requests
+
+    @Override
+    public void processRequest(RequestEvent event) {
+        Request request = event.getRequest();
+        Side side = event.getSource() == pbx ? Side.PBX : Side.META;
+        MDC.put("call", callIdOf(request));
+        try {
+            SipTrace.received(side, request);
+            if (side == Side.PBX) {
+                fromPbx(event);
+            } else {
+                fromMeta(event);
+            }
+        } catch (RuntimeException e) {
+            LOG.error("unexpected error handling {}", request.getMethod(), e);
+            respond(event, Response.SERVER_INTERNAL_ERROR, null);
+        } finally {
+            MDC.clear();
+        }
+    }
+
+    private void fromPbx(RequestEvent event) {
+        Request request = event.getRequest();
+        String method = request.getMethod();
+        BusinessCall call = callOf(event.getDialog());
+        switch (method) {
+            case Request.ACK -> { /* the dialog layer absorbs ACKs to our answers */ }
+            case Request.INVITE -> {
+                if (hasToTag(request)) {
+                    if (call != null) {
+                        call.onPbxReoffer(withTransaction(event));
+                    } else {
+                        respond(event, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null);
+                    }
+                } else {
+                    newPbxInvite(event);
+                }
+            }
+            case Request.UPDATE -> {
+                if (call != null) {
+                    call.onPbxReoffer(withTransaction(event));
+                } else {
+                    respond(event, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null);
+                }
+            }
+            case Request.BYE -> {
+                if (call != null) {
+                    call.onPbxBye(withTransaction(event));
+                } else {
+                    respond(event, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null);
+                }
+            }
+            case Request.CANCEL -> onCancel(event);
+            case Request.OPTIONS -> respond(event, Response.OK, null); // PBX trunk qualify
+            case Request.INFO -> respond(event, call != null ? Response.OK : Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null);
+            default -> respond(event, Response.METHOD_NOT_ALLOWED, null);
+        }
+    }
+
+    private void fromMeta(RequestEvent event) {
+        Request request = event.getRequest();
+        BusinessCall call = callOf(event.getDialog());
+        switch (request.getMethod()) {
+            case Request.ACK -> { }
+            case Request.BYE -> {
+                if (call != null) {
+                    call.onMetaBye(withTransaction(event));
+                } else {
+                    respond(event, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null);
+                }
+            }
+            case Request.OPTIONS, Request.NOTIFY -> respond(event, call != null || Request.OPTIONS.equals(request.getMethod())
+                    ? Response.OK : Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null);
+            case Request.INVITE -> {
+                if (hasToTag(request)) {
+                    // Meta sends no re-INVITEs; refuse politely without touching media.
+                    respond(event, Response.NOT_ACCEPTABLE_HERE, null);
+                } else {
+                    LOG.warn("user-initiated call from Meta refused: not supported by this version");
+                    respond(event, Response.TEMPORARILY_UNAVAILABLE, "User-initiated calls not enabled");
+                }
+            }
+            case Request.CANCEL -> respond(event, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null);
+            default -> respond(event, Response.METHOD_NOT_ALLOWED, null);
+        }
+    }
+
+    private void newPbxInvite(RequestEvent event) {
+        Request invite = event.getRequest();
+        String source = ((RequestEventExt) event).getRemoteIpAddress();
+        if (!allowedPbxSource(source)) {
+            Outcome outcome = failures.local("local.source-not-allowed");
+            LOG.warn(failures.logLine(callIdOf(invite), null, 403, "INVITE from " + source
+                    + " is not in pbx.allowedSources", outcome));
+            respond(event, Response.FORBIDDEN, "Source address not allowed");
+            return;
+        }
+        ServerTransaction tx;
+        try {
+            tx = event.getServerTransaction() != null ? event.getServerTransaction() : pbx.getNewServerTransaction(invite);
+        } catch (TransactionAlreadyExistsException e) {
+            return; // a retransmission of an INVITE we are handling
+        } catch (Exception e) {
+            LOG.warn("cannot create a transaction for the INVITE: {}", e.toString());
+            return;
+        }
+        respond(tx, Response.TRYING, null, null, null, List.of(), null);
+
+        String toTag = newTag();
+        SipURI requestUri = invite.getRequestURI() instanceof SipURI s ? s : null;
+        String dialled = requestUri == null ? null : requestUri.getUser();
+        if (dialled == null || dialled.isBlank()) {
+            respond(tx, Response.ADDRESS_INCOMPLETE, "No WhatsApp user in the Request-URI", toTag, null,
+                    List.of("Q.850;cause=28;text=\"INVALID_NUMBER_FORMAT\""), null);
+            return;
+        }
+        String waUser = Normalizer.toE164(dialled, config.pbx().numberRules());
+        if (!Normalizer.isE164(waUser) && !isBsuid(waUser)) {
+            LOG.warn("call refused: '{}' is neither an E.164 number nor a WhatsApp BSUID after number rules", dialled);
+            respond(tx, Response.ADDRESS_INCOMPLETE, "Not an E.164 number: " + dialled, toTag, null,
+                    List.of("Q.850;cause=28;text=\"INVALID_NUMBER_FORMAT\""), null);
+            return;
+        }
+        Optional<BusinessNumber> number = businessNumberFor(invite);
+        if (number.isEmpty()) {
+            Outcome outcome = failures.local("local.unknown-business-number");
+            String caller = ((SipURI) ((FromHeader) invite.getHeader(FromHeader.NAME)).getAddress().getURI()).getUser();
+            LOG.warn(failures.logLine(callIdOf(invite), null, outcome.answer().sipCode(), "From user '" + caller
+                    + "' is not a configured business number and pbx.defaultBusinessNumber is not set", outcome));
+            respond(tx, outcome.answer().sipCode(), outcome.answer().phrase(), toTag, null, outcome.reasons(),
+                    outcome.answer().retryAfterSeconds());
+            return;
+        }
+        BusinessCall call = new BusinessCall(this, tx, number.get(), waUser);
+        if (!registry.tryAdd(call.callId(), number.get().number(), config.limits().maxCallsPerNumber(), call)) {
+            Outcome outcome = failures.local("local.concurrent-limit");
+            LOG.warn(failures.logLine(call.callId(), null, outcome.answer().sipCode(), number.get().number()
+                    + " already has " + config.limits().maxCallsPerNumber() + " calls", outcome));
+            respond(tx, outcome.answer().sipCode(), outcome.answer().phrase(), toTag, null, outcome.reasons(),
+                    outcome.answer().retryAfterSeconds());
+            return;
+        }
+        call.start();
+    }
+
+    private boolean allowedPbxSource(String ip) {
+        try {
+            InetAddress address = InetAddress.getByName(ip);
+            for (Cidr cidr : config.pbx().allowedSources()) {
+                if (cidr.contains(address)) {
+                    return true;
+                }
+            }
+        } catch (Exception e) {
+            LOG.warn("bad source address {}", ip);
+        }
+        return false;
+    }
+
+    /** The From user if it is a configured business number, else the configured default. */
+    private Optional<BusinessNumber> businessNumberFor(Request invite) {
+        javax.sip.address.URI from = ((FromHeader) invite.getHeader(FromHeader.NAME)).getAddress().getURI();
+        String caller = from instanceof SipURI s && s.getUser() != null
+                ? Normalizer.toE164(s.getUser(), config.pbx().numberRules()) : "";
+        String fallback = config.pbx().defaultBusinessNumber();
+        BusinessNumber byDefault = null;
+        for (BusinessNumber n : config.meta().numbers()) {
+            if (n.number().equals(caller)) {
+                return Optional.of(n);
+            }
+            if (n.number().equals(fallback)) {
+                byDefault = n;
+            }
+        }
+        return Optional.ofNullable(byDefault);
+    }
+
+    private static boolean isBsuid(String user) {
+        return user.length() <= 256 && user.matches("[A-Za-z0-9._-]+") && user.matches(".*[A-Za-z].*");
+    }
+
+    private void onCancel(RequestEvent event) {
+        ServerTransaction cancelTx = withTransaction(event).getServerTransaction();
+        if (cancelTx == null) {
+            return;
+        }
+        respond(cancelTx, Response.OK, null, null, null, List.of(), null);
+        ServerTransaction inviteTx = ((ServerTransactionExt) cancelTx).getCanceledInviteTransaction();
+        if (inviteTx != null && inviteTx.getApplicationData() instanceof BusinessCall call) {
+            call.onPbxCancel();
+        }
+    }
+
+    // ------------------------------------------------------------ responses
+
+    @Override
+    public void processResponse(ResponseEvent event) {
+        Response response = event.getResponse();
+        Side side = event.getSource() == pbx ? Side.PBX : Side.META;
+        BusinessCall call = callOf(event.getClientTransaction(), event.getDialog());
+        MDC.put("call", call != null ? call.callId() : callIdOf(response));
+        try {
+            SipTrace.received(side, response);
+            if (call != null && side == Side.META) {
+                call.onMetaResponse(event);
+            }
+        } catch (RuntimeException e) {
+            LOG.error("unexpected error handling a {} response", response.getStatusCode(), e);
+        } finally {
+            MDC.clear();
+        }
+    }
+
+    @Override
+    public void processTimeout(TimeoutEvent event) {
+        if (event.isServerTransaction()) {
+            return;
+        }
+        ClientTransaction ct = event.getClientTransaction();
+        BusinessCall call = callOf(ct, null);
+        if (call != null && Request.INVITE.equals(ct.getRequest().getMethod())) {
+            inCallContext(call, () -> call.transportFailed(new java.io.IOException("INVITE transaction timed out")));
+        }
+    }
+
+    @Override
+    public void processIOException(IOExceptionEvent event) {
+        LOG.warn("transport error toward {}:{} over {}", event.getHost(), event.getPort(), event.getTransport());
+        if (!isEdge(event.getHost())) {
+            return;
+        }
+        // JAIN-SIP does not say which transaction failed: calls still waiting for a first answer from the edge
+        // are the ones the error belongs to.
+        for (BusinessCall call : registry.all()) {
+            inCallContext(call, () -> call.edgeIoFailed(event.getHost() + ":" + event.getPort()));
+        }
+    }
+
+    @Override
+    public void processTransactionTerminated(TransactionTerminatedEvent event) { }
+
+    @Override
+    public void processDialogTerminated(DialogTerminatedEvent event) { }
+
+    @Override
+    public void processDialogTimeout(DialogTimeoutEvent event) {
+        BusinessCall call = callOf(event.getDialog());
+        if (call != null && event.getReason() == DialogTimeoutEvent.Reason.AckNotReceived) {
+            inCallContext(call, call::onPbxAckTimeout);
+        }
+    }
+
+    // --------------------------------------------------------------- helpers
+
+    private boolean isEdge(String host) {
+        try {
+            return context.resolver().resolve(edgeHost()).equals(InetAddress.getByName(host));
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private static BusinessCall callOf(Dialog dialog) {
+        return dialog != null && dialog.getApplicationData() instanceof BusinessCall c ? c : null;
+    }
+
+    private static BusinessCall callOf(ClientTransaction ct, Dialog dialog) {
+        if (ct != null && ct.getApplicationData() instanceof BusinessCall c) {
+            return c;
+        }
+        return callOf(dialog);
+    }
+
+    /** Makes sure an in-dialog request has a server transaction to answer on. */
+    private RequestEvent withTransaction(RequestEvent event) {
+        if (event.getServerTransaction() != null) {
+            return event;
+        }
+        try {
+            SipProvider provider = (SipProvider) event.getSource();
+            ServerTransaction st = provider.getNewServerTransaction(event.getRequest());
+            return new RequestEvent(provider, st, event.getDialog(), event.getRequest());
+        } catch (Exception e) {
+            LOG.debug("no server transaction for {}: {}", event.getRequest().getMethod(), e.toString());
+            return event;
+        }
+    }
+
+    /** Answers a request; statelessly when it has no transaction. */
+    void respond(RequestEvent event, int code, String phrase) {
+        ServerTransaction tx = event.getServerTransaction();
+        if (tx != null) {
+            respond(tx, code, phrase, hasToTag(event.getRequest()) ? null : newTag(), null, List.of(), null);
+            return;
+        }
+        try {
+            Response response = messages.createResponse(code, event.getRequest());
+            if (phrase != null) {
+                response.setReasonPhrase(phrase);
+            }
+            if (!hasToTag(event.getRequest()) && code > 100) {
+                ((ToHeader) response.getHeader(ToHeader.NAME)).setTag(newTag());
+            }
+            Side side = event.getSource() == pbx ? Side.PBX : Side.META;
+            SipTrace.sent(side, response);
+            ((SipProvider) event.getSource()).sendResponse(response);
+        } catch (Exception e) {
+            LOG.warn("cannot answer {} with {}: {}", event.getRequest().getMethod(), code, e.toString());
+        }
+    }
+
+    /**
+     * Sends a response on a server transaction.
+     *
+     * @param toTag  our tag for a dialog-forming response (null keeps the request's To)
+     * @param sdp    body, or null
+     * @param reasons Reason header values
+     */
+    void respond(ServerTransaction tx, int code, String phrase, String toTag, String sdp, List<String> reasons,
+                 Integer retryAfter) {
+        try {
+            Request request = tx.getRequest();
+            Response response = messages.createResponse(code, request);
+            if (phrase != null) {
+                response.setReasonPhrase(phrase);
+            }
+            ToHeader to = (ToHeader) response.getHeader(ToHeader.NAME);
+            if (code > 100 && to.getTag() == null) {
+                to.setTag(toTag != null ? toTag : newTag());
+            }
+            boolean pbxSide = ((gov.nist.javax.sip.stack.SIPTransaction) tx).getSipProvider() == pbx;
+            if (code > 100 && code < 300 && Request.INVITE.equals(request.getMethod())) {
+                response.addHeader(headers.createContactHeader(pbxSide ? pbxContact(request) : requests.contact("bridge")));
+            }
+            for (String reason : reasons) {
+                response.addHeader(headers.createHeader("Reason", reason));
+            }
+            if (retryAfter != null) {
+                response.addHeader(headers.createRetryAfterHeader(retryAfter));
+            }
+            if (sdp != null) {
+                response.setContent(sdp, headers.createContentTypeHeader("application", "sdp"));
+            }
+            SipTrace.sent(pbxSide ? Side.PBX : Side.META, response);
+            tx.sendResponse(response);
+        } catch (Exception e) {
+            LOG.warn("cannot send {} {}: {}", code, phrase == null ? "" : phrase, e.toString());
+        }
+    }
+
+    private javax.sip.address.Address pbxContact(Request request) throws java.text.ParseException {
+        ListeningPoint lp = pbx.getListeningPoint(viaTransport(request));
+        if (lp == null) {
+            lp = pbx.getListeningPoints()[0];
+        }
+        SipURI uri = addresses.createSipURI("bridge", lp.getIPAddress());
+        uri.setPort(lp.getPort());
+        uri.setTransportParam(lp.getTransport().toLowerCase());
+        return addresses.createAddress(uri);
+    }
+
+    private static String viaTransport(Request request) {
+        ViaHeader via = (ViaHeader) request.getHeader(ViaHeader.NAME);
+        return via == null ? "udp" : via.getTransport().toLowerCase();
+    }
+
+    static String callIdOf(javax.sip.message.Message message) {
+        CallIdHeader h = (CallIdHeader) message.getHeader(CallIdHeader.NAME);
+        return h == null ? "-" : h.getCallId();
+    }
+
+    private static boolean hasToTag(Request request) {
+        ToHeader to = (ToHeader) request.getHeader(ToHeader.NAME);
+        return to != null && to.getTag() != null;
+    }
+
+    static String newTag() {
+        byte[] b = new byte[6];
+        RANDOM.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    // -------------------------------------------------------------- shutdown
+
+    /** Ends every call cleanly (BYE/final answers on both legs), then stops the stack. */
+    @Override
+    public void close() {
+        for (BusinessCall call : registry.all()) {
+            inCallContext(call, () -> call.hangUp("bridge shutting down"));
+        }
+        scheduler.shutdownNow();
+        try {
+            scheduler.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        stack.stop();
+        context.unregister();
+        if (relay instanceof PassthroughRelay) {
+            relay.close();
+        }
+        LOG.info("SIP side stopped");
+    }
+}

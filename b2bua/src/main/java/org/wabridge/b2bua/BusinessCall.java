@@ -1,0 +1,571 @@
+package org.wabridge.b2bua;
+
+import gov.nist.javax.sip.header.SIPHeader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ListIterator;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+import javax.sip.ClientTransaction;
+import javax.sip.Dialog;
+import javax.sip.RequestEvent;
+import javax.sip.ResponseEvent;
+import javax.sip.ServerTransaction;
+import javax.sip.SipException;
+import javax.sip.header.CSeqHeader;
+import javax.sip.header.Header;
+import javax.sip.header.ViaHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.wabridge.b2bua.CallFailures.Outcome;
+import org.wabridge.b2bua.SipTrace.Side;
+import org.wabridge.b2bua.digest.DigestChallenge;
+import org.wabridge.config.BusinessNumber;
+import org.wabridge.media.Leg;
+import org.wabridge.media.MediaEvents;
+import org.wabridge.media.MediaException;
+import org.wabridge.media.MediaSession;
+import org.wabridge.media.SdpException;
+
+/**
+ * One business-initiated call: the PBX's INVITE (server leg) bridged to an INVITE toward Meta (client leg).
+ * Every event of the call runs under the call's lock; every way out ends in {@link #finish}, which releases
+ * the media session, the timer and the concurrency slot exactly once.
+ */
+final class BusinessCall implements MediaEvents {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BusinessCall.class);
+
+    private final B2bua b2b;
+    private final String callId;
+    private final ServerTransaction pbxTx;
+    private final Request pbxInvite;
+    private final String pbxToTag;
+    private final BusinessNumber number;
+    private final String waUser;
+    private final long startedAt = System.nanoTime();
+
+    private CallState state = CallState.CALLING;
+    private MediaSession media;
+    private Request metaInvite;
+    private ClientTransaction metaTx;
+    private Dialog metaDialog;
+    private Request metaAck;
+    private boolean challengeAnswered;
+    private boolean ringingSent;
+    private boolean metaProvisional;
+    private boolean pbxCancelled;
+    private ScheduledFuture<?> noResponseTimer;
+    private String metaCallId;
+
+    BusinessCall(B2bua b2b, ServerTransaction pbxTx, BusinessNumber number, String waUser) {
+        this.b2b = b2b;
+        this.pbxTx = pbxTx;
+        this.pbxInvite = pbxTx.getRequest();
+        this.callId = B2bua.callIdOf(pbxInvite);
+        this.pbxToTag = B2bua.newTag();
+        this.number = number;
+        this.waUser = waUser;
+        pbxTx.setApplicationData(this);
+    }
+
+    String callId() {
+        return callId;
+    }
+
+    String businessNumber() {
+        return number.number();
+    }
+
+    // ----------------------------------------------------------------- start
+
+    /** Opens the media session and sends the INVITE to Meta. */
+    synchronized void start() {
+        byte[] body = pbxInvite.getRawContent();
+        if (body == null || body.length == 0) {
+            failLocal("local.sdp-unusable", "the PBX's INVITE has no SDP offer (late offer is not supported)");
+            return;
+        }
+        try {
+            media = b2b.relay().open(callId, this);
+            String offer = media.metaOfferFromPbxOffer(new String(body, StandardCharsets.UTF_8));
+            metaInvite = b2b.requests().metaInvite(number, waUser, offer);
+        } catch (MediaException e) {
+            failLocal("local.internal-error", "media relay: " + e.getMessage());
+            return;
+        } catch (SdpException e) {
+            failLocal("local.sdp-unusable", e.getMessage());
+            return;
+        } catch (Exception e) {
+            LOG.error("cannot build the INVITE toward Meta", e);
+            failLocal("local.internal-error", e.toString());
+            return;
+        }
+        LOG.info("calling WhatsApp user {} from business number {}", waUser, number.number());
+        sendMetaInvite();
+    }
+
+    private void sendMetaInvite() {
+        try {
+            metaTx = b2b.meta().getNewClientTransaction(metaInvite);
+            metaTx.setApplicationData(this);
+            SipTrace.sent(Side.META, metaInvite);
+            metaTx.sendRequest();
+            metaDialog = metaTx.getDialog();
+            if (metaDialog != null) {
+                metaDialog.setApplicationData(this);
+            }
+            armNoResponseTimer();
+        } catch (SipException e) {
+            transportFailed(e);
+        }
+    }
+
+    /** The edge could not be reached at all (connect refused, TLS verification failed, timeout). */
+    synchronized void transportFailed(Throwable e) {
+        if (state == CallState.ENDED) {
+            return;
+        }
+        if (isTlsFailure(e)) {
+            failLocal("local.tls-verify-failed", "TLS to " + b2b.edgeHost() + " failed: " + rootMessage(e));
+        } else {
+            failLocal("local.edge-unreachable", "cannot reach " + b2b.edgeHost() + ": " + rootMessage(e));
+        }
+    }
+
+    /** A transport error toward the edge: fatal only while we are still waiting for Meta's first answer. */
+    synchronized void edgeIoFailed(String where) {
+        if (state == CallState.CALLING) {
+            transportFailed(new java.io.IOException("connection to " + where + " failed"));
+        }
+    }
+
+    private void armNoResponseTimer() {
+        Duration timeout = b2b.config().meta().noResponseTimeout();
+        noResponseTimer = b2b.scheduler().schedule(() -> b2b.inCallContext(this, this::noResponse),
+                timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private synchronized void noResponse() {
+        if (state != CallState.CALLING) {
+            return;
+        }
+        if (metaTx != null) {
+            try {
+                metaTx.terminate();
+            } catch (Exception ignored) {
+                // the transaction may already be gone; the call ends either way
+            }
+        }
+        if (pbxCancelled) {
+            finish("cancelled before Meta answered anything");
+        } else {
+            failLocal("local.edge-timeout", "no response from " + b2b.edgeHost() + " within "
+                    + b2b.config().meta().noResponseTimeout().toSeconds() + " s");
+        }
+    }
+
+    // ------------------------------------------------------- Meta's responses
+
+    synchronized void onMetaResponse(ResponseEvent event) {
+        Response response = event.getResponse();
+        String method = ((CSeqHeader) response.getHeader(CSeqHeader.NAME)).getMethod();
+        if (!Request.INVITE.equals(method)) {
+            return; // answers to our BYE/CANCEL need nothing more
+        }
+        int code = response.getStatusCode();
+        noteMetaCallId(response);
+        if (state == CallState.ENDED) {
+            if (code / 100 == 2) {
+                lateAnswer(event); // the call ended (e.g. PBX cancelled) while Meta was answering
+            }
+            return;
+        }
+        cancelNoResponseTimer();
+        if (code < 200) {
+            onMetaProvisional(code);
+        } else if (code < 300) {
+            onMetaAnswer(event);
+        } else if ((code == 401 || code == 407) && !challengeAnswered && !pbxCancelled) {
+            answerChallenge(response);
+        } else {
+            onMetaFailure(response);
+        }
+    }
+
+    private void onMetaProvisional(int code) {
+        metaProvisional = true;
+        if (state == CallState.CALLING) {
+            state = CallState.PROCEEDING;
+        }
+        if (pbxCancelled) {
+            sendMetaCancel();
+            return;
+        }
+        // Meta sends no early media: the PBX plays its own ringback on a plain 180.
+        if (code > 100 && !ringingSent) {
+            ringingSent = true;
+            b2b.respond(pbxTx, Response.RINGING, null, pbxToTag, null, List.of(), null);
+        }
+    }
+
+    private void onMetaAnswer(ResponseEvent event) {
+        Response response = event.getResponse();
+        Dialog dialog = event.getDialog();
+        if (dialog != null) {
+            metaDialog = dialog;
+            metaDialog.setApplicationData(this);
+        }
+        if (state == CallState.CONNECTED) {
+            resendAck(); // a retransmitted 200: our ACK was lost
+            return;
+        }
+        if (!sendAck(response)) {
+            failLocal("local.internal-error", "cannot acknowledge Meta's 200 OK");
+            return;
+        }
+        if (pbxCancelled) {
+            sendMetaBye("Q.850;cause=16;text=\"NORMAL_CLEARING\"");
+            finish("PBX cancelled while Meta answered");
+            return;
+        }
+        String pbxAnswer;
+        try {
+            byte[] body = response.getRawContent();
+            if (body == null || body.length == 0) {
+                throw new SdpException("Meta's 200 OK carries no SDP answer");
+            }
+            pbxAnswer = media.pbxAnswerFromMetaAnswer(new String(body, StandardCharsets.UTF_8));
+        } catch (SdpException e) {
+            sendMetaBye("Q.850;cause=88;text=\"INCOMPATIBLE_DESTINATION\"");
+            failLocal("local.sdp-unusable", "Meta's answer: " + e.getMessage());
+            return;
+        }
+        state = CallState.CONNECTED;
+        b2b.respond(pbxTx, Response.OK, null, pbxToTag, pbxAnswer, List.of(), null);
+        LOG.info("call connected after {} ms", (System.nanoTime() - startedAt) / 1_000_000);
+    }
+
+    private boolean sendAck(Response response) {
+        try {
+            long cseq = ((CSeqHeader) response.getHeader(CSeqHeader.NAME)).getSeqNumber();
+            metaAck = metaDialog.createAck(cseq);
+            SipTrace.sent(Side.META, metaAck);
+            metaDialog.sendAck(metaAck);
+            return true;
+        } catch (Exception e) {
+            LOG.warn("cannot send ACK to Meta: {}", e.toString());
+            return false;
+        }
+    }
+
+    private void resendAck() {
+        try {
+            if (metaAck != null) {
+                metaDialog.sendAck(metaAck);
+            }
+        } catch (Exception e) {
+            LOG.warn("cannot resend ACK to Meta: {}", e.toString());
+        }
+    }
+
+    private void lateAnswer(ResponseEvent event) {
+        Dialog dialog = event.getDialog();
+        if (dialog == null) {
+            return;
+        }
+        metaDialog = dialog;
+        if (sendAck(event.getResponse())) {
+            sendMetaBye("Q.850;cause=16;text=\"NORMAL_CLEARING\"");
+        }
+    }
+
+    private void answerChallenge(Response response) {
+        boolean proxy = response.getStatusCode() == 407;
+        List<String> offered = headerValues(response, proxy ? "Proxy-Authenticate" : "WWW-Authenticate");
+        List<DigestChallenge> challenges = DigestChallenge.choose(offered);
+        if (challenges.isEmpty()) {
+            LOG.warn("no usable digest challenge in {}: {}", response.getStatusCode(), offered);
+            onMetaFailure(response);
+            return;
+        }
+        challengeAnswered = true;
+        Request retry = (Request) metaInvite.clone();
+        try {
+            CSeqHeader cseq = (CSeqHeader) retry.getHeader(CSeqHeader.NAME);
+            cseq.setSeqNumber(cseq.getSeqNumber() + 1);
+            retry.removeHeader(ViaHeader.NAME);
+            retry.addHeader(b2b.requests().metaVia());
+            String uri = retry.getRequestURI().toString();
+            for (DigestChallenge challenge : challenges) {
+                String value = b2b.digest().answer(challenge, number.digestUsername(), number.password(),
+                        Request.INVITE, uri);
+                retry.addHeader(b2b.headers().createHeader(proxy ? "Proxy-Authorization" : "Authorization", value));
+                LOG.info("answering {} challenge of realm {} with {}", response.getStatusCode(),
+                        challenge.realm(), challenge.algorithm());
+            }
+        } catch (Exception e) {
+            LOG.error("cannot build the authenticated INVITE", e);
+            failLocal("local.internal-error", "cannot answer Meta's digest challenge: " + e);
+            return;
+        }
+        metaInvite = retry;
+        sendMetaInvite();
+    }
+
+    private void onMetaFailure(Response response) {
+        int code = response.getStatusCode();
+        String phrase = response.getReasonPhrase();
+        if (pbxCancelled) {
+            finish("cancelled; Meta answered " + code);
+            return;
+        }
+        List<String> warnings = headerValues(response, "Warning");
+        Outcome outcome;
+        if ((code == 401 || code == 407) && challengeAnswered) {
+            // A second challenge after our answer means the credentials are wrong; Meta itself says 403.
+            outcome = b2b.failures().forMeta(403, "Invalid digest auth response", warnings);
+        } else {
+            outcome = b2b.failures().forMeta(code, phrase, warnings);
+        }
+        LOG.warn(b2b.failures().logLine(callId, metaCallId, code, phrase, outcome));
+        answerPbxFailure(outcome);
+        finish("Meta answered " + code + " " + phrase);
+    }
+
+    private void failLocal(String causeId, String detail) {
+        Outcome outcome = b2b.failures().local(causeId);
+        LOG.warn(b2b.failures().logLine(callId, metaCallId, outcome.answer().sipCode(), detail, outcome));
+        if (state != CallState.CONNECTED && !pbxCancelled) {
+            answerPbxFailure(outcome);
+        }
+        finish(detail);
+    }
+
+    private void answerPbxFailure(Outcome outcome) {
+        b2b.respond(pbxTx, outcome.answer().sipCode(), outcome.answer().phrase(), pbxToTag, null,
+                outcome.reasons(), outcome.answer().retryAfterSeconds());
+    }
+
+    // ----------------------------------------------------------- PBX requests
+
+    synchronized void onPbxCancel() {
+        if (state == CallState.CONNECTED || state == CallState.ENDED) {
+            return; // too late: the INVITE was answered; the PBX will send BYE
+        }
+        pbxCancelled = true;
+        b2b.respond(pbxTx, Response.REQUEST_TERMINATED, null, pbxToTag, null,
+                List.of("Q.850;cause=16;text=\"NORMAL_CLEARING\""), null);
+        if (metaProvisional) {
+            sendMetaCancel();
+        }
+        // Without a provisional from Meta a CANCEL may not be sent (RFC 3261 9.1): the first provisional
+        // triggers it, or the no-response timer ends the attempt.
+        LOG.info("PBX cancelled the call");
+    }
+
+    private void sendMetaCancel() {
+        try {
+            Request cancel = metaTx.createCancel();
+            ClientTransaction ct = b2b.meta().getNewClientTransaction(cancel);
+            ct.setApplicationData(this);
+            SipTrace.sent(Side.META, cancel);
+            ct.sendRequest();
+        } catch (SipException e) {
+            LOG.warn("cannot send CANCEL to Meta: {}", e.toString());
+        }
+        finish("cancelled by the PBX");
+    }
+
+    synchronized void onPbxBye(RequestEvent event) {
+        b2b.respond(event.getServerTransaction(), Response.OK, null, null, null, List.of(), null);
+        if (state == CallState.CONNECTED) {
+            sendMetaBye(reasonOf(event.getRequest(), "Q.850;cause=16;text=\"NORMAL_CLEARING\""));
+        }
+        finish("PBX hung up");
+    }
+
+    synchronized void onMetaBye(RequestEvent event) {
+        Request bye = event.getRequest();
+        noteMetaCallId(bye);
+        b2b.respond(event.getServerTransaction(), Response.OK, null, null, null, List.of(), null);
+        Header duration = bye.getHeader("x-wa-meta-call-duration");
+        if (state == CallState.CONNECTED) {
+            sendPbxBye(reasonOf(bye, "Q.850;cause=16;text=\"NORMAL_CLEARING\""));
+        }
+        finish("WhatsApp side hung up" + (duration == null ? "" : " (Meta duration "
+                + ((SIPHeader) duration).getHeaderValue() + " s)"));
+    }
+
+    /** Re-INVITE or UPDATE from the PBX (hold, session refresh): answered here, never sent to Meta. */
+    synchronized void onPbxReoffer(RequestEvent event) {
+        byte[] body = event.getRequest().getRawContent();
+        String answer = null;
+        if (body != null && body.length > 0 && media != null) {
+            try {
+                answer = media.pbxReoffer(new String(body, StandardCharsets.UTF_8));
+            } catch (SdpException e) {
+                LOG.warn("PBX re-offer refused: {}", e.getMessage());
+                b2b.respond(event.getServerTransaction(), Response.NOT_ACCEPTABLE_HERE, null, null, null,
+                        List.of(), null);
+                return;
+            }
+        }
+        b2b.respond(event.getServerTransaction(), Response.OK, null, null, answer, List.of(), null);
+    }
+
+    /** Our 200 OK to the PBX was never acknowledged: the PBX leg is dead. */
+    synchronized void onPbxAckTimeout() {
+        if (state == CallState.CONNECTED) {
+            LOG.warn("the PBX never acknowledged our 200 OK: ending the call");
+            sendMetaBye("Q.850;cause=41;text=\"TEMPORARY_FAILURE\"");
+            finish("no ACK from the PBX");
+        }
+    }
+
+    @Override
+    public void mediaTimeout(Leg leg, Duration silentFor) {
+        b2b.inCallContext(this, () -> onMediaTimeout(leg, silentFor));
+    }
+
+    private synchronized void onMediaTimeout(Leg leg, Duration silentFor) {
+        if (state != CallState.CONNECTED) {
+            return;
+        }
+        String causeId = leg == Leg.META ? "local.media-timeout-meta" : "local.media-timeout-pbx";
+        String text = (leg == Leg.META ? "WhatsApp side" : "PBX") + " sent no media for " + silentFor.toSeconds() + " s";
+        Outcome outcome = b2b.failures().local(causeId);
+        LOG.warn(b2b.failures().logLine(callId, metaCallId, outcome.answer().sipCode(), text, outcome));
+        String reason = "Q.850;cause=" + outcome.answer().q850Cause() + ";text=\"" + text + "\"";
+        sendMetaBye(reason);
+        sendPbxBye(reason);
+        finish(text);
+    }
+
+    // -------------------------------------------------------------- teardown
+
+    private void sendMetaBye(String reason) {
+        if (metaDialog == null) {
+            return;
+        }
+        try {
+            Request bye = metaDialog.createRequest(Request.BYE);
+            bye.addHeader(b2b.headers().createHeader("Reason", reason));
+            ClientTransaction ct = b2b.meta().getNewClientTransaction(bye);
+            ct.setApplicationData(this);
+            SipTrace.sent(Side.META, bye);
+            metaDialog.sendRequest(ct);
+        } catch (Exception e) {
+            LOG.warn("cannot send BYE to Meta: {}", e.toString());
+        }
+    }
+
+    private void sendPbxBye(String reason) {
+        Dialog dialog = pbxTx.getDialog();
+        if (dialog == null) {
+            return;
+        }
+        try {
+            Request bye = dialog.createRequest(Request.BYE);
+            bye.addHeader(b2b.headers().createHeader("Reason", reason));
+            ClientTransaction ct = b2b.pbx().getNewClientTransaction(bye);
+            ct.setApplicationData(this);
+            SipTrace.sent(Side.PBX, bye);
+            dialog.sendRequest(ct);
+        } catch (Exception e) {
+            LOG.warn("cannot send BYE to the PBX: {}", e.toString());
+        }
+    }
+
+    /** Releases everything the call holds. Idempotent. */
+    synchronized void finish(String why) {
+        if (state == CallState.ENDED) {
+            return;
+        }
+        state = CallState.ENDED;
+        cancelNoResponseTimer();
+        String stats = "";
+        if (media != null) {
+            stats = " media=" + media.stats();
+            media.close();
+        }
+        b2b.registry().remove(callId, number.number());
+        LOG.info("call ended after {} ms: {}{}", (System.nanoTime() - startedAt) / 1_000_000, why, stats);
+    }
+
+    boolean ended() {
+        synchronized (this) {
+            return state == CallState.ENDED;
+        }
+    }
+
+    /** Ends a live call cleanly on both legs (bridge shutdown). */
+    synchronized void hangUp(String why) {
+        if (state == CallState.CONNECTED) {
+            sendMetaBye("Q.850;cause=16;text=\"NORMAL_CLEARING\"");
+            sendPbxBye("Q.850;cause=16;text=\"NORMAL_CLEARING\"");
+        } else if (state != CallState.ENDED && !pbxCancelled) {
+            failLocal("local.internal-error", why);
+            return;
+        }
+        finish(why);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private void cancelNoResponseTimer() {
+        if (noResponseTimer != null) {
+            noResponseTimer.cancel(false);
+            noResponseTimer = null;
+        }
+    }
+
+    private void noteMetaCallId(javax.sip.message.Message message) {
+        Header wacid = message.getHeader("x-wa-meta-wacid");
+        if (wacid != null && metaCallId == null) {
+            metaCallId = ((SIPHeader) wacid).getHeaderValue();
+            MDC.put("meta", metaCallId);
+        }
+    }
+
+    private static String reasonOf(Request request, String fallback) {
+        Header reason = request.getHeader("Reason");
+        return reason == null ? fallback : ((SIPHeader) reason).getHeaderValue();
+    }
+
+    static List<String> headerValues(javax.sip.message.Message message, String name) {
+        List<String> values = new ArrayList<>();
+        ListIterator<?> it = message.getHeaders(name);
+        while (it != null && it.hasNext()) {
+            values.add(((SIPHeader) it.next()).getHeaderValue().trim());
+        }
+        return values;
+    }
+
+    private static boolean isTlsFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SSLException || t instanceof java.security.cert.CertificateException) {
+                return true;
+            }
+            String m = String.valueOf(t.getMessage());
+            if (m.contains("No subject alternative") || m.contains("PKIX path") || m.contains("handshake")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.toString() : t.getMessage();
+    }
+}

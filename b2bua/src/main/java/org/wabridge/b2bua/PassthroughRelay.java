@@ -1,0 +1,53 @@
+package org.wabridge.b2bua;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.wabridge.media.MediaEvents;
+import org.wabridge.media.MediaRelay;
+import org.wabridge.media.MediaSession;
+import org.wabridge.media.MediaStats;
+
+/**
+ * Lab-only media mode: SDP is copied between the legs and no media is anchored. Meta needs SRTP, the first
+ * packet, keepalives and RTCP from us, none of which this gives, so every call logs a warning.
+ */
+final class PassthroughRelay implements MediaRelay {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PassthroughRelay.class);
+    private static final MediaStats.LegStats NONE = new MediaStats.LegStats(0, 0, 0, 0, 0, 0, 0);
+
+    private final AtomicInteger open = new AtomicInteger();
+
+    @Override
+    public MediaSession open(String callId, MediaEvents events) {
+        LOG.warn("media.mode is passthrough: SDP is copied unchanged and no media is relayed (lab use only)");
+        open.incrementAndGet();
+        return new MediaSession() {
+            private boolean closed;
+
+            @Override public String metaOfferFromPbxOffer(String sdp) { return sdp; }
+            @Override public String pbxAnswerFromMetaAnswer(String sdp) { return sdp; }
+            @Override public String pbxOfferFromMetaOffer(String sdp) { return sdp; }
+            @Override public String metaAnswerFromPbxAnswer(String sdp) { return sdp; }
+            @Override public String pbxReoffer(String sdp) { return sdp; }
+            @Override public MediaStats stats() { return new MediaStats(NONE, NONE); }
+
+            @Override
+            public synchronized void close() {
+                if (!closed) {
+                    closed = true;
+                    open.decrementAndGet();
+                }
+            }
+        };
+    }
+
+    @Override
+    public int activeSessions() {
+        return open.get();
+    }
+
+    @Override
+    public void close() {}
+}

@@ -1,0 +1,128 @@
+package org.wabridge.b2bua.sip;
+
+import gov.nist.core.net.NetworkLayer;
+import gov.nist.javax.sip.SipStackImpl;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.util.List;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
+
+/**
+ * JAIN-SIP's socket factory, replaced so that TLS toward Meta is safe: our own trust material, SNI with the
+ * edge host name, host name verification of the peer certificate, TLS 1.2+, no ALPN (Meta rejects "sip"),
+ * and a TLS server that never asks for a client certificate. JAIN-SIP creates this class by name, so it reads
+ * its settings from the stack's {@link StackContext}.
+ */
+public final class TlsNetworkLayer implements NetworkLayer {
+
+    private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+
+    private StackContext settings;
+
+    public TlsNetworkLayer() {}
+
+    @Override
+    public void setSipStack(SipStackImpl stack) {
+        this.settings = StackContext.of(stack);
+    }
+
+    @Override
+    public SSLSocket createSSLSocket(InetAddress address, int port) throws IOException {
+        return createSSLSocket(address, port, null);
+    }
+
+    @Override
+    public SSLSocket createSSLSocket(InetAddress address, int port, InetAddress localAddress) throws IOException {
+        if (settings.tlsClient() == null) {
+            throw new ConnectException("TLS client is not configured");
+        }
+        // The certificate must cover the name we meant to reach, not the IP we resolved it to.
+        String serverName = settings.resolver().nameOf(address).orElse(settings.edgeHost());
+        SSLSocket socket = (SSLSocket) settings.tlsClient().getSocketFactory().createSocket();
+        SSLParameters params = socket.getSSLParameters();
+        params.setProtocols(PROTOCOLS);
+        params.setServerNames(List.of(new SNIHostName(serverName)));
+        params.setEndpointIdentificationAlgorithm("HTTPS");
+        socket.setSSLParameters(params);
+        if (localAddress != null) {
+            socket.bind(new InetSocketAddress(localAddress, 0));
+        }
+        try {
+            socket.connect(new InetSocketAddress(address, port), settings.connectTimeoutMillis());
+        } catch (SocketTimeoutException e) {
+            socket.close();
+            throw new ConnectException("TLS connect to " + serverName + " (" + address.getHostAddress() + ":" + port
+                    + ") timed out after " + settings.connectTimeoutMillis() + " ms");
+        } catch (IOException e) {
+            socket.close();
+            throw e;
+        }
+        return socket;
+    }
+
+    @Override
+    public SSLServerSocket createSSLServerSocket(int port, int backlog, InetAddress bindAddress) throws IOException {
+        if (settings.tlsServer() == null) {
+            throw new IOException("TLS listener needs meta.tlsCertificate and meta.tlsKey");
+        }
+        SSLServerSocket server = (SSLServerSocket) settings.tlsServer().getServerSocketFactory()
+                .createServerSocket(port, backlog, bindAddress);
+        server.setEnabledProtocols(PROTOCOLS);
+        // Meta's client certificate names a random host: asking for it breaks calls.
+        server.setNeedClientAuth(false);
+        server.setWantClientAuth(false);
+        return server;
+    }
+
+    @Override
+    public ServerSocket createServerSocket(int port, int backlog, InetAddress bindAddress) throws IOException {
+        return new ServerSocket(port, backlog, bindAddress);
+    }
+
+    @Override
+    public Socket createSocket(InetAddress address, int port) throws IOException {
+        return createSocket(address, port, null);
+    }
+
+    @Override
+    public Socket createSocket(InetAddress address, int port, InetAddress localAddress) throws IOException {
+        return createSocket(address, port, localAddress, 0);
+    }
+
+    @Override
+    public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
+            throws IOException {
+        Socket socket = new Socket();
+        if (localAddress != null) {
+            socket.bind(new InetSocketAddress(localAddress, localPort));
+        }
+        try {
+            socket.connect(new InetSocketAddress(address, port), settings.connectTimeoutMillis());
+        } catch (IOException e) {
+            socket.close();
+            throw e;
+        }
+        return socket;
+    }
+
+    @Override
+    public DatagramSocket createDatagramSocket() throws SocketException {
+        return new DatagramSocket();
+    }
+
+    @Override
+    public DatagramSocket createDatagramSocket(int port, InetAddress localAddress) throws SocketException {
+        return new DatagramSocket(port, localAddress);
+    }
+}
