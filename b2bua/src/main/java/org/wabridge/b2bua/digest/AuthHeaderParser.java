@@ -100,12 +100,16 @@ final class AuthHeaderParser {
         return c != ' ' && c != '\t' && c != ',' && c != '=' && c != '"';
     }
 
-    /** A quoted string (unescaped) or a bare value; null when empty or unterminated. */
+    /** A quoted string (unescaped) or a bare value; null when empty, unterminated or starting with '='. */
     private String value() {
         if (pos >= text.length()) {
             return null;
         }
+        if (text.charAt(pos) == '=') {
+            return null;
+        }
         if (text.charAt(pos) != '"') {
+            // A bare token; '=' is tolerated after its first character for unquoted base64 nonces.
             int start = pos;
             while (pos < text.length() && !isValueEnd(text.charAt(pos))) {
                 pos++;
