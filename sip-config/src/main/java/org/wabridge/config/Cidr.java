@@ -1,44 +1,64 @@
 package org.wabridge.config;
 
 import java.net.InetAddress;
-import java.net.UnknownHostException;
+import java.util.Arrays;
 
 /** An IPv4 or IPv6 network in CIDR notation, e.g. 127.0.0.0/8 or 2a03:2880::/32. */
 public record Cidr(byte[] network, int prefixLength, String text) {
 
+    /**
+     * Parses {@code a.b.c.d/len}, {@code ipv6/len} or a bare address (a single host).
+     * Never resolves names.
+     *
+     * @throws IllegalArgumentException with an admin-readable reason
+     */
     public static Cidr parse(String text) {
+        if (text == null || text.isBlank()) {
+            throw new IllegalArgumentException("an empty value is not an IP network (expected e.g. 10.0.0.0/8)");
+        }
         String t = text.trim();
         int slash = t.indexOf('/');
         String host = slash < 0 ? t : t.substring(0, slash);
-        if (!host.matches("[0-9a-fA-F:.]+")) {
-            throw new IllegalArgumentException("'" + text + "' is not an IP network (expected e.g. 10.0.0.0/8)");
+        InetAddress address = IpLiterals.parse(host);
+        if (address == null || host.startsWith("[")) {
+            throw new IllegalArgumentException("'" + text + "' is not an IP network (expected e.g. 10.0.0.0/8 or 2001:db8::/32)");
         }
-        byte[] addr;
-        try {
-            addr = InetAddress.getByName(host).getAddress();
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("'" + text + "' is not an IP network (expected e.g. 10.0.0.0/8)");
+        byte[] addr = address.getAddress();
+        if (host.indexOf(':') >= 0 && addr.length == 4) {
+            throw new IllegalArgumentException("'" + text + "' is an IPv4-mapped IPv6 network; write it as IPv4 (e.g. 10.0.0.0/8)");
         }
         int bits = addr.length * 8;
-        int prefix;
-        try {
-            prefix = slash < 0 ? bits : Integer.parseInt(t.substring(slash + 1));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + text + "' has a bad prefix length");
+        int prefix = bits;
+        if (slash >= 0) {
+            String len = t.substring(slash + 1);
+            if (!len.matches("\\d{1,3}")) {
+                throw new IllegalArgumentException("'" + text + "' has a bad prefix length '" + len + "' (expected 0.." + bits + ")");
+            }
+            prefix = Integer.parseInt(len);
         }
-        if (prefix < 0 || prefix > bits) {
+        if (prefix > bits) {
             throw new IllegalArgumentException("'" + text + "' has a prefix length outside 0.." + bits);
         }
         return new Cidr(mask(addr, prefix), prefix, t);
     }
 
+    /** True when {@code address} is inside this network; an address of the other IP family never is. */
     public boolean contains(InetAddress address) {
         byte[] a = address.getAddress();
         if (a.length != network.length) {
             return false;
         }
-        byte[] masked = mask(a, prefixLength);
-        return java.util.Arrays.equals(masked, network);
+        return Arrays.equals(mask(a, prefixLength), network);
+    }
+
+    /** True for 0.0.0.0/0 and ::/0: every address of that family. */
+    public boolean matchesEverything() {
+        return prefixLength == 0;
+    }
+
+    @Override
+    public byte[] network() {
+        return network.clone();
     }
 
     private static byte[] mask(byte[] addr, int prefix) {
@@ -52,12 +72,12 @@ public record Cidr(byte[] network, int prefixLength, String text) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Cidr c && c.prefixLength == prefixLength && java.util.Arrays.equals(c.network, network);
+        return o instanceof Cidr c && c.prefixLength == prefixLength && Arrays.equals(c.network, network);
     }
 
     @Override
     public int hashCode() {
-        return java.util.Arrays.hashCode(network) * 31 + prefixLength;
+        return Arrays.hashCode(network) * 31 + prefixLength;
     }
 
     @Override

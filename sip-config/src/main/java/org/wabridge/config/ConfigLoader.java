@@ -1,0 +1,480 @@
+package org.wabridge.config;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
+
+/**
+ * Loads the bridge configuration from YAML. Every scalar goes through environment interpolation
+ * ({@code ${NAME}}, {@code ${NAME:-default}}, {@code $$}) before it is typed, unknown keys are errors,
+ * and all problems found are reported together in one {@link ConfigException}.
+ *
+ * <p>The YAML is read as a node tree rather than as Java objects, so that values such as
+ * {@code +15550100001} or {@code 00} keep their exact text, and so that problems can cite line numbers.
+ * Semantic checks (certificates, E.164, port ranges...) are {@link ConfigValidator}'s job.
+ */
+public final class ConfigLoader {
+
+    static final List<String> TOP_KEYS = List.of("pbx", "meta", "media", "limits");
+    static final List<String> PBX_KEYS = List.of("listen", "allowedSources", "target", "numberRules", "defaultBusinessNumber");
+    static final List<String> META_KEYS = List.of("edgeUri", "edgeAddress", "sipServerHostname", "fromDomain", "tlsTrust",
+            "listen", "publicHost", "publicPort", "tlsCertificate", "tlsKey", "numbers", "noResponseTimeout");
+    static final List<String> MEDIA_KEYS = List.of("mode", "bindAddress", "publicAddress", "portMin", "portMax",
+            "g711EnabledAtMeta", "pbxSilenceFill", "prebuffer", "rtcpInterval", "metaSilenceTimeout",
+            "pbxSilenceTimeout", "holdTimeout");
+    static final List<String> LIMITS_KEYS = List.of("maxCallsPerNumber", "dailyCallsPerUserPair");
+    static final List<String> LISTEN_KEYS = List.of("transport", "host", "port");
+    static final List<String> RULE_KEYS = List.of("prefix", "replacement");
+    static final List<String> NUMBER_KEYS = List.of("number", "password", "pbxTarget");
+
+    public static final String DEFAULT_EDGE_URI = "sip:wa.meta.vc:5061;transport=tls";
+
+    private final String sourceName;
+    private final Map<String, String> env;
+    private final List<Problem> problems = new ArrayList<>();
+
+    private ConfigLoader(String sourceName, Map<String, String> env) {
+        this.sourceName = sourceName;
+        this.env = env;
+    }
+
+    /** Reads and parses {@code file} (UTF-8). */
+    public static BridgeConfig load(Path file, Map<String, String> env) throws ConfigException {
+        String yaml;
+        try {
+            yaml = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException(file.toString(), List.of(Problem.error(file.toString(),
+                    "cannot read the configuration file (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")",
+                    "check the path given with -c and that the bridge's user may read it")));
+        }
+        return parse(yaml, file.toString(), env);
+    }
+
+    /**
+     * Parses YAML text.
+     *
+     * @param sourceName names the source in messages (usually the file name)
+     * @param env        environment used for {@code ${NAME}} references (usually {@code System.getenv()})
+     */
+    public static BridgeConfig parse(String yaml, String sourceName, Map<String, String> env) throws ConfigException {
+        ConfigLoader loader = new ConfigLoader(sourceName, env);
+        BridgeConfig config = loader.readDocument(yaml);
+        if (!loader.problems.isEmpty()) {
+            throw new ConfigException(sourceName, loader.problems);
+        }
+        return config;
+    }
+
+    private BridgeConfig readDocument(String yaml) {
+        Node root;
+        try {
+            root = new Yaml(new LoaderOptions()).compose(new StringReader(yaml));
+        } catch (MarkedYAMLException e) {
+            // Only the problem and position: the exception's own text quotes the line, which may hold a password.
+            Mark mark = e.getProblemMark();
+            String at = mark == null ? "" : " at line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1);
+            problems.add(Problem.error(sourceName, "not valid YAML: " + e.getProblem() + at,
+                    "correct the YAML syntax (indent with spaces, quote values that contain ': ' or start with '*', '&', '!')"));
+            return null;
+        } catch (YAMLException e) {
+            problems.add(Problem.error(sourceName, "not valid YAML: " + e.getMessage(),
+                    "correct the YAML syntax; the file must hold a single document"));
+            return null;
+        }
+        Map<String, Node> top = root == null || isNull(root) ? Map.of() : entries(root, "", TOP_KEYS);
+        if (top == null) {
+            return null;
+        }
+        MetaSide meta = readMeta(top.get("meta"));
+        PbxSide pbx = readPbx(top.get("pbx"));
+        MediaSettings media = readMedia(top.get("media"));
+        Limits limits = readLimits(top.get("limits"));
+        return new BridgeConfig(pbx, meta, media, limits);
+    }
+
+    // ---------------------------------------------------------------- sections
+
+    private PbxSide readPbx(Node node) {
+        Map<String, Node> e = section(node, "pbx", PBX_KEYS);
+        List<ListenPoint> listen = e.containsKey("listen")
+                ? list(e.get("listen"), "pbx.listen", (item, path) -> listenPoint(item, path, null, "127.0.0.1", 5060))
+                : List.of(new ListenPoint(Transport.UDP, "127.0.0.1", 5060), new ListenPoint(Transport.TCP, "127.0.0.1", 5060));
+        List<Cidr> allowed = List.of();
+        if (e.containsKey("allowedSources")) {
+            allowed = list(e.get("allowedSources"), "pbx.allowedSources", this::cidr);
+        } else {
+            problems.add(Problem.error("pbx.allowedSources", "required: the networks the PBX may send from are not configured",
+                    "list the PBX's addresses, e.g. allowedSources: [\"10.0.0.5/32\"] (127.0.0.0/8 for a PBX on this host)"));
+        }
+        String target = string(e, "pbx", "target", null);
+        List<NumberRule> rules = e.containsKey("numberRules")
+                ? list(e.get("numberRules"), "pbx.numberRules", this::numberRule) : List.of();
+        String defaultNumber = string(e, "pbx", "defaultBusinessNumber", null);
+        return new PbxSide(listen, allowed, target, rules, defaultNumber);
+    }
+
+    private MetaSide readMeta(Node node) {
+        Map<String, Node> e = section(node, "meta", META_KEYS);
+        String edgeUri = string(e, "meta", "edgeUri", DEFAULT_EDGE_URI);
+        String edgeAddress = string(e, "meta", "edgeAddress", null);
+        String hostname = string(e, "meta", "sipServerHostname", null);
+        if (hostname == null && !hasProblemAt("meta.sipServerHostname")) {
+            problems.add(Problem.error("meta.sipServerHostname",
+                    "required: the hostname configured at Meta for your numbers (servers[].hostname) is not set",
+                    "set sipServerHostname to the hostname you POSTed to /<PHONE_NUMBER_ID>/settings, e.g. sip.example.com"));
+        }
+        String fromDomain = string(e, "meta", "fromDomain", hostname);
+        String tlsTrust = string(e, "meta", "tlsTrust", null);
+        ListenPoint listen = e.containsKey("listen")
+                ? listenPoint(e.get("listen"), "meta.listen", Transport.TLS, "0.0.0.0", 5061)
+                : new ListenPoint(Transport.TLS, "0.0.0.0", 5061);
+        String publicHost = string(e, "meta", "publicHost", hostname);
+        Integer publicPort = integer(e, "meta", "publicPort", listen == null ? 5061 : listen.port());
+        String certificate = string(e, "meta", "tlsCertificate", null);
+        String key = string(e, "meta", "tlsKey", null);
+        List<BusinessNumber> numbers = List.of();
+        if (e.containsKey("numbers")) {
+            numbers = list(e.get("numbers"), "meta.numbers", this::businessNumber);
+        }
+        if (numbers.isEmpty() && !hasProblemUnder("meta.numbers")) {
+            problems.add(Problem.error("meta.numbers", "required: at least one business number with its SIP password",
+                    "add numbers: [{number: \"+15550100001\", password: \"${META_SIP_PASSWORD}\"}]"));
+        }
+        Duration noResponse = duration(e, "meta", "noResponseTimeout", Duration.ofSeconds(10));
+        return new MetaSide(edgeUri, edgeAddress, hostname, fromDomain, tlsTrust, listen, publicHost,
+                publicPort == null ? 0 : publicPort, certificate, key, numbers, noResponse);
+    }
+
+    private MediaSettings readMedia(Node node) {
+        Map<String, Node> e = section(node, "media", MEDIA_KEYS);
+        MediaSettings.MediaMode mode = choice(e, "media", "mode", MediaSettings.MediaMode.RELAY,
+                MediaSettings.MediaMode.class);
+        String bind = string(e, "media", "bindAddress", "0.0.0.0");
+        String publicAddress = string(e, "media", "publicAddress", bind);
+        Integer portMin = integer(e, "media", "portMin", 20000);
+        Integer portMax = integer(e, "media", "portMax", 29999);
+        Boolean g711 = bool(e, "media", "g711EnabledAtMeta", false);
+        return new MediaSettings(mode, bind, publicAddress, orZero(portMin), orZero(portMax), g711 != null && g711,
+                duration(e, "media", "pbxSilenceFill", Duration.ofSeconds(1)),
+                duration(e, "media", "prebuffer", Duration.ofSeconds(2)),
+                duration(e, "media", "rtcpInterval", Duration.ofSeconds(5)),
+                duration(e, "media", "metaSilenceTimeout", Duration.ofSeconds(30)),
+                duration(e, "media", "pbxSilenceTimeout", Duration.ofSeconds(60)),
+                duration(e, "media", "holdTimeout", Duration.ofHours(1)));
+    }
+
+    private Limits readLimits(Node node) {
+        Map<String, Node> e = section(node, "limits", LIMITS_KEYS);
+        return new Limits(orZero(integer(e, "limits", "maxCallsPerNumber", 1000)),
+                orZero(integer(e, "limits", "dailyCallsPerUserPair", 0)));
+    }
+
+    // ---------------------------------------------------------------- list items
+
+    private ListenPoint listenPoint(Node node, String path, Transport defaultTransport, String defaultHost, int defaultPort) {
+        Map<String, Node> e = entries(node, path, LISTEN_KEYS);
+        if (e == null) {
+            return null;
+        }
+        Transport transport = choice(e, path, "transport", defaultTransport, Transport.class);
+        if (transport == null && !e.containsKey("transport")) {
+            problems.add(Problem.error(path + ".transport", "required: the transport of this listen point is missing" + where(node),
+                    "add transport: udp (or tcp)"));
+        }
+        String host = string(e, path, "host", defaultHost);
+        Integer port = integer(e, path, "port", defaultPort);
+        return transport == null || port == null ? null : new ListenPoint(transport, host, port);
+    }
+
+    private Cidr cidr(Node node, String path) {
+        String text = scalar(node, path);
+        if (text == null) {
+            return null;
+        }
+        try {
+            return Cidr.parse(text);
+        } catch (IllegalArgumentException e) {
+            problems.add(Problem.error(path, e.getMessage() + where(node),
+                    "write an IPv4 or IPv6 network in CIDR form, e.g. 10.0.0.0/24, 192.0.2.10/32 or 2001:db8::/48"));
+            return null;
+        }
+    }
+
+    private NumberRule numberRule(Node node, String path) {
+        Map<String, Node> e = entries(node, path, RULE_KEYS);
+        if (e == null) {
+            return null;
+        }
+        String prefix = string(e, path, "prefix", null);
+        String replacement = string(e, path, "replacement", "");
+        if (prefix == null && !hasProblemAt(path + ".prefix")) {
+            problems.add(Problem.error(path + ".prefix", "required: the dialled prefix this rule replaces is missing" + where(node),
+                    "write e.g. {prefix: \"00\", replacement: \"+\"} (quote the prefix so YAML keeps leading zeros)"));
+        }
+        return prefix == null || replacement == null ? null : new NumberRule(prefix, replacement);
+    }
+
+    private BusinessNumber businessNumber(Node node, String path) {
+        Map<String, Node> e = entries(node, path, NUMBER_KEYS);
+        if (e == null) {
+            return null;
+        }
+        String number = string(e, path, "number", null);
+        if (number == null && !hasProblemAt(path + ".number")) {
+            problems.add(Problem.error(path + ".number", "required: the business phone number is missing" + where(node),
+                    "add number: \"+15550100001\" (E.164 with '+')"));
+        }
+        String password = string(e, path, "password", null);
+        String pbxTarget = string(e, path, "pbxTarget", null);
+        return number == null ? null : new BusinessNumber(number, password, pbxTarget);
+    }
+
+    // ---------------------------------------------------------------- node helpers
+
+    private Map<String, Node> section(Node node, String path, List<String> known) {
+        if (node == null) {
+            return Map.of();
+        }
+        Map<String, Node> e = entries(node, path, known);
+        return e == null ? Map.of() : e;
+    }
+
+    /** The key/value pairs of a mapping node; null values are left out (a key without value means "use the default"). */
+    private Map<String, Node> entries(Node node, String path, List<String> known) {
+        if (!(node instanceof MappingNode mapping)) {
+            problems.add(Problem.error(path.isEmpty() ? sourceName : path, "expected a map of keys, found " + kind(node) + where(node),
+                    "write the keys " + String.join(", ", known) + " indented under " + (path.isEmpty() ? "the top level" : path)));
+            return null;
+        }
+        Map<String, Node> result = new LinkedHashMap<>();
+        List<String> seen = new ArrayList<>();
+        for (NodeTuple tuple : mapping.getValue()) {
+            Node keyNode = tuple.getKeyNode();
+            String key = keyNode instanceof ScalarNode s ? s.getValue() : null;
+            String keyPath = key == null ? path : child(path, key);
+            if (key == null) {
+                problems.add(Problem.error(path.isEmpty() ? sourceName : path, "a key is not a plain name" + where(keyNode),
+                        "use one of " + String.join(", ", known)));
+            } else if (!known.contains(key)) {
+                problems.add(Problem.error(keyPath, "unknown key '" + key + "'" + where(keyNode)
+                                + "; known keys" + (path.isEmpty() ? " at the top level" : " under " + path) + ": "
+                                + String.join(", ", known),
+                        suggestion(key, known)));
+            } else if (seen.contains(key)) {
+                problems.add(Problem.error(keyPath, "key '" + key + "' appears twice" + where(keyNode),
+                        "keep one '" + key + "' entry"));
+            } else {
+                seen.add(key);
+                if (!isNull(tuple.getValueNode())) {
+                    result.put(key, tuple.getValueNode());
+                }
+            }
+        }
+        return result;
+    }
+
+    private interface ItemReader<T> {
+        T read(Node item, String path);
+    }
+
+    private <T> List<T> list(Node node, String path, ItemReader<T> reader) {
+        if (!(node instanceof SequenceNode sequence)) {
+            problems.add(Problem.error(path, "expected a list, found " + kind(node) + where(node),
+                    "write a YAML list: one '- item' per line, or [a, b]"));
+            return List.of();
+        }
+        List<T> items = new ArrayList<>();
+        List<Node> nodes = sequence.getValue();
+        for (int i = 0; i < nodes.size(); i++) {
+            T item = reader.read(nodes.get(i), path + "[" + i + "]");
+            if (item != null) {
+                items.add(item);
+            }
+        }
+        return List.copyOf(items);
+    }
+
+    /** The interpolated text of a scalar, or null after recording a problem. */
+    private String scalar(Node node, String path) {
+        if (!(node instanceof ScalarNode s)) {
+            problems.add(Problem.error(path, "expected a single value, found " + kind(node) + where(node),
+                    "write a plain value after '" + lastKey(path) + ":'"));
+            return null;
+        }
+        return EnvInterpolation.apply(s.getValue(), env, path, where(node), problems);
+    }
+
+    /** An optional string; absent, null or empty after interpolation yields the default. */
+    private String string(Map<String, Node> e, String section, String key, String defaultValue) {
+        Node node = e.get(key);
+        if (node == null) {
+            return defaultValue;
+        }
+        String value = scalar(node, child(section, key));
+        if (value == null) {
+            return null;
+        }
+        value = value.trim();
+        return value.isEmpty() ? defaultValue : value;
+    }
+
+    private Integer integer(Map<String, Node> e, String section, String key, int defaultValue) {
+        return typed(e, section, key, defaultValue, text -> {
+            if (!text.matches("[+-]?\\d{1,9}")) {
+                throw new IllegalArgumentException("'" + text + "' is not a whole number");
+            }
+            return Integer.parseInt(text);
+        }, key.toLowerCase(Locale.ROOT).contains("port") ? "write a port number such as 5060" : "write a whole number such as 100");
+    }
+
+    private Boolean bool(Map<String, Node> e, String section, String key, boolean defaultValue) {
+        return typed(e, section, key, defaultValue, text -> switch (text.toLowerCase(Locale.ROOT)) {
+            case "true", "yes", "on" -> true;
+            case "false", "no", "off" -> false;
+            default -> throw new IllegalArgumentException("'" + text + "' is not true or false");
+        }, "write true or false");
+    }
+
+    private Duration duration(Map<String, Node> e, String section, String key, Duration defaultValue) {
+        return typed(e, section, key, defaultValue, Durations::parse,
+                "write a number with a unit: 500ms, 30s, 5m or 1h (a plain number means seconds)");
+    }
+
+    private <E extends Enum<E>> E choice(Map<String, Node> e, String section, String key, E defaultValue, Class<E> type) {
+        List<String> names = new ArrayList<>();
+        for (E constant : type.getEnumConstants()) {
+            names.add(constant.name().toLowerCase(Locale.ROOT));
+        }
+        return typed(e, section, key, defaultValue, text -> {
+            for (E constant : type.getEnumConstants()) {
+                if (constant.name().equalsIgnoreCase(text)) {
+                    return constant;
+                }
+            }
+            throw new IllegalArgumentException("'" + text + "' is not one of " + String.join(", ", names));
+        }, "write one of " + String.join(", ", names));
+    }
+
+    private <T> T typed(Map<String, Node> e, String section, String key, T defaultValue,
+                        Function<String, T> parser, String fix) {
+        Node node = e.get(key);
+        if (node == null) {
+            return defaultValue;
+        }
+        String path = child(section, key);
+        String text = scalar(node, path);
+        if (text == null) {
+            return null;
+        }
+        text = text.trim();
+        if (text.isEmpty()) {
+            return defaultValue;
+        }
+        try {
+            return parser.apply(text);
+        } catch (IllegalArgumentException ex) {
+            problems.add(Problem.error(path, ex.getMessage() + where(node), fix));
+            return null;
+        }
+    }
+
+    // ---------------------------------------------------------------- small utilities
+
+    private String where(Node node) {
+        Mark mark = node == null ? null : node.getStartMark();
+        return mark == null ? "" : " (" + sourceName + " line " + (mark.getLine() + 1) + ")";
+    }
+
+    private boolean hasProblemAt(String path) {
+        return problems.stream().anyMatch(p -> p.path().equals(path));
+    }
+
+    private boolean hasProblemUnder(String path) {
+        return problems.stream().anyMatch(p -> p.path().startsWith(path));
+    }
+
+    private static boolean isNull(Node node) {
+        return node instanceof ScalarNode && Tag.NULL.equals(node.getTag());
+    }
+
+    private static String kind(Node node) {
+        if (node instanceof MappingNode) {
+            return "a map";
+        }
+        if (node instanceof SequenceNode) {
+            return "a list";
+        }
+        // Never echo the value itself: a misplaced scalar may be a password.
+        return node == null ? "nothing" : "a single value";
+    }
+
+    private static String child(String path, String key) {
+        return path.isEmpty() ? key : path + "." + key;
+    }
+
+    private static String lastKey(String path) {
+        return path.substring(path.lastIndexOf('.') + 1);
+    }
+
+    /** Points at the known key closest to a typo (case-insensitive, small edit distance). */
+    private static String suggestion(String key, List<String> known) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String candidate : known) {
+            int d = editDistance(key.toLowerCase(Locale.ROOT), candidate.toLowerCase(Locale.ROOT));
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = candidate;
+            }
+        }
+        if (best != null && bestDistance <= Math.max(2, key.length() / 3)) {
+            return "did you mean '" + best + "'? Keys are case-sensitive";
+        }
+        return "remove it or use one of the known keys";
+    }
+
+    private static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
+    }
+
+    private static int orZero(Integer value) {
+        return value == null ? 0 : value;
+    }
+}
