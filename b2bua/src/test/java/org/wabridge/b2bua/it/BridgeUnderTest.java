@@ -1,0 +1,69 @@
+package org.wabridge.b2bua.it;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.wabridge.b2bua.B2bua;
+import org.wabridge.b2bua.causes.CauseCatalog;
+import org.wabridge.config.BridgeConfig;
+import org.wabridge.config.ConfigLoader;
+import org.wabridge.media.MediaRelay;
+
+/** A bridge started in-process from a lab YAML, with its ports picked free. */
+public final class BridgeUnderTest implements AutoCloseable {
+
+    public final int pbxPort = Lab.freePort();
+    public final int metaPort = Lab.freePort();
+    public final BridgeConfig config;
+    public final B2bua b2bua;
+
+    /**
+     * @param edgePort      TLS port of the lab edge (or a closed port for unreachable-edge tests)
+     * @param overrides     extra YAML lines per section key: "pbx", "meta", "media", "number"
+     */
+    public BridgeUnderTest(Path certs, int edgePort, String password, Map<String, String> overrides,
+                           MediaRelay relay) throws Exception {
+        String yaml = """
+                pbx:
+                  listen:
+                    - {transport: udp, host: 127.0.0.1, port: %d}
+                    - {transport: tcp, host: 127.0.0.1, port: %d}
+                  allowedSources: [%s]
+                %s
+                meta:
+                  edgeUri: "sip:wa.meta.vc:%d;transport=tls"
+                  edgeAddress: 127.0.0.1
+                  sipServerHostname: bridge.example.test
+                  tlsTrust: %s
+                  listen: {transport: tls, host: 127.0.0.1, port: %d}
+                  publicHost: 127.0.0.1
+                  tlsCertificate: %s
+                  tlsKey: %s
+                  noResponseTimeout: %s
+                  numbers:
+                    - {number: "%s", password: "%s"}
+                media:
+                  mode: %s
+                  bindAddress: 127.0.0.1
+                  portMin: %d
+                  portMax: %d
+                  g711EnabledAtMeta: true
+                limits:
+                  maxCallsPerNumber: %s
+                """.formatted(pbxPort, pbxPort, overrides.getOrDefault("allowedSources", "127.0.0.0/8"),
+                overrides.getOrDefault("pbx", ""), edgePort, certs.resolve("edge-ca.pem"), metaPort,
+                certs.resolve("bridge.pem"), certs.resolve("bridge.key"),
+                overrides.getOrDefault("noResponseTimeout", "4s"),
+                overrides.getOrDefault("number", "+15550100001"), password,
+                overrides.getOrDefault("mediaMode", "relay"),
+                Integer.parseInt(overrides.getOrDefault("portMin", "40000")),
+                Integer.parseInt(overrides.getOrDefault("portMax", "40999")),
+                overrides.getOrDefault("maxCalls", "1000"));
+        this.config = ConfigLoader.parse(yaml, "test.yaml", Map.of());
+        this.b2bua = B2bua.start(config, relay, CauseCatalog.builtIn());
+    }
+
+    @Override
+    public void close() {
+        b2bua.close();
+    }
+}

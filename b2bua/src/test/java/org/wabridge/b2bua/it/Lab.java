@@ -1,0 +1,173 @@
+package org.wabridge.b2bua.it;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Real peers for end-to-end tests: test certificates, the Kamailio stand-in for Meta's edge, and SIPp as the
+ * PBX or as the WhatsApp user, all on 127.0.0.1 and all stopped by PID. The scripts and scenarios are the same
+ * ones the demo and an admin use (scripts/lab, sipp-scenarios).
+ */
+public final class Lab {
+
+    private static final AtomicInteger NEXT_PORT = new AtomicInteger(21000 + (int) (ProcessHandle.current().pid() % 50) * 200);
+
+    private Lab() {}
+
+    public static Path repoRoot() {
+        Path p = Path.of("").toAbsolutePath();
+        while (p != null && !Files.exists(p.resolve("scripts/lab/meta-edge.sh"))) {
+            p = p.getParent();
+        }
+        if (p == null) {
+            throw new IllegalStateException("cannot find the repository root (scripts/lab/meta-edge.sh) above "
+                    + Path.of("").toAbsolutePath());
+        }
+        return p;
+    }
+
+    public static Path scenario(String name) {
+        return repoRoot().resolve("sipp-scenarios").resolve(name);
+    }
+
+    /** A port free for both UDP and TCP on 127.0.0.1, from a per-process range to avoid collisions. */
+    public static int freePort() {
+        for (int i = 0; i < 500; i++) {
+            int port = NEXT_PORT.getAndIncrement();
+            try (ServerSocket tcp = new ServerSocket(port, 1, InetAddress.getLoopbackAddress());
+                 DatagramSocket udp = new DatagramSocket(port, InetAddress.getLoopbackAddress())) {
+                return port;
+            } catch (IOException busy) {
+                // try the next one
+            }
+        }
+        throw new IllegalStateException("no free port found");
+    }
+
+    public static void requireTool(String tool) {
+        for (String dir : System.getenv("PATH").split(File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(dir, tool))) {
+                return;
+            }
+        }
+        throw new IllegalStateException(tool + " is not installed: run .ci/run or "
+                + "apt-get install sip-tester kamailio kamailio-tls-modules (see README)");
+    }
+
+    /** Creates the lab PKI (CA, edge, bridge, wrong-name certificates) in {@code dir}. */
+    public static Path certs(Path dir) throws Exception {
+        run(List.of("bash", repoRoot().resolve("scripts/lab/certs.sh").toString(), dir.toString()), Map.of(), 30);
+        return dir;
+    }
+
+    /** The Kamailio "Meta edge", started in {@code runDir}. */
+    public static final class Edge implements AutoCloseable {
+        public final int tlsPort = freePort();
+        public final int udpPort = freePort();
+        public final int uasPort = freePort();
+        public final Path runDir;
+        private final Map<String, String> env;
+
+        public Edge(Path runDir, Path certDir, String password, String digestAlg, String edgeCert) throws Exception {
+            requireTool("kamailio");
+            this.runDir = runDir;
+            this.env = Map.of("EDGE_TLS_PORT", "" + tlsPort, "EDGE_UDP_PORT", "" + udpPort, "UAS_PORT", "" + uasPort,
+                    "PASSWORD", password, "DIGEST_ALG", digestAlg, "CERT_DIR", certDir.toString(), "EDGE_CERT", edgeCert);
+            run(List.of("bash", script(), "start", runDir.toString()), env, 30);
+        }
+
+        private static String script() {
+            return repoRoot().resolve("scripts/lab/meta-edge.sh").toString();
+        }
+
+        public String log() throws IOException {
+            Path log = runDir.resolve("kamailio.log");
+            return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+        }
+
+        @Override
+        public void close() throws Exception {
+            run(List.of("bash", script(), "stop", runDir.toString()), env, 30);
+        }
+    }
+
+    /** A SIPp process; {@link #await} waits for it, {@link #close} kills a server left running. */
+    public static final class Sipp implements AutoCloseable {
+        private final Process process;
+        private final Path log;
+        public final List<String> command;
+
+        private Sipp(Process process, Path log, List<String> command) {
+            this.process = process;
+            this.log = log;
+            this.command = command;
+        }
+
+        public static Sipp start(Path workDir, String name, List<String> args) throws IOException {
+            requireTool("sipp");
+            List<String> cmd = new ArrayList<>(List.of("sipp"));
+            cmd.addAll(args);
+            cmd.addAll(List.of("-i", "127.0.0.1", "-nostdin", "-trace_err", "-trace_msg"));
+            Path log = workDir.resolve(name + ".out");
+            Process p = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true)
+                    .redirectOutput(log.toFile()).start();
+            return new Sipp(p, log, cmd);
+        }
+
+        /** Waits for exit; SIPp exits 0 only when every call succeeded. */
+        public int await(long seconds) throws Exception {
+            if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                return -1;
+            }
+            return process.exitValue();
+        }
+
+        /** What SIPp printed and logged (errors and message traces), for assertion messages. */
+        public String output() throws IOException {
+            StringBuilder sb = new StringBuilder(String.join(" ", command)).append('\n');
+            sb.append(Files.exists(log) ? Files.readString(log) : "");
+            try (var files = Files.list(log.getParent())) {
+                for (Path f : files.filter(f -> f.getFileName().toString().endsWith("_errors.log")
+                        || f.getFileName().toString().endsWith("_messages.log")).sorted().toList()) {
+                    String text = Files.readString(f);
+                    sb.append("\n--- ").append(f.getFileName()).append('\n')
+                            .append(text.length() > 6000 ? text.substring(text.length() - 6000) : text);
+                }
+            }
+            return sb.toString();
+        }
+
+        @Override
+        public void close() throws Exception {
+            if (process.isAlive()) {
+                process.destroy();
+                if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                }
+            }
+        }
+    }
+
+    static void run(List<String> cmd, Map<String, String> env, int timeoutSeconds) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new IllegalStateException(String.join(" ", cmd) + " failed:\n" + new String(out, StandardCharsets.UTF_8));
+        }
+    }
+}
