@@ -339,7 +339,7 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
             Outcome outcome = failures.local("local.source-not-allowed");
             LOG.warn(failures.logLine(callIdOf(invite), null, 403, "INVITE from " + source
                     + " is not in pbx.allowedSources", outcome));
-            respond(event, Response.FORBIDDEN, "Source address not allowed");
+            answerStateless(event, outcome);
             return;
         }
         ServerTransaction tx;
@@ -362,7 +362,7 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
             return;
         }
         String waUser = Normalizer.toE164(dialled, config.pbx().numberRules());
-        if (!Normalizer.isE164(waUser) && !isBsuid(waUser)) {
+        if (!Normalizer.isE164(waUser) && !Normalizer.isBsuid(waUser)) {
             LOG.warn("call refused: '{}' is neither an E.164 number nor a WhatsApp BSUID after number rules", dialled);
             respond(tx, Response.ADDRESS_INCOMPLETE, "Not an E.164 number: " + dialled, toTag, null,
                     List.of("Q.850;cause=28;text=\"INVALID_NUMBER_FORMAT\""), null);
@@ -420,10 +420,6 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
             }
         }
         return Optional.ofNullable(byDefault);
-    }
-
-    private static boolean isBsuid(String user) {
-        return user.length() <= 256 && user.matches("[A-Za-z0-9._-]+") && user.matches(".*[A-Za-z].*");
     }
 
     private void onCancel(RequestEvent event) {
@@ -530,6 +526,22 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
         } catch (Exception e) {
             LOG.debug("no server transaction for {}: {}", event.getRequest().getMethod(), e.toString());
             return event;
+        }
+    }
+
+    /** Refuses a request with a cause's answer, without creating any call state. */
+    private void answerStateless(RequestEvent event, Outcome outcome) {
+        try {
+            Response response = messages.createResponse(outcome.answer().sipCode(), event.getRequest());
+            response.setReasonPhrase(outcome.answer().phrase());
+            ((ToHeader) response.getHeader(ToHeader.NAME)).setTag(newTag());
+            for (String reason : outcome.reasons()) {
+                response.addHeader(headers.createHeader("Reason", reason));
+            }
+            SipTrace.sent(event.getSource() == pbx ? Side.PBX : Side.META, response);
+            ((SipProvider) event.getSource()).sendResponse(response);
+        } catch (Exception e) {
+            LOG.warn("cannot refuse {}: {}", event.getRequest().getMethod(), e.toString());
         }
     }
 
