@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# Kamailio standing in for Meta's SIP edge (wa.meta.vc), bound to 127.0.0.1 only.
+#
+#   scripts/lab/meta-edge.sh start RUN_DIR   render config, check it, start Kamailio, wait for TLS
+#   scripts/lab/meta-edge.sh stop RUN_DIR    stop the Kamailio started from RUN_DIR (by PID)
+#   scripts/lab/meta-edge.sh check RUN_DIR   only render and run `kamailio -c` (no process left)
+#
+# Environment (defaults in brackets):
+#   EDGE_TLS_PORT [5061]  TLS listener (server cert = EDGE_CERT, no client cert requested)
+#   EDGE_UDP_PORT [5065]  UDP listener (for SIPp-only tests; also the socket towards the UAS)
+#   UAS_PORT      [5070]  UDP port of the SIPp UAS playing the WhatsApp user behind the edge
+#   PASSWORD      [lab-secret]  SIP password; digest username = From user without '+'
+#   DIGEST_ALG    [MD5]   MD5 | SHA-256
+#   CERT_DIR      [RUN_DIR/certs]  output of certs.sh; generated when missing
+#   EDGE_CERT     [edge]  certificate base name in CERT_DIR (wrong-name for the hostname test)
+#   KAMAILIO      [kamailio]  binary to run
+#
+# Files in RUN_DIR: kamailio.cfg, tls.cfg (rendered), kamailio.log (Kamailio's stderr; every
+# decision of the edge is one line containing "EDGE:"), kamailio.pid.
+set -euo pipefail
+
+script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+template_dir=$script_dir/meta-edge
+
+EDGE_TLS_PORT=${EDGE_TLS_PORT:-5061}
+EDGE_UDP_PORT=${EDGE_UDP_PORT:-5065}
+UAS_PORT=${UAS_PORT:-5070}
+PASSWORD=${PASSWORD:-lab-secret}
+DIGEST_ALG=${DIGEST_ALG:-MD5}
+EDGE_CERT=${EDGE_CERT:-edge}
+KAMAILIO=${KAMAILIO:-kamailio}
+START_TIMEOUT_TENTHS=50
+
+die() { echo "meta-edge.sh: $*" >&2; exit 1; }
+
+usage() {
+    echo "usage: $0 start|stop|check RUN_DIR" >&2
+    exit 2
+}
+
+validate_settings() {
+    local name
+    for name in EDGE_TLS_PORT EDGE_UDP_PORT UAS_PORT; do
+        [[ ${!name} =~ ^[0-9]+$ && ${!name} -ge 1 && ${!name} -le 65535 ]] \
+            || die "$name='${!name}' is not a port number (1-65535)"
+    done
+    case $DIGEST_ALG in
+        MD5|SHA-256) ;;
+        *) die "DIGEST_ALG='$DIGEST_ALG' is not supported; use MD5 or SHA-256" ;;
+    esac
+    # The password is written into a double-quoted Kamailio string and a sed replacement.
+    case $PASSWORD in
+        '' | *[\"\'\\\|\&]* | *$'\n'*) die "PASSWORD must be non-empty and must not contain quotes, backslash, '|', '&' or newlines" ;;
+    esac
+    [[ $EDGE_CERT =~ ^[A-Za-z0-9._-]+$ ]] || die "EDGE_CERT='$EDGE_CERT' must be a file base name such as edge or wrong-name"
+}
+
+render() {
+    local run_dir=$1
+    local cert_dir=${CERT_DIR:-$run_dir/certs}
+    if [[ ! -s $cert_dir/$EDGE_CERT.pem || ! -s $cert_dir/$EDGE_CERT.key ]]; then
+        "$script_dir/certs.sh" "$cert_dir"
+    fi
+    [[ -s $cert_dir/$EDGE_CERT.pem ]] \
+        || die "no certificate $cert_dir/$EDGE_CERT.pem; EDGE_CERT must name one made by certs.sh (edge, wrong-name, bridge)"
+    cert_dir=$(cd "$cert_dir" && pwd)
+    local opaque
+    opaque=$(openssl rand -hex 8)
+    local substitutions=(
+        -e "s|@RUN_DIR@|$run_dir|g"
+        -e "s|@EDGE_TLS_PORT@|$EDGE_TLS_PORT|g"
+        -e "s|@EDGE_UDP_PORT@|$EDGE_UDP_PORT|g"
+        -e "s|@UAS_PORT@|$UAS_PORT|g"
+        -e "s|@PASSWORD@|$PASSWORD|g"
+        -e "s|@DIGEST_ALG@|$DIGEST_ALG|g"
+        -e "s|@OPAQUE@|$opaque|g"
+        -e "s|@EDGE_CERT_FILE@|$cert_dir/$EDGE_CERT.pem|g"
+        -e "s|@EDGE_KEY_FILE@|$cert_dir/$EDGE_CERT.key|g"
+    )
+    (umask 077 && sed "${substitutions[@]}" "$template_dir/kamailio.cfg.tpl" > "$run_dir/kamailio.cfg")
+    sed "${substitutions[@]}" "$template_dir/tls.cfg.tpl" > "$run_dir/tls.cfg"
+    if grep -q '@[A-Z_]\+@' "$run_dir/kamailio.cfg" "$run_dir/tls.cfg"; then
+        die "internal error: unreplaced template token in $run_dir/kamailio.cfg or tls.cfg"
+    fi
+}
+
+check_config() {
+    local run_dir=$1 output
+    if ! output=$("$KAMAILIO" -c -Y "$run_dir" -f "$run_dir/kamailio.cfg" 2>&1); then
+        echo "$output" >&2
+        die "kamailio -c rejected $run_dir/kamailio.cfg (output above)"
+    fi
+}
+
+is_running() { [[ -n ${1:-} ]] && kill -0 "$1" 2>/dev/null; }
+
+tcp_port_open() { timeout 1 bash -c ": > /dev/tcp/127.0.0.1/$1" 2>/dev/null; }
+
+udp_port_bound() { ss -Hlnu "sport = :$1" 2>/dev/null | grep -q "127.0.0.1:$1"; }
+
+start() {
+    local run_dir=$1 pid
+    mkdir -p "$run_dir"
+    run_dir=$(cd "$run_dir" && pwd)
+    if [[ -s $run_dir/kamailio.pid ]] && is_running "$(cat "$run_dir/kamailio.pid")"; then
+        die "an edge is already running from $run_dir (PID $(cat "$run_dir/kamailio.pid")); stop it first"
+    fi
+    if tcp_port_open "$EDGE_TLS_PORT"; then
+        die "127.0.0.1:$EDGE_TLS_PORT is already in use by another process; set EDGE_TLS_PORT to a free port"
+    fi
+    render "$run_dir"
+    check_config "$run_dir"
+    "$KAMAILIO" -DD -E -m 64 -M 8 -Y "$run_dir" -f "$run_dir/kamailio.cfg" > "$run_dir/kamailio.log" 2>&1 &
+    pid=$!
+    echo "$pid" > "$run_dir/kamailio.pid"
+    local tenths
+    for ((tenths = 0; tenths < START_TIMEOUT_TENTHS; tenths++)); do
+        if ! is_running "$pid"; then
+            tail -n 30 "$run_dir/kamailio.log" >&2
+            rm -f "$run_dir/kamailio.pid"
+            die "Kamailio exited during start-up (log above, full log $run_dir/kamailio.log); is UDP port $EDGE_UDP_PORT or TLS port $EDGE_TLS_PORT taken?"
+        fi
+        if tcp_port_open "$EDGE_TLS_PORT" && udp_port_bound "$EDGE_UDP_PORT"; then
+            return 0
+        fi
+        sleep 0.1
+    done
+    stop "$run_dir"
+    die "Kamailio did not accept TLS connections on 127.0.0.1:$EDGE_TLS_PORT within $((START_TIMEOUT_TENTHS / 10)) s; see $run_dir/kamailio.log"
+}
+
+stop() {
+    local run_dir=$1 pid children tenths
+    [[ -s $run_dir/kamailio.pid ]] || return 0
+    pid=$(cat "$run_dir/kamailio.pid")
+    if is_running "$pid"; then
+        # Kamailio's main process stops its workers on SIGTERM; remember them to be sure.
+        children=$(ps -o pid= --ppid "$pid" 2>/dev/null || true)
+        kill -TERM "$pid" 2>/dev/null || true
+        for ((tenths = 0; tenths < 50; tenths++)); do
+            is_running "$pid" || break
+            sleep 0.1
+        done
+        if is_running "$pid"; then
+            kill -KILL "$pid" 2>/dev/null || true
+        fi
+        for child in $children; do
+            if is_running "$child"; then
+                kill -KILL "$child" 2>/dev/null || true
+            fi
+        done
+    fi
+    rm -f "$run_dir/kamailio.pid"
+}
+
+[[ $# -eq 2 ]] || usage
+command=$1
+run_dir=$2
+validate_settings
+case $command in
+    start) start "$run_dir" ;;
+    stop) stop "$run_dir" ;;
+    check)
+        mkdir -p "$run_dir"
+        run_dir=$(cd "$run_dir" && pwd)
+        render "$run_dir"
+        check_config "$run_dir"
+        ;;
+    *) usage ;;
+esac
