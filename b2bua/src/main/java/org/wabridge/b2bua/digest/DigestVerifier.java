@@ -214,7 +214,8 @@ public final class DigestVerifier {
         } catch (IllegalArgumentException notBase64) {
             return OptionalLong.empty();
         }
-        if (decoded.length != TIMESTAMP_BYTES + MAC_BYTES) {
+        // Only the exact form we issued: a padded variant would be a second name for the same nonce.
+        if (decoded.length != TIMESTAMP_BYTES + MAC_BYTES || !base64Url(decoded).equals(nonce)) {
             return OptionalLong.empty();
         }
         byte[] timestamp = Arrays.copyOfRange(decoded, 0, TIMESTAMP_BYTES);
