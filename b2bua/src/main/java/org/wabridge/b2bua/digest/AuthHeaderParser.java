@@ -34,10 +34,15 @@ final class AuthHeaderParser {
      * @return the schemes in the order written, or an empty list when the value is null or not well-formed
      */
     static List<Scheme> parse(String headerValue) {
-        if (headerValue == null || hasControlCharacter(headerValue)) {
+        if (headerValue == null) {
             return List.of();
         }
-        List<Scheme> schemes = new AuthHeaderParser(headerValue).schemes();
+        // A line end around the value is harmless (some APIs hand it over); inside it would be an injection.
+        String value = headerValue.strip();
+        if (hasControlCharacter(value)) {
+            return List.of();
+        }
+        List<Scheme> schemes = new AuthHeaderParser(value).schemes();
         return schemes == null ? List.of() : schemes;
     }
 

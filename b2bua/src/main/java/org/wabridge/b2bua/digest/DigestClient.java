@@ -12,10 +12,16 @@ import java.util.function.Supplier;
  *
  * <p>Keeps the nonce count per nonce, so one instance should serve all requests of a trunk: Meta accepts
  * a nonce again with a higher count ({@code nc=00000002} in its own sample). Thread-safe.
+ *
+ * <p>Answer each challenge once: Meta reports a wrong password as 403 ("Invalid digest auth response"),
+ * and a second 401/407 for the same request without {@code stale=true} also means the credentials are wrong.
  */
 public final class DigestClient {
 
-    /** Enough to cover every nonce live at once on a busy trunk; older ones restart at 1, which servers accept. */
+    /**
+     * Enough for every nonce live at once on a busy trunk. An evicted nonce restarts at 1; a server that
+     * tracks counts answers that with stale=true and the retry gets a fresh nonce.
+     */
     private static final int MAX_REMEMBERED_NONCES = 1024;
     private static final SecureRandom RANDOM = new SecureRandom();
 

@@ -8,6 +8,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -18,9 +20,11 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Server side of Digest: challenges a peer (Meta, on user-initiated calls) and checks its answer.
  *
- * <p>Stateless: a nonce is the issue time plus an HMAC-SHA256 over it (keyed with {@code nonceSecret},
- * bound to the realm and algorithm), so any instance sharing the secret can check it, and nothing is
- * stored per call. Nonce-count replay within the nonce lifetime is not tracked. Thread-safe.
+ * <p>Nonces carry their own state: the issue time plus an HMAC-SHA256 over it (keyed with {@code nonceSecret},
+ * bound to the realm and algorithm), so any instance sharing the secret can check them. The only memory
+ * kept is, per nonce in use, the highest nonce count accepted, to refuse a replayed request (RFC 7616
+ * section 5.5); it is bounded and forgets nonces once they expire. Call {@link #verify} once per request.
+ * Thread-safe.
  */
 public final class DigestVerifier {
 
@@ -28,8 +32,11 @@ public final class DigestVerifier {
     public enum Verdict {
         /** Credentials are right: let the request through. */
         OK("digest credentials accepted"),
-        /** Password right but the nonce expired: challenge again with {@code stale=true}. */
-        STALE_NONCE("the nonce expired; the peer will be re-challenged with stale=true"),
+        /**
+         * Password right but the nonce expired, or its nonce count was already used (a replay):
+         * challenge again with {@code stale=true}.
+         */
+        STALE_NONCE("the nonce expired or its nonce count was already used; the peer will be re-challenged with stale=true"),
         /** The username is not the one configured for this number: reject with 403, do not re-challenge. */
         WRONG_USERNAME("the digest username the peer sent is not the configured one; for Meta it is the business "
                 + "number without '+', check the number in the bridge configuration"),
@@ -60,12 +67,18 @@ public final class DigestVerifier {
     private static final int MAC_BYTES = 32;
     private static final int OPAQUE_BYTES = 12;
     private static final String HMAC = "HmacSHA256";
+    /** Caps the replay memory; far above the nonces a bridge has live within one nonce lifetime. */
+    private static final int MAX_TRACKED_NONCES = 100_000;
 
     private final String realm;
     private final SecretKeySpec nonceKey;
     private final Clock clock;
     private final Duration nonceLifetime;
     private final String opaque;
+    /** Nonce -> highest accepted count, in the order nonces were first accepted (roughly issue order). */
+    private final LinkedHashMap<String, AcceptedCount> acceptedCounts = new LinkedHashMap<>();
+
+    private record AcceptedCount(long issuedAtMillis, long nonceCount) {}
 
     /**
      * @param realm         the realm to challenge with; any value works with Meta
@@ -152,7 +165,38 @@ public final class DigestVerifier {
         if (age > nonceLifetime.toMillis() || age < -nonceLifetime.toMillis()) {
             return Verdict.STALE_NONCE;
         }
+        if (!acceptNonceCount(credentials.nonce(), issuedAt.getAsLong(), Long.parseLong(credentials.nc(), 16))) {
+            return Verdict.STALE_NONCE;
+        }
         return Verdict.OK;
+    }
+
+    /** Records {@code nonceCount} for {@code nonce}; false when it is not above the highest already accepted. */
+    private synchronized boolean acceptNonceCount(String nonce, long issuedAtMillis, long nonceCount) {
+        forgetExpiredNonces();
+        AcceptedCount previous = acceptedCounts.get(nonce);
+        if (previous != null && nonceCount <= previous.nonceCount()) {
+            return false;
+        }
+        acceptedCounts.put(nonce, new AcceptedCount(issuedAtMillis, nonceCount));
+        if (acceptedCounts.size() > MAX_TRACKED_NONCES) {
+            acceptedCounts.remove(acceptedCounts.keySet().iterator().next());
+        }
+        return true;
+    }
+
+    private void forgetExpiredNonces() {
+        long oldestLive = clock.millis() - nonceLifetime.toMillis();
+        Iterator<AcceptedCount> counts = acceptedCounts.values().iterator();
+        // Entries are in first-acceptance order, close to issue order, so the expired ones sit at the front.
+        while (counts.hasNext() && counts.next().issuedAtMillis() < oldestLive) {
+            counts.remove();
+        }
+    }
+
+    /** How many nonces the replay memory holds; for tests. */
+    synchronized int trackedNonces() {
+        return acceptedCounts.size();
     }
 
     private String issueNonce(DigestAlgorithm algorithm, long issuedAtMillis) {
@@ -170,7 +214,8 @@ public final class DigestVerifier {
         } catch (IllegalArgumentException notBase64) {
             return OptionalLong.empty();
         }
-        if (decoded.length != TIMESTAMP_BYTES + MAC_BYTES) {
+        // Only the exact form we issued: a padded variant would be a second name for the same nonce.
+        if (decoded.length != TIMESTAMP_BYTES + MAC_BYTES || !base64Url(decoded).equals(nonce)) {
             return OptionalLong.empty();
         }
         byte[] timestamp = Arrays.copyOfRange(decoded, 0, TIMESTAMP_BYTES);

@@ -48,6 +48,19 @@ class DigestChallengeTest {
     }
 
     @Test
+    void lineEndsAroundTheValueAreTolerated() {
+        assertEquals(Optional.of(META_CHALLENGE), DigestChallenge.parse("\r\n " + META_407 + "\r\n"));
+    }
+
+    @Test
+    void jainSipEncodingOfAChallengeParses() {
+        // As JAIN-SIP's SIPHeader.getHeaderValue() re-encodes a challenge: no spaces, escapes kept.
+        DigestChallenge challenge = DigestChallenge.parse(
+                "Digest realm=\"wa.meta.vc\",nonce=\"a\\\"b,c\",algorithm=SHA-256,qop=\"auth,auth-int\",stale=TRUE").orElseThrow();
+        assertEquals(new DigestChallenge("wa.meta.vc", "a\"b,c", null, DigestAlgorithm.SHA_256, true, true), challenge);
+    }
+
+    @Test
     void unknownParametersAreIgnored() {
         DigestChallenge challenge = DigestChallenge.parse("Digest realm=\"r\", domain=\"sip:a.example sip:b.example\", "
                 + "nonce=\"n\", charset=UTF-8, userhash=false, x-vendor=\"a, b\", qop=\"auth\"").orElseThrow();

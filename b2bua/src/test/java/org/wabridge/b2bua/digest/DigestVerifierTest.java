@@ -147,6 +147,43 @@ class DigestVerifierTest {
     }
 
     @Test
+    void replayedRequestIsStaleAndAHigherNonceCountIsAccepted() {
+        DigestChallenge challenge = DigestChallenge.parse(verifier.challenge(DigestAlgorithm.MD5, false)).orElseThrow();
+        DigestClient client = new DigestClient();
+        String first = client.answer(challenge, USERNAME, PASSWORD, "INVITE", DIGEST_URI);
+        String second = client.answer(challenge, USERNAME, PASSWORD, "INVITE", DIGEST_URI); // nc=00000002
+
+        assertEquals(DigestVerifier.Verdict.OK, verifier.verify(first, "INVITE", USERNAME, PASSWORD));
+        assertEquals(DigestVerifier.Verdict.STALE_NONCE, verifier.verify(first, "INVITE", USERNAME, PASSWORD));
+        assertEquals(DigestVerifier.Verdict.OK, verifier.verify(second, "INVITE", USERNAME, PASSWORD));
+        assertEquals(DigestVerifier.Verdict.STALE_NONCE, verifier.verify(first, "INVITE", USERNAME, PASSWORD));
+    }
+
+    @Test
+    void rejectedAttemptsDoNotUseUpANonceCount() {
+        DigestChallenge challenge = DigestChallenge.parse(verifier.challenge(DigestAlgorithm.MD5, false)).orElseThrow();
+        String wrong = new DigestClient(() -> "c1").answer(challenge, USERNAME, "guess", "INVITE", DIGEST_URI);
+        String right = new DigestClient(() -> "c2").answer(challenge, USERNAME, PASSWORD, "INVITE", DIGEST_URI);
+        assertEquals(DigestVerifier.Verdict.WRONG_RESPONSE, verifier.verify(wrong, "INVITE", USERNAME, PASSWORD));
+        assertEquals(DigestVerifier.Verdict.OK, verifier.verify(right, "INVITE", USERNAME, PASSWORD));
+    }
+
+    @Test
+    void replayMemoryForgetsExpiredNonces() {
+        String first = answer(verifier.challenge(DigestAlgorithm.MD5, false), USERNAME, PASSWORD);
+        String second = answer(verifier.challenge(DigestAlgorithm.SHA_256, false), USERNAME, PASSWORD);
+        assertEquals(DigestVerifier.Verdict.OK, verifier.verify(first, "INVITE", USERNAME, PASSWORD));
+        assertEquals(DigestVerifier.Verdict.OK, verifier.verify(second, "INVITE", USERNAME, PASSWORD));
+        assertEquals(2, verifier.trackedNonces());
+
+        clock.advance(LIFETIME.plusSeconds(1));
+        String later = answer(verifier.challenge(DigestAlgorithm.MD5, false), USERNAME, PASSWORD);
+        assertEquals(DigestVerifier.Verdict.OK, verifier.verify(later, "INVITE", USERNAME, PASSWORD));
+        assertEquals(1, verifier.trackedNonces());
+        assertEquals(DigestVerifier.Verdict.STALE_NONCE, verifier.verify(first, "INVITE", USERNAME, PASSWORD));
+    }
+
+    @Test
     void tamperedNonceIsForeignEvenWithAMatchingResponse() {
         DigestChallenge issued = DigestChallenge.parse(verifier.challenge(DigestAlgorithm.MD5, false)).orElseThrow();
         char[] nonce = issued.nonce().toCharArray();
@@ -159,7 +196,7 @@ class DigestVerifierTest {
     @Test
     void nonceNotMadeByUsIsForeign() {
         DigestChallenge issued = DigestChallenge.parse(verifier.challenge(DigestAlgorithm.MD5, false)).orElseThrow();
-        for (String nonce : new String[] {"419ac2415577f8e1", "!!!not base64!!!", issued.nonce() + "AAAA",
+        for (String nonce : new String[] {"419ac2415577f8e1", "!!!not base64!!!", issued.nonce() + "AAAA", issued.nonce() + "==",
                 issued.nonce().substring(0, issued.nonce().length() - 4)}) {
             DigestChallenge forged = new DigestChallenge(REALM, nonce, issued.opaque(), DigestAlgorithm.MD5, true, false);
             String retry = new DigestClient().answer(forged, USERNAME, PASSWORD, "INVITE", DIGEST_URI);
