@@ -56,7 +56,6 @@ import org.wabridge.config.BridgeConfig;
 import org.wabridge.config.BusinessNumber;
 import org.wabridge.config.Cidr;
 import org.wabridge.config.ListenPoint;
-import org.wabridge.config.MediaSettings.MediaMode;
 import org.wabridge.config.Normalizer;
 import org.wabridge.config.Transport;
 import org.wabridge.media.MediaRelay;
@@ -107,7 +106,7 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
     }
 
     /**
-     * Starts the SIP listeners. The caller owns {@code relay} (PASSTHROUGH mode ignores it and copies SDP).
+     * Starts the SIP listeners. The caller owns {@code relay} and closes it after this.
      *
      * @throws BridgeException with an admin-readable message when a listener or TLS material cannot be set up
      */
@@ -144,8 +143,7 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
             SipProvider metaProvider = stack.createSipProvider(
                     stack.createListeningPoint(ml.host(), ml.port(), ml.transport().token()));
 
-            MediaRelay effectiveRelay = config.media().mode() == MediaMode.PASSTHROUGH ? new PassthroughRelay() : relay;
-            B2bua b2bua = new B2bua(config, effectiveRelay, context, stack, pbxProvider, metaProvider, factory, catalog);
+            B2bua b2bua = new B2bua(config, relay, context, stack, pbxProvider, metaProvider, factory, catalog);
             pbxProvider.addSipListener(b2bua);
             metaProvider.addSipListener(b2bua);
             stack.start();
@@ -655,9 +653,6 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
         }
         stack.stop();
         context.unregister();
-        if (relay instanceof PassthroughRelay) {
-            relay.close();
-        }
         LOG.info("SIP side stopped");
     }
 }

@@ -12,7 +12,7 @@ import org.wabridge.media.MediaStats;
  * Lab-only media mode: SDP is copied between the legs and no media is anchored. Meta needs SRTP, the first
  * packet, keepalives and RTCP from us, none of which this gives, so every call logs a warning.
  */
-final class PassthroughRelay implements MediaRelay {
+public final class PassthroughRelay implements MediaRelay {
 
     private static final Logger LOG = LoggerFactory.getLogger(PassthroughRelay.class);
     private static final MediaStats.LegStats NONE = new MediaStats.LegStats(0, 0, 0, 0, 0, 0, 0);

@@ -20,6 +20,13 @@ public final class SipTrace {
 
     public enum Side { PBX, META }
 
+    /** Sees every ladder line too (the demo prints the ladder of its call); null when unused. */
+    private static volatile java.util.function.Consumer<String> observer;
+
+    public static void observe(java.util.function.Consumer<String> lines) {
+        observer = lines;
+    }
+
     private SipTrace() {}
 
     public static void received(Side side, Message message) {
@@ -31,8 +38,11 @@ public final class SipTrace {
     }
 
     private static void log(Side side, String arrow, Message message) {
-        if (LADDER.isInfoEnabled()) {
-            LADDER.info("{} {} {}", side, arrow, firstLine(message));
+        String line = side + " " + arrow + " " + firstLine(message);
+        LADDER.info(line);
+        java.util.function.Consumer<String> o = observer;
+        if (o != null) {
+            o.accept(line);
         }
         if (WIRE.isDebugEnabled()) {
             WIRE.debug("{} {}\n{}", side, arrow, mask(message.toString()));

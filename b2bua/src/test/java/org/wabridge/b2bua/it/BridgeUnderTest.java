@@ -1,18 +1,36 @@
 package org.wabridge.b2bua.it;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.wabridge.b2bua.B2bua;
 import org.wabridge.b2bua.causes.CauseCatalog;
 import org.wabridge.config.BridgeConfig;
 import org.wabridge.config.ConfigLoader;
+import org.wabridge.config.MediaSettings;
 import org.wabridge.media.MediaRelay;
 
 /** A bridge started in-process from a lab YAML, with its ports picked free. */
 public final class BridgeUnderTest implements AutoCloseable {
 
-    public final int pbxPort = Lab.freePort();
-    public final int metaPort = Lab.freePort();
+    /** The ports of one bridge, known before it starts so the relay can be built first. */
+    public static final class Ports {
+        private static final AtomicInteger NEXT_MEDIA = new AtomicInteger(40000 + (int) (ProcessHandle.current().pid() % 100) * 200);
+        public final int pbx = Lab.freePort();
+        public final int meta = Lab.freePort();
+        public final int mediaMin = NEXT_MEDIA.getAndAdd(40);
+        public final int mediaMax = mediaMin + 39;
+
+        public MediaSettings mediaSettings() {
+            return new MediaSettings(MediaSettings.MediaMode.RELAY, "127.0.0.1", "127.0.0.1", mediaMin, mediaMax,
+                    true, Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5),
+                    Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofHours(1));
+        }
+    }
+
+    public final int pbxPort;
+    public final int metaPort;
     public final BridgeConfig config;
     public final B2bua b2bua;
 
@@ -20,8 +38,10 @@ public final class BridgeUnderTest implements AutoCloseable {
      * @param edgePort      TLS port of the lab edge (or a closed port for unreachable-edge tests)
      * @param overrides     extra YAML lines per section key: "pbx", "meta", "media", "number"
      */
-    public BridgeUnderTest(Path certs, int edgePort, String password, Map<String, String> overrides,
+    public BridgeUnderTest(Ports ports, Path certs, int edgePort, String password, Map<String, String> overrides,
                            MediaRelay relay) throws Exception {
+        this.pbxPort = ports.pbx;
+        this.metaPort = ports.meta;
         String yaml = """
                 pbx:
                   listen:
@@ -54,9 +74,8 @@ public final class BridgeUnderTest implements AutoCloseable {
                 certs.resolve("bridge.pem"), certs.resolve("bridge.key"),
                 overrides.getOrDefault("noResponseTimeout", "4s"),
                 overrides.getOrDefault("number", "+15550100001"), password,
-                overrides.getOrDefault("mediaMode", "relay"),
-                Integer.parseInt(overrides.getOrDefault("portMin", "40000")),
-                Integer.parseInt(overrides.getOrDefault("portMax", "40999")),
+                overrides.getOrDefault("mediaMode", "passthrough"),
+                ports.mediaMin, ports.mediaMax,
                 overrides.getOrDefault("maxCalls", "1000"));
         this.config = ConfigLoader.parse(yaml, "test.yaml", Map.of());
         this.b2bua = B2bua.start(config, relay, CauseCatalog.builtIn());

@@ -1,0 +1,67 @@
+package org.wabridge.b2bua.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.wabridge.b2bua.B2bua;
+import org.wabridge.b2bua.BridgeException;
+import org.wabridge.b2bua.causes.CauseCatalog;
+import org.wabridge.config.BridgeConfig;
+import org.wabridge.media.MediaRelay;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code bridge run -c FILE}: runs the bridge until SIGTERM/SIGINT, then ends live calls cleanly. */
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Run the bridge.")
+final class RunCommand implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
+
+    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "bridge YAML file")
+    Path config;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        BridgeConfig cfg = ConfigFiles.loadChecked(config, System.err);
+        if (cfg == null) {
+            return 1;
+        }
+        Running running;
+        try {
+            running = Running.start(cfg);
+        } catch (BridgeException e) {
+            LOG.error("{}", e.getMessage());
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("stopping: ending live calls");
+            running.close();
+            stopped.countDown();
+        }, "bridge-shutdown"));
+        LOG.info("bridge running ({} business number(s)); stop with SIGTERM", cfg.meta().numbers().size());
+        stopped.await();
+        return 0;
+    }
+
+    /** A started bridge: the SIP side and the relay it owns. */
+    record Running(B2bua b2bua, MediaRelay relay) implements AutoCloseable {
+        static Running start(BridgeConfig cfg) throws BridgeException {
+            MediaRelay relay = Relays.create(cfg.media());
+            try {
+                return new Running(B2bua.start(cfg, relay, CauseCatalog.builtIn()), relay);
+            } catch (BridgeException | RuntimeException e) {
+                relay.close();
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() {
+            b2bua.close();
+            relay.close();
+        }
+    }
+}
