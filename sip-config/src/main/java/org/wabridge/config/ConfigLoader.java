@@ -230,7 +230,7 @@ public final class ConfigLoader {
         String prefix = string(e, path, "prefix", null);
         String replacement = string(e, path, "replacement", "");
         if (prefix == null && !hasProblemAt(path + ".prefix")) {
-            problems.add(Problem.error(path + ".prefix", "required: the dialled prefix this rule replaces is missing" + where(node),
+            problems.add(Problem.error(path + ".prefix", "required: the dialled prefix this rule replaces is missing or empty" + where(node),
                     "write e.g. {prefix: \"00\", replacement: \"+\"} (quote the prefix so YAML keeps leading zeros)"));
         }
         return prefix == null || replacement == null ? null : new NumberRule(prefix, replacement);

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -91,26 +92,24 @@ public final class CauseCatalog {
         } catch (YAMLException e) {
             throw new IllegalArgumentException(sourceName + " is not valid YAML: " + e.getMessage(), e);
         }
-        YamlFields top = YamlFields.of(root, sourceName);
-        top.onlyKeys(Set.of("causes"));
-        if (!(top.has("causes")) || !(((Map<?, ?>) root).get("causes") instanceof List<?> entries)) {
+        YamlFields.of(root, sourceName).onlyKeys(Set.of("causes"));
+        if (!(((Map<?, ?>) root).get("causes") instanceof List<?> entries)) {
             throw new IllegalArgumentException(sourceName + ": expected a list under 'causes'");
         }
         List<MetaCause> causes = new ArrayList<>();
         List<MatchRule> rules = new ArrayList<>();
-        Map<String, String> seenIds = new HashMap<>();
+        Set<String> seenIds = new HashSet<>();
         Map<Integer, String> seenApi = new HashMap<>();
         Map<Integer, String> statusDefaults = new HashMap<>();
         Map<Integer, String> fallbacks = new HashMap<>();
         for (int i = 0; i < entries.size(); i++) {
-            YamlFields entry = YamlFields.of(entries.get(i), sourceName + " entry #" + (i + 1));
-            String id = entry.requiredString("id");
+            String id = YamlFields.of(entries.get(i), sourceName + " entry #" + (i + 1)).requiredString("id");
             YamlFields e = YamlFields.of(entries.get(i), sourceName + " entry '" + id + "'");
             e.onlyKeys(ENTRY_KEYS);
             if (!ID_SYNTAX.matcher(id).matches()) {
                 throw new IllegalArgumentException(e.where() + ": id must be dotted lower-case words, e.g. meta.403.no-permission");
             }
-            if (seenIds.putIfAbsent(id, id) != null) {
+            if (!seenIds.add(id)) {
                 throw new IllegalArgumentException(e.where() + ": the id is used twice");
             }
             String kind = e.requiredString("kind");

@@ -3,11 +3,12 @@ package org.wabridge.b2bua.causes;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code bridge explain CODE ["reason text"]}: exit 0 when the code is documented, 2 when it is not. */
-@Command(name = "explain", mixinStandardHelpOptions = true,
+@Command(name = "explain",
         description = {"Explain why a WhatsApp call failed: Meta's description, the documented fix and what the PBX is told.",
                 "CODE is a SIP status (e.g. 403), a Calling API error code (e.g. 138006) or a cause id (e.g. local.edge-timeout)."},
         exitCodeListHeading = "Exit codes:%n",
@@ -17,6 +18,9 @@ public final class ExplainCommand implements Callable<Integer> {
 
     @Spec
     private CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    private boolean help;
 
     @Parameters(index = "0", paramLabel = "CODE", description = "SIP status, Calling API error code or cause id")
     private String code;

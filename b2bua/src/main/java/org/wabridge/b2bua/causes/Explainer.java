@@ -57,6 +57,8 @@ public final class Explainer {
                     separate(out).append("SIP ").append(code).append(' ').append(ReasonHeaders.quoted(reasonText.strip()))
                             .append(" does not match any reason Meta documents.\n\n").append(render(match));
                     appendVariantList(out, code, documented);
+                    // The status itself is documented; only this wording is new.
+                    found |= !documented.isEmpty();
                 }
             } else if (documented.size() > 1) {
                 separate(out).append("SIP ").append(code).append(" has ").append(documented.size())
@@ -126,7 +128,11 @@ public final class Explainer {
             codes.add("Calling API " + cause.apiCode());
         }
         if (codes.isEmpty()) {
-            codes.add(cause.kind().equals("local") ? "raised by the bridge itself" : "no code (" + cause.kind() + ")");
+            codes.add(switch (cause.kind()) {
+                case "local" -> "raised by the bridge itself";
+                case "media" -> "none; the WhatsApp client hangs up (BYE)";
+                default -> "a SIP status Meta does not document";
+            });
         }
         out.append("  Code:       ").append(String.join(", ", codes)).append('\n');
         out.append("  Meaning:    ").append(cause.description()).append('\n');

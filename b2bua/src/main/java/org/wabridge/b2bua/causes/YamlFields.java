@@ -31,10 +31,6 @@ final class YamlFields {
         return where;
     }
 
-    boolean has(String key) {
-        return map.get(key) != null;
-    }
-
     /** Rejects keys outside {@code allowed}: a typo such as {@code retryafter} must not be ignored silently. */
     void onlyKeys(Set<String> allowed) {
         Set<String> unknown = new TreeSet<>();

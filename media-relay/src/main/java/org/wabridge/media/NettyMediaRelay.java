@@ -1,0 +1,156 @@
+package org.wabridge.media;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.wabridge.config.MediaSettings;
+import org.wabridge.media.relay.CallMedia;
+import org.wabridge.media.relay.NettyMediaSession;
+import org.wabridge.media.relay.PortBlocks;
+import org.wabridge.media.sdp.CryptoAttribute;
+import org.wabridge.media.sdp.LocalMedia;
+import org.wabridge.media.srtp.SrtpSuite;
+
+/**
+ * The media relay on Netty: one event loop group (epoll, NIO only where epoll is unavailable)
+ * shared by every call, sized to the cores; each call's sockets and timers live on one loop.
+ */
+public final class NettyMediaRelay implements MediaRelay {
+
+    /** Prefix of the relay's thread names (for diagnostics and the thread-leak test). */
+    public static final String THREAD_PREFIX = "wabridge-media";
+    private static final Logger LOG = LoggerFactory.getLogger(NettyMediaRelay.class);
+
+    private final MediaSettings settings;
+    private final MultiThreadIoEventLoopGroup group;
+    private final Class<? extends DatagramChannel> channelClass;
+    private final PortBlocks ports;
+    private final Set<NettyMediaSession> sessions = ConcurrentHashMap.newKeySet();
+    private final SecureRandom random = new SecureRandom();
+    private volatile boolean closed;
+
+    public NettyMediaRelay(MediaSettings settings) {
+        this.settings = settings;
+        this.ports = new PortBlocks(settings.portMin(), settings.portMax());
+        IoHandlerFactory io;
+        if (Epoll.isAvailable()) {
+            io = EpollIoHandler.newFactory();
+            channelClass = EpollDatagramChannel.class;
+        } else {
+            LOG.warn("native epoll is unavailable ({}); the media relay falls back to NIO",
+                    Epoll.unavailabilityCause().getMessage());
+            io = NioIoHandler.newFactory();
+            channelClass = NioDatagramChannel.class;
+        }
+        int threads = Runtime.getRuntime().availableProcessors();
+        group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(THREAD_PREFIX, true), io);
+    }
+
+    /** True when the relay runs on native epoll. */
+    public boolean usesEpoll() {
+        return channelClass == EpollDatagramChannel.class;
+    }
+
+    @Override
+    public MediaSession open(String callId, MediaEvents events) throws MediaException {
+        if (closed) {
+            throw new MediaException("the media relay is shut down; no new calls");
+        }
+        EventLoop loop = group.next();
+        int attempts = ports.totalBlocks();
+        for (int i = 0; i < attempts; i++) {
+            int base = ports.take();
+            if (base < 0) {
+                break;
+            }
+            Channel[] channels = bindBlock(loop, base);
+            if (channels == null) {
+                ports.release(base); // something else holds one of these ports; try the next block
+                continue;
+            }
+            NettyMediaSession session = new NettyMediaSession(callId, loop, channels, base,
+                    media(callId, events, base, channelSink(channels)), this::sessionClosed);
+            sessions.add(session);
+            return session;
+        }
+        throw new MediaException("no free UDP ports for the media of call " + callId + " in media port range "
+                + ports.range() + " (" + sessions.size() + " calls active, " + PortBlocks.BLOCK_SIZE
+                + " ports per call): widen media.portMin/media.portMax or check what else binds these ports");
+    }
+
+    private CallMedia media(String callId, MediaEvents events, int base, org.wabridge.media.relay.PacketSink sink) {
+        byte[] key = new byte[SrtpSuite.KEY_AND_SALT_LENGTH];
+        random.nextBytes(key);
+        long ssrc = random.nextInt() & 0xFFFF_FFFFL;
+        String cname = "wabridge-" + Long.toHexString(random.nextLong());
+        LocalMedia local = new LocalMedia(settings.publicAddress(), base, base + 2,
+                new CryptoAttribute(1, SrtpSuite.AES_CM_128_HMAC_SHA1_80, key), ssrc, cname,
+                random.nextInt(Integer.MAX_VALUE), settings.g711EnabledAtMeta());
+        return new CallMedia(settings, callId, local, events, sink, random.nextInt(0x10000),
+                random.nextInt() & 0xFFFF_FFFFL);
+    }
+
+    private static org.wabridge.media.relay.PacketSink channelSink(Channel[] channels) {
+        return NettyMediaSession.sinkOf(channels);
+    }
+
+    /** Binds PBX RTP, PBX RTCP and Meta ports of a block on one loop, or returns null. */
+    private Channel[] bindBlock(EventLoop loop, int base) {
+        int[] offsets = {0, 1, 2};
+        Channel[] channels = new Channel[offsets.length];
+        for (int i = 0; i < offsets.length; i++) {
+            Bootstrap bootstrap = new Bootstrap().group(loop).channel(channelClass)
+                    .option(ChannelOption.SO_RCVBUF, 256 * 1024)
+                    .handler(NettyMediaSession.placeholderHandler());
+            ChannelFuture bind = bootstrap.bind(new InetSocketAddress(settings.bindAddress(), base + offsets[i]))
+                    .awaitUninterruptibly();
+            if (!bind.isSuccess()) {
+                LOG.debug("cannot bind media port {}: {}", base + offsets[i], bind.cause().getMessage());
+                for (int j = 0; j < i; j++) {
+                    channels[j].close().awaitUninterruptibly();
+                }
+                return null;
+            }
+            channels[i] = bind.channel();
+        }
+        return channels;
+    }
+
+    private void sessionClosed(NettyMediaSession session) {
+        if (sessions.remove(session)) {
+            ports.release(session.basePort());
+        }
+    }
+
+    @Override
+    public int activeSessions() {
+        return sessions.size();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (NettyMediaSession session : sessions) {
+            session.close();
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+    }
+}

@@ -1,0 +1,407 @@
+package org.wabridge.media.relay;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.wabridge.config.MediaSettings;
+import org.wabridge.media.Leg;
+import org.wabridge.media.MediaEvents;
+import org.wabridge.media.MediaStats;
+import org.wabridge.media.SdpException;
+import org.wabridge.media.rtp.OutboundStream;
+import org.wabridge.media.rtp.Rtcp;
+import org.wabridge.media.rtp.Rtp;
+import org.wabridge.media.rtp.SilenceFrames;
+import org.wabridge.media.sdp.Codec;
+import org.wabridge.media.sdp.LocalMedia;
+import org.wabridge.media.sdp.PayloadMap;
+import org.wabridge.media.sdp.SdpPolicy;
+import org.wabridge.media.sdp.SdpPolicy.Agreement;
+import org.wabridge.media.sdp.SdpPolicy.MetaLeg;
+import org.wabridge.media.sdp.SdpPolicy.MetaOffer;
+import org.wabridge.media.sdp.SdpPolicy.PbxOffer;
+import org.wabridge.media.sdp.SessionDescription.Direction;
+import org.wabridge.media.srtp.PacketBuffer;
+import org.wabridge.media.srtp.SrtpEndpoint;
+
+/**
+ * The media state machine of one call, without sockets: SDP in, packets in, clock ticks in;
+ * packets out through a {@link PacketSink} and timeouts out through {@link MediaEvents}.
+ * Every input carries the current time in milliseconds, so tests drive it with a fake clock.
+ * All methods are synchronized: packets arrive on a relay thread, SDP on the B2BUA's.
+ */
+public final class CallMedia {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CallMedia.class);
+    private static final int FRAME_MILLIS = 20;
+    /**
+     * User-initiated calls: Meta learns our key from our answer, so PBX media is held until Meta's
+     * first authenticated packet shows its side is up, or this long after the answer at most.
+     */
+    static final long META_READY_GRACE_MILLIS = 500;
+
+    private final MediaSettings settings;
+    private final String callId;
+    private final LocalMedia local;
+    private final MediaEvents events;
+    private final PacketSink sink;
+    private final OutboundStream toMeta;
+    private final int prebufferCapacity;
+    private final ArrayDeque<byte[]> prebuffer = new ArrayDeque<>();
+    private final LegCounters pbxCounters = new LegCounters();
+    private final LegCounters metaCounters = new LegCounters();
+
+    private MetaOffer metaOffer;
+    private PbxOffer pbxOffer;
+    private Agreement agreement;
+
+    private MetaLeg metaLeg;
+    private SrtpEndpoint srtp;
+    private InetSocketAddress metaAddress;
+    private PayloadMap payloads;
+    private InetSocketAddress pbxSdpAddress;
+    private InetSocketAddress pbxLatched;
+    private Direction pbxDirection = Direction.SENDRECV;
+
+    /** When held PBX media may flow to Meta; Long.MAX_VALUE until then. */
+    private long metaReadyAt = Long.MAX_VALUE;
+    private long lastPbxAudioToMetaAt;
+    private long nextRtcpAt;
+    private long mediaExpectedSince = -1;
+    private long holdSince = -1;
+    private boolean timeoutReported;
+    private boolean closed;
+
+    public CallMedia(MediaSettings settings, String callId, LocalMedia local, MediaEvents events, PacketSink sink,
+                     int initialSeq, long initialTs) {
+        this.settings = settings;
+        this.callId = callId;
+        this.local = local;
+        this.events = events;
+        this.sink = sink;
+        this.toMeta = new OutboundStream(local.ssrc(), initialSeq, initialTs);
+        this.prebufferCapacity = (int) Math.max(1, settings.prebuffer().toMillis() / FRAME_MILLIS);
+    }
+
+    // ------------------------------------------------------------------ SDP
+
+    public synchronized String metaOfferFromPbxOffer(String pbxSdp, long now) throws SdpException {
+        requireOpen();
+        MetaOffer offer = SdpPolicy.metaOfferFromPbxOffer(pbxSdp, local);
+        pbxSdpAddress = new InetSocketAddress(IpLiteral.parse(offer.pbx().address(), "The PBX"), offer.pbx().port());
+        metaOffer = offer;
+        return offer.sdp();
+    }
+
+    public synchronized String pbxAnswerFromMetaAnswer(String metaSdp, long now) throws SdpException {
+        requireOpen();
+        if (metaOffer == null) {
+            throw new IllegalStateException("pbxAnswerFromMetaAnswer called before metaOfferFromPbxOffer");
+        }
+        Agreement a = SdpPolicy.pbxAnswerFromMetaAnswer(metaSdp, metaOffer, local);
+        startMetaLeg(a.metaLeg(), now);
+        metaReadyAt = now; // Meta had our key in our offer
+        agree(a, now);
+        sendFirstPacketIfNone(now);
+        return a.sdp();
+    }
+
+    public synchronized String pbxOfferFromMetaOffer(String metaSdp, long now) throws SdpException {
+        requireOpen();
+        PbxOffer offer = SdpPolicy.pbxOfferFromMetaOffer(metaSdp, local);
+        pbxOffer = offer;
+        startMetaLeg(offer.metaLeg(), now);
+        sendFirstPacketIfNone(now);
+        return offer.sdp();
+    }
+
+    public synchronized String metaAnswerFromPbxAnswer(String pbxSdp, long now) throws SdpException {
+        requireOpen();
+        if (pbxOffer == null) {
+            throw new IllegalStateException("metaAnswerFromPbxAnswer called before pbxOfferFromMetaOffer");
+        }
+        Agreement a = SdpPolicy.metaAnswerFromPbxAnswer(pbxSdp, pbxOffer, local);
+        metaReadyAt = now + META_READY_GRACE_MILLIS;
+        pbxSdpAddress = new InetSocketAddress(IpLiteral.parse(a.pbx().address(), "The PBX"), a.pbx().port());
+        agree(a, now);
+        return a.sdp();
+    }
+
+    public synchronized String pbxReoffer(String pbxSdp, long now) throws SdpException {
+        requireOpen();
+        if (agreement == null) {
+            throw new IllegalStateException("pbxReoffer called before the call's first offer/answer completed");
+        }
+        Agreement a = SdpPolicy.pbxReoffer(pbxSdp, agreement, local);
+        InetSocketAddress newSdpAddress = new InetSocketAddress(IpLiteral.parse(a.pbx().address(), "The PBX"),
+                a.pbx().port());
+        if (!newSdpAddress.equals(pbxSdpAddress) && a.pbx().direction() != Direction.INACTIVE) {
+            pbxSdpAddress = newSdpAddress;
+            pbxLatched = null; // the PBX moved its media: latch again
+        }
+        agree(a, now);
+        return a.sdp();
+    }
+
+    private void agree(Agreement a, long now) {
+        agreement = a;
+        payloads = a.payloads();
+        Direction direction = a.pbx().direction();
+        boolean onHold = direction == Direction.SENDONLY || direction == Direction.INACTIVE;
+        if (onHold && holdSince < 0) {
+            holdSince = now;
+        } else if (!onHold) {
+            holdSince = -1;
+        }
+        pbxDirection = direction;
+        if (mediaExpectedSince < 0) {
+            mediaExpectedSince = now;
+        }
+        flushPrebuffer(now);
+    }
+
+    /** From here on Meta hears from us: the first packet now, silence while the PBX is quiet, SRTCP. */
+    private void startMetaLeg(MetaLeg leg, long now) throws SdpException {
+        InetAddress address = IpLiteral.parse(leg.address(), "Meta");
+        try {
+            srtp = new SrtpEndpoint(leg.ourCrypto(), leg.theirCrypto(), local.ssrc());
+        } catch (GeneralSecurityException e) {
+            throw new SdpException("cannot set up SRTP with Meta's key: " + e.getMessage());
+        }
+        metaLeg = leg;
+        metaAddress = new InetSocketAddress(address, leg.port());
+        lastPbxAudioToMetaAt = now;
+        nextRtcpAt = now;
+        LOG.info("call {}: Meta leg started toward {} ({} {}), our SSRC {}", callId, metaAddress,
+                leg.silenceCodec().describe(), leg.ourCrypto().suite().sdpName(), local.ssrc());
+    }
+
+    /** Meta expects the business to send first: buffered PBX media if any, else one silence frame. */
+    private void sendFirstPacketIfNone(long now) {
+        if (toMeta.packetsSent() == 0) {
+            sendSilence(now);
+        }
+    }
+
+    private boolean readyForPbxMedia(long now) {
+        return metaLeg != null && payloads != null && now >= metaReadyAt;
+    }
+
+    private void flushPrebuffer(long now) {
+        if (!readyForPbxMedia(now)) {
+            return;
+        }
+        while (!prebuffer.isEmpty()) {
+            byte[] p = prebuffer.poll();
+            forwardToMeta(p, p.length, now);
+        }
+    }
+
+    // ------------------------------------------------------------------ packets
+
+    /**
+     * A packet on one of our PBX ports.
+     *
+     * @param onRtcpPort true when it came to the separate RTCP port
+     */
+    public synchronized void onPbxPacket(byte[] p, int len, InetSocketAddress from, boolean onRtcpPort, long now) {
+        if (closed) {
+            return;
+        }
+        if (onRtcpPort || Rtp.looksLikeRtcp(p, len)) {
+            // the PBX's reports describe its own stream; Meta gets ours, so they end here
+            if (Rtcp.isValidCompound(p, len)) {
+                pbxCounters.received(len, now);
+            } else {
+                pbxCounters.dropped++;
+            }
+            return;
+        }
+        if (!Rtp.isValidRtp(p, len)) {
+            pbxCounters.dropped++;
+            return;
+        }
+        pbxCounters.received(len, now);
+        pbxLatched = from;
+        flushPrebuffer(now); // keeps order: what was held goes first
+        if (!readyForPbxMedia(now)) {
+            if (prebuffer.size() >= prebufferCapacity) {
+                prebuffer.poll();
+                pbxCounters.dropped++;
+            }
+            prebuffer.add(java.util.Arrays.copyOf(p, len));
+            return;
+        }
+        forwardToMeta(p, len, now);
+    }
+
+    private void forwardToMeta(byte[] p, int len, long now) {
+        int metaPt = payloads.toMeta(Rtp.payloadType(p));
+        if (metaPt < 0) {
+            pbxCounters.dropped++; // a codec that was not negotiated (e.g. comfort noise)
+            return;
+        }
+        toMeta.rewritePbxPacket(p, len, metaPt, payloads.metaClockRate(metaPt), now);
+        lastPbxAudioToMetaAt = now;
+        sendRtpToMeta(p, len);
+    }
+
+    /** A packet on our Meta port. */
+    public synchronized void onMetaPacket(byte[] p, int len, InetSocketAddress from, long now) {
+        if (closed) {
+            return;
+        }
+        if (metaLeg == null || !from.getAddress().equals(metaAddress.getAddress())) {
+            metaCounters.dropped++; // not from the address Meta's SDP gave
+            return;
+        }
+        boolean rtcp = Rtp.looksLikeRtcp(p, len);
+        if (rtcp ? len < 8 + 4 + 4 : !Rtp.isValidRtp(p, len)) {
+            metaCounters.dropped++;
+            return;
+        }
+        PacketBuffer buf = new PacketBuffer(p, 0, len);
+        SrtpEndpoint.Verdict verdict;
+        try {
+            verdict = rtcp ? srtp.unprotectRtcp(buf) : srtp.unprotectRtp(buf);
+        } catch (GeneralSecurityException | RuntimeException e) {
+            verdict = SrtpEndpoint.Verdict.INVALID;
+        }
+        if (verdict != SrtpEndpoint.Verdict.OK) {
+            metaCounters.dropped++;
+            if (verdict == SrtpEndpoint.Verdict.AUTH_FAILURE) {
+                metaCounters.authFailures++;
+            }
+            return;
+        }
+        byte[] plain = buf.getBuffer();
+        int plainLen = buf.getLength();
+        if (rtcp) {
+            if (Rtcp.isValidCompound(plain, plainLen)) {
+                metaCounters.received(len, now);
+            } else {
+                metaCounters.dropped++;
+            }
+            return;
+        }
+        int pbxPt = payloads == null ? -1 : payloads.toPbx(Rtp.payloadType(plain));
+        if (pbxPt < 0) {
+            metaCounters.dropped++;
+            return;
+        }
+        metaCounters.received(len, now);
+        if (metaReadyAt > now) {
+            metaReadyAt = now; // Meta's media is up: release what the PBX sent meanwhile
+            flushPrebuffer(now);
+        }
+        if (pbxDirection == Direction.SENDONLY || pbxDirection == Direction.INACTIVE) {
+            return; // the PBX does not want media now (hold)
+        }
+        InetSocketAddress to = pbxLatched != null ? pbxLatched : pbxSdpAddress;
+        if (to == null) {
+            return;
+        }
+        Rtp.setPayloadType(plain, pbxPt);
+        sink.toPbx(plain, plainLen, to);
+        pbxCounters.sent(plainLen);
+    }
+
+    // ------------------------------------------------------------------ clock
+
+    /** Called every 20 ms: silence fill, SRTCP reports, media timeouts. */
+    public void tick(long now) {
+        Leg timedOutLeg = null;
+        Duration silentFor = null;
+        synchronized (this) {
+            if (closed || metaLeg == null) {
+                return;
+            }
+            flushPrebuffer(now);
+            if (now - lastPbxAudioToMetaAt >= settings.pbxSilenceFill().toMillis()) {
+                sendSilence(now);
+            }
+            if (now >= nextRtcpAt) {
+                sendSenderReport(now);
+                nextRtcpAt = now + settings.rtcpInterval().toMillis();
+            }
+            if (mediaExpectedSince >= 0 && !timeoutReported) {
+                long metaSilent = now - Math.max(mediaExpectedSince, metaCounters.lastReceivedAt);
+                long pbxSilent = now - Math.max(Math.max(mediaExpectedSince, pbxCounters.lastReceivedAt), holdSince);
+                Duration pbxLimit = holdSince >= 0 ? settings.holdTimeout() : settings.pbxSilenceTimeout();
+                if (metaSilent >= settings.metaSilenceTimeout().toMillis()) {
+                    timedOutLeg = Leg.META;
+                    silentFor = Duration.ofMillis(metaSilent);
+                } else if (pbxSilent >= pbxLimit.toMillis()) {
+                    timedOutLeg = Leg.PBX;
+                    silentFor = Duration.ofMillis(pbxSilent);
+                }
+                timeoutReported = timedOutLeg != null;
+            }
+        }
+        if (timedOutLeg != null) {
+            LOG.warn("call {}: no media from the {} leg for {} s", callId, timedOutLeg, silentFor.toSeconds());
+            events.mediaTimeout(timedOutLeg, silentFor);
+        }
+    }
+
+    private void sendSilence(long now) {
+        Codec codec = metaLeg.silenceCodec();
+        byte[] packet = toMeta.nextGenerated(codec.payloadType(), SilenceFrames.payload(codec), codec.clockRate(), now);
+        sendRtpToMeta(packet, packet.length);
+    }
+
+    private void sendSenderReport(long now) {
+        long rtpTs = toMeta.timestampAt(metaLeg.silenceCodec().clockRate(), now);
+        byte[] sr = Rtcp.senderReport(local.ssrc(), System.currentTimeMillis(), rtpTs, toMeta.packetsSent(),
+                toMeta.octetsSent(), local.cname());
+        try {
+            PacketBuffer srtcp = srtp.protectRtcp(sr, sr.length);
+            sink.toMeta(srtcp.getBuffer(), srtcp.getLength(), metaAddress);
+            metaCounters.sent(srtcp.getLength());
+        } catch (GeneralSecurityException e) {
+            LOG.error("call {}: SRTCP protect failed: {}", callId, e.getMessage());
+        }
+    }
+
+    private void sendRtpToMeta(byte[] p, int len) {
+        try {
+            PacketBuffer srtpPacket = srtp.protectRtp(p, len);
+            sink.toMeta(srtpPacket.getBuffer(), srtpPacket.getLength(), metaAddress);
+            metaCounters.sent(srtpPacket.getLength());
+        } catch (GeneralSecurityException e) {
+            LOG.error("call {}: SRTP protect failed: {}", callId, e.getMessage());
+        }
+    }
+
+    // ------------------------------------------------------------------ misc
+
+    public synchronized MediaStats stats() {
+        return new MediaStats(pbxCounters.snapshot(), metaCounters.snapshot());
+    }
+
+    /** The address PBX-bound packets go to now (latched source or SDP address), or null. */
+    public synchronized InetSocketAddress pbxDestination() {
+        return pbxLatched != null ? pbxLatched : pbxSdpAddress;
+    }
+
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        prebuffer.clear();
+        if (srtp != null) {
+            srtp.close();
+        }
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("media session of call " + callId + " is closed");
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package org.wabridge.media.relay;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.DatagramPacket;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.wabridge.media.MediaSession;
+import org.wabridge.media.MediaStats;
+import org.wabridge.media.SdpException;
+
+/**
+ * The thin Netty adapter of one call: three sockets on one event loop feeding a {@link CallMedia},
+ * and a 20 ms timer on the same loop.
+ */
+public final class NettyMediaSession implements MediaSession {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NettyMediaSession.class);
+    private static final int PBX_RTP = 0;
+    private static final int PBX_RTCP = 1;
+    private static final int META = 2;
+    private static final long TICK_MILLIS = 20;
+
+    private final String callId;
+    private final Channel[] channels;
+    private final int basePort;
+    private final CallMedia media;
+    private final Consumer<NettyMediaSession> onClosed;
+    private final ScheduledFuture<?> ticker;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    public NettyMediaSession(String callId, EventLoop loop, Channel[] channels, int basePort, CallMedia media,
+                             Consumer<NettyMediaSession> onClosed) {
+        this.callId = callId;
+        this.channels = channels;
+        this.basePort = basePort;
+        this.media = media;
+        this.onClosed = onClosed;
+        for (int i = 0; i < channels.length; i++) {
+            channels[i].pipeline().addLast(new Receiver(i));
+        }
+        ticker = loop.scheduleAtFixedRate(() -> media.tick(now()), TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Writes the state machine's output to the PBX RTP and Meta sockets. */
+    public static PacketSink sinkOf(Channel[] channels) {
+        return new PacketSink() {
+            @Override
+            public void toPbx(byte[] packet, int length, InetSocketAddress to) {
+                write(channels[PBX_RTP], packet, length, to);
+            }
+
+            @Override
+            public void toMeta(byte[] packet, int length, InetSocketAddress to) {
+                write(channels[META], packet, length, to);
+            }
+        };
+    }
+
+    private static void write(Channel channel, byte[] packet, int length, InetSocketAddress to) {
+        channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(packet, 0, length), to), channel.voidPromise());
+    }
+
+    /** Bootstrap needs a handler at bind time; the session adds the real one right after. */
+    public static ChannelHandler placeholderHandler() {
+        return new ChannelInboundHandlerAdapter() {
+            @Override
+            public boolean isSharable() {
+                return true;
+            }
+        };
+    }
+
+    static long now() {
+        return System.nanoTime() / 1_000_000;
+    }
+
+    public int basePort() {
+        return basePort;
+    }
+
+    public int pbxRtpPort() {
+        return basePort;
+    }
+
+    public int metaPort() {
+        return basePort + 2;
+    }
+
+    @Override
+    public String metaOfferFromPbxOffer(String pbxOffer) throws SdpException {
+        return media.metaOfferFromPbxOffer(pbxOffer, now());
+    }
+
+    @Override
+    public String pbxAnswerFromMetaAnswer(String metaAnswer) throws SdpException {
+        return media.pbxAnswerFromMetaAnswer(metaAnswer, now());
+    }
+
+    @Override
+    public String pbxOfferFromMetaOffer(String metaOffer) throws SdpException {
+        return media.pbxOfferFromMetaOffer(metaOffer, now());
+    }
+
+    @Override
+    public String metaAnswerFromPbxAnswer(String pbxAnswer) throws SdpException {
+        return media.metaAnswerFromPbxAnswer(pbxAnswer, now());
+    }
+
+    @Override
+    public String pbxReoffer(String pbxOffer) throws SdpException {
+        return media.pbxReoffer(pbxOffer, now());
+    }
+
+    @Override
+    public MediaStats stats() {
+        return media.stats();
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        ticker.cancel(false);
+        media.close();
+        AtomicInteger open = new AtomicInteger(channels.length);
+        for (Channel channel : channels) {
+            channel.close().addListener(f -> {
+                if (open.decrementAndGet() == 0) {
+                    onClosed.accept(this); // the ports are free only once every socket is closed
+                }
+            });
+        }
+        if (!channels[0].eventLoop().inEventLoop()) {
+            for (Channel channel : channels) {
+                channel.closeFuture().awaitUninterruptibly();
+            }
+        }
+        LOG.debug("call {}: media closed, ports {}-{} released", callId, basePort, basePort + 3);
+    }
+
+    private final class Receiver extends SimpleChannelInboundHandler<DatagramPacket> {
+        private final int socket;
+
+        Receiver(int socket) {
+            this.socket = socket;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+            ByteBuf content = packet.content();
+            int length = content.readableBytes();
+            byte[] bytes = new byte[length];
+            content.getBytes(content.readerIndex(), bytes);
+            long now = now();
+            if (socket == META) {
+                media.onMetaPacket(bytes, length, packet.sender(), now);
+            } else {
+                media.onPbxPacket(bytes, length, packet.sender(), socket == PBX_RTCP, now);
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // an ICMP port unreachable and the like must not end the call's media
+            LOG.debug("call {}: socket error on port {}: {}", callId, basePort + socket, cause.toString());
+        }
+    }
+}

@@ -1,0 +1,262 @@
+package org.wabridge.media.sdp;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.wabridge.media.SdpException;
+import org.wabridge.media.sdp.SessionDescription.Direction;
+import org.wabridge.media.sdp.SessionDescription.MediaDescription;
+import org.wabridge.media.srtp.SrtpSuite;
+
+/**
+ * The SDP rules of both legs, as pure functions: what we offer and answer to Meta (SDES SRTP,
+ * opus, telephone-event/8000, rtcp-mux, one SSRC) and to the PBX (plain RTP, the codecs both sides
+ * share, no transcoding).
+ */
+public final class SdpPolicy {
+
+    static final String META_OPUS_FMTP =
+            "maxaveragebitrate=20000;maxplaybackrate=16000;minptime=20;sprop-maxcapturerate=16000;useinbandfec=1";
+    static final int OFFER_PT_OPUS = 111;
+    static final int OFFER_PT_TELEPHONE_EVENT = 126;
+    private static final String PBX = "The PBX";
+    private static final String META = "Meta";
+
+    private SdpPolicy() {
+    }
+
+    /** Our offer to Meta and what it was built from. */
+    public record MetaOffer(String sdp, List<Codec> pbxOffered, List<Codec> metaOffered, Endpoint pbx) {}
+
+    /** Our offer to the PBX, built from Meta's offer. */
+    public record PbxOffer(String sdp, List<Codec> metaUsable, MetaLeg metaLeg) {}
+
+    /** Where the PBX wants media and how. */
+    public record Endpoint(String address, int port, boolean rtcpMux, Direction direction) {}
+
+    /** Everything the Meta leg needs to run: where to send, the two keys, and the codec for silence. */
+    public record MetaLeg(String address, int port, CryptoAttribute theirCrypto, CryptoAttribute ourCrypto,
+                          Codec silenceCodec, int telephoneEventPt) {}
+
+    /** The result of an offer/answer: the SDP to send on, and the negotiated state. */
+    public record Agreement(String sdp, Endpoint pbx, MetaLeg metaLeg, PayloadMap payloads,
+                            List<Codec[]> pairs) {}
+
+    // ---------------------------------------------------------------- business-initiated
+
+    public static MetaOffer metaOfferFromPbxOffer(String pbxSdp, LocalMedia local) throws SdpException {
+        MediaDescription pbxAudio = SessionDescription.parse(pbxSdp, PBX).audio(PBX);
+        List<Codec> metaOffered = new ArrayList<>();
+        for (Codec c : usableAudio(pbxAudio.codecs(), local)) {
+            metaOffered.add(c.isOpus()
+                    ? new Codec(OFFER_PT_OPUS, "opus", 48000, 2, META_OPUS_FMTP)
+                    : new Codec(c.is(Codec.PCMU, 8000) ? 0 : 8, c.name().toUpperCase(), 8000, 1, null));
+        }
+        if (metaOffered.isEmpty()) {
+            throw new SdpException(noCommonCodecMessage(pbxAudio.codecs(), local));
+        }
+        metaOffered.sort((a, b) -> Boolean.compare(b.isOpus(), a.isOpus()));
+        metaOffered.add(new Codec(OFFER_PT_TELEPHONE_EVENT, Codec.TELEPHONE_EVENT, 8000, 1, "0-16"));
+        String sdp = metaSdp(local, metaOffered, local.ourCrypto());
+        return new MetaOffer(sdp, pbxAudio.codecs(), List.copyOf(metaOffered), endpointOf(pbxAudio));
+    }
+
+    public static Agreement pbxAnswerFromMetaAnswer(String metaSdp, MetaOffer offer, LocalMedia local)
+            throws SdpException {
+        MediaDescription metaAudio = metaAudio(metaSdp);
+        CryptoAttribute theirs = metaAudio.cryptoLines().stream()
+                .map(CryptoAttribute::parse).flatMap(Optional::stream)
+                .filter(c -> c.suite() == local.ourCrypto().suite())
+                .findFirst()
+                .orElseThrow(() -> new SdpException("Meta's SDP answer has no a=crypto line with "
+                        + local.ourCrypto().suite().sdpName() + " (the suite we offered) and a 30-byte inline key"));
+        List<Codec> metaAccepted = resolveAnswerCodecs(metaAudio, offer.metaOffered());
+        List<Codec[]> pairs = pair(offer.pbxOffered(), metaAccepted);
+        if (pairs.stream().noneMatch(p -> !p[1].isTelephoneEvent8k())) {
+            throw new SdpException("Meta's SDP answer accepted none of the audio codecs we offered ("
+                    + describe(offer.metaOffered()) + "); it answered " + describe(metaAudio.codecs()));
+        }
+        MetaLeg metaLeg = metaLegOf(metaAudio, theirs, local.ourCrypto(), pairs);
+        List<Codec> pbxCodecs = pairs.stream().map(p -> p[0]).collect(Collectors.toList());
+        Endpoint pbx = offer.pbx();
+        String sdp = pbxSdp(local, pbxCodecs, pbx.rtcpMux(), pbx.direction().answerTo());
+        return new Agreement(sdp, pbx, metaLeg, new PayloadMap(pairs), pairs);
+    }
+
+    // ---------------------------------------------------------------- user-initiated
+
+    public static PbxOffer pbxOfferFromMetaOffer(String metaSdp, LocalMedia local) throws SdpException {
+        MediaDescription metaAudio = metaAudio(metaSdp);
+        CryptoAttribute theirs = preferredCrypto(metaAudio);
+        List<Codec> usable = new ArrayList<>(usableAudio(metaAudio.codecs(), local));
+        if (usable.isEmpty()) {
+            throw new SdpException("Meta offered " + describe(metaAudio.codecs())
+                    + " but none of them can be relayed"
+                    + (local.g711EnabledAtMeta() ? "" : " (G.711 is accepted only with media.g711EnabledAtMeta)"));
+        }
+        Codec silenceCodec = usable.get(0);
+        metaAudio.codecs().stream().filter(Codec::isTelephoneEvent8k).findFirst().ifPresent(usable::add);
+        CryptoAttribute ours = local.ourCrypto().withTagAndSuite(theirs.tag(), theirs.suite());
+        int tePt = usable.stream().filter(Codec::isTelephoneEvent8k).mapToInt(Codec::payloadType).findFirst().orElse(-1);
+        MetaLeg metaLeg = new MetaLeg(metaAudio.address(), metaAudio.port(), theirs, ours, silenceCodec, tePt);
+        String sdp = pbxSdp(local, usable, false, Direction.SENDRECV);
+        return new PbxOffer(sdp, List.copyOf(usable), metaLeg);
+    }
+
+    public static Agreement metaAnswerFromPbxAnswer(String pbxSdp, PbxOffer offer, LocalMedia local)
+            throws SdpException {
+        MediaDescription pbxAudio = SessionDescription.parse(pbxSdp, PBX).audio(PBX);
+        List<Codec> pbxAnswered = resolveAnswerCodecs(pbxAudio, offer.metaUsable());
+        List<Codec[]> pairs = pair(pbxAnswered, offer.metaUsable());
+        if (pairs.stream().noneMatch(p -> !p[1].isTelephoneEvent8k())) {
+            throw new SdpException("The PBX's SDP answer accepted none of the codecs offered to it ("
+                    + describe(offer.metaUsable()) + "); it answered " + describe(pbxAudio.codecs())
+                    + ". No transcoding is done: let the PBX accept one of the offered codecs");
+        }
+        List<Codec> metaAnswer = new ArrayList<>();
+        for (Codec[] p : pairs) {
+            Codec meta = p[1];
+            metaAnswer.add(meta.isOpus() ? meta.withFmtp(META_OPUS_FMTP) : meta);
+        }
+        offer.metaUsable().stream().filter(Codec::isTelephoneEvent8k)
+                .filter(te -> metaAnswer.stream().noneMatch(Codec::isTelephoneEvent8k))
+                .findFirst().ifPresent(metaAnswer::add);
+        MetaLeg offered = offer.metaLeg();
+        Codec silenceCodec = pairs.stream().map(p -> p[1]).filter(c -> !c.isTelephoneEvent8k()).findFirst().orElseThrow();
+        MetaLeg metaLeg = new MetaLeg(offered.address(), offered.port(), offered.theirCrypto(),
+                offered.ourCrypto(), silenceCodec, offered.telephoneEventPt());
+        String sdp = metaSdp(local, metaAnswer, offered.ourCrypto());
+        return new Agreement(sdp, endpointOf(pbxAudio), metaLeg, new PayloadMap(pairs), pairs);
+    }
+
+    // ---------------------------------------------------------------- PBX re-offer (hold, refresh)
+
+    public static Agreement pbxReoffer(String pbxSdp, Agreement current, LocalMedia local) throws SdpException {
+        MediaDescription pbxAudio = SessionDescription.parse(pbxSdp, PBX).audio(PBX);
+        List<Codec> metaSide = current.pairs().stream().map(p -> p[1]).collect(Collectors.toList());
+        List<Codec[]> pairs = pair(pbxAudio.codecs(), metaSide);
+        if (pairs.stream().noneMatch(p -> !p[1].isTelephoneEvent8k())) {
+            throw new SdpException("The PBX's re-offer has none of the codecs of the running call ("
+                    + describe(metaSide) + "); it offered " + describe(pbxAudio.codecs())
+                    + ". The codec toward Meta cannot change during a call");
+        }
+        Endpoint pbx = endpointOf(pbxAudio);
+        List<Codec> pbxCodecs = pairs.stream().map(p -> p[0]).collect(Collectors.toList());
+        String sdp = pbxSdp(local, pbxCodecs, pbx.rtcpMux(), pbx.direction().answerTo());
+        return new Agreement(sdp, pbx, current.metaLeg(), new PayloadMap(pairs), pairs);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static MediaDescription metaAudio(String metaSdp) throws SdpException {
+        MediaDescription audio = SessionDescription.parse(metaSdp, META).audio(META);
+        if (audio.protocol().contains("TLS")) {
+            throw new SdpException("Meta's SDP uses DTLS-SRTP (" + audio.protocol() + ") but this relay does SDES:"
+                    + " set srtp_key_exchange_protocol to SDES in the number's SIP settings at Meta");
+        }
+        if (!audio.protocol().startsWith("RTP/SAVP")) {
+            throw new SdpException("Meta's SDP audio is " + audio.protocol()
+                    + ", expected RTP/SAVP (SRTP with SDES keys)");
+        }
+        return audio;
+    }
+
+    private static CryptoAttribute preferredCrypto(MediaDescription audio) throws SdpException {
+        List<CryptoAttribute> usable = audio.cryptoLines().stream()
+                .map(CryptoAttribute::parse).flatMap(Optional::stream).collect(Collectors.toList());
+        return usable.stream().filter(c -> c.suite() == SrtpSuite.AES_CM_128_HMAC_SHA1_80).findFirst()
+                .or(() -> usable.stream().findFirst())
+                .orElseThrow(() -> new SdpException("Meta's SDP has no usable a=crypto line: expected "
+                        + "AES_CM_128_HMAC_SHA1_80 or AES_CM_128_HMAC_SHA1_32 with a 30-byte inline key"
+                        + (audio.cryptoLines().isEmpty() ? " (it has none)" : "")));
+    }
+
+    /** Audio codecs (no telephone-event) that Meta accepts, in the sender's order. */
+    private static List<Codec> usableAudio(List<Codec> codecs, LocalMedia local) {
+        List<Codec> usable = new ArrayList<>();
+        for (Codec c : codecs) {
+            if (c.isOpus() || (local.g711EnabledAtMeta() && c.isG711())) {
+                usable.add(c);
+            }
+        }
+        return usable;
+    }
+
+    /** Codecs in an answer: their rtpmap, or the offered codec with the same payload type. */
+    private static List<Codec> resolveAnswerCodecs(MediaDescription answer, List<Codec> offered) {
+        List<Codec> resolved = new ArrayList<>();
+        for (int pt : answer.formats()) {
+            Optional<Codec> own = answer.codecs().stream().filter(c -> c.payloadType() == pt).findFirst();
+            Optional<Codec> fromOffer = offered.stream().filter(c -> c.payloadType() == pt).findFirst();
+            own.or(() -> fromOffer).ifPresent(resolved::add);
+        }
+        return resolved;
+    }
+
+    /** {pbx, meta} pairs of the same format, in the order of {@code metaSide} for audio then DTMF. */
+    private static List<Codec[]> pair(List<Codec> pbxSide, List<Codec> metaSide) {
+        List<Codec[]> pairs = new ArrayList<>();
+        for (Codec meta : metaSide) {
+            if (!meta.isOpus() && !meta.isG711() && !meta.isTelephoneEvent8k()) {
+                continue;
+            }
+            pbxSide.stream().filter(p -> p.sameFormat(meta)).findFirst()
+                    .ifPresent(p -> pairs.add(new Codec[] {p, meta}));
+        }
+        return pairs;
+    }
+
+    private static MetaLeg metaLegOf(MediaDescription metaAudio, CryptoAttribute theirs, CryptoAttribute ours,
+                                     List<Codec[]> pairs) {
+        Codec silence = pairs.stream().map(p -> p[1]).filter(c -> !c.isTelephoneEvent8k()).findFirst().orElseThrow();
+        int tePt = pairs.stream().map(p -> p[1]).filter(Codec::isTelephoneEvent8k)
+                .mapToInt(Codec::payloadType).findFirst().orElse(-1);
+        return new MetaLeg(metaAudio.address(), metaAudio.port(), theirs, ours, silence, tePt);
+    }
+
+    private static Endpoint endpointOf(MediaDescription m) {
+        return new Endpoint(m.address(), m.port(), m.rtcpMux(), m.direction());
+    }
+
+    private static String metaSdp(LocalMedia local, List<Codec> codecs, CryptoAttribute crypto) {
+        return new SdpWriter()
+                .session(local.publicAddress(), local.sessionId(), 1)
+                .media(local.metaPort(), "RTP/SAVP", codecs, local.publicAddress())
+                .line("a=ptime:20")
+                .line("a=maxptime:20")
+                .line("a=sendrecv")
+                .line("a=rtcp-mux")
+                .line("a=crypto:" + crypto.format())
+                .line("a=ssrc:" + local.ssrc() + " cname:" + local.cname())
+                .toString();
+    }
+
+    private static String pbxSdp(LocalMedia local, List<Codec> codecs, boolean rtcpMux, Direction direction) {
+        SdpWriter w = new SdpWriter()
+                .session(local.publicAddress(), local.sessionId(), 1)
+                .media(local.pbxRtpPort(), "RTP/AVP", codecs, local.publicAddress());
+        w.line(rtcpMux ? "a=rtcp-mux" : "a=rtcp:" + (local.pbxRtpPort() + 1));
+        return w.line("a=ptime:20").line("a=" + direction.attribute()).toString();
+    }
+
+    private static String noCommonCodecMessage(List<Codec> offered, LocalMedia local) {
+        boolean onlyG711 = !offered.isEmpty() && offered.stream().filter(c -> !c.isTelephoneEvent8k()
+                && !c.is(Codec.TELEPHONE_EVENT, 48000)).allMatch(Codec::isG711);
+        if (onlyG711 && !local.g711EnabledAtMeta()) {
+            return "The PBX offered only PCMU/PCMA but G.711 is not enabled at Meta: enable "
+                    + "audio.additional_codecs at Meta and set media.g711EnabledAtMeta, or let the PBX offer opus";
+        }
+        return "The PBX offered " + describe(offered) + " but Meta accepts only opus/48000/2"
+                + (local.g711EnabledAtMeta() ? " and PCMU/PCMA" : " (and PCMU/PCMA once audio.additional_codecs"
+                + " is enabled at Meta and media.g711EnabledAtMeta is set)")
+                + ". The bridge does not transcode: let the PBX offer opus";
+    }
+
+    private static String describe(List<Codec> codecs) {
+        if (codecs.isEmpty()) {
+            return "no codec";
+        }
+        return codecs.stream().map(c -> c.name() + "/" + c.clockRate()).collect(Collectors.joining(", "));
+    }
+}

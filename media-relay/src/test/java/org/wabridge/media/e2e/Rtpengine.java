@@ -1,0 +1,115 @@
+package org.wabridge.media.e2e;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Runs rtpengine in userspace on loopback for one test class and stops it by PID. */
+final class Rtpengine implements AutoCloseable {
+
+    static final int NG_PORT = 22230;
+    static final int PORT_MIN = 31000;
+    static final int PORT_MAX = 31199;
+
+    private final Process process;
+    private final Path log;
+    final NgClient ng;
+
+    private Rtpengine(Process process, Path log, NgClient ng) {
+        this.process = process;
+        this.log = log;
+        this.ng = ng;
+    }
+
+    static Rtpengine start() throws IOException, InterruptedException {
+        String binary = findBinary();
+        Path log = Files.createTempFile("rtpengine-test", ".log");
+        Process process = new ProcessBuilder(binary, "--config-file=none", "--interface=127.0.0.1",
+                "--listen-ng=127.0.0.1:" + NG_PORT, "--foreground", "--log-stderr", "--table=-1",
+                "--port-min=" + PORT_MIN, "--port-max=" + PORT_MAX)
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        NgClient ng = new NgClient(new InetSocketAddress("127.0.0.1", NG_PORT));
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (true) {
+            try {
+                ng.call(Map.of("command", "ping"));
+                return new Rtpengine(process, log, ng);
+            } catch (IOException e) {
+                if (!process.isAlive() || System.currentTimeMillis() > deadline) {
+                    process.destroy();
+                    ng.close();
+                    throw new IllegalStateException("rtpengine did not answer ng pings on port " + NG_PORT
+                            + " (another instance on that port?); its log:\n" + Files.readString(log), e);
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    private static String findBinary() {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(File.pathSeparator)) {
+            File f = new File(dir, "rtpengine");
+            if (f.canExecute()) {
+                return f.getPath();
+            }
+        }
+        File usual = new File("/usr/bin/rtpengine");
+        if (usual.canExecute()) {
+            return usual.getPath();
+        }
+        throw new IllegalStateException("rtpengine is not installed, and the end-to-end SRTP tests need it as an "
+                + "independent SRTP peer: apt-get install rtpengine-daemon (see docs TOOLING.md)");
+    }
+
+    Map<String, Object> offer(String callId, String fromTag, String sdp) throws IOException {
+        return ng.call(Map.of("command", "offer", "call-id", callId, "from-tag", fromTag, "sdp", sdp,
+                "transport-protocol", "RTP/AVP", "ICE", "remove", "rtcp-mux", List.of("demux")));
+    }
+
+    Map<String, Object> answer(String callId, String fromTag, String toTag, String sdp) throws IOException {
+        return ng.call(Map.of("command", "answer", "call-id", callId, "from-tag", fromTag, "to-tag", toTag,
+                "sdp", sdp, "ICE", "remove"));
+    }
+
+    /** An offer from the Meta stand-in (plain RTP) that rtpengine turns into SDES SRTP toward us. */
+    Map<String, Object> offerAsSrtp(String callId, String fromTag, String sdp) throws IOException {
+        return ng.call(Map.of("command", "offer", "call-id", callId, "from-tag", fromTag, "sdp", sdp,
+                "transport-protocol", "RTP/SAVP", "ICE", "remove", "rtcp-mux", List.of("offer"),
+                "SDES", List.of("no-AES_256_CM_HMAC_SHA1_80", "no-AES_256_CM_HMAC_SHA1_32",
+                        "no-AES_192_CM_HMAC_SHA1_80", "no-AES_192_CM_HMAC_SHA1_32", "no-F8_128_HMAC_SHA1_80",
+                        "no-F8_128_HMAC_SHA1_32", "no-NULL_HMAC_SHA1_80", "no-NULL_HMAC_SHA1_32",
+                        "no-AEAD_AES_256_GCM", "no-AEAD_AES_128_GCM")));
+    }
+
+    void delete(String callId) {
+        try {
+            ng.call(Map.of("command", "delete", "call-id", callId));
+        } catch (IOException e) {
+            // the call may already be gone
+        }
+    }
+
+    String log() throws IOException {
+        return Files.readString(log);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        ng.close();
+        process.destroy(); // SIGTERM to our own child only
+        if (!process.waitFor(5, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(5, TimeUnit.SECONDS);
+        }
+        try {
+            Files.deleteIfExists(log);
+        } catch (IOException e) {
+            // a leftover temp file is harmless
+        }
+    }
+}
