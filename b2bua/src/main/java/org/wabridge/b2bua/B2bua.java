@@ -185,7 +185,8 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
         p.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Disabled");
         p.setProperty("gov.nist.javax.sip.TLS_CLIENT_PROTOCOLS", "TLSv1.3,TLSv1.2");
         p.setProperty("gov.nist.javax.sip.ENABLED_CIPHER_SUITES", String.join(",", modernCipherSuites()));
-        p.setProperty("gov.nist.javax.sip.SSL_HANDSHAKE_TIMEOUT", "5");
+        // Milliseconds, whatever the RI javadoc says (it schedules a timer with the raw value).
+        p.setProperty("gov.nist.javax.sip.SSL_HANDSHAKE_TIMEOUT", "5000");
         p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
         p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "16");
         p.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");

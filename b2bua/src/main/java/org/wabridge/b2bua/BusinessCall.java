@@ -73,6 +73,9 @@ final class BusinessCall implements MediaEvents {
         this.number = number;
         this.waUser = waUser;
         pbxTx.setApplicationData(this);
+        if (pbxTx.getDialog() != null) {
+            pbxTx.getDialog().setApplicationData(this); // in-dialog requests from the PBX find the call here
+        }
     }
 
     String callId() {

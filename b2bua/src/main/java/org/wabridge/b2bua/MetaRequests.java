@@ -24,7 +24,7 @@ import org.wabridge.config.MetaSide;
  */
 final class MetaRequests {
 
-    static final String ALLOW = "INVITE, ACK, BYE, CANCEL, OPTIONS, NOTIFY";
+    static final List<String> ALLOW = List.of("INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "NOTIFY");
     static final String USER_AGENT = "wa-sip-bridge/0.1";
 
     private final MetaSide meta;
@@ -68,7 +68,9 @@ final class MetaRequests {
                 List.of(metaVia()),
                 headers.createMaxForwardsHeader(70));
         invite.addHeader(headers.createContactHeader(contact(number.number())));
-        invite.addHeader(headers.createHeader("Allow", ALLOW));
+        for (String method : ALLOW) {
+            invite.addHeader(headers.createAllowHeader(method));
+        }
         invite.addHeader(headers.createUserAgentHeader(List.of(USER_AGENT)));
         invite.setContent(sdpOffer, headers.createContentTypeHeader("application", "sdp"));
         return invite;

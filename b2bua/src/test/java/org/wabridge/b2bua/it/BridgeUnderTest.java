@@ -74,7 +74,7 @@ public final class BridgeUnderTest implements AutoCloseable {
                 certs.resolve("bridge.pem"), certs.resolve("bridge.key"),
                 overrides.getOrDefault("noResponseTimeout", "4s"),
                 overrides.getOrDefault("number", "+15550100001"), password,
-                overrides.getOrDefault("mediaMode", "passthrough"),
+                overrides.getOrDefault("mediaMode", "relay"),
                 ports.mediaMin, ports.mediaMax,
                 overrides.getOrDefault("maxCalls", "1000"));
         this.config = ConfigLoader.parse(yaml, "test.yaml", Map.of());

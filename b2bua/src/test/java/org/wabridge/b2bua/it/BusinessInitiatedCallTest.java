@@ -18,7 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.wabridge.media.MediaRelay;
-import org.wabridge.b2bua.PassthroughRelay;
+import org.wabridge.media.NettyMediaRelay;
 
 /**
  * Business-initiated calls end to end with real peers on loopback: SIPp plays the PBX (UDP and TCP), Kamailio
@@ -53,7 +53,7 @@ class BusinessInitiatedCallTest {
     }
 
     static MediaRelay relay(BridgeUnderTest.Ports ports) {
-        return new PassthroughRelay();
+        return new NettyMediaRelay(ports.mediaSettings());
     }
 
     /** Runs the WhatsApp-side UAS and the PBX-side UAC for one call and returns both exit codes. */
