@@ -136,7 +136,11 @@ final class BusinessCall implements MediaEvents {
             return;
         }
         if (isTlsFailure(e)) {
-            failLocal("local.tls-verify-failed", "TLS to " + b2b.edgeHost() + " failed: " + rootMessage(e));
+            String why = rootMessage(e);
+            if (why.contains("No subject alternative") || why.contains("No name matching")) {
+                why = "the edge's certificate does not cover " + b2b.edgeHost() + " (" + why + ")";
+            }
+            failLocal("local.tls-verify-failed", "TLS to " + b2b.edgeHost() + " failed: " + why);
         } else {
             failLocal("local.edge-unreachable", "cannot reach " + b2b.edgeHost() + ": " + rootMessage(e));
         }

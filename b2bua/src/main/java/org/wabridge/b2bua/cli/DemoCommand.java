@@ -48,11 +48,14 @@ final class DemoCommand implements Callable<Integer> {
         Path run = Files.createTempDirectory("wa-bridge-demo-");
         Path certs = run.resolve("certs");
         Map<String, String> env = new HashMap<>(System.getenv());
-        env.putIfAbsent("PBX_LISTEN_PORT", "15060");
-        env.putIfAbsent("META_LISTEN_PORT", "15062");
-        env.putIfAbsent("EDGE_TLS_PORT", "15061");
-        env.putIfAbsent("UAS_PORT", "15070");
-        env.putIfAbsent("EDGE_UDP_PORT", "15065");
+        // Free ports unless the caller chose them: the demo must not collide with a PBX or bridge on this host.
+        for (String port : List.of("PBX_LISTEN_PORT", "META_LISTEN_PORT", "EDGE_TLS_PORT", "UAS_PORT", "EDGE_UDP_PORT",
+                "PBX_SIPP_PORT", "PBX_MEDIA_PORT", "UAS_MEDIA_PORT")) {
+            env.computeIfAbsent(port, k -> "" + freePort());
+        }
+        int mediaBase = freePort() & ~1;
+        env.putIfAbsent("MEDIA_PORT_MIN", "" + Math.min(mediaBase, 60000));
+        env.putIfAbsent("MEDIA_PORT_MAX", "" + (Math.min(mediaBase, 60000) + 99));
         env.put("META_EDGE", "sip:wa.meta.vc:" + env.get("EDGE_TLS_PORT") + ";transport=tls");
         env.put("META_EDGE_ADDRESS", "127.0.0.1");
         env.put("META_TLS_TRUST", certs.resolve("edge-ca.pem").toString());
@@ -71,12 +74,13 @@ final class DemoCommand implements Callable<Integer> {
             exec(root, env, List.of("bash", "scripts/lab/meta-edge.sh", "start", run.resolve("edge").toString()));
             Process uas = spawn(root, env, run.resolve("uas.log"), List.of("sipp", "-sf",
                     "sipp-scenarios/meta-uas-answer.xml", "-i", "127.0.0.1", "-p", env.get("UAS_PORT"),
-                    "-mp", "15100", "-m", "1", "-nostdin", "-timeout", "30s", "-timeout_error"));
+                    "-mp", env.get("UAS_MEDIA_PORT"), "-m", "1", "-nostdin", "-timeout", "30s", "-timeout_error"));
             BridgeConfig cfg = ConfigLoader.load(root.resolve("sip-config/examples/lab.yaml"), env);
             try (RunCommand.Running bridge = RunCommand.Running.start(cfg)) {
                 Process pbx = spawn(root, env, run.resolve("pbx.log"), List.of("sipp",
                         "127.0.0.1:" + env.get("PBX_LISTEN_PORT"), "-sf", "sipp-scenarios/pbx-uac-call.xml",
-                        "-i", "127.0.0.1", "-p", "15091", "-t", "u1", "-s", "+15550100099", "-mp", "15200",
+                        "-i", "127.0.0.1", "-p", env.get("PBX_SIPP_PORT"), "-t", "u1", "-s", "+15550100099",
+                        "-mp", env.get("PBX_MEDIA_PORT"),
                         "-m", "1", "-d", "" + holdMillis, "-nostdin", "-timeout", "30s", "-timeout_error"));
                 boolean pbxOk = pbx.waitFor(40, TimeUnit.SECONDS) && pbx.exitValue() == 0;
                 boolean uasOk = uas.waitFor(10, TimeUnit.SECONDS) && uas.exitValue() == 0;
@@ -97,6 +101,19 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println(result == 0 ? "demo call completed: INVITE, 407, authenticated INVITE, 200, ACK, BYE"
                 : "demo call FAILED: see " + run + " (pbx.log, uas.log, edge/kamailio.log)");
         return result;
+    }
+
+    /** A port free for TCP and UDP on 127.0.0.1. */
+    private static int freePort() {
+        for (int i = 0; i < 100; i++) {
+            try (var tcp = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+                 var udp = new java.net.DatagramSocket(tcp.getLocalPort(), java.net.InetAddress.getLoopbackAddress())) {
+                return tcp.getLocalPort();
+            } catch (IOException busy) {
+                // UDP side taken: try another
+            }
+        }
+        throw new IllegalStateException("no free port on 127.0.0.1");
     }
 
     private static boolean onPath(String tool) {

@@ -141,12 +141,14 @@ class BusinessInitiatedCallTest {
     }
 
     @Test
-    void wrongPasswordIsRejectedBy403WithoutLoopingAndLogged() throws Exception {
+    void wrongPasswordIsRejectedOnceAndExplained() throws Exception {
         BridgeUnderTest.Ports ports = new BridgeUnderTest.Ports();
         try (LogCapture log = new LogCapture(); MediaRelay relay = relay(ports);
              BridgeUnderTest bridge = new BridgeUnderTest(ports, certs, md5Edge.tlsPort, "not-the-password", Map.of(), relay)) {
-            int[] exits = call(bridge, md5Edge, null, "pbx-uac-fail-403.xml", "u1", List.of());
-            assertEquals(0, exits[0], "PBX must get a 403 with a Q.850 Reason");
+            // Meta answers 403 "Invalid digest auth response"; the catalog turns this configuration error into
+            // 502 + Q.850 38 so that a dialplan does not mistake it for a busy or barred destination.
+            int[] exits = call(bridge, md5Edge, null, "pbx-uac-fail-502.xml", "u1", List.of());
+            assertEquals(0, exits[0], "PBX must get a 502 with a Q.850 Reason");
             long invites = log.lines().stream().filter(l -> l.contains("META -> INVITE")).count();
             assertEquals(2, invites, "one INVITE and one authenticated retry, never a loop:\n" + log.text());
             assertTrue(log.text().toLowerCase().contains("invalid digest"), log.text());
