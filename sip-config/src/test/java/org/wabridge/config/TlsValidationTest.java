@@ -197,6 +197,21 @@ class TlsValidationTest {
     }
 
     @Test
+    void chainInTheWrongOrderIsAnError() throws IOException {
+        Files.writeString(dir.resolve("reversed.pem"),
+                Files.readString(dir.resolve("ca.pem")) + Files.readString(dir.resolve("leaf.pem")));
+        assertProblem(tls("reversed.pem", "leaf.key"), Severity.ERROR, "meta.tlsCertificate",
+                "is a CA certificate (CN=Test CA); the server certificate must come first");
+    }
+
+    @Test
+    void legacyEncryptedKeyWithPemHeadersIsRecognised() throws Exception {
+        openssl("genrsa", "-traditional", "-aes128", "-passout", "pass:test-only", "-out", "legacy-encrypted.key", "2048");
+        assertTrue(Files.readString(dir.resolve("legacy-encrypted.key")).contains("Proc-Type: 4,ENCRYPTED"));
+        assertProblem(tls("rsa.pem", "legacy-encrypted.key"), Severity.ERROR, "meta.tlsKey", "legacy 'RSA PRIVATE KEY' format");
+    }
+
+    @Test
     void leafWithoutItsChainIsAWarning() {
         assertProblem(tls("leaf.pem", "leaf.key"), Severity.WARNING, "meta.tlsCertificate",
                 "without the intermediate CA certificates");
