@@ -43,6 +43,7 @@ class TlsValidationTest {
         selfSigned("soon", "ec", 5, "/CN=" + HOST, "subjectAltName=DNS:" + HOST);
         selfSigned("wildcard", "ec", 365, "/CN=*.example.test", "subjectAltName=DNS:*.example.test");
         selfSigned("cnonly", "ec", 365, "/CN=" + HOST, null);
+        selfSigned("withip", "ec", 365, "/CN=" + HOST, "subjectAltName=DNS:" + HOST + ",IP:192.0.2.10");
         selfSigned("rsa", "rsa", 365, "/CN=" + HOST, "subjectAltName=DNS:" + HOST);
         openssl("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", "rsa2.key");
 
@@ -152,6 +153,14 @@ class TlsValidationTest {
                 "meta.tlsCertificate", "does not cover 'a.sip.example.test'");
         assertProblem(tls("wildcard.pem", "wildcard.key", "meta.sipServerHostname", "example.test"), Severity.ERROR,
                 "meta.tlsCertificate", "does not cover 'example.test'");
+    }
+
+    @Test
+    void ipPublicHostIsMatchedAgainstIpEntries() {
+        assertNoProblemAt(tls("withip.pem", "withip.key", "meta.publicHost", "192.0.2.10").stream()
+                .filter(Problem::isError).toList(), "meta.tlsCertificate");
+        assertProblem(tls("withip.pem", "withip.key", "meta.publicHost", "192.0.2.11"), Severity.ERROR,
+                "meta.tlsCertificate", "is for [sip.example.test, 192.0.2.10] and does not cover '192.0.2.11'");
     }
 
     @Test
