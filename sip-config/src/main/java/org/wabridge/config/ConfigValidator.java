@@ -24,7 +24,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
@@ -43,8 +42,6 @@ public final class ConfigValidator {
     static final int META_MAX_DAILY_CALLS_PER_PAIR = 100;
     static final int PORTS_PER_CALL = 4;
 
-    private static final Pattern HOSTNAME =
-            Pattern.compile("(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\\.?");
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
 
     private final Clock clock;
@@ -74,7 +71,7 @@ public final class ConfigValidator {
     private void checkMeta(MetaSide meta) {
         checkEdgeUri(meta.edgeUri());
         if (meta.edgeAddress() != null && !IpLiterals.isIpLiteral(meta.edgeAddress())
-                && !HOSTNAME.matcher(meta.edgeAddress()).matches()) {
+                && !SipUri.isHostname(meta.edgeAddress())) {
             error("meta.edgeAddress", "'" + meta.edgeAddress() + "' is neither an IP address nor a host name",
                     "write the address to connect to, e.g. 157.240.0.10, or remove edgeAddress to resolve the edge host");
         }
@@ -142,7 +139,7 @@ public final class ConfigValidator {
             warning("meta.sipServerHostname", "'" + hostname + "' is an IP address; Meta validates your TLS certificate "
                             + "against this name and publicly trusted certificates name hosts, not IPs",
                     "configure a DNS host name at Meta (servers[].hostname) and here");
-        } else if (!HOSTNAME.matcher(hostname).matches()) {
+        } else if (!SipUri.isHostname(hostname)) {
             error("meta.sipServerHostname", "'" + hostname + "' is not a valid host name",
                     "write a DNS name such as sip.example.com, exactly as configured at Meta");
             return;
@@ -229,6 +226,12 @@ public final class ConfigValidator {
     private void checkCertificate(MetaSide meta, List<X509Certificate> chain, boolean lab) {
         String path = "meta.tlsCertificate";
         X509Certificate leaf = chain.get(0);
+        if (leaf.getBasicConstraints() >= 0 && chain.size() > 1) {
+            error(path, "the first certificate in " + meta.tlsCertificate() + " is a CA certificate ("
+                            + leaf.getSubjectX500Principal().getName() + "); the server certificate must come first",
+                    "reorder the file: your server certificate, then the intermediates (as in a fullchain.pem)");
+            return;
+        }
         List<String> names = certificateNames(leaf);
         Map<String, String> hosts = new LinkedHashMap<>();
         if (meta.publicHost() != null) {

@@ -16,6 +16,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /** Minimal PEM reading with the JDK only (no BouncyCastle in this module). */
 final class Pem {
@@ -23,7 +24,7 @@ final class Pem {
     record Block(String type, byte[] der) {}
 
     private static final Pattern BLOCK =
-            Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\\s]*)-----END \\1-----");
+            Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \\1-----", Pattern.DOTALL);
 
     private Pem() {}
 
@@ -33,7 +34,9 @@ final class Pem {
         List<Block> blocks = new ArrayList<>();
         Matcher m = BLOCK.matcher(text);
         while (m.find()) {
-            blocks.add(new Block(m.group(1), Base64.getMimeDecoder().decode(m.group(2))));
+            // Legacy blocks may carry RFC 1421 headers ("Proc-Type: 4,ENCRYPTED"): they are not base64.
+            String base64 = m.group(2).lines().filter(line -> line.indexOf(':') < 0).collect(Collectors.joining());
+            blocks.add(new Block(m.group(1), Base64.getMimeDecoder().decode(base64)));
         }
         return blocks;
     }

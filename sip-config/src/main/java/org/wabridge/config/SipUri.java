@@ -76,7 +76,7 @@ public record SipUri(String scheme, String user, String host, int port, Map<Stri
             if (host.isEmpty()) {
                 throw new IllegalArgumentException("'" + t + "' has no host");
             }
-            if (!HOSTNAME.matcher(host).matches()) {
+            if (!isHostname(host)) {
                 throw new IllegalArgumentException("'" + t + "' has an invalid host '" + host + "'");
             }
         }
@@ -103,6 +103,11 @@ public record SipUri(String scheme, String user, String host, int port, Map<Stri
             params.put(name, eq < 0 ? "" : param.substring(eq + 1).trim());
         }
         return Collections.unmodifiableMap(params);
+    }
+
+    /** True for a syntactically valid DNS host name (labels of letters, digits and inner hyphens). */
+    public static boolean isHostname(String text) {
+        return text != null && HOSTNAME.matcher(text).matches();
     }
 
     /** The {@code transport} parameter in lower case, or null when absent. */

@@ -43,6 +43,7 @@ class TlsValidationTest {
         selfSigned("soon", "ec", 5, "/CN=" + HOST, "subjectAltName=DNS:" + HOST);
         selfSigned("wildcard", "ec", 365, "/CN=*.example.test", "subjectAltName=DNS:*.example.test");
         selfSigned("cnonly", "ec", 365, "/CN=" + HOST, null);
+        selfSigned("withip", "ec", 365, "/CN=" + HOST, "subjectAltName=DNS:" + HOST + ",IP:192.0.2.10");
         selfSigned("rsa", "rsa", 365, "/CN=" + HOST, "subjectAltName=DNS:" + HOST);
         openssl("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", "rsa2.key");
 
@@ -155,6 +156,14 @@ class TlsValidationTest {
     }
 
     @Test
+    void ipPublicHostIsMatchedAgainstIpEntries() {
+        assertNoProblemAt(tls("withip.pem", "withip.key", "meta.publicHost", "192.0.2.10").stream()
+                .filter(Problem::isError).toList(), "meta.tlsCertificate");
+        assertProblem(tls("withip.pem", "withip.key", "meta.publicHost", "192.0.2.11"), Severity.ERROR,
+                "meta.tlsCertificate", "is for [sip.example.test, 192.0.2.10] and does not cover '192.0.2.11'");
+    }
+
+    @Test
     void commonNameCountsOnlyWithoutSubjectAltName() {
         List<Problem> problems = tls("cnonly.pem", "cnonly.key");
         assertNoProblemAt(problems.stream().filter(Problem::isError).toList(), "meta.tlsCertificate");
@@ -194,6 +203,21 @@ class TlsValidationTest {
                 "is self-signed; Meta requires a publicly trusted certificate");
         assertNoProblems(validate("meta.listen", Map.of("transport", "tls", "host", "127.0.0.1", "port", 5061),
                 "meta.tlsCertificate", file("good.pem"), "meta.tlsKey", file("good.key")));
+    }
+
+    @Test
+    void chainInTheWrongOrderIsAnError() throws IOException {
+        Files.writeString(dir.resolve("reversed.pem"),
+                Files.readString(dir.resolve("ca.pem")) + Files.readString(dir.resolve("leaf.pem")));
+        assertProblem(tls("reversed.pem", "leaf.key"), Severity.ERROR, "meta.tlsCertificate",
+                "is a CA certificate (CN=Test CA); the server certificate must come first");
+    }
+
+    @Test
+    void legacyEncryptedKeyWithPemHeadersIsRecognised() throws Exception {
+        openssl("genrsa", "-traditional", "-aes128", "-passout", "pass:test-only", "-out", "legacy-encrypted.key", "2048");
+        assertTrue(Files.readString(dir.resolve("legacy-encrypted.key")).contains("Proc-Type: 4,ENCRYPTED"));
+        assertProblem(tls("rsa.pem", "legacy-encrypted.key"), Severity.ERROR, "meta.tlsKey", "legacy 'RSA PRIVATE KEY' format");
     }
 
     @Test

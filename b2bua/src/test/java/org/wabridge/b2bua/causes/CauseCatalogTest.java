@@ -72,6 +72,7 @@ class CauseCatalogTest {
             480 | User did not answer                                                                                 | meta.480.unavailable
             486 | Declined                                                                                            | meta.486.declined
             487 | Cancelled by caller                                                                                 | meta.487.terminated
+            407 | Proxy Auth Required (nonce expired)                                                                 | meta.407.auth-required
             503 | Internal Server Error                                                                               | meta.503.unavailable
             """)
     void matchesRewordedPhrases(int status, String phrase, String expectedId) {
@@ -147,6 +148,23 @@ class CauseCatalogTest {
         assertEquals(code, cause.apiCode());
         assertEquals("api", cause.kind());
         assertFalse(cause.solutions().isEmpty());
+    }
+
+    /** Meta sometimes reuses Calling API wording in SIP responses; each title must find its own entry. */
+    @ParameterizedTest
+    @ValueSource(ints = {613, 131009, 131030, 131044, 131055, 138000, 138001, 138002, 138003, 138004, 138005,
+            138006, 138007, 138009, 138012, 138013, 138014, 138015, 138017, 138018, 138019, 138020, 138021,
+            138022, 138023})
+    void apiWordingInASipResponseFindsItsEntry(int code) {
+        MetaCause cause = catalog.byApiCode(code).orElseThrow();
+        // 599 has no SIP entry of its own, so only the Calling API patterns can match.
+        assertEquals(cause.id(), catalog.matchSip(599, "Server Error",
+                List.of("399 wa.meta.vc \"" + cause.title() + "\"")).id());
+    }
+
+    @Test
+    void aBareInvalidParameterIsNotTakenForAnSdpError() {
+        assertEquals("fallback.4xx", idFor(400, "Invalid parameter"));
     }
 
     @Test
