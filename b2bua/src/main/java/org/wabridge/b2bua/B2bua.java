@@ -47,6 +47,7 @@ import org.wabridge.b2bua.CallFailures.Outcome;
 import org.wabridge.b2bua.SipTrace.Side;
 import org.wabridge.b2bua.causes.CauseCatalog;
 import org.wabridge.b2bua.digest.DigestClient;
+import org.wabridge.b2bua.events.CallObserver;
 import org.wabridge.b2bua.sip.EdgeRouter;
 import org.wabridge.b2bua.sip.HostResolver;
 import org.wabridge.b2bua.sip.StackContext;
@@ -84,9 +85,12 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
     private final DigestClient digest = new DigestClient();
     private final CallRegistry registry = new CallRegistry();
     private final ScheduledExecutorService scheduler;
+    private final CallObserver observer;
+    private final SipTrace trace;
+    private volatile boolean draining;
 
     private B2bua(BridgeConfig config, MediaRelay relay, StackContext context, SipStack stack, SipProvider pbx,
-                  SipProvider meta, SipFactory factory, CauseCatalog catalog) throws Exception {
+                  SipProvider meta, SipFactory factory, CauseCatalog catalog, CallObserver observer) throws Exception {
         this.config = config;
         this.relay = relay;
         this.context = context;
@@ -98,6 +102,8 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
         this.messages = factory.createMessageFactory();
         this.requests = new MetaRequests(config.meta(), meta, addresses, headers, messages);
         this.failures = new CallFailures(catalog);
+        this.observer = observer;
+        this.trace = new SipTrace(observer);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "bridge-timers");
             t.setDaemon(true);
@@ -111,6 +117,12 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
      * @throws BridgeException with an admin-readable message when a listener or TLS material cannot be set up
      */
     public static B2bua start(BridgeConfig config, MediaRelay relay, CauseCatalog catalog) throws BridgeException {
+        return start(config, relay, catalog, CallObserver.NONE);
+    }
+
+    /** Starts the SIP listeners; {@code observer} learns about every call (call log, metrics). */
+    public static B2bua start(BridgeConfig config, MediaRelay relay, CauseCatalog catalog, CallObserver observer)
+            throws BridgeException {
         StackContext context = null;
         SipStack stack = null;
         try {
@@ -143,7 +155,8 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
             SipProvider metaProvider = stack.createSipProvider(
                     stack.createListeningPoint(ml.host(), ml.port(), ml.transport().token()));
 
-            B2bua b2bua = new B2bua(config, relay, context, stack, pbxProvider, metaProvider, factory, catalog);
+            B2bua b2bua = new B2bua(config, relay, context, stack, pbxProvider, metaProvider, factory, catalog,
+                    observer);
             pbxProvider.addSipListener(b2bua);
             metaProvider.addSipListener(b2bua);
             stack.start();
@@ -224,6 +237,8 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
     DigestClient digest() { return digest; }
     CallRegistry registry() { return registry; }
     ScheduledExecutorService scheduler() { return scheduler; }
+    CallObserver observer() { return observer; }
+    SipTrace trace() { return trace; }
     String edgeHost() { return requests.edge().host(); }
 
     /** Calls in progress (any state but ended). */
@@ -249,9 +264,10 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
     public void processRequest(RequestEvent event) {
         Request request = event.getRequest();
         Side side = event.getSource() == pbx ? Side.PBX : Side.META;
-        MDC.put("call", callIdOf(request));
+        BusinessCall known = callOf(event.getDialog());
+        MDC.put("call", known != null ? known.callId() : callIdOf(request));
         try {
-            SipTrace.received(side, request);
+            trace.received(side, request);
             if (side == Side.PBX) {
                 fromPbx(event);
             } else {
@@ -442,7 +458,7 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
         BusinessCall call = callOf(event.getClientTransaction(), event.getDialog());
         MDC.put("call", call != null ? call.callId() : callIdOf(response));
         try {
-            SipTrace.received(side, response);
+            trace.received(side, response);
             if (call != null && side == Side.META) {
                 call.onMetaResponse(event);
             }
@@ -537,7 +553,7 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
             for (String reason : outcome.reasons()) {
                 response.addHeader(headers.createHeader("Reason", reason));
             }
-            SipTrace.sent(event.getSource() == pbx ? Side.PBX : Side.META, response);
+            trace.sent(event.getSource() == pbx ? Side.PBX : Side.META, response);
             ((SipProvider) event.getSource()).sendResponse(response);
         } catch (Exception e) {
             LOG.warn("cannot refuse {}: {}", event.getRequest().getMethod(), e.toString());
@@ -560,7 +576,7 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
                 ((ToHeader) response.getHeader(ToHeader.NAME)).setTag(newTag());
             }
             Side side = event.getSource() == pbx ? Side.PBX : Side.META;
-            SipTrace.sent(side, response);
+            trace.sent(side, response);
             ((SipProvider) event.getSource()).sendResponse(response);
         } catch (Exception e) {
             LOG.warn("cannot answer {} with {}: {}", event.getRequest().getMethod(), code, e.toString());
@@ -599,7 +615,7 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
             if (sdp != null) {
                 response.setContent(sdp, headers.createContentTypeHeader("application", "sdp"));
             }
-            SipTrace.sent(pbxSide ? Side.PBX : Side.META, response);
+            trace.sent(pbxSide ? Side.PBX : Side.META, response);
             tx.sendResponse(response);
         } catch (Exception e) {
             LOG.warn("cannot send {} {}: {}", code, phrase == null ? "" : phrase, e.toString());

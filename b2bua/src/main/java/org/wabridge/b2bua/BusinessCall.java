@@ -22,15 +22,19 @@ import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 import org.wabridge.b2bua.CallFailures.Outcome;
 import org.wabridge.b2bua.SipTrace.Side;
 import org.wabridge.b2bua.digest.DigestChallenge;
+import org.wabridge.b2bua.events.CallEnd;
+import org.wabridge.b2bua.events.CallEvent;
+import org.wabridge.b2bua.events.CallStart;
+import org.wabridge.b2bua.events.Direction;
 import org.wabridge.config.BusinessNumber;
 import org.wabridge.media.Leg;
 import org.wabridge.media.MediaEvents;
 import org.wabridge.media.MediaException;
 import org.wabridge.media.MediaSession;
+import org.wabridge.media.MediaStats;
 import org.wabridge.media.SdpException;
 
 /**
@@ -41,6 +45,8 @@ import org.wabridge.media.SdpException;
 final class BusinessCall implements MediaEvents {
 
     private static final Logger LOG = LoggerFactory.getLogger(BusinessCall.class);
+    private static final MediaStats.LegStats NO_MEDIA = new MediaStats.LegStats(0, 0, 0, 0, 0, 0, 0);
+    private static final MediaStats EMPTY_STATS = new MediaStats(NO_MEDIA, NO_MEDIA);
 
     private final B2bua b2b;
     private final String callId;
@@ -50,6 +56,7 @@ final class BusinessCall implements MediaEvents {
     private final BusinessNumber number;
     private final String waUser;
     private final long startedAt = System.nanoTime();
+    private final java.time.Instant startInstant = java.time.Instant.now();
 
     private CallState state = CallState.CALLING;
     private MediaSession media;
@@ -63,6 +70,11 @@ final class BusinessCall implements MediaEvents {
     private boolean pbxCancelled;
     private ScheduledFuture<?> noResponseTimer;
     private String metaCallId;
+    /** What the call ended with, for the call log: the PBX's final answer and the catalog cause. */
+    private int finalCode;
+    private String finalPhrase;
+    private String causeId;
+    private Duration setupTime;
 
     BusinessCall(B2bua b2b, ServerTransaction pbxTx, BusinessNumber number, String waUser) {
         this.b2b = b2b;
@@ -76,6 +88,12 @@ final class BusinessCall implements MediaEvents {
         if (pbxTx.getDialog() != null) {
             pbxTx.getDialog().setApplicationData(this); // in-dialog requests from the PBX find the call here
         }
+        b2b.observer().callStarted(new CallStart(callId, Direction.BUSINESS_INITIATED, number.number(), waUser,
+                startInstant));
+    }
+
+    private void event(String kind, String detail) {
+        b2b.observer().callEvent(new CallEvent(callId, java.time.Instant.now(), kind, detail));
     }
 
     String callId() {
@@ -118,7 +136,7 @@ final class BusinessCall implements MediaEvents {
         try {
             metaTx = b2b.meta().getNewClientTransaction(metaInvite);
             metaTx.setApplicationData(this);
-            SipTrace.sent(Side.META, metaInvite);
+            b2b.trace().sent(Side.META, metaInvite);
             metaTx.sendRequest();
             metaDialog = metaTx.getDialog();
             if (metaDialog != null) {
@@ -255,15 +273,19 @@ final class BusinessCall implements MediaEvents {
             return;
         }
         state = CallState.CONNECTED;
+        finalCode = Response.OK;
+        finalPhrase = "OK";
+        setupTime = Duration.ofNanos(System.nanoTime() - startedAt);
         b2b.respond(pbxTx, Response.OK, null, pbxToTag, pbxAnswer, List.of(), null);
-        LOG.info("call connected after {} ms", (System.nanoTime() - startedAt) / 1_000_000);
+        LOG.info("call connected after {} ms", setupTime.toMillis());
+        event("connected", "both legs answered; media relayed");
     }
 
     private boolean sendAck(Response response) {
         try {
             long cseq = ((CSeqHeader) response.getHeader(CSeqHeader.NAME)).getSeqNumber();
             metaAck = metaDialog.createAck(cseq);
-            SipTrace.sent(Side.META, metaAck);
+            b2b.trace().sent(Side.META, metaAck);
             metaDialog.sendAck(metaAck);
             return true;
         } catch (Exception e) {
@@ -316,6 +338,8 @@ final class BusinessCall implements MediaEvents {
                 retry.addHeader(b2b.headers().createHeader(proxy ? "Proxy-Authorization" : "Authorization", value));
                 LOG.info("answering {} challenge of realm {} with {}", response.getStatusCode(),
                         challenge.realm(), challenge.algorithm());
+                event("digest-challenge", response.getStatusCode() + " realm " + challenge.realm() + " "
+                        + challenge.algorithm().token());
             }
         } catch (Exception e) {
             LOG.error("cannot build the authenticated INVITE", e);
@@ -346,8 +370,9 @@ final class BusinessCall implements MediaEvents {
         finish("Meta answered " + code + " " + phrase);
     }
 
-    private void failLocal(String causeId, String detail) {
-        Outcome outcome = b2b.failures().local(causeId);
+    private void failLocal(String localCause, String detail) {
+        Outcome outcome = b2b.failures().local(localCause);
+        causeId = outcome.cause().id();
         LOG.warn(b2b.failures().logLine(callId, metaCallId, outcome.answer().sipCode(), detail, outcome));
         if (state != CallState.CONNECTED && !pbxCancelled) {
             answerPbxFailure(outcome);
@@ -356,6 +381,9 @@ final class BusinessCall implements MediaEvents {
     }
 
     private void answerPbxFailure(Outcome outcome) {
+        finalCode = outcome.answer().sipCode();
+        finalPhrase = outcome.answer().phrase();
+        causeId = outcome.cause().id();
         b2b.respond(pbxTx, outcome.answer().sipCode(), outcome.answer().phrase(), pbxToTag, null,
                 outcome.reasons(), outcome.answer().retryAfterSeconds());
     }
@@ -367,6 +395,9 @@ final class BusinessCall implements MediaEvents {
             return; // too late: the INVITE was answered; the PBX will send BYE
         }
         pbxCancelled = true;
+        finalCode = Response.REQUEST_TERMINATED;
+        finalPhrase = "Request Terminated";
+        event("cancelled", "the PBX cancelled before the answer");
         b2b.respond(pbxTx, Response.REQUEST_TERMINATED, null, pbxToTag, null,
                 List.of("Q.850;cause=16;text=\"NORMAL_CLEARING\""), null);
         if (metaProvisional) {
@@ -382,7 +413,7 @@ final class BusinessCall implements MediaEvents {
             Request cancel = metaTx.createCancel();
             ClientTransaction ct = b2b.meta().getNewClientTransaction(cancel);
             ct.setApplicationData(this);
-            SipTrace.sent(Side.META, cancel);
+            b2b.trace().sent(Side.META, cancel);
             ct.sendRequest();
         } catch (SipException e) {
             LOG.warn("cannot send CANCEL to Meta: {}", e.toString());
@@ -448,6 +479,8 @@ final class BusinessCall implements MediaEvents {
         String causeId = leg == Leg.META ? "local.media-timeout-meta" : "local.media-timeout-pbx";
         String text = (leg == Leg.META ? "WhatsApp side" : "PBX") + " sent no media for " + silentFor.toSeconds() + " s";
         Outcome outcome = b2b.failures().local(causeId);
+        this.causeId = causeId;
+        event("media-timeout", text);
         LOG.warn(b2b.failures().logLine(callId, metaCallId, outcome.answer().sipCode(), text, outcome));
         String reason = "Q.850;cause=" + outcome.answer().q850Cause() + ";text=\"" + text + "\"";
         sendMetaBye(reason);
@@ -466,7 +499,7 @@ final class BusinessCall implements MediaEvents {
             bye.addHeader(b2b.headers().createHeader("Reason", reason));
             ClientTransaction ct = b2b.meta().getNewClientTransaction(bye);
             ct.setApplicationData(this);
-            SipTrace.sent(Side.META, bye);
+            b2b.trace().sent(Side.META, bye);
             metaDialog.sendRequest(ct);
         } catch (Exception e) {
             LOG.warn("cannot send BYE to Meta: {}", e.toString());
@@ -483,7 +516,7 @@ final class BusinessCall implements MediaEvents {
             bye.addHeader(b2b.headers().createHeader("Reason", reason));
             ClientTransaction ct = b2b.pbx().getNewClientTransaction(bye);
             ct.setApplicationData(this);
-            SipTrace.sent(Side.PBX, bye);
+            b2b.trace().sent(Side.PBX, bye);
             dialog.sendRequest(ct);
         } catch (Exception e) {
             LOG.warn("cannot send BYE to the PBX: {}", e.toString());
@@ -497,13 +530,15 @@ final class BusinessCall implements MediaEvents {
         }
         state = CallState.ENDED;
         cancelNoResponseTimer();
-        String stats = "";
+        MediaStats stats = media == null ? EMPTY_STATS : media.stats();
         if (media != null) {
-            stats = " media=" + media.stats();
             media.close();
         }
         b2b.registry().remove(callId, number.number());
-        LOG.info("call ended after {} ms: {}{}", (System.nanoTime() - startedAt) / 1_000_000, why, stats);
+        Duration duration = Duration.ofNanos(System.nanoTime() - startedAt);
+        LOG.info("call ended after {} ms: {} media={}", duration.toMillis(), why, stats);
+        b2b.observer().callEnded(new CallEnd(callId, metaCallId, java.time.Instant.now(), setupTime != null,
+                finalCode, finalPhrase, causeId, why, setupTime, duration, stats));
     }
 
     boolean ended() {
@@ -537,7 +572,7 @@ final class BusinessCall implements MediaEvents {
         Header wacid = message.getHeader("x-wa-meta-wacid");
         if (wacid != null && metaCallId == null) {
             metaCallId = ((SIPHeader) wacid).getHeaderValue();
-            MDC.put("meta", metaCallId);
+            event("meta-call-id", metaCallId);
         }
     }
 

@@ -1,15 +1,21 @@
 package org.wabridge.b2bua;
 
+import java.time.Instant;
 import java.util.regex.Pattern;
+import javax.sip.header.CSeqHeader;
 import javax.sip.message.Message;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.wabridge.b2bua.events.CallObserver;
+import org.wabridge.b2bua.events.SipMessageEvent;
 
 /**
- * One log line per SIP message in or out (the call's ladder), and the full message at DEBUG with SRTP keys
- * masked: SDES keys travel in SDP and must never reach a log file.
+ * One log line per SIP message in or out (the call's ladder), the same to the {@link CallObserver}, and the
+ * full message at DEBUG with SRTP keys and digest responses masked: SDES keys travel in SDP and must never
+ * reach a log file. The call a message belongs to is the one in the logging context ("call").
  */
 public final class SipTrace {
 
@@ -20,32 +26,32 @@ public final class SipTrace {
 
     public enum Side { PBX, META }
 
-    /** Sees every ladder line too (the demo prints the ladder of its call); null when unused. */
-    private static volatile java.util.function.Consumer<String> observer;
+    private final CallObserver observer;
 
-    public static void observe(java.util.function.Consumer<String> lines) {
-        observer = lines;
+    SipTrace(CallObserver observer) {
+        this.observer = observer;
     }
 
-    private SipTrace() {}
-
-    public static void received(Side side, Message message) {
-        log(side, "<-", message);
+    void received(Side side, Message message) {
+        log(side, false, message);
     }
 
-    public static void sent(Side side, Message message) {
-        log(side, "->", message);
+    void sent(Side side, Message message) {
+        log(side, true, message);
     }
 
-    private static void log(Side side, String arrow, Message message) {
-        String line = side + " " + arrow + " " + firstLine(message);
-        LADDER.info(line);
-        java.util.function.Consumer<String> o = observer;
-        if (o != null) {
-            o.accept(line);
-        }
+    private void log(Side side, boolean outgoing, Message message) {
+        String first = firstLine(message);
+        LADDER.info("{} {} {}", side, outgoing ? "->" : "<-", first);
         if (WIRE.isDebugEnabled()) {
-            WIRE.debug("{} {}\n{}", side, arrow, mask(message.toString()));
+            WIRE.debug("{} {}\n{}", side, outgoing ? "->" : "<-", mask(message.toString()));
+        }
+        String callId = MDC.get("call");
+        if (callId != null) {
+            CSeqHeader cseq = (CSeqHeader) message.getHeader(CSeqHeader.NAME);
+            observer.sipMessage(new SipMessageEvent(callId, Instant.now(), side.name(), outgoing,
+                    message instanceof Request r ? r.getMethod() : cseq == null ? "?" : cseq.getMethod(),
+                    message instanceof Response r ? r.getStatusCode() : 0, first));
         }
     }
 
@@ -54,8 +60,8 @@ public final class SipTrace {
             return r.getMethod() + " " + r.getRequestURI();
         }
         Response r = (Response) message;
-        return r.getStatusCode() + " " + r.getReasonPhrase()
-                + " (" + ((javax.sip.header.CSeqHeader) r.getHeader("CSeq")).getMethod() + ")";
+        CSeqHeader cseq = (CSeqHeader) r.getHeader(CSeqHeader.NAME);
+        return r.getStatusCode() + " " + r.getReasonPhrase() + (cseq == null ? "" : " (" + cseq.getMethod() + ")");
     }
 
     /** The text with SDES keys and digest responses replaced, for logs. */

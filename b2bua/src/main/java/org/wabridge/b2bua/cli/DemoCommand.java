@@ -10,7 +10,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.wabridge.b2bua.SipTrace;
+import org.wabridge.b2bua.events.CallObserver;
+import org.wabridge.b2bua.events.SipMessageEvent;
 import org.wabridge.config.BridgeConfig;
 import org.wabridge.config.ConfigLoader;
 import picocli.CommandLine.Command;
@@ -67,7 +68,12 @@ final class DemoCommand implements Callable<Integer> {
         env.put("CERT_DIR", certs.toString());
 
         List<String> ladder = new CopyOnWriteArrayList<>();
-        SipTrace.observe(ladder::add);
+        CallObserver ladderObserver = new CallObserver() {
+            @Override
+            public void sipMessage(SipMessageEvent m) {
+                ladder.add(m.leg() + " " + (m.outgoing() ? "->" : "<-") + " " + m.firstLine());
+            }
+        };
         int result;
         try {
             exec(root, env, List.of("bash", "scripts/lab/certs.sh", certs.toString()));
@@ -76,7 +82,7 @@ final class DemoCommand implements Callable<Integer> {
                     "sipp-scenarios/meta-uas-answer.xml", "-i", "127.0.0.1", "-p", env.get("UAS_PORT"),
                     "-mp", env.get("UAS_MEDIA_PORT"), "-m", "1", "-nostdin", "-timeout", "30s", "-timeout_error"));
             BridgeConfig cfg = ConfigLoader.load(root.resolve("sip-config/examples/lab.yaml"), env);
-            try (RunCommand.Running bridge = RunCommand.Running.start(cfg)) {
+            try (RunCommand.Running bridge = RunCommand.Running.start(cfg, ladderObserver)) {
                 Process pbx = spawn(root, env, run.resolve("pbx.log"), List.of("sipp",
                         "127.0.0.1:" + env.get("PBX_LISTEN_PORT"), "-sf", "sipp-scenarios/pbx-uac-call.xml",
                         "-i", "127.0.0.1", "-p", env.get("PBX_SIPP_PORT"), "-t", "u1", "-s", "+15550100099",
@@ -87,7 +93,6 @@ final class DemoCommand implements Callable<Integer> {
                 result = pbxOk && uasOk ? 0 : 1;
             }
         } finally {
-            SipTrace.observe(null);
             processes.forEach(Process::destroy);
             try {
                 exec(root, env, List.of("bash", "scripts/lab/meta-edge.sh", "stop", run.resolve("edge").toString()));

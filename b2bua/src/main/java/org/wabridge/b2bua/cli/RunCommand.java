@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 import org.wabridge.b2bua.B2bua;
 import org.wabridge.b2bua.BridgeException;
 import org.wabridge.b2bua.causes.CauseCatalog;
+import org.wabridge.b2bua.events.CallObserver;
 import org.wabridge.config.BridgeConfig;
 import org.wabridge.media.MediaRelay;
 import picocli.CommandLine.Command;
@@ -30,7 +31,7 @@ final class RunCommand implements Callable<Integer> {
         }
         Running running;
         try {
-            running = Running.start(cfg);
+            running = Running.start(cfg, CallObserver.NONE);
         } catch (BridgeException e) {
             LOG.error("{}", e.getMessage());
             return 1;
@@ -48,10 +49,10 @@ final class RunCommand implements Callable<Integer> {
 
     /** A started bridge: the SIP side and the relay it owns. */
     record Running(B2bua b2bua, MediaRelay relay) implements AutoCloseable {
-        static Running start(BridgeConfig cfg) throws BridgeException {
+        static Running start(BridgeConfig cfg, CallObserver observer) throws BridgeException {
             MediaRelay relay = Relays.create(cfg.media());
             try {
-                return new Running(B2bua.start(cfg, relay, CauseCatalog.builtIn()), relay);
+                return new Running(B2bua.start(cfg, relay, CauseCatalog.builtIn(), observer), relay);
             } catch (BridgeException | RuntimeException e) {
                 relay.close();
                 throw e;
