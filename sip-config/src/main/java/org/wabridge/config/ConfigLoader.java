@@ -37,9 +37,11 @@ import org.yaml.snakeyaml.nodes.Tag;
 public final class ConfigLoader {
 
     static final List<String> TOP_KEYS = List.of("pbx", "meta", "media", "limits");
-    static final List<String> PBX_KEYS = List.of("listen", "allowedSources", "target", "numberRules", "defaultBusinessNumber");
+    static final List<String> PBX_KEYS = List.of("listen", "allowedSources", "target", "numberRules", "defaultBusinessNumber",
+            "noResponseTimeout", "answerTimeout");
     static final List<String> META_KEYS = List.of("edgeUri", "edgeAddress", "sipServerHostname", "fromDomain", "tlsTrust",
-            "listen", "publicHost", "publicPort", "tlsCertificate", "tlsKey", "numbers", "noResponseTimeout");
+            "listen", "publicHost", "publicPort", "tlsCertificate", "tlsKey", "numbers", "noResponseTimeout",
+            "allowedSources", "inboundChallenge");
     static final List<String> MEDIA_KEYS = List.of("mode", "bindAddress", "publicAddress", "portMin", "portMax",
             "g711EnabledAtMeta", "pbxSilenceFill", "prebuffer", "rtcpInterval", "metaSilenceTimeout",
             "pbxSilenceTimeout", "holdTimeout");
@@ -132,7 +134,9 @@ public final class ConfigLoader {
         List<NumberRule> rules = e.containsKey("numberRules")
                 ? list(e.get("numberRules"), "pbx.numberRules", this::numberRule) : List.of();
         String defaultNumber = string(e, "pbx", "defaultBusinessNumber", null);
-        return new PbxSide(listen, allowed, target, rules, defaultNumber);
+        return new PbxSide(listen, allowed, target, rules, defaultNumber,
+                duration(e, "pbx", "noResponseTimeout", Duration.ofSeconds(5)),
+                duration(e, "pbx", "answerTimeout", Duration.ofSeconds(60)));
     }
 
     private MetaSide readMeta(Node node) {
@@ -163,8 +167,18 @@ public final class ConfigLoader {
                     "add numbers: [{number: \"+15550100001\", password: \"${META_SIP_PASSWORD}\"}]"));
         }
         Duration noResponse = duration(e, "meta", "noResponseTimeout", Duration.ofSeconds(10));
+        List<Cidr> metaSources = e.containsKey("allowedSources")
+                ? list(e.get("allowedSources"), "meta.allowedSources", this::cidr)
+                : MetaSide.META_NETWORKS.stream().map(Cidr::parse).toList();
+        Integer challenge = integer(e, "meta", "inboundChallenge", 407);
+        if (challenge != null && challenge != 0 && challenge != 401 && challenge != 407) {
+            problems.add(Problem.error("meta.inboundChallenge", "must be 407, 401 or 0 (got " + challenge + ")",
+                    "use 407 (Proxy-Authenticate, the default), 401 (WWW-Authenticate) or 0 to accept Meta's INVITEs "
+                            + "on source address and TLS alone"));
+        }
         return new MetaSide(edgeUri, edgeAddress, hostname, fromDomain, tlsTrust, listen, publicHost,
-                publicPort == null ? 0 : publicPort, certificate, key, numbers, noResponse);
+                publicPort == null ? 0 : publicPort, certificate, key, numbers, noResponse, metaSources,
+                challenge == null ? 407 : challenge);
     }
 
     private MediaSettings readMedia(Node node) {

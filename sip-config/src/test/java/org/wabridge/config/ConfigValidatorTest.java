@@ -305,7 +305,8 @@ class ConfigValidatorTest {
             BridgeConfig cfg = load();
             PbxSide pbx = cfg.pbx();
             BridgeConfig withRule = new BridgeConfig(new PbxSide(pbx.listen(), pbx.allowedSources(), pbx.target(),
-                    List.of(new NumberRule("", "+")), null), cfg.meta(), cfg.media(), cfg.limits());
+                    List.of(new NumberRule("", "+")), null, pbx.noResponseTimeout(), pbx.answerTimeout()),
+                    cfg.meta(), cfg.media(), cfg.limits());
             assertProblem(ConfigValidator.validate(withRule, NOW), Severity.ERROR, "pbx.numberRules[0].prefix", "empty prefix");
         }
     }
