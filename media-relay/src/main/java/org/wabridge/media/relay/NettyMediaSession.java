@@ -94,14 +94,6 @@ public final class NettyMediaSession implements MediaSession {
         return basePort;
     }
 
-    public int pbxRtpPort() {
-        return basePort;
-    }
-
-    public int metaPort() {
-        return basePort + 2;
-    }
-
     @Override
     public String metaOfferFromPbxOffer(String pbxOffer) throws SdpException {
         return onLoop(() -> media.metaOfferFromPbxOffer(pbxOffer, now()));
