@@ -358,7 +358,7 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
     private void newPbxInvite(RequestEvent event) {
         Request invite = event.getRequest();
         if (draining) {
-            respond(event, Response.SERVICE_UNAVAILABLE, "Bridge is shutting down");
+            refuseWhileDraining(event);
             return;
         }
         String source = ((RequestEventExt) event).getRemoteIpAddress();
@@ -469,7 +469,7 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
         Request invite = event.getRequest();
         String source = ((RequestEventExt) event).getRemoteIpAddress();
         if (draining) {
-            respond(event, Response.SERVICE_UNAVAILABLE, "Bridge is shutting down");
+            refuseWhileDraining(event);
             return;
         }
         if (!allowed(config.meta().allowedSources(), source)) {
@@ -660,6 +660,21 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
         }
     }
 
+    /** 503 with Retry-After: another bridge node (or this one after restart) should take the call. */
+    private void refuseWhileDraining(RequestEvent event) {
+        try {
+            Response response = messages.createResponse(Response.SERVICE_UNAVAILABLE, event.getRequest());
+            response.setReasonPhrase("Bridge is shutting down");
+            ((ToHeader) response.getHeader(ToHeader.NAME)).setTag(newTag());
+            response.addHeader(headers.createHeader("Reason", "Q.850;cause=42;text=\"SWITCHING_EQUIPMENT_CONGESTION\""));
+            response.addHeader(headers.createRetryAfterHeader(30));
+            trace.sent(event.getSource() == pbx ? Side.PBX : Side.META, response);
+            ((SipProvider) event.getSource()).sendResponse(response);
+        } catch (Exception e) {
+            LOG.warn("cannot refuse {} while draining: {}", event.getRequest().getMethod(), e.toString());
+        }
+    }
+
     /** Refuses a request with a cause's answer, without creating any call state. */
     private void answerStateless(RequestEvent event, Outcome outcome) {
         try {
@@ -791,7 +806,13 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        gov.nist.javax.sip.EventScanner scanner = ((gov.nist.javax.sip.SipStackImpl) stack).getEventScanner();
         stack.stop();
+        if (scanner != null) {
+            // JAIN-SIP RI 1.3.0-91 bug: stop() leaves its (non-daemon) event thread blocked in take(); one no-op
+            // event lets it see that it was stopped and exit.
+            scanner.addEvent(new gov.nist.javax.sip.EventWrapper(new DialogTerminatedEvent(pbx, null), null));
+        }
         context.unregister();
         LOG.info("SIP side stopped");
     }
