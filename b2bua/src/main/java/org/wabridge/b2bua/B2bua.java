@@ -91,6 +91,7 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
     private final CallFailures failures;
     private final DigestClient digest = new DigestClient();
     private final CallRegistry registry = new CallRegistry();
+    private final DailyPairLimit dailyLimit;
     private final ScheduledExecutorService scheduler;
     private final CallObserver observer;
     private final SipTrace trace;
@@ -116,6 +117,7 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
         this.failures = new CallFailures(catalog);
         this.observer = observer;
         this.trace = new SipTrace(observer);
+        this.dailyLimit = new DailyPairLimit(config.limits().dailyCallsPerUserPair(), Clock.systemUTC());
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "bridge-timers");
             t.setDaemon(true);
@@ -169,6 +171,7 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
 
             B2bua b2bua = new B2bua(config, relay, context, stack, pbxProvider, metaProvider, factory, catalog,
                     observer);
+            b2bua.scheduler.scheduleAtFixedRate(b2bua.dailyLimit::purge, 1, 1, TimeUnit.HOURS);
             pbxProvider.addSipListener(b2bua);
             metaProvider.addSipListener(b2bua);
             stack.start();
@@ -249,6 +252,7 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
     CallFailures failures() { return failures; }
     DigestClient digest() { return digest; }
     CallRegistry registry() { return registry; }
+    DailyPairLimit dailyLimit() { return dailyLimit; }
     ScheduledExecutorService scheduler() { return scheduler; }
     CallObserver observer() { return observer; }
     SipTrace trace() { return trace; }
@@ -403,6 +407,17 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
                     + "' is not a configured business number and pbx.defaultBusinessNumber is not set", outcome));
             respond(tx, outcome.answer().sipCode(), outcome.answer().phrase(), toTag, null, outcome.reasons(),
                     outcome.answer().retryAfterSeconds());
+            return;
+        }
+        Optional<Duration> wait = dailyLimit.waitBeforeNextCall(number.get().number(), waUser);
+        if (wait.isPresent()) {
+            Outcome outcome = failures.local("local.daily-limit");
+            long seconds = Math.max(1, wait.get().toSeconds());
+            LOG.warn(failures.logLine(callIdOf(invite), null, outcome.answer().sipCode(), number.get().number() + " and "
+                    + waUser + " already had " + config.limits().dailyCallsPerUserPair()
+                    + " connected calls in 24 h; next allowed in " + seconds + " s", outcome));
+            respond(tx, outcome.answer().sipCode(), outcome.answer().phrase(), toTag, null, outcome.reasons(),
+                    (int) Math.min(Integer.MAX_VALUE, seconds));
             return;
         }
         BusinessCall call = new BusinessCall(this, tx, number.get(), waUser);

@@ -284,6 +284,7 @@ final class BusinessCall extends BridgedCall {
         }
         b2b.respond(pbxTx, Response.OK, null, pbxToTag, pbxAnswer, List.of(), null);
         connected();
+        b2b.dailyLimit().connected(number.number(), waUser);
     }
 
     private boolean sendAck(Response response) {
