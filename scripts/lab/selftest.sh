@@ -234,6 +234,30 @@ tls_digest_rejected() {
     [[ $(head -n 1 <<< "$RESPONSE") == "SIP/2.0 $expected" ]] || { echo "  got '$(head -n 1 <<< "$RESPONSE")'" >&2; return 1; }
 }
 
+# tls_stale_nonce ALG: a correct digest over a nonce older than NONCE_EXPIRE gets a new 407 with
+# stale=true (not a 403), as RFC 3261/7616 ask.
+tls_stale_nonce() {
+    local alg=$1 call_id=selftest-$RANDOM$RANDOM ruri="sip:$USER_NUMBER@wa.meta.vc;transport=tls" rc=0
+    local branch=z9hG4bK-s$RANDOM
+    tls_open
+    tls_invite "$call_id" 1 "$branch" "$ruri" "$BUSINESS_NUMBER"
+    tls_read_final && [[ $STATUS == 407 ]] || rc=1
+    if [[ $rc -eq 0 ]]; then
+        tls_ack_error "$call_id" 1 "$branch" "$ruri"
+        sleep $((STALE_TEST_NONCE_EXPIRE + 1))
+        branch=z9hG4bK-t$RANDOM
+        tls_invite "$call_id" 2 "$branch" "$ruri" "$BUSINESS_NUMBER" \
+            "$(proxy_authorization "$alg" "${BUSINESS_NUMBER#+}" "$PASSWORD" INVITE "$ruri")"
+        tls_read_final || rc=1
+        [[ $rc -eq 0 ]] && tls_ack_error "$call_id" 2 "$branch" "$ruri"
+    fi
+    tls_close
+    [[ $rc -eq 0 && $STATUS == 407 && $(challenge_param stale) == true ]] || {
+        echo "  expected 407 with stale=true, got: $(head -n 1 <<< "$RESPONSE") $(header_value Proxy-Authenticate)" >&2
+        return 1
+    }
+}
+
 # tls_establish ALG CONTACT_PORT: INVITE, 407 (algorithm ALG), INVITE with an ALG digest, 200 with
 # two Record-Route entries (TLS and UDP side of the edge) and X-FB-External-Domain, then ACK along
 # the route set. Leaves CALL_ID, CALL_TO, CALL_TARGET and ROUTE_HEADERS for in-dialog requests.
@@ -398,8 +422,11 @@ check "edge log: every rejection is logged" \
 check "tls: full call with MD5 digest, two Record-Routes, ACK and BYE" tls_full_call MD5
 check "tls: Meta hangs up, the edge delivers the BYE over TLS to the bridge's Contact" tls_meta_hangs_up
 
-start_edge SHA-256
+# A short nonce lifetime here, so the stale-nonce check does not wait long.
+STALE_TEST_NONCE_EXPIRE=2
+NONCE_EXPIRE=$STALE_TEST_NONCE_EXPIRE start_edge SHA-256
 check "tls: SHA-256 edge challenges with algorithm=SHA-256 and accepts a SHA-256 digest" tls_full_call SHA-256
+check "tls: an expired nonce gets a new 407 with stale=true" tls_stale_nonce SHA-256
 
 start_edge MD5 wrong-name
 check "tls: a certificate for not-meta.example.test fails hostname verification" handshake_verifies fail
