@@ -114,7 +114,7 @@ start() {
     fi
     render "$run_dir"
     check_config "$run_dir"
-    "$KAMAILIO" -DD -E -m 64 -M 8 -Y "$run_dir" -f "$run_dir/kamailio.cfg" > "$run_dir/kamailio.log" 2>&1 &
+    "$KAMAILIO" -DD -E -m 64 -M 8 -Y "$run_dir" -f "$run_dir/kamailio.cfg" > "$run_dir/kamailio.log" 2>&1 < /dev/null &
     pid=$!
     echo "$pid" > "$run_dir/kamailio.pid"
     local tenths
