@@ -258,6 +258,34 @@ tls_stale_nonce() {
     }
 }
 
+# tls_meta_failure SCENARIO EXPECTED_STATUS_LINE EXPECTED_WARNING: Meta's failure answer reaches
+# the authenticated caller unchanged (status line and Warning), and the UAS gets its ACK.
+tls_meta_failure() {
+    local scenario=$1 expected=$2 warning=$3 call_id=selftest-$RANDOM$RANDOM
+    local ruri="sip:$USER_NUMBER@wa.meta.vc;transport=tls" branch=z9hG4bK-f$RANDOM rc=0 uas_rc=0
+    lab_start_sipp_server "$work_dir/$scenario.uas.log" "$UAS_PORT" u1 -sf "$LAB_SCENARIO_DIR/$scenario.xml" || return 1
+    local uas_pid=$LAB_LAST_PID
+    tls_open
+    tls_invite "$call_id" 1 "$branch" "$ruri" "$BUSINESS_NUMBER"
+    tls_read_final && [[ $STATUS == 407 ]] || rc=1
+    if [[ $rc -eq 0 ]]; then
+        tls_ack_error "$call_id" 1 "$branch" "$ruri"
+        branch=z9hG4bK-g$RANDOM
+        tls_invite "$call_id" 2 "$branch" "$ruri" "$BUSINESS_NUMBER" \
+            "$(proxy_authorization MD5 "${BUSINESS_NUMBER#+}" "$PASSWORD" INVITE "$ruri")"
+        tls_read_final || rc=1
+        [[ $rc -eq 0 ]] && tls_ack_error "$call_id" 2 "$branch" "$ruri"
+    fi
+    tls_close
+    lab_wait_pid "$uas_pid" 10 || uas_rc=$?
+    [[ $rc -eq 0 && $(head -n 1 <<< "$RESPONSE") == "SIP/2.0 $expected" ]] || {
+        echo "  expected 'SIP/2.0 $expected', got '$(head -n 1 <<< "$RESPONSE")'" >&2
+        return 1
+    }
+    [[ $(header_value Warning) == "$warning" ]] || { echo "  Warning is '$(header_value Warning)', expected '$warning'" >&2; return 1; }
+    [[ $uas_rc -eq 0 ]] || { echo "  the SIPp UAS (waiting for its ACK) ended with exit $uas_rc" >&2; return 1; }
+}
+
 # tls_establish ALG CONTACT_PORT: INVITE, 407 (algorithm ALG), INVITE with an ALG digest, 200 with
 # two Record-Route entries (TLS and UDP side of the edge) and X-FB-External-Domain, then ACK along
 # the route set. Leaves CALL_ID, CALL_TO, CALL_TARGET and ROUTE_HEADERS for in-dialog requests.
@@ -420,6 +448,11 @@ check "tls: digest uri differing from the Request-URI -> 403" \
 check "edge log: every rejection is logged" \
     bash -c 'grep -q "EDGE: auth failed" "$1" && grep -q "EDGE: reject 404" "$1" && grep -q "EDGE: reject 400" "$1" && grep -q "EDGE: register refused" "$1"' _ "$edge_log"
 check "tls: full call with MD5 digest, two Record-Routes, ACK and BYE" tls_full_call MD5
+check "tls: Meta's 403 No Approved Call Permission Found reaches the caller with its Warning" \
+    tls_meta_failure meta-uas-fail-403-no-call-permission "403 No Approved Call Permission Found" \
+    '399 wa.meta.vc "No Approved Call Permission Found"'
+check "tls: Meta's 480 Temporarily Unavailable reaches the caller (no Warning)" \
+    tls_meta_failure meta-uas-fail-480-temporarily-unavailable "480 Temporarily Unavailable" ""
 check "tls: Meta hangs up, the edge delivers the BYE over TLS to the bridge's Contact" tls_meta_hangs_up
 
 # A short nonce lifetime here, so the stale-nonce check does not wait long.
