@@ -98,6 +98,12 @@ check_config() {
 
 is_running() { [[ -n ${1:-} ]] && kill -0 "$1" 2>/dev/null; }
 
+# True only for a Kamailio process started from this RUN_DIR (guards against a stale PID file
+# whose PID now belongs to someone else).
+is_our_kamailio() {
+    is_running "$1" && [[ $(ps -o args= -p "$1" 2>/dev/null) == *"-f $2/kamailio.cfg"* ]]
+}
+
 tcp_port_open() { timeout 1 bash -c ": > /dev/tcp/127.0.0.1/$1" 2>/dev/null; }
 
 udp_port_bound() { ss -Hlnu "sport = :$1" 2>/dev/null | grep -q "127.0.0.1:$1"; }
@@ -106,7 +112,7 @@ start() {
     local run_dir=$1 pid
     mkdir -p "$run_dir"
     run_dir=$(cd "$run_dir" && pwd)
-    if [[ -s $run_dir/kamailio.pid ]] && is_running "$(cat "$run_dir/kamailio.pid")"; then
+    if [[ -s $run_dir/kamailio.pid ]] && is_our_kamailio "$(cat "$run_dir/kamailio.pid")" "$run_dir"; then
         die "an edge is already running from $run_dir (PID $(cat "$run_dir/kamailio.pid")); stop it first"
     fi
     if tcp_port_open "$EDGE_TLS_PORT"; then
@@ -136,8 +142,9 @@ start() {
 stop() {
     local run_dir=$1 pid children tenths
     [[ -s $run_dir/kamailio.pid ]] || return 0
+    run_dir=$(cd "$run_dir" && pwd)
     pid=$(cat "$run_dir/kamailio.pid")
-    if is_running "$pid"; then
+    if is_our_kamailio "$pid" "$run_dir"; then
         # Kamailio's main process stops its workers on SIGTERM; remember them to be sure.
         children=$(ps -o pid= --ppid "$pid" 2>/dev/null || true)
         kill -TERM "$pid" 2>/dev/null || true
@@ -149,7 +156,7 @@ stop() {
             kill -KILL "$pid" 2>/dev/null || true
         fi
         for child in $children; do
-            if is_running "$child"; then
+            if is_our_kamailio "$child" "$run_dir"; then
                 kill -KILL "$child" 2>/dev/null || true
             fi
         done
