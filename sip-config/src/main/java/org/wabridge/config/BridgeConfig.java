@@ -1,4 +1,13 @@
 package org.wabridge.config;
 
-/** The whole bridge configuration, as loaded from YAML and validated. */
-public record BridgeConfig(PbxSide pbx, MetaSide meta, MediaSettings media, Limits limits) {}
+import java.util.Map;
+
+/**
+ * The whole bridge configuration, as loaded from YAML and validated.
+ *
+ * @param causeOverrides {@code causes.overrides}: PBX answers replacing the cause catalog's, by cause id, as plain
+ *                       YAML values ({@code {sip: 503, phrase: ..., q850: 34, q850Text: ..., retryAfter: 60}}); the
+ *                       catalog (b2bua) checks ids and fields
+ */
+public record BridgeConfig(PbxSide pbx, MetaSide meta, MediaSettings media, Limits limits,
+                           Map<String, Object> causeOverrides) {}

@@ -36,7 +36,8 @@ import org.yaml.snakeyaml.nodes.Tag;
  */
 public final class ConfigLoader {
 
-    static final List<String> TOP_KEYS = List.of("pbx", "meta", "media", "limits");
+    static final List<String> TOP_KEYS = List.of("pbx", "meta", "media", "limits", "causes");
+    static final List<String> CAUSES_KEYS = List.of("overrides");
     static final List<String> PBX_KEYS = List.of("listen", "allowedSources", "target", "numberRules", "defaultBusinessNumber",
             "noResponseTimeout", "answerTimeout");
     static final List<String> META_KEYS = List.of("edgeUri", "edgeAddress", "sipServerHostname", "fromDomain", "tlsTrust",
@@ -113,10 +114,43 @@ public final class ConfigLoader {
         PbxSide pbx = readPbx(top.get("pbx"));
         MediaSettings media = readMedia(top.get("media"));
         Limits limits = readLimits(top.get("limits"));
-        return new BridgeConfig(pbx, meta, media, limits);
+        Map<String, Object> causeOverrides = readCauseOverrides(top.get("causes"));
+        return new BridgeConfig(pbx, meta, media, limits, causeOverrides);
     }
 
     // ---------------------------------------------------------------- sections
+
+    /** {@code causes.overrides} as plain values (maps, strings, integers) after interpolation. */
+    private Map<String, Object> readCauseOverrides(Node node) {
+        Map<String, Node> e = section(node, "causes", CAUSES_KEYS);
+        Node overrides = e.get("overrides");
+        if (overrides == null || isNull(overrides)) {
+            return Map.of();
+        }
+        Object plain = plain(overrides, "causes.overrides");
+        if (!(plain instanceof Map<?, ?> map)) {
+            problems.add(Problem.error("causes.overrides", "must map cause ids to PBX answers",
+                    "e.g. overrides: {meta.503: {sip: 503, phrase: \"Try later\", q850: 34, q850Text: "
+                            + "NORMAL_CIRCUIT_CONGESTION, retryAfter: 60}}"));
+            return Map.of();
+        }
+        Map<String, Object> result = new java.util.LinkedHashMap<>();
+        map.forEach((k, v) -> result.put(String.valueOf(k), v));
+        return result;
+    }
+
+    private Object plain(Node node, String path) {
+        if (node instanceof MappingNode mapping) {
+            Map<String, Object> map = new java.util.LinkedHashMap<>();
+            for (var tuple : mapping.getValue()) {
+                String key = scalar(tuple.getKeyNode(), path);
+                map.put(key, plain(tuple.getValueNode(), path + "." + key));
+            }
+            return map;
+        }
+        String text = scalar(node, path);
+        return text != null && text.matches("-?[0-9]{1,9}") ? (Object) Integer.valueOf(text) : text;
+    }
 
     private PbxSide readPbx(Node node) {
         Map<String, Node> e = section(node, "pbx", PBX_KEYS);

@@ -402,4 +402,21 @@ class ConfigLoaderTest {
         assertProblem(e.problems(), Severity.ERROR, "meta.numbers[0].password", "WA_SIP_PASSWORD_SUPPORT is not set");
         assertProblem(e.problems(), Severity.ERROR, "meta.numbers[1].password", "WA_SIP_PASSWORD_SALES is not set");
     }
+
+    @Test
+    void causeOverridesAreReadAsPlainValuesWithEnvironmentInterpolation() throws Exception {
+        String yaml = """
+                pbx: {allowedSources: ["127.0.0.0/8"]}
+                meta:
+                  sipServerHostname: sip.example.test
+                  numbers: [{number: "+15550100001", password: pw}]
+                causes:
+                  overrides:
+                    meta.503: {sip: 503, phrase: "Try later", q850: 34, q850Text: NORMAL_CIRCUIT_CONGESTION, retryAfter: "${RETRY}"}
+                """;
+        BridgeConfig cfg = parse(yaml, Map.of("RETRY", "120"));
+        assertEquals(Map.of("meta.503", Map.of("sip", 503, "phrase", "Try later", "q850", 34,
+                "q850Text", "NORMAL_CIRCUIT_CONGESTION", "retryAfter", 120)), cfg.causeOverrides());
+        assertEquals(Map.of(), parse(yaml.substring(0, yaml.indexOf("causes:")), Map.of()).causeOverrides());
+    }
 }

@@ -306,7 +306,7 @@ class ConfigValidatorTest {
             PbxSide pbx = cfg.pbx();
             BridgeConfig withRule = new BridgeConfig(new PbxSide(pbx.listen(), pbx.allowedSources(), pbx.target(),
                     List.of(new NumberRule("", "+")), null, pbx.noResponseTimeout(), pbx.answerTimeout()),
-                    cfg.meta(), cfg.media(), cfg.limits());
+                    cfg.meta(), cfg.media(), cfg.limits(), cfg.causeOverrides());
             assertProblem(ConfigValidator.validate(withRule, NOW), Severity.ERROR, "pbx.numberRules[0].prefix", "empty prefix");
         }
     }

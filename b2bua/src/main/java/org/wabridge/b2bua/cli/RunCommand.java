@@ -55,12 +55,22 @@ final class RunCommand implements Callable<Integer> {
     /** A started bridge: the SIP side and the relay it owns. */
     record Running(B2bua b2bua, MediaRelay relay) implements AutoCloseable {
         static Running start(BridgeConfig cfg, CallObserver observer) throws BridgeException {
+            CauseCatalog catalog = catalog(cfg);
             MediaRelay relay = Relays.create(cfg.media());
             try {
-                return new Running(B2bua.start(cfg, relay, CauseCatalog.builtIn(), observer), relay);
+                return new Running(B2bua.start(cfg, relay, catalog, observer), relay);
             } catch (BridgeException | RuntimeException e) {
                 relay.close();
                 throw e;
+            }
+        }
+
+        /** The built-in cause catalog with {@code causes.overrides} applied. */
+        static CauseCatalog catalog(BridgeConfig cfg) throws BridgeException {
+            try {
+                return CauseCatalog.builtIn().withOverrides(CauseCatalog.parseOverrides(cfg.causeOverrides()));
+            } catch (IllegalArgumentException e) {
+                throw new BridgeException("causes.overrides: " + e.getMessage(), e);
             }
         }
 
