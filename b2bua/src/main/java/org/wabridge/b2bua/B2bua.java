@@ -370,7 +370,8 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
             Outcome outcome = failures.local("local.source-not-allowed");
             LOG.warn(failures.logLine(callIdOf(invite), null, 403, "INVITE from " + source
                     + " is not in pbx.allowedSources", outcome));
-            answerStateless(event, outcome);
+            refuse(event, outcome.answer().sipCode(), outcome.answer().phrase(), outcome.reasons(),
+                    outcome.answer().retryAfterSeconds());
             return;
         }
         ServerTransaction tx;
@@ -677,32 +678,26 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
 
     /** 503 with Retry-After: another bridge node (or this one after restart) should take the call. */
     private void refuseWhileDraining(RequestEvent event) {
-        try {
-            Response response = messages.createResponse(Response.SERVICE_UNAVAILABLE, event.getRequest());
-            response.setReasonPhrase("Bridge is shutting down");
-            ((ToHeader) response.getHeader(ToHeader.NAME)).setTag(newTag());
-            response.addHeader(headers.createHeader("Reason", "Q.850;cause=42;text=\"SWITCHING_EQUIPMENT_CONGESTION\""));
-            response.addHeader(headers.createRetryAfterHeader(30));
-            trace.sent(event.getSource() == pbx ? Side.PBX : Side.META, response);
-            ((SipProvider) event.getSource()).sendResponse(response);
-        } catch (Exception e) {
-            LOG.warn("cannot refuse {} while draining: {}", event.getRequest().getMethod(), e.toString());
-        }
+        refuse(event, Response.SERVICE_UNAVAILABLE, "Bridge is shutting down",
+                List.of("Q.850;cause=42;text=\"SWITCHING_EQUIPMENT_CONGESTION\""), 30);
     }
 
-    /** Refuses a request with a cause's answer, without creating any call state. */
-    private void answerStateless(RequestEvent event, Outcome outcome) {
+    /** Refuses a request statelessly (no call state) with a final answer, Reason headers and Retry-After. */
+    private void refuse(RequestEvent event, int code, String phrase, List<String> reasons, Integer retryAfter) {
         try {
-            Response response = messages.createResponse(outcome.answer().sipCode(), event.getRequest());
-            response.setReasonPhrase(outcome.answer().phrase());
+            Response response = messages.createResponse(code, event.getRequest());
+            response.setReasonPhrase(phrase);
             ((ToHeader) response.getHeader(ToHeader.NAME)).setTag(newTag());
-            for (String reason : outcome.reasons()) {
+            for (String reason : reasons) {
                 response.addHeader(headers.createHeader("Reason", reason));
+            }
+            if (retryAfter != null) {
+                response.addHeader(headers.createRetryAfterHeader(retryAfter));
             }
             trace.sent(event.getSource() == pbx ? Side.PBX : Side.META, response);
             ((SipProvider) event.getSource()).sendResponse(response);
         } catch (Exception e) {
-            LOG.warn("cannot refuse {}: {}", event.getRequest().getMethod(), e.toString());
+            LOG.warn("cannot refuse {} with {}: {}", event.getRequest().getMethod(), code, e.toString());
         }
     }
 
