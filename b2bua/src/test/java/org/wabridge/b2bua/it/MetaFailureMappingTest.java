@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -110,6 +111,15 @@ class MetaFailureMappingTest {
             return files.map(f -> f.getFileName().toString())
                     .filter(n -> n.startsWith("meta-uas-fail-") && n.endsWith(".xml"))
                     .sorted().toList().stream();
+        }
+    }
+
+    @Test
+    void everyDocumentedFailureHasAScenario() throws Exception {
+        List<String> scenarios = metaFailureScenarios().toList();
+        for (String documented : DOCUMENTED_CAUSE.keySet()) {
+            assertTrue(scenarios.contains(documented), "sipp-scenarios/" + documented + " is missing: re-run "
+                    + "scripts/lab/gen-sipp-fail-scenarios.sh (Meta's documented failures must all be played)");
         }
     }
 
