@@ -80,11 +80,47 @@ public final class Lab {
         private final Map<String, String> env;
 
         public Edge(Path runDir, Path certDir, String password, String digestAlg, String edgeCert) throws Exception {
+            this(runDir, certDir, password, digestAlg, edgeCert, Map.of());
+        }
+
+        /** @param extraEnv further meta-edge.sh settings, e.g. KAMAILIO from {@link #kamailioRelaying503} */
+        public Edge(Path runDir, Path certDir, String password, String digestAlg, String edgeCert,
+                    Map<String, String> extraEnv) throws Exception {
             requireTool("kamailio");
             this.runDir = runDir;
-            this.env = Map.of("EDGE_TLS_PORT", "" + tlsPort, "EDGE_UDP_PORT", "" + udpPort, "UAS_PORT", "" + uasPort,
-                    "PASSWORD", password, "DIGEST_ALG", digestAlg, "CERT_DIR", certDir.toString(), "EDGE_CERT", edgeCert);
+            Map<String, String> settings = new java.util.HashMap<>(Map.of("EDGE_TLS_PORT", "" + tlsPort,
+                    "EDGE_UDP_PORT", "" + udpPort, "UAS_PORT", "" + uasPort, "PASSWORD", password,
+                    "DIGEST_ALG", digestAlg, "CERT_DIR", certDir.toString(), "EDGE_CERT", edgeCert));
+            settings.putAll(extraEnv);
+            this.env = Map.copyOf(settings);
             run(List.of("bash", script(), "start", runDir.toString()), env, 30);
+        }
+
+        /**
+         * Writes a kamailio wrapper (for meta-edge.sh's KAMAILIO setting) that turns off tm's default
+         * remapping of a relayed 503 to 500 (RFC 3261 16.7), so the edge hands Meta's 503 on unchanged as
+         * Meta's own edge does. It appends the modparam to the rendered config given with -f (a command-line
+         * --modparam is applied before tm is loaded, so it cannot be used) and then execs kamailio, keeping
+         * the PID that meta-edge.sh stops.
+         */
+        public static Path kamailioRelaying503(Path dir) throws IOException {
+            Path wrapper = dir.resolve("kamailio-relaying-503");
+            Files.writeString(wrapper, """
+                    #!/bin/sh
+                    cfg= previous=
+                    for arg in "$@"; do
+                        [ "$previous" = "-f" ] && cfg=$arg
+                        previous=$arg
+                    done
+                    if [ -n "$cfg" ] && ! grep -q remap_503_500 "$cfg"; then
+                        printf '\\nmodparam("tm", "remap_503_500", 0)\\n' >> "$cfg"
+                    fi
+                    exec kamailio "$@"
+                    """);
+            if (!wrapper.toFile().setExecutable(true)) {
+                throw new IOException("cannot make " + wrapper + " executable");
+            }
+            return wrapper;
         }
 
         private static String script() {
@@ -147,6 +183,27 @@ public final class Lab {
                 }
             }
             return sb.toString();
+        }
+
+        /**
+         * Every SIP message SIPp received, in arrival order, from its -trace_msg log; retransmissions appear
+         * as often as they arrived. Call after {@link #await} so the log is complete.
+         */
+        public List<String> receivedMessages() throws IOException {
+            List<String> received = new ArrayList<>();
+            try (var files = Files.list(log.getParent())) {
+                for (Path f : files.filter(f -> f.getFileName().toString().endsWith("_messages.log")).sorted().toList()) {
+                    // Each entry starts with a dashed time stamp line, then "UDP message received [n] bytes :".
+                    for (String entry : Files.readString(f).split("\n-{20,}[^\n]*\n")) {
+                        int header = entry.indexOf(" message received [");
+                        if (header >= 0) {
+                            String afterHeader = entry.substring(entry.indexOf('\n', header) + 1);
+                            received.add(afterHeader.strip());
+                        }
+                    }
+                }
+            }
+            return received;
         }
 
         @Override
