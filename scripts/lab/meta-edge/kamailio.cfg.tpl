@@ -51,6 +51,8 @@ loadmodule "auth.so"
 modparam("tls", "config", "@RUN_DIR@/tls.cfg")
 modparam("tm", "fr_timer", 5000)
 modparam("tm", "fr_inv_timer", 120000)
+# Meta's edge hands its own 503 to the caller unchanged; tm would turn a relayed 503 into 500 (RFC 3261 16.7).
+modparam("tm", "remap_503_500", 0)
 modparam("rr", "enable_full_lr", 1)
 modparam("rr", "append_fromtag", 0)
 modparam("auth", "algorithm", "@DIGEST_ALG@")

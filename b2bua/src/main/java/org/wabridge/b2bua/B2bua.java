@@ -425,7 +425,7 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
         if (!registry.tryAdd(call.callId(), number.get().number(), config.limits().maxCallsPerNumber(), call)) {
             Outcome outcome = failures.local("local.concurrent-limit");
             LOG.warn(failures.logLine(call.callId(), null, outcome.answer().sipCode(), number.get().number()
-                    + " already has " + config.limits().maxCallsPerNumber() + " calls", outcome));
+                    + " is at its limit of " + config.limits().maxCallsPerNumber() + " concurrent call(s)", outcome));
             respond(tx, outcome.answer().sipCode(), outcome.answer().phrase(), toTag, null, outcome.reasons(),
                     outcome.answer().retryAfterSeconds());
             return;

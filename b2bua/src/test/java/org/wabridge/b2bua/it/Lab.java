@@ -83,7 +83,7 @@ public final class Lab {
             this(runDir, certDir, password, digestAlg, edgeCert, Map.of());
         }
 
-        /** @param extraEnv further meta-edge.sh settings, e.g. KAMAILIO from {@link #kamailioRelaying503} */
+        /** @param extraEnv further meta-edge.sh settings (see its header) */
         public Edge(Path runDir, Path certDir, String password, String digestAlg, String edgeCert,
                     Map<String, String> extraEnv) throws Exception {
             requireTool("kamailio");
@@ -94,33 +94,6 @@ public final class Lab {
             settings.putAll(extraEnv);
             this.env = Map.copyOf(settings);
             run(List.of("bash", script(), "start", runDir.toString()), env, 30);
-        }
-
-        /**
-         * Writes a kamailio wrapper (for meta-edge.sh's KAMAILIO setting) that turns off tm's default
-         * remapping of a relayed 503 to 500 (RFC 3261 16.7), so the edge hands Meta's 503 on unchanged as
-         * Meta's own edge does. It appends the modparam to the rendered config given with -f (a command-line
-         * --modparam is applied before tm is loaded, so it cannot be used) and then execs kamailio, keeping
-         * the PID that meta-edge.sh stops.
-         */
-        public static Path kamailioRelaying503(Path dir) throws IOException {
-            Path wrapper = dir.resolve("kamailio-relaying-503");
-            Files.writeString(wrapper, """
-                    #!/bin/sh
-                    cfg= previous=
-                    for arg in "$@"; do
-                        [ "$previous" = "-f" ] && cfg=$arg
-                        previous=$arg
-                    done
-                    if [ -n "$cfg" ] && ! grep -q remap_503_500 "$cfg"; then
-                        printf '\\nmodparam("tm", "remap_503_500", 0)\\n' >> "$cfg"
-                    fi
-                    exec kamailio "$@"
-                    """);
-            if (!wrapper.toFile().setExecutable(true)) {
-                throw new IOException("cannot make " + wrapper + " executable");
-            }
-            return wrapper;
         }
 
         private static String script() {

@@ -82,8 +82,7 @@ class MetaFailureMappingTest {
     @BeforeAll
     static void startEdgeAndBridge() throws Exception {
         Path certs = Lab.certs(tmp.resolve("certs"));
-        edge = new Lab.Edge(dir("edge"), certs, PASSWORD, "MD5", "edge",
-                Map.of("KAMAILIO", Lab.Edge.kamailioRelaying503(tmp).toString()));
+        edge = new Lab.Edge(dir("edge"), certs, PASSWORD, "MD5", "edge");
         ports = new BridgeUnderTest.Ports();
         relay = new NettyMediaRelay(ports.mediaSettings());
         bridge = new BridgeUnderTest(ports, certs, edge.tlsPort, PASSWORD, Map.of(), relay);
