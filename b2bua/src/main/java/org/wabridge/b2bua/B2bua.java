@@ -48,6 +48,7 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.wabridge.b2bua.CallFailures.Outcome;
 import org.wabridge.b2bua.SipTrace.Side;
+import org.wabridge.b2bua.capture.CallCaptures;
 import org.wabridge.b2bua.causes.CauseCatalog;
 import org.wabridge.b2bua.digest.DigestAlgorithm;
 import org.wabridge.b2bua.digest.DigestClient;
@@ -94,11 +95,13 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
     private final DailyPairLimit dailyLimit;
     private final ScheduledExecutorService scheduler;
     private final CallObserver observer;
+    private final CallCaptures captures;
     private final SipTrace trace;
     private volatile boolean draining;
 
     private B2bua(BridgeConfig config, MediaRelay relay, StackContext context, SipStack stack, SipProvider pbx,
-                  SipProvider meta, SipFactory factory, CauseCatalog catalog, CallObserver observer) throws Exception {
+                  SipProvider meta, SipFactory factory, CauseCatalog catalog, CallObserver observer,
+                  CallCaptures captures) throws Exception {
         this.config = config;
         this.relay = relay;
         this.context = context;
@@ -115,8 +118,9 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
         this.metaVerifier = new DigestVerifier(config.meta().sipServerHostname(), nonceSecret, Clock.systemUTC(),
                 Duration.ofMinutes(5));
         this.failures = new CallFailures(catalog);
-        this.observer = observer;
-        this.trace = new SipTrace(observer);
+        this.captures = captures;
+        this.observer = captures.enabled() ? fanOut(observer, captures) : observer;
+        this.trace = new SipTrace(this.observer, captures, stack.getRouter(), side -> side == Side.PBX ? pbx : meta);
         this.dailyLimit = new DailyPairLimit(config.limits().dailyCallsPerUserPair(), Clock.systemUTC());
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "bridge-timers");
@@ -131,12 +135,15 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
      * @throws BridgeException with an admin-readable message when a listener or TLS material cannot be set up
      */
     public static B2bua start(BridgeConfig config, MediaRelay relay, CauseCatalog catalog) throws BridgeException {
-        return start(config, relay, catalog, CallObserver.NONE);
+        return start(config, relay, catalog, CallObserver.NONE, new CallCaptures(CallCaptures.Mode.OFF, null, 0));
     }
 
-    /** Starts the SIP listeners; {@code observer} learns about every call (call log, metrics). */
-    public static B2bua start(BridgeConfig config, MediaRelay relay, CauseCatalog catalog, CallObserver observer)
-            throws BridgeException {
+    /**
+     * Starts the SIP listeners; {@code observer} learns about every call (call log, metrics), {@code captures}
+     * records the calls' packets when enabled.
+     */
+    public static B2bua start(BridgeConfig config, MediaRelay relay, CauseCatalog catalog, CallObserver observer,
+                              CallCaptures captures) throws BridgeException {
         StackContext context = null;
         SipStack stack = null;
         try {
@@ -170,7 +177,7 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
                     stack.createListeningPoint(ml.host(), ml.port(), ml.transport().token()));
 
             B2bua b2bua = new B2bua(config, relay, context, stack, pbxProvider, metaProvider, factory, catalog,
-                    observer);
+                    observer, captures);
             b2bua.scheduler.scheduleAtFixedRate(b2bua.dailyLimit::purge, 1, 1, TimeUnit.HOURS);
             pbxProvider.addSipListener(b2bua);
             metaProvider.addSipListener(b2bua);
@@ -255,6 +262,7 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
     DailyPairLimit dailyLimit() { return dailyLimit; }
     ScheduledExecutorService scheduler() { return scheduler; }
     CallObserver observer() { return observer; }
+    CallCaptures captures() { return captures; }
     SipTrace trace() { return trace; }
     String edgeHost() { return requests.edge().host(); }
 
@@ -383,8 +391,6 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
             LOG.warn("cannot create a transaction for the INVITE: {}", e.toString());
             return;
         }
-        respond(tx, Response.TRYING, null, null, null, List.of(), null);
-
         String toTag = newTag();
         SipURI requestUri = invite.getRequestURI() instanceof SipURI s ? s : null;
         String dialled = requestUri == null ? null : requestUri.getUser();
@@ -503,7 +509,6 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
             LOG.warn("cannot create a transaction for Meta's INVITE: {}", e.toString());
             return;
         }
-        respond(tx, Response.TRYING, null, null, null, List.of(), null);
         String toTag = newTag();
         String user = invite.getRequestURI() instanceof SipURI s ? s.getUser() : null;
         // Meta appends the configured request_uri_user_params to the user part: +1555...;tgrp=wacall;...
@@ -641,6 +646,16 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
     }
 
     // --------------------------------------------------------------- helpers
+
+    /** Both observers see every event, in order. */
+    private static CallObserver fanOut(CallObserver first, CallObserver second) {
+        return new CallObserver() {
+            @Override public void callStarted(org.wabridge.b2bua.events.CallStart s) { first.callStarted(s); second.callStarted(s); }
+            @Override public void sipMessage(org.wabridge.b2bua.events.SipMessageEvent m) { first.sipMessage(m); second.sipMessage(m); }
+            @Override public void callEvent(org.wabridge.b2bua.events.CallEvent e) { first.callEvent(e); second.callEvent(e); }
+            @Override public void callEnded(org.wabridge.b2bua.events.CallEnd e) { first.callEnded(e); second.callEnded(e); }
+        };
+    }
 
     private boolean isEdge(String host) {
         try {

@@ -10,6 +10,7 @@ import javax.sip.ClientTransaction;
 import javax.sip.Dialog;
 import javax.sip.RequestEvent;
 import javax.sip.ResponseEvent;
+import javax.sip.ServerTransaction;
 import javax.sip.SipProvider;
 import javax.sip.header.Header;
 import javax.sip.message.Message;
@@ -54,12 +55,14 @@ abstract class BridgedCall implements MediaEvents {
     protected String causeId;
     private Duration setupTime;
 
-    BridgedCall(B2bua b2b, String callId, Direction direction, BusinessNumber number, String waUser) {
+    BridgedCall(B2bua b2b, ServerTransaction inviteTx, Direction direction, BusinessNumber number, String waUser) {
         this.b2b = b2b;
-        this.callId = callId;
+        this.callId = B2bua.callIdOf(inviteTx.getRequest());
         this.number = number;
         this.waUser = waUser;
         b2b.observer().callStarted(new CallStart(callId, direction, number.number(), waUser, Instant.now()));
+        b2b.trace().captureReceived(inviteTx.getRequest()); // it arrived before the call (and its capture) existed
+        b2b.respond(inviteTx, 100, null, null, null, List.of(), null);
     }
 
     String callId() {
@@ -97,6 +100,16 @@ abstract class BridgedCall implements MediaEvents {
     protected abstract void byeBothLegs(String reason);
 
     // ------------------------------------------------------------- media
+
+    @Override
+    public boolean capturesPackets() {
+        return b2b.captures().enabled();
+    }
+
+    @Override
+    public void packet(java.net.InetSocketAddress from, java.net.InetSocketAddress to, byte[] data, int length) {
+        b2b.captures().packet(callId, from, to, data, length);
+    }
 
     @Override
     public void mediaTimeout(Leg leg, Duration silentFor) {

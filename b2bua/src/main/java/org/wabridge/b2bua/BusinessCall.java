@@ -61,7 +61,7 @@ final class BusinessCall extends BridgedCall {
     private ScheduledFuture<?> noResponseTimer;
 
     BusinessCall(B2bua b2b, ServerTransaction pbxTx, BusinessNumber number, String waUser) {
-        super(b2b, B2bua.callIdOf(pbxTx.getRequest()), Direction.BUSINESS_INITIATED, number, waUser);
+        super(b2b, pbxTx, Direction.BUSINESS_INITIATED, number, waUser);
         this.pbxTx = pbxTx;
         this.pbxInvite = pbxTx.getRequest();
         this.pbxToTag = B2bua.newTag();
@@ -126,6 +126,7 @@ final class BusinessCall extends BridgedCall {
             media = b2b.relay().open(callId, this);
             String offer = media.metaOfferFromPbxOffer(new String(body, StandardCharsets.UTF_8));
             metaInvite = b2b.requests().metaInvite(number, waUser, offer);
+            b2b.captures().alias(B2bua.callIdOf(metaInvite), callId);
         } catch (MediaException e) {
             failLocal("local.internal-error", "media relay: " + e.getMessage());
             return;

@@ -1,6 +1,16 @@
 package org.wabridge.b2bua;
 
+import gov.nist.javax.sip.message.SIPMessage;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Instant;
+import java.util.Locale;
+import java.util.function.Function;
+import javax.sip.ListeningPoint;
+import javax.sip.SipProvider;
+import javax.sip.address.Hop;
+import javax.sip.address.Router;
+import javax.sip.header.ViaHeader;
 import java.util.regex.Pattern;
 import javax.sip.header.CSeqHeader;
 import javax.sip.message.Message;
@@ -9,7 +19,9 @@ import javax.sip.message.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
+import org.wabridge.b2bua.capture.CallCaptures;
 import org.wabridge.b2bua.events.CallObserver;
+import org.wabridge.b2bua.sip.HostResolver;
 import org.wabridge.b2bua.events.SipMessageEvent;
 
 /**
@@ -21,23 +33,71 @@ public final class SipTrace {
 
     private static final Logger LADDER = LoggerFactory.getLogger("org.wabridge.ladder");
     private static final Logger WIRE = LoggerFactory.getLogger("org.wabridge.wire");
+    private static final Logger LOG_SELF = LoggerFactory.getLogger(SipTrace.class);
     private static final Pattern SDES_KEY = Pattern.compile("inline:[^\\s|]+");
     private static final Pattern DIGEST_RESPONSE = Pattern.compile("(?i)(response\\s*=\\s*\")[0-9a-f]+\"");
 
     public enum Side { PBX, META }
 
     private final CallObserver observer;
+    private final CallCaptures captures;
+    private final Router router;
+    private final Function<Side, SipProvider> providers;
 
-    SipTrace(CallObserver observer) {
+    SipTrace(CallObserver observer, CallCaptures captures, Router router, Function<Side, SipProvider> providers) {
         this.observer = observer;
+        this.captures = captures;
+        this.router = router;
+        this.providers = providers;
     }
 
     void received(Side side, Message message) {
         log(side, false, message);
+        captureReceived(message);
+    }
+
+    /** Adds a received message to its call's capture (the INVITE that created the call, once the call exists). */
+    void captureReceived(Message message) {
+        if (captures.enabled() && message instanceof SIPMessage m && m.getRemoteAddress() != null) {
+            capture(m, new InetSocketAddress(m.getRemoteAddress(), m.getRemotePort()),
+                    new InetSocketAddress(m.getLocalAddress(), m.getLocalPort()));
+        }
     }
 
     void sent(Side side, Message message) {
         log(side, true, message);
+        if (captures.enabled()) {
+            try {
+                // Where the stack sends it: a response to the top Via's received/rport (RFC 3261 18.2.2), a
+                // request to the hop of our own router (the one the stack uses).
+                String host;
+                int port;
+                String transport;
+                if (message instanceof Response r) {
+                    ViaHeader via = (ViaHeader) r.getHeader(ViaHeader.NAME);
+                    host = via.getReceived() != null ? via.getReceived() : via.getHost();
+                    port = via.getRPort() > 0 ? via.getRPort() : via.getPort() > 0 ? via.getPort() : 5060;
+                    transport = via.getTransport();
+                } else {
+                    Hop hop = router.getNextHop((Request) message);
+                    host = hop.getHost();
+                    port = hop.getPort();
+                    transport = hop.getTransport();
+                }
+                ListeningPoint lp = providers.apply(side).getListeningPoint(transport.toLowerCase(Locale.ROOT));
+                if (lp != null && HostResolver.isIpLiteral(host)) {
+                    capture((SIPMessage) message, new InetSocketAddress(lp.getIPAddress(), lp.getPort()),
+                            new InetSocketAddress(InetAddress.getByName(host), port));
+                }
+            } catch (Exception e) {
+                LOG_SELF.debug("message not captured: {}", e.toString());
+            }
+        }
+    }
+
+    private void capture(SIPMessage message, InetSocketAddress from, InetSocketAddress to) {
+        byte[] bytes = message.encodeAsBytes("UDP");
+        captures.packet(message.getCallId().getCallId(), from, to, bytes, bytes.length);
     }
 
     private void log(Side side, boolean outgoing, Message message) {

@@ -49,7 +49,7 @@ final class UserCall extends BridgedCall {
     private ScheduledFuture<?> answerTimer;
 
     UserCall(B2bua b2b, ServerTransaction metaTx, BusinessNumber number, String waUser) {
-        super(b2b, B2bua.callIdOf(metaTx.getRequest()), Direction.USER_INITIATED, number, waUser);
+        super(b2b, metaTx, Direction.USER_INITIATED, number, waUser);
         this.metaTx = metaTx;
         this.metaInvite = metaTx.getRequest();
         this.metaToTag = B2bua.newTag();
@@ -75,6 +75,7 @@ final class UserCall extends BridgedCall {
             media = b2b.relay().open(callId, this);
             String offer = media.pbxOfferFromMetaOffer(new String(body, StandardCharsets.UTF_8));
             pbxInvite = b2b.pbxRequests().pbxInvite(number, waUser, offer, metaInvite);
+            b2b.captures().alias(B2bua.callIdOf(pbxInvite), callId);
         } catch (MediaException e) {
             failLocal("local.internal-error", "media relay: " + e.getMessage());
             return;

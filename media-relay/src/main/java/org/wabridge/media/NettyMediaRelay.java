@@ -87,8 +87,9 @@ public final class NettyMediaRelay implements MediaRelay {
                 ports.release(base); // something else holds one of these ports; try the next block
                 continue;
             }
+            MediaEvents tap = events.capturesPackets() ? events : null;
             NettyMediaSession session = new NettyMediaSession(callId, loop, channels, base,
-                    media(callId, events, base, NettyMediaSession.sinkOf(channels)), this::sessionClosed);
+                    media(callId, events, base, NettyMediaSession.sinkOf(channels, tap)), tap, this::sessionClosed);
             sessions.add(session);
             return session;
         }

@@ -7,6 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wabridge.b2bua.B2bua;
 import org.wabridge.b2bua.BridgeException;
+import org.wabridge.b2bua.capture.CallCaptures;
 import org.wabridge.b2bua.causes.CauseCatalog;
 import org.wabridge.b2bua.events.CallObserver;
 import org.wabridge.config.BridgeConfig;
@@ -58,7 +59,8 @@ final class RunCommand implements Callable<Integer> {
             CauseCatalog catalog = catalog(cfg);
             MediaRelay relay = Relays.create(cfg.media());
             try {
-                return new Running(B2bua.start(cfg, relay, catalog, observer), relay);
+                return new Running(B2bua.start(cfg, relay, catalog, observer,
+                        new CallCaptures(CallCaptures.Mode.OFF, null, 0)), relay);
             } catch (BridgeException | RuntimeException e) {
                 relay.close();
                 throw e;

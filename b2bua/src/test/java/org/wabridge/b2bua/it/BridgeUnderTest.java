@@ -5,7 +5,9 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.wabridge.b2bua.B2bua;
+import org.wabridge.b2bua.capture.CallCaptures;
 import org.wabridge.b2bua.causes.CauseCatalog;
+import org.wabridge.b2bua.events.CallObserver;
 import org.wabridge.config.BridgeConfig;
 import org.wabridge.config.ConfigLoader;
 import org.wabridge.config.MediaSettings;
@@ -40,6 +42,12 @@ public final class BridgeUnderTest implements AutoCloseable {
      */
     public BridgeUnderTest(Ports ports, Path certs, int edgePort, String password, Map<String, String> overrides,
                            MediaRelay relay) throws Exception {
+        this(ports, certs, edgePort, password, overrides, relay, new CallCaptures(CallCaptures.Mode.OFF, null, 0));
+    }
+
+    /** @param captures per-call packet captures the bridge records */
+    public BridgeUnderTest(Ports ports, Path certs, int edgePort, String password, Map<String, String> overrides,
+                           MediaRelay relay, CallCaptures captures) throws Exception {
         this.pbxPort = ports.pbx;
         this.metaPort = ports.meta;
         String yaml = """
@@ -78,7 +86,7 @@ public final class BridgeUnderTest implements AutoCloseable {
                 ports.mediaMin, ports.mediaMax,
                 overrides.getOrDefault("maxCalls", "1000"));
         this.config = ConfigLoader.parse(yaml, "test.yaml", Map.of());
-        this.b2bua = B2bua.start(config, relay, CauseCatalog.builtIn());
+        this.b2bua = B2bua.start(config, relay, CauseCatalog.builtIn(), CallObserver.NONE, captures);
     }
 
     @Override

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.wabridge.b2bua.capture.CallCaptures;
 import org.wabridge.media.MediaRelay;
 import org.wabridge.media.NettyMediaRelay;
 
@@ -283,6 +284,51 @@ class BusinessInitiatedCallTest {
         }
         assertTrue(after <= before, "threads before " + before + ", after stop " + after + ": "
                 + Thread.getAllStackTraces().keySet().stream().map(Thread::getName).sorted().toList());
+    }
+
+    @Test
+    void captureHoldsTheCallsSipOnBothLegsAndItsMediaForWireshark() throws Exception {
+        BridgeUnderTest.Ports ports = new BridgeUnderTest.Ports();
+        Path captures = dir("captures");
+        try (LogCapture log = new LogCapture(); MediaRelay relay = relay(ports);
+             BridgeUnderTest bridge = new BridgeUnderTest(ports, certs, md5Edge.tlsPort, PASSWORD, Map.of(), relay,
+                     new CallCaptures(CallCaptures.Mode.ALL, captures, 10_000_000))) {
+            // Held 3 s: the first packet at once, then 20 ms silence once the PBX has been quiet for 1 s.
+            int[] exits = call(bridge, md5Edge, "meta-uas-answer.xml", "pbx-uac-call.xml", "u1", List.of("-d", "3000"));
+            assertEquals(0, exits[0], "the call completes");
+            Path file = null;
+            for (int i = 0; i < 50 && file == null; i++) { // written when the call's end is reported
+                try (var files = Files.list(captures)) {
+                    file = files.filter(f -> f.toString().endsWith(".pcap")).findFirst().orElse(null);
+                }
+                Thread.sleep(file == null ? 100 : 0);
+            }
+            assertTrue(file != null, "no capture written:\n" + log.text());
+            // Both legs' SIP, in order: the PBX's INVITE, ours to Meta (challenged, then authenticated), the answers.
+            String sip = tshark(file, "-Y", "sip", "-T", "fields", "-e", "sip.Request-Line", "-e", "sip.Status-Line");
+            List<String> lines = sip.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+            assertTrue(lines.stream().filter(l -> l.startsWith("INVITE sip:+15550100099@wa.meta.vc")).count() == 2,
+                    "our INVITE and its authenticated retry:\n" + sip);
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith("SIP/2.0 407")), sip);
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith("INVITE sip:+15550100099@127.0.0.1")), "the PBX's INVITE:\n" + sip);
+            assertTrue(lines.stream().filter(l -> l.startsWith("BYE")).count() == 2, "BYE on both legs:\n" + sip);
+            assertTrue(!sip.contains(PASSWORD), "the capture holds digests, never the password");
+            // Media: at least our first packet and silence toward Meta (SRTP, decoded as RTP headers).
+            String udp = tshark(file, "-Y", "udp.srcport >= " + ports.mediaMin + " && udp.srcport <= " + ports.mediaMax,
+                    "-T", "fields", "-e", "udp.srcport");
+            assertTrue(udp.lines().count() >= 50, "relay packets in the capture: " + udp.lines().count()
+                    + "\n" + log.lines().stream().filter(l -> l.contains("call ended")).toList());
+        }
+    }
+
+    static String tshark(Path file, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("tshark", "-n", "-r", file.toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(false).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "tshark hung");
+        assertEquals(0, p.exitValue(), "tshark failed on " + file);
+        return out;
     }
 
     static String invite(int localPort, String cseq, String user, boolean withSdp) {

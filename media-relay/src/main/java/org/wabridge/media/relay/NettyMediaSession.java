@@ -19,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wabridge.media.MediaSession;
 import org.wabridge.media.MediaStats;
+import org.wabridge.media.MediaEvents;
 import org.wabridge.media.SdpException;
 
 /**
@@ -43,8 +44,12 @@ public final class NettyMediaSession implements MediaSession {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean released = new AtomicBoolean();
 
+    /**
+     * @param tap sees every packet in and out (per-call capture); null when the call is not captured, so the
+     *            packet path does no extra work
+     */
     public NettyMediaSession(String callId, EventLoop loop, Channel[] channels, int basePort, CallMedia media,
-                             Consumer<NettyMediaSession> onClosed) {
+                             MediaEvents tap, Consumer<NettyMediaSession> onClosed) {
         this.callId = callId;
         this.loop = loop;
         this.channels = channels;
@@ -52,27 +57,30 @@ public final class NettyMediaSession implements MediaSession {
         this.media = media;
         this.onClosed = onClosed;
         for (int i = 0; i < channels.length; i++) {
-            channels[i].pipeline().addLast(new Receiver(i));
+            channels[i].pipeline().addLast(new Receiver(i, tap));
         }
         ticker = loop.scheduleAtFixedRate(() -> media.tick(now()), TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    /** Writes the state machine's output to the PBX RTP and Meta sockets. */
-    public static PacketSink sinkOf(Channel[] channels) {
+    /** Writes the state machine's output to the PBX RTP and Meta sockets; {@code tap} (nullable) sees it too. */
+    public static PacketSink sinkOf(Channel[] channels, MediaEvents tap) {
         return new PacketSink() {
             @Override
             public void toPbx(byte[] packet, int length, InetSocketAddress to) {
-                write(channels[PBX_RTP], packet, length, to);
+                write(channels[PBX_RTP], packet, length, to, tap);
             }
 
             @Override
             public void toMeta(byte[] packet, int length, InetSocketAddress to) {
-                write(channels[META], packet, length, to);
+                write(channels[META], packet, length, to, tap);
             }
         };
     }
 
-    private static void write(Channel channel, byte[] packet, int length, InetSocketAddress to) {
+    private static void write(Channel channel, byte[] packet, int length, InetSocketAddress to, MediaEvents tap) {
+        if (tap != null) {
+            tap.packet((InetSocketAddress) channel.localAddress(), to, packet, length);
+        }
         channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(packet, 0, length), to), channel.voidPromise());
     }
 
@@ -188,9 +196,11 @@ public final class NettyMediaSession implements MediaSession {
 
     private final class Receiver extends SimpleChannelInboundHandler<DatagramPacket> {
         private final int socket;
+        private final MediaEvents tap;
 
-        Receiver(int socket) {
+        Receiver(int socket, MediaEvents tap) {
             this.socket = socket;
+            this.tap = tap;
         }
 
         @Override
@@ -199,6 +209,9 @@ public final class NettyMediaSession implements MediaSession {
             int length = content.readableBytes();
             byte[] bytes = new byte[length];
             content.getBytes(content.readerIndex(), bytes);
+            if (tap != null) {
+                tap.packet(packet.sender(), (InetSocketAddress) ctx.channel().localAddress(), bytes, length);
+            }
             long now = now();
             if (socket == META) {
                 media.onMetaPacket(bytes, length, packet.sender(), now);

@@ -1,0 +1,123 @@
+package org.wabridge.b2bua.capture;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.wabridge.b2bua.events.CallEnd;
+import org.wabridge.b2bua.events.CallObserver;
+import org.wabridge.b2bua.events.CallStart;
+import org.wabridge.media.pcap.PcapWriter;
+
+/**
+ * Per-call packet captures for support tickets (Meta asks for a pcap): every SIP message of the call as sent
+ * and received (TLS shown decrypted) and its RTP/SRTP, in one file Wireshark opens. Kept in memory while the
+ * call lasts (bounded per call) and written when it ends, for every call or only failed ones.
+ */
+public final class CallCaptures implements CallObserver {
+
+    /** Which finished calls are written to disk. */
+    public enum Mode { OFF, FAILED, ALL }
+
+    private static final Logger LOG = LoggerFactory.getLogger(CallCaptures.class);
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+
+    private final Mode mode;
+    private final Path dir;
+    private final long maxBytesPerCall;
+    private final Map<String, Capture> byCall = new ConcurrentHashMap<>();
+    /** The far leg's Call-ID differs from the call's id: messages of that leg are filed under the call. */
+    private final Map<String, String> legToCall = new ConcurrentHashMap<>();
+
+    public CallCaptures(Mode mode, Path dir, long maxBytesPerCall) {
+        this.mode = mode;
+        this.dir = dir;
+        this.maxBytesPerCall = maxBytesPerCall;
+    }
+
+    public boolean enabled() {
+        return mode != Mode.OFF;
+    }
+
+    /** Messages with Call-ID {@code legCallId} belong to call {@code callId}. */
+    public void alias(String legCallId, String callId) {
+        if (enabled() && !legCallId.equals(callId)) {
+            legToCall.put(legCallId, callId);
+        }
+    }
+
+    /** One datagram of a call (SIP text or an RTP/RTCP packet), as it was on the wire (SIP: decrypted). */
+    public void packet(String callIdOrLeg, InetSocketAddress from, InetSocketAddress to, byte[] data, int length) {
+        if (!enabled()) {
+            return;
+        }
+        Capture capture = byCall.get(legToCall.getOrDefault(callIdOrLeg, callIdOrLeg));
+        if (capture != null) {
+            capture.add(from, to, data, length);
+        }
+    }
+
+    @Override
+    public void callStarted(CallStart start) {
+        if (enabled()) {
+            byCall.put(start.callId(), new Capture(start.at()));
+        }
+    }
+
+    @Override
+    public void callEnded(CallEnd end) {
+        Capture capture = byCall.remove(end.callId());
+        legToCall.values().removeIf(end.callId()::equals);
+        if (capture == null) {
+            return;
+        }
+        boolean failed = !end.connected() || end.causeId() != null;
+        if (mode == Mode.ALL || (mode == Mode.FAILED && failed)) {
+            write(end.callId(), capture);
+        }
+    }
+
+    private void write(String callId, Capture capture) {
+        Path file = dir.resolve(STAMP.format(capture.started) + "-" + callId.replaceAll("[^A-Za-z0-9._@-]", "_") + ".pcap");
+        try {
+            Files.createDirectories(dir);
+            byte[] bytes;
+            synchronized (capture) {
+                bytes = capture.pcap.toByteArray();
+            }
+            Files.write(file, bytes);
+            LOG.info("capture of call {} written to {} ({} packets{})", callId, file, capture.pcap.records(),
+                    capture.truncated ? ", truncated at " + maxBytesPerCall + " bytes" : "");
+        } catch (IOException e) {
+            LOG.warn("cannot write the capture of call {} to {}: {}", callId, file, e.toString());
+        }
+    }
+
+    private final class Capture {
+        final Instant started;
+        final PcapWriter pcap = new PcapWriter();
+        long bytes;
+        boolean truncated;
+
+        Capture(Instant started) {
+            this.started = started;
+        }
+
+        synchronized void add(InetSocketAddress from, InetSocketAddress to, byte[] data, int length) {
+            if (bytes + length > maxBytesPerCall) {
+                truncated = true;
+                return;
+            }
+            bytes += length;
+            Instant now = Instant.now();
+            pcap.udp(now.getEpochSecond() * 1_000_000L + now.getNano() / 1000, from, to, data, length);
+        }
+    }
+}
