@@ -19,6 +19,8 @@ CALLS=${CALLS:-"100 300"}
 DURATION=${DURATION:-20}
 WARMUP=${WARMUP:-5}
 CODEC=${CODEC:-pcmu}
+JAVA_OPTS=${JAVA_OPTS:-"-XX:+UseParallelGC -Xmx1g"}
+RTPENGINE=${RTPENGINE:-1}        # 0: only our relay (e.g. to compare JVM options)
 PORT_MIN=20000
 PORT_MAX=29999
 NG_PORT=22230
@@ -50,7 +52,8 @@ for n in $CALLS; do
     echo "== our relay, $n calls"
     fifo_in="$OUT/relay-$n.in"; fifo_out="$OUT/relay-$n.out"
     rm -f "$fifo_in" "$fifo_out"; mkfifo "$fifo_in" "$fifo_out"
-    ip netns exec "$NS" java -XX:+UseParallelGC -Xmx1g -cp "$CP" org.wabridge.media.bench.RelayBenchServer \
+    # shellcheck disable=SC2086
+    ip netns exec "$NS" java $JAVA_OPTS -cp "$CP" org.wabridge.media.bench.RelayBenchServer \
         --port-min $PORT_MIN --port-max $PORT_MAX --codec "$CODEC" \
         < "$fifo_in" > "$fifo_out" 2> "$OUT/relay-$n.log" &
     relay_pid=$!
@@ -63,7 +66,7 @@ done
 
 echo "== rtpengine, calls: $CALLS"
 rm -rf "$OUT/rtpengine"
-ip netns exec "$NS" python3 "$SHARED/bench/rtpengine_bench.py" --relay rtpengine --mode srtp \
+[ "$RTPENGINE" = 1 ] && ip netns exec "$NS" python3 "$SHARED/bench/rtpengine_bench.py" --relay rtpengine --mode srtp \
     --calls "$(echo $CALLS | tr ' ' ',')" --duration "$DURATION" --warmup "$WARMUP" --codec "$CODEC" \
     --bin-dir "$BUILD" --out "$OUT/rtpengine" --port-min $PORT_MIN --port-max $PORT_MAX --ng-port $NG_PORT \
     --stop-loss 100 --stop-p99-ms 100000 > "$OUT/rtpengine.txt"
@@ -73,10 +76,11 @@ python3 - "$OUT" $CALLS <<'PY'
 import json, sys, os
 out, calls = sys.argv[1], [int(c) for c in sys.argv[2:]]
 engine = {}
-with open(os.path.join(out, "rtpengine", "results.jsonl")) as f:
-    for line in f:
-        info = json.loads(line)
-        engine[info["calls"]] = info["result"]
+if os.path.exists(os.path.join(out, "rtpengine", "results.jsonl")):
+    with open(os.path.join(out, "rtpengine", "results.jsonl")) as f:
+        for line in f:
+            info = json.loads(line)
+            engine[info["calls"]] = info["result"]
 def row(name, n, r):
     d = r["directions"]
     ab, ba = d["A->B"], d["B->A"]

@@ -198,7 +198,7 @@ public final class CallMedia {
         }
         while (!prebuffer.isEmpty()) {
             byte[] p = prebuffer.poll();
-            forwardToMeta(p, p.length, now);
+            forwardToMeta(p, p.length - PacketBuffer.TRAILER_ROOM, now);
         }
     }
 
@@ -234,7 +234,7 @@ public final class CallMedia {
                 prebuffer.poll();
                 pbxCounters.dropped++;
             }
-            prebuffer.add(Arrays.copyOf(p, len));
+            prebuffer.add(Arrays.copyOf(p, len + PacketBuffer.TRAILER_ROOM));
             return;
         }
         forwardToMeta(p, len, now);

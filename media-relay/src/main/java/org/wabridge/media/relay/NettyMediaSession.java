@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import org.wabridge.media.MediaSession;
 import org.wabridge.media.MediaStats;
 import org.wabridge.media.SdpException;
+import org.wabridge.media.srtp.PacketBuffer;
 
 /**
  * The thin Netty adapter of one call: three sockets on one event loop feeding a {@link CallMedia},
@@ -197,8 +198,9 @@ public final class NettyMediaSession implements MediaSession {
         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
             ByteBuf content = packet.content();
             int length = content.readableBytes();
-            byte[] bytes = new byte[length];
-            content.getBytes(content.readerIndex(), bytes);
+            // room for the SRTP trailer, so PBX packets are protected in place
+            byte[] bytes = new byte[length + PacketBuffer.TRAILER_ROOM];
+            content.getBytes(content.readerIndex(), bytes, 0, length);
             long now = now();
             if (socket == META) {
                 media.onMetaPacket(bytes, length, packet.sender(), now);
