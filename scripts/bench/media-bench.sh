@@ -90,12 +90,15 @@ def row(name, n, r):
     seconds = seconds or r.get("duration_s")
     us_per_pkt = cpu / 100.0 * seconds * 1e6 / forwarded if forwarded else float("nan")
     loss = lambda v: 100.0 * v["lost"] / v["sent"] if v["sent"] else 0.0
-    return ("| %s | %d | %.1f | %.2f | %.3f | %.3f | %.0f | %.0f | %.0f | %.0f | %d | %.2f |" % (
+    other = max(0.0, 100.0 * r["machine"]["busy_cores"] - r["generator"]["cpu_pct_one_core"] - cpu)
+    return ("| %s | %d | %.1f | %.2f | %.3f | %.3f | %.0f | %.0f | %.0f | %.0f | %d | %.1f |%s" % (
         name, n, cpu, us_per_pkt, loss(ab), loss(ba), ab["latency"]["p50_us"], ab["latency"]["p99_us"],
         ba["latency"]["p50_us"], ba["latency"]["p99_us"],
-        sum(v["auth_errors"] + v["misrouted"] for v in d.values()), r["machine"]["busy_cores"]))
+        sum(v["auth_errors"] + v["misrouted"] for v in d.values()), other,
+        " generator overloaded" if r.get("generator_overloaded") else ""))
 print("| relay | calls | relay CPU % of a core | CPU µs per forwarded packet | loss % RTP->SRTP | loss % SRTP->RTP "
-      "| p50 µs RTP->SRTP | p99 µs RTP->SRTP | p50 µs SRTP->RTP | p99 µs SRTP->RTP | auth+misrouted | machine busy cores |")
+      "| p50 µs RTP->SRTP | p99 µs RTP->SRTP | p50 µs SRTP->RTP | p99 µs SRTP->RTP | auth+misrouted "
+      "| other CPU % (not generator or relay) |")
 print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for n in calls:
     with open(os.path.join(out, "relay-%d.json" % n)) as f:

@@ -168,6 +168,9 @@ public final class CallMedia {
     /** From here on Meta hears from us: the first packet now, silence while the PBX is quiet, SRTCP. */
     private void startMetaLeg(MetaLeg leg, long now) throws SdpException {
         InetAddress address = IpLiteral.parse(leg.address(), "Meta");
+        if (srtp != null) {
+            srtp.close(); // the B2BUA repeated an offer/answer step: the new keys win
+        }
         try {
             srtp = new SrtpEndpoint(leg.ourCrypto(), leg.theirCrypto(), local.ssrc());
         } catch (GeneralSecurityException e) {
