@@ -126,8 +126,9 @@ public final class CallMedia {
             throw new IllegalStateException("metaAnswerFromPbxAnswer called before pbxOfferFromMetaOffer");
         }
         Agreement a = SdpPolicy.metaAnswerFromPbxAnswer(pbxSdp, pbxOffer, local);
-        metaReadyAt = now + META_READY_GRACE_MILLIS;
         pbxSdpAddress = new InetSocketAddress(IpLiteral.parse(a.pbx().address(), "The PBX"), a.pbx().port());
+        metaLeg = a.metaLeg(); // same address and keys; silence now in the codec the PBX chose
+        metaReadyAt = now + META_READY_GRACE_MILLIS;
         agree(a, now);
         return a.sdp();
     }

@@ -1,7 +1,6 @@
 package org.wabridge.media.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetSocketAddress;
@@ -33,7 +32,6 @@ import org.wabridge.media.rtp.Rtp;
  */
 class RtpengineEndToEndTest {
 
-    private static final InetSocketAddress LOOPBACK = new InetSocketAddress("127.0.0.1", 0);
     private static Rtpengine rtpengine;
     private static NettyMediaRelay relay;
 
@@ -255,10 +253,5 @@ class RtpengineEndToEndTest {
         Matcher m = Pattern.compile("m=audio (\\d+) ").matcher(sdp);
         assertTrue(m.find(), "no m=audio in " + sdp);
         return Integer.parseInt(m.group(1));
-    }
-
-    @SuppressWarnings("unused")
-    private static void assertNoTimeouts(List<Event> events) {
-        assertFalse(events.stream().anyMatch(e -> e.leg() == Leg.PBX));
     }
 }
