@@ -43,6 +43,13 @@ final class Rtpengine implements AutoCloseable {
         while (true) {
             try {
                 ng.call(Map.of("command", "ping"));
+                Thread.sleep(200);
+                if (!process.isAlive()) {
+                    // someone else's rtpengine answered the ping: ours could not bind the ng port
+                    ng.close();
+                    throw new IllegalStateException("our rtpengine exited (ng port " + NG_PORT
+                            + " taken by another run?); its log:\n" + Files.readString(log));
+                }
                 return new Rtpengine(process, log, ng);
             } catch (IOException e) {
                 if (!process.isAlive() || System.currentTimeMillis() > deadline) {
