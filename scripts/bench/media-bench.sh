@@ -19,6 +19,8 @@ CALLS=${CALLS:-"100 300"}
 DURATION=${DURATION:-20}
 WARMUP=${WARMUP:-5}
 CODEC=${CODEC:-pcmu}
+JAVA_OPTS=${JAVA_OPTS:-"-XX:+UseParallelGC -Xmx1g"}
+RTPENGINE=${RTPENGINE:-1}        # 0: only our relay (e.g. to compare JVM options)
 PORT_MIN=20000
 PORT_MAX=29999
 NG_PORT=22230
@@ -50,7 +52,8 @@ for n in $CALLS; do
     echo "== our relay, $n calls"
     fifo_in="$OUT/relay-$n.in"; fifo_out="$OUT/relay-$n.out"
     rm -f "$fifo_in" "$fifo_out"; mkfifo "$fifo_in" "$fifo_out"
-    ip netns exec "$NS" java -XX:+UseParallelGC -Xmx1g -cp "$CP" org.wabridge.media.bench.RelayBenchServer \
+    # shellcheck disable=SC2086
+    ip netns exec "$NS" java $JAVA_OPTS -cp "$CP" org.wabridge.media.bench.RelayBenchServer \
         --port-min $PORT_MIN --port-max $PORT_MAX --codec "$CODEC" \
         < "$fifo_in" > "$fifo_out" 2> "$OUT/relay-$n.log" &
     relay_pid=$!
@@ -63,39 +66,10 @@ done
 
 echo "== rtpengine, calls: $CALLS"
 rm -rf "$OUT/rtpengine"
-ip netns exec "$NS" python3 "$SHARED/bench/rtpengine_bench.py" --relay rtpengine --mode srtp \
+[ "$RTPENGINE" = 1 ] && ip netns exec "$NS" python3 "$SHARED/bench/rtpengine_bench.py" --relay rtpengine --mode srtp \
     --calls "$(echo $CALLS | tr ' ' ',')" --duration "$DURATION" --warmup "$WARMUP" --codec "$CODEC" \
     --bin-dir "$BUILD" --out "$OUT/rtpengine" --port-min $PORT_MIN --port-max $PORT_MAX --ng-port $NG_PORT \
     --stop-loss 100 --stop-p99-ms 100000 > "$OUT/rtpengine.txt"
 
 echo "== results (RTP->SRTP is A->B: PBX side to Meta side)"
-python3 - "$OUT" $CALLS <<'PY'
-import json, sys, os
-out, calls = sys.argv[1], [int(c) for c in sys.argv[2:]]
-engine = {}
-with open(os.path.join(out, "rtpengine", "results.jsonl")) as f:
-    for line in f:
-        info = json.loads(line)
-        engine[info["calls"]] = info["result"]
-def row(name, n, r):
-    d = r["directions"]
-    ab, ba = d["A->B"], d["B->A"]
-    cpu = r["watched"][0]["cpu_pct_one_core"]
-    forwarded = sum(v["received"] for v in d.values())
-    seconds = r["config"]["duration_s"] if "config" in r and "duration_s" in r["config"] else None
-    seconds = seconds or r.get("duration_s")
-    us_per_pkt = cpu / 100.0 * seconds * 1e6 / forwarded if forwarded else float("nan")
-    loss = lambda v: 100.0 * v["lost"] / v["sent"] if v["sent"] else 0.0
-    return ("| %s | %d | %.1f | %.2f | %.3f | %.3f | %.0f | %.0f | %.0f | %.0f | %d | %.2f |" % (
-        name, n, cpu, us_per_pkt, loss(ab), loss(ba), ab["latency"]["p50_us"], ab["latency"]["p99_us"],
-        ba["latency"]["p50_us"], ba["latency"]["p99_us"],
-        sum(v["auth_errors"] + v["misrouted"] for v in d.values()), r["machine"]["busy_cores"]))
-print("| relay | calls | relay CPU % of a core | CPU µs per forwarded packet | loss % RTP->SRTP | loss % SRTP->RTP "
-      "| p50 µs RTP->SRTP | p99 µs RTP->SRTP | p50 µs SRTP->RTP | p99 µs SRTP->RTP | auth+misrouted | machine busy cores |")
-print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-for n in calls:
-    with open(os.path.join(out, "relay-%d.json" % n)) as f:
-        print(row("wabridge (Java/Netty)", n, json.load(f)))
-    if n in engine:
-        print(row("rtpengine (userspace)", n, engine[n]))
-PY
+python3 "$(dirname "$0")/summarize.py" "$OUT" $CALLS

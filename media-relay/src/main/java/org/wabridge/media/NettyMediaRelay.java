@@ -14,8 +14,10 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -39,12 +41,15 @@ public final class NettyMediaRelay implements MediaRelay {
     /** Prefix of the relay's thread names (for diagnostics and the thread-leak test). */
     public static final String THREAD_PREFIX = "wabridge-media";
     private static final Logger LOG = LoggerFactory.getLogger(NettyMediaRelay.class);
+    private static final long TICK_MILLIS = 20;
 
     private final MediaSettings settings;
     private final MultiThreadIoEventLoopGroup group;
     private final Class<? extends DatagramChannel> channelClass;
     private final PortBlocks ports;
     private final Set<NettyMediaSession> sessions = ConcurrentHashMap.newKeySet();
+    /** The sessions of each event loop, ticked every 20 ms by one timer per loop (not one per call). */
+    private final Map<EventLoop, Set<NettyMediaSession>> sessionsByLoop = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
     private volatile boolean closed;
 
@@ -63,6 +68,19 @@ public final class NettyMediaRelay implements MediaRelay {
         }
         int threads = Runtime.getRuntime().availableProcessors();
         group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(THREAD_PREFIX, true), io);
+        for (EventExecutor executor : group) {
+            EventLoop loop = (EventLoop) executor;
+            Set<NettyMediaSession> onLoop = ConcurrentHashMap.newKeySet();
+            sessionsByLoop.put(loop, onLoop);
+            loop.scheduleAtFixedRate(() -> tickAll(onLoop), TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private static void tickAll(Set<NettyMediaSession> onLoop) {
+        long now = NettyMediaSession.now();
+        for (NettyMediaSession session : onLoop) {
+            session.tick(now);
+        }
     }
 
     /** True when the relay runs on native epoll. */
@@ -91,6 +109,7 @@ public final class NettyMediaRelay implements MediaRelay {
             NettyMediaSession session = new NettyMediaSession(callId, loop, channels, base,
                     media(callId, events, base, NettyMediaSession.sinkOf(channels, tap)), tap, this::sessionClosed);
             sessions.add(session);
+            sessionsByLoop.get(loop).add(session);
             return session;
         }
         throw new MediaException("no free UDP ports for the media of call " + callId + " in media port range "
@@ -133,6 +152,7 @@ public final class NettyMediaRelay implements MediaRelay {
     }
 
     private void sessionClosed(NettyMediaSession session) {
+        sessionsByLoop.values().forEach(onLoop -> onLoop.remove(session));
         if (sessions.remove(session)) {
             ports.release(session.basePort());
         }

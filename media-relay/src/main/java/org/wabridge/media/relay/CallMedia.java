@@ -126,8 +126,9 @@ public final class CallMedia {
             throw new IllegalStateException("metaAnswerFromPbxAnswer called before pbxOfferFromMetaOffer");
         }
         Agreement a = SdpPolicy.metaAnswerFromPbxAnswer(pbxSdp, pbxOffer, local);
-        metaReadyAt = now + META_READY_GRACE_MILLIS;
         pbxSdpAddress = new InetSocketAddress(IpLiteral.parse(a.pbx().address(), "The PBX"), a.pbx().port());
+        metaLeg = a.metaLeg(); // same address and keys; silence now in the codec the PBX chose
+        metaReadyAt = now + META_READY_GRACE_MILLIS;
         agree(a, now);
         return a.sdp();
     }
@@ -168,6 +169,9 @@ public final class CallMedia {
     /** From here on Meta hears from us: the first packet now, silence while the PBX is quiet, SRTCP. */
     private void startMetaLeg(MetaLeg leg, long now) throws SdpException {
         InetAddress address = IpLiteral.parse(leg.address(), "Meta");
+        if (srtp != null) {
+            srtp.close(); // the B2BUA repeated an offer/answer step: the new keys win
+        }
         try {
             srtp = new SrtpEndpoint(leg.ourCrypto(), leg.theirCrypto(), local.ssrc());
         } catch (GeneralSecurityException e) {
@@ -198,7 +202,7 @@ public final class CallMedia {
         }
         while (!prebuffer.isEmpty()) {
             byte[] p = prebuffer.poll();
-            forwardToMeta(p, p.length, now);
+            forwardToMeta(p, p.length - PacketBuffer.TRAILER_ROOM, now);
         }
     }
 
@@ -234,7 +238,7 @@ public final class CallMedia {
                 prebuffer.poll();
                 pbxCounters.dropped++;
             }
-            prebuffer.add(Arrays.copyOf(p, len));
+            prebuffer.add(Arrays.copyOf(p, len + PacketBuffer.TRAILER_ROOM));
             return;
         }
         forwardToMeta(p, len, now);

@@ -10,7 +10,6 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import java.net.InetSocketAddress;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,9 +17,10 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wabridge.media.MediaSession;
-import org.wabridge.media.MediaStats;
 import org.wabridge.media.MediaEvents;
+import org.wabridge.media.MediaStats;
 import org.wabridge.media.SdpException;
+import org.wabridge.media.srtp.PacketBuffer;
 
 /**
  * The thin Netty adapter of one call: three sockets on one event loop feeding a {@link CallMedia},
@@ -32,7 +32,6 @@ public final class NettyMediaSession implements MediaSession {
     private static final int PBX_RTP = 0;
     private static final int PBX_RTCP = 1;
     private static final int META = 2;
-    private static final long TICK_MILLIS = 20;
 
     private final String callId;
     private final EventLoop loop;
@@ -40,7 +39,6 @@ public final class NettyMediaSession implements MediaSession {
     private final int basePort;
     private final CallMedia media;
     private final Consumer<NettyMediaSession> onClosed;
-    private final ScheduledFuture<?> ticker;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean released = new AtomicBoolean();
 
@@ -59,7 +57,16 @@ public final class NettyMediaSession implements MediaSession {
         for (int i = 0; i < channels.length; i++) {
             channels[i].pipeline().addLast(new Receiver(i, tap));
         }
-        ticker = loop.scheduleAtFixedRate(() -> media.tick(now()), TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** The 20 ms clock of the call, driven by its event loop's shared timer. */
+    public void tick(long now) {
+        try {
+            media.tick(now);
+        } catch (RuntimeException e) {
+            // one call's failure (e.g. a throwing MediaEvents) must not stop the other calls' clocks
+            LOG.warn("call {}: media timer failed: {}", callId, e.toString());
+        }
     }
 
     /** Writes the state machine's output to the PBX RTP and Meta sockets; {@code tap} (nullable) sees it too. */
@@ -94,7 +101,7 @@ public final class NettyMediaSession implements MediaSession {
         };
     }
 
-    static long now() {
+    public static long now() {
         return System.nanoTime() / 1_000_000;
     }
 
@@ -168,7 +175,6 @@ public final class NettyMediaSession implements MediaSession {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        ticker.cancel(false);
         media.close();
         AtomicInteger open = new AtomicInteger(channels.length);
         for (Channel channel : channels) {
@@ -207,8 +213,9 @@ public final class NettyMediaSession implements MediaSession {
         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
             ByteBuf content = packet.content();
             int length = content.readableBytes();
-            byte[] bytes = new byte[length];
-            content.getBytes(content.readerIndex(), bytes);
+            // room for the SRTP trailer, so PBX packets are protected in place
+            byte[] bytes = new byte[length + PacketBuffer.TRAILER_ROOM];
+            content.getBytes(content.readerIndex(), bytes, 0, length);
             if (tap != null) {
                 tap.packet(packet.sender(), (InetSocketAddress) ctx.channel().localAddress(), bytes, length);
             }

@@ -54,6 +54,8 @@ public record SessionDescription(String sessionConnection, List<MediaDescription
         String sessionConnection = null;
         List<MediaBuilder> sections = new ArrayList<>();
         MediaBuilder current = null;
+        // a session-level a=sendonly etc. is the default of every media section (RFC 8866 6.7)
+        Direction sessionDirection = Direction.SENDRECV;
         boolean sawVersion = false;
         for (String rawLine : sdp.split("\r?\n")) {
             String line = rawLine.strip();
@@ -77,12 +79,14 @@ public record SessionDescription(String sessionConnection, List<MediaDescription
                     }
                 }
                 case 'm' -> {
-                    current = new MediaBuilder(value, whose);
+                    current = new MediaBuilder(value, whose, sessionDirection);
                     sections.add(current);
                 }
                 case 'a' -> {
                     if (current != null) {
                         current.attribute(value, whose);
+                    } else {
+                        sessionDirection = directionOf(value, sessionDirection);
                     }
                 }
                 default -> { }
@@ -111,6 +115,16 @@ public record SessionDescription(String sessionConnection, List<MediaDescription
         throw new SdpException(whose + "'s SDP has no active audio stream (no m=audio line with a non-zero port)");
     }
 
+    private static Direction directionOf(String attribute, Direction otherwise) {
+        return switch (attribute) {
+            case "sendrecv" -> Direction.SENDRECV;
+            case "sendonly" -> Direction.SENDONLY;
+            case "recvonly" -> Direction.RECVONLY;
+            case "inactive" -> Direction.INACTIVE;
+            default -> otherwise;
+        };
+    }
+
     private static String parseConnection(String value, String whose) throws SdpException {
         String[] parts = value.trim().split("\\s+");
         if (parts.length < 3 || !parts[0].equals("IN") || !(parts[1].equals("IP4") || parts[1].equals("IP6"))) {
@@ -135,10 +149,11 @@ public record SessionDescription(String sessionConnection, List<MediaDescription
         final Map<Integer, String> fmtps = new LinkedHashMap<>();
         final List<String> cryptoLines = new ArrayList<>();
         String connection;
-        Direction direction = Direction.SENDRECV;
+        Direction direction;
         boolean rtcpMux;
 
-        MediaBuilder(String value, String whose) throws SdpException {
+        MediaBuilder(String value, String whose, Direction sessionDirection) throws SdpException {
+            direction = sessionDirection;
             String[] parts = value.trim().split("\\s+");
             if (parts.length < 4) {
                 throw new SdpException(whose + "'s SDP has a malformed media line \"m=" + abbreviate(value) + "\"");
@@ -173,11 +188,7 @@ public record SessionDescription(String sessionConnection, List<MediaDescription
                 case "fmtp" -> putFormatValue(fmtps, rest);
                 case "crypto" -> cryptoLines.add(rest);
                 case "rtcp-mux" -> rtcpMux = true;
-                case "sendrecv" -> direction = Direction.SENDRECV;
-                case "sendonly" -> direction = Direction.SENDONLY;
-                case "recvonly" -> direction = Direction.RECVONLY;
-                case "inactive" -> direction = Direction.INACTIVE;
-                default -> { }
+                default -> direction = directionOf(name, direction);
             }
         }
 

@@ -16,9 +16,18 @@ public final class PacketBuffer implements ByteArrayBuffer {
         this.length = length;
     }
 
-    /** A copy of the packet with room for an SRTP/SRTCP trailer. */
+    /** Room an SRTP/SRTCP trailer needs after the packet: E flag and index (4) and the tag (10). */
+    public static final int TRAILER_ROOM = 16;
+
+    /**
+     * The packet itself when its array has room for the trailer (protected in place, the caller
+     * gives it up), else a copy with room.
+     */
     public static PacketBuffer withTrailerRoom(byte[] packet, int length) {
-        return new PacketBuffer(Arrays.copyOf(packet, length + 16), 0, length);
+        if (packet.length >= length + TRAILER_ROOM) {
+            return new PacketBuffer(packet, 0, length);
+        }
+        return new PacketBuffer(Arrays.copyOf(packet, length + TRAILER_ROOM), 0, length);
     }
 
     @Override

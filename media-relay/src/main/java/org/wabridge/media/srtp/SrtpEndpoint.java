@@ -40,7 +40,7 @@ public final class SrtpEndpoint implements AutoCloseable {
         outRtcp = outbound.deriveControlContext((int) ourSsrc);
     }
 
-    /** Encrypts and authenticates an RTP packet; returns the SRTP packet. */
+    /** Encrypts and authenticates an RTP packet, in place when {@code rtp} has room; returns the SRTP packet. */
     public PacketBuffer protectRtp(byte[] rtp, int len) throws GeneralSecurityException {
         PacketBuffer buf = PacketBuffer.withTrailerRoom(rtp, len);
         SrtpErrorStatus status = outRtp.transformPacket(buf);

@@ -2,7 +2,9 @@ package org.wabridge.media.e2e;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
+import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,6 +30,7 @@ final class Rtpengine implements AutoCloseable {
 
     static Rtpengine start() throws IOException, InterruptedException {
         String binary = findBinary();
+        awaitPortFree(NG_PORT, 90_000);
         Path log = Files.createTempFile("rtpengine-test", ".log");
         Process process = new ProcessBuilder(binary, "--config-file=none", "--interface=127.0.0.1",
                 "--listen-ng=127.0.0.1:" + NG_PORT, "--foreground", "--log-stderr", "--table=-1",
@@ -40,6 +43,13 @@ final class Rtpengine implements AutoCloseable {
         while (true) {
             try {
                 ng.call(Map.of("command", "ping"));
+                Thread.sleep(200);
+                if (!process.isAlive()) {
+                    // someone else's rtpengine answered the ping: ours could not bind the ng port
+                    ng.close();
+                    throw new IllegalStateException("our rtpengine exited (ng port " + NG_PORT
+                            + " taken by another run?); its log:\n" + Files.readString(log));
+                }
                 return new Rtpengine(process, log, ng);
             } catch (IOException e) {
                 if (!process.isAlive() || System.currentTimeMillis() > deadline) {
@@ -49,6 +59,26 @@ final class Rtpengine implements AutoCloseable {
                             + " (another instance on that port?); its log:\n" + Files.readString(log), e);
                 }
                 Thread.sleep(100);
+            }
+        }
+    }
+
+    /**
+     * Another run of these tests (another worktree, CI) may hold the fixed ng port for up to a
+     * minute: wait for it rather than talk to someone else's rtpengine.
+     */
+    private static void awaitPortFree(int port, long timeoutMillis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (true) {
+            try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress("127.0.0.1", port))) {
+                return;
+            } catch (SocketException inUse) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new IllegalStateException("UDP port 127.0.0.1:" + port + " (rtpengine's ng port in these "
+                            + "tests) has been in use for " + timeoutMillis / 1000 + " s: another test run or "
+                            + "rtpengine holds it; stop it and run again");
+                }
+                Thread.sleep(500);
             }
         }
     }

@@ -32,7 +32,6 @@ import org.wabridge.media.rtp.Rtp;
  */
 class RtpengineEndToEndTest {
 
-    private static final InetSocketAddress LOOPBACK = new InetSocketAddress("127.0.0.1", 0);
     private static Rtpengine rtpengine;
     private static NettyMediaRelay relay;
 
@@ -58,7 +57,7 @@ class RtpengineEndToEndTest {
     @Timeout(30)
     void userInitiatedCallCarriesAudioBothWaysAndDtmfAndHeldPbxMediaArrivesLate() throws Exception {
         List<Event> events = new CopyOnWriteArrayList<>();
-        try (UdpPeer meta = new UdpPeer(31910); UdpPeer pbx = new UdpPeer(31912);
+        try (UdpPeer meta = new UdpPeer(0); UdpPeer pbx = new UdpPeer(0);
              MediaSession session = relay.open("e2e-user", (leg, d) -> events.add(new Event(leg, d)))) {
             // Meta's offer: the stand-in offers plain RTP, rtpengine turns it into SDES SRTP toward us
             String standInOffer = plainSdp(meta.port(), "111 126",
@@ -135,7 +134,8 @@ class RtpengineEndToEndTest {
     @Timeout(70)
     void fortySecondCallKeepsMetaFedAfterThePbxStopsAndAcrossAPbxSsrcChange() throws Exception {
         List<Event> events = new CopyOnWriteArrayList<>();
-        try (UdpPeer meta = new UdpPeer(31900); UdpPeer metaRtcp = new UdpPeer(31901); UdpPeer pbx = new UdpPeer(31902);
+        UdpPeer[] metaPair = UdpPeer.adjacentPair(); // rtpengine sends the plain side's RTCP to port + 1
+        try (UdpPeer meta = metaPair[0]; UdpPeer metaRtcp = metaPair[1]; UdpPeer pbx = new UdpPeer(0);
              MediaSession session = relay.open("e2e-long", (leg, d) -> events.add(new Event(leg, d)))) {
             String pbxOffer = plainSdp(pbx.port(), "96 0 101", "a=rtpmap:96 opus/48000/2",
                     "a=rtpmap:0 PCMU/8000", "a=rtpmap:101 telephone-event/8000");
@@ -262,5 +262,4 @@ class RtpengineEndToEndTest {
         assertTrue(m.find(), "no m=audio in " + sdp);
         return Integer.parseInt(m.group(1));
     }
-
 }

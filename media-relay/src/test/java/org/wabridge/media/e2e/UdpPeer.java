@@ -25,6 +25,22 @@ final class UdpPeer implements AutoCloseable {
         reader.start();
     }
 
+    /** Two peers on adjacent ports (even, even+1), like an RTP/RTCP pair, on free ephemeral ports. */
+    static UdpPeer[] adjacentPair() throws SocketException, InterruptedException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            UdpPeer first = new UdpPeer(0);
+            if (first.port() % 2 == 0 && first.port() < 65535) {
+                try {
+                    return new UdpPeer[] {first, new UdpPeer(first.port() + 1)};
+                } catch (SocketException taken) {
+                    // the next port is in use: try another pair
+                }
+            }
+            first.close();
+        }
+        throw new SocketException("no two adjacent free UDP ports on 127.0.0.1 after 50 attempts");
+    }
+
     int port() {
         return socket.getLocalPort();
     }

@@ -51,7 +51,8 @@ class CallMediaTest {
         byte[] ourKey = new byte[30];
         new SecureRandom().nextBytes(ourKey);
         LocalMedia local = new LocalMedia("203.0.113.5", 40000, 40002,
-                new CryptoAttribute(1, SrtpSuite.AES_CM_128_HMAC_SHA1_80, ourKey), 0x51515151L, "c", 1, false);
+                new CryptoAttribute(1, SrtpSuite.AES_CM_128_HMAC_SHA1_80, ourKey), 0x51515151L, "c", 1,
+                settings.g711EnabledAtMeta());
         PacketSink sink = new PacketSink() {
             @Override
             public void toPbx(byte[] packet, int length, InetSocketAddress to) {
@@ -297,5 +298,24 @@ class CallMediaTest {
         assertEquals(Leg.PBX, timeouts.get(0).leg());
         assertEquals(10_000, timeouts.get(0).silentFor().toMillis());
         assertTrue(toPbx.isEmpty(), "Meta's audio is not sent to a PBX that holds (sendonly)");
+    }
+
+    @Test
+    void silenceFollowsTheCodecThePbxChose() throws Exception {
+        CallMedia call = newCall(TestSettings.withG711(TestSettings.loopback(40000, 40099)));
+        String metaOffer = metaOffer().replace("RTP/SAVP 111 126", "RTP/SAVP 111 0 126") + "a=rtpmap:0 PCMU/8000\r\n";
+        call.pbxOfferFromMetaOffer(metaOffer, 0);
+        String pcmuAnswer = PBX_OFFER.replace("96 101", "0 101").replace("a=rtpmap:96 opus/48000/2", "a=rtpmap:0 PCMU/8000");
+        String toMeta = call.metaAnswerFromPbxAnswer(pcmuAnswer, 100);
+        assertTrue(toMeta.contains("m=audio 40002 RTP/SAVP 0 126"), toMeta);
+        connectMeta(toMeta);
+        for (int t = 120; t <= 1200; t += 20) {
+            call.tick(t);
+        }
+        List<byte[]> rtp = rtpAtMeta();
+        byte[] last = rtp.get(rtp.size() - 1);
+        assertEquals(0, Rtp.payloadType(last), "PCMU silence, as answered to Meta");
+        assertEquals(12 + 160, last.length);
+        assertEquals((byte) 0xFF, last[12 + 80]);
     }
 }

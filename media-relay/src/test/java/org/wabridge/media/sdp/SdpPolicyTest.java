@@ -253,6 +253,9 @@ class SdpPolicyTest {
         assertTrue(hold.sdp().contains("a=recvonly"));
         assertEquals(SessionDescription.Direction.SENDONLY, hold.pbx().direction());
         assertEquals(a.metaLeg(), hold.metaLeg(), "the Meta leg is not renegotiated");
+        Agreement sessionLevelHold = SdpPolicy.pbxReoffer(
+                PBX_OFFER.replace("t=0 0", "t=0 0\r\na=sendonly").replace("a=sendrecv\r\n", ""), a, local);
+        assertEquals(SessionDescription.Direction.SENDONLY, sessionLevelHold.pbx().direction(), "session-level");
         Agreement oldHold = SdpPolicy.pbxReoffer(PBX_OFFER.replace("c=IN IP4 192.0.2.10", "c=IN IP4 0.0.0.0"), a, local);
         assertEquals(SessionDescription.Direction.INACTIVE, oldHold.pbx().direction());
         assertThrows(SdpException.class, () -> SdpPolicy.pbxReoffer(
