@@ -55,6 +55,32 @@ public final class Lab {
         throw new IllegalStateException("no free port found");
     }
 
+    /**
+     * The first of {@code count} consecutive ports free for UDP and TCP: baresip binds TLS on its SIP port + 1,
+     * SIPp's -mp binds audio and video RTP/RTCP on mp..mp+3.
+     */
+    public static int freePortRange(int count) {
+        for (int i = 0; i < 250; i++) {
+            int first = NEXT_PORT.getAndAdd(count);
+            if (allFree(first, count)) {
+                return first;
+            }
+        }
+        throw new IllegalStateException("no " + count + " consecutive free ports found");
+    }
+
+    private static boolean allFree(int first, int count) {
+        for (int port = first; port < first + count; port++) {
+            try (ServerSocket tcp = new ServerSocket(port, 1, InetAddress.getLoopbackAddress());
+                 DatagramSocket udp = new DatagramSocket(port, InetAddress.getLoopbackAddress())) {
+                // free
+            } catch (IOException busy) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public static void requireTool(String tool) {
         for (String dir : System.getenv("PATH").split(File.pathSeparator)) {
             if (Files.isExecutable(Path.of(dir, tool))) {
@@ -75,24 +101,22 @@ public final class Lab {
     public static final class Edge implements AutoCloseable {
         public final int tlsPort = freePort();
         public final int udpPort = freePort();
-        public final int uasPort = freePort();
+        public final int uasPort;
         public final Path runDir;
         private final Map<String, String> env;
 
         public Edge(Path runDir, Path certDir, String password, String digestAlg, String edgeCert) throws Exception {
-            this(runDir, certDir, password, digestAlg, edgeCert, Map.of());
+            this(runDir, certDir, password, digestAlg, edgeCert, freePort());
         }
 
-        /** @param extraEnv further meta-edge.sh settings (see its header) */
-        public Edge(Path runDir, Path certDir, String password, String digestAlg, String edgeCert,
-                    Map<String, String> extraEnv) throws Exception {
+        /** An edge relaying to a UAS on {@code uasPort} chosen by the caller (e.g. from freePortRange for baresip). */
+        public Edge(Path runDir, Path certDir, String password, String digestAlg, String edgeCert, int uasPort)
+                throws Exception {
             requireTool("kamailio");
+            this.uasPort = uasPort;
             this.runDir = runDir;
-            Map<String, String> settings = new java.util.HashMap<>(Map.of("EDGE_TLS_PORT", "" + tlsPort,
-                    "EDGE_UDP_PORT", "" + udpPort, "UAS_PORT", "" + uasPort, "PASSWORD", password,
-                    "DIGEST_ALG", digestAlg, "CERT_DIR", certDir.toString(), "EDGE_CERT", edgeCert));
-            settings.putAll(extraEnv);
-            this.env = Map.copyOf(settings);
+            this.env = Map.of("EDGE_TLS_PORT", "" + tlsPort, "EDGE_UDP_PORT", "" + udpPort, "UAS_PORT", "" + uasPort,
+                    "PASSWORD", password, "DIGEST_ALG", digestAlg, "CERT_DIR", certDir.toString(), "EDGE_CERT", edgeCert);
             run(List.of("bash", script(), "start", runDir.toString()), env, 30);
         }
 
