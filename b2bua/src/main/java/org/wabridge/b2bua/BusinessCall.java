@@ -236,6 +236,9 @@ final class BusinessCall extends BridgedCall {
     }
 
     private void onMetaProvisional(int code) {
+        if (state == CallState.CONNECTED) {
+            return; // a provisional overtaken by the 200 (relays may reorder): the PBX must not see 180 after 200
+        }
         metaProvisional = true;
         if (state == CallState.CALLING) {
             state = CallState.PROCEEDING;

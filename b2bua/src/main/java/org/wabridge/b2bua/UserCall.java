@@ -171,6 +171,9 @@ final class UserCall extends BridgedCall {
     }
 
     private void onPbxProvisional(int code) {
+        if (state == CallState.CONNECTED) {
+            return; // overtaken by the 200: Meta must not see 180 after 200
+        }
         pbxProvisional = true;
         if (state == CallState.CALLING) {
             state = CallState.PROCEEDING;

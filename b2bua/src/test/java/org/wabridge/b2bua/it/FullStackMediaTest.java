@@ -67,10 +67,7 @@ class FullStackMediaTest {
             try (Lab.Sipp pbx = Lab.Sipp.start(pbxDir, "pbx", List.of("127.0.0.1:" + bridge.pbxPort,
                     "-sf", Lab.scenario("pbx-uac-call-rtp.xml").toString(), "-p", "" + Lab.freePort(), "-t", "u1",
                     "-s", "+15550100099", "-mp", "" + pbxMediaPort, "-m", "1",
-                    "-timeout", "45s", "-timeout_error",
-                    // Kamailio's workers may relay baresip's 180 after its 200 and the bridge passes such a
-                    // late 180 on; this test is about media, so the PBX logs it instead of aborting the call.
-                    "-default_behaviors", "all,-abortunexp"))) {
+                    "-timeout", "45s", "-timeout_error"))) {
                 pbxExit = pbx.await(50);
                 pbxOutput = pbx.output();
             }

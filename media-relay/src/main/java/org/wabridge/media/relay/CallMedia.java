@@ -56,6 +56,7 @@ public final class CallMedia {
     private final LegCounters pbxCounters = new LegCounters();
     private final LegCounters metaCounters = new LegCounters();
 
+    private boolean protectFailureLogged;
     private MetaOffer metaOffer;
     private PbxOffer pbxOffer;
     private Agreement agreement;
@@ -378,7 +379,12 @@ public final class CallMedia {
             sink.toMeta(srtpPacket.getBuffer(), srtpPacket.getLength(), metaAddress);
             metaCounters.sent(srtpPacket.getLength());
         } catch (GeneralSecurityException e) {
-            LOG.error("call {}: SRTP protect failed: {}", callId, e.getMessage());
+            metaCounters.dropped++;
+            if (!protectFailureLogged) {
+                protectFailureLogged = true; // once per call: PBX input must not flood the log
+                LOG.warn("call {}: SRTP protect failed, packet dropped (counted in meta.dropped): {}", callId,
+                        e.getMessage());
+            }
         }
     }
 

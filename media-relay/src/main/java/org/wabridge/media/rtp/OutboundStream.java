@@ -58,6 +58,12 @@ public final class OutboundStream {
             tsOffset = (ts - inTs) & TS_MASK;
             runSsrc = inSsrc;
             highestRunSeq = inSeq;
+        } else if (inSeq == highestRunSeq) {
+            // The same sequence number again (some PBXes repeat RFC 4733 end packets that way): SRTP refuses a
+            // repeated index as a replay, so the repeat takes the next number and the run shifts by one. A packet
+            // of the run that arrives later than such a repeat may then collide and is dropped (and counted).
+            seqOffset = (seqOffset + 1) & 0xFFFF;
+            highestRunSeq = (inSeq - 1) & 0xFFFF;
         }
         int outSeq = (inSeq + seqOffset) & 0xFFFF;
         long outTs = (inTs + tsOffset) & TS_MASK;

@@ -97,6 +97,23 @@ class OutboundStreamTest {
     }
 
     @Test
+    void aRepeatedPbxSequenceNumberGetsTheNextOneSoSrtpDoesNotRefuseItAsAReplay() {
+        OutboundStream out = new OutboundStream(OUR_SSRC, 100, 0);
+        forward(out, pbx(7990, 9600, 0xAAAA, 96), 0);
+        int[] sent = new int[4];
+        // RFC 4733 end packet sent three times with the same sequence number, then audio resumes
+        for (int i = 0; i < 3; i++) {
+            byte[] end = pbx(7991, 10_560, 0xAAAA, 101);
+            out.rewritePbxPacket(end, end.length, 126, 8000, 20 + i);
+            sent[i] = Rtp.sequence(end);
+        }
+        byte[] resumed = forward(out, pbx(7992, 11_520, 0xAAAA, 96), 100);
+        sent[3] = Rtp.sequence(resumed);
+        assertArrayEquals(new int[] {101, 102, 103, 104}, sent, "every packet toward Meta has its own number");
+        assertEquals(105, Rtp.sequence(forward(out, pbx(7993, 12_480, 0xAAAA, 96), 120)), "numbering goes on");
+    }
+
+    @Test
     void silenceFramesPerCodec() {
         assertArrayEquals(OPUS_SILENCE, SilenceFrames.payload(new Codec(111, "opus", 48000, 2, null)));
         byte[] pcmu = SilenceFrames.payload(new Codec(0, "PCMU", 8000, 1, null));
