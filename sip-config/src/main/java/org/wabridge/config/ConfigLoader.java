@@ -36,7 +36,7 @@ import org.yaml.snakeyaml.nodes.Tag;
  */
 public final class ConfigLoader {
 
-    static final List<String> TOP_KEYS = List.of("pbx", "meta", "media", "limits");
+    static final List<String> TOP_KEYS = List.of("pbx", "meta", "media", "limits", "admin", "callLog");
     static final List<String> PBX_KEYS = List.of("listen", "allowedSources", "target", "numberRules", "defaultBusinessNumber");
     static final List<String> META_KEYS = List.of("edgeUri", "edgeAddress", "sipServerHostname", "fromDomain", "tlsTrust",
             "listen", "publicHost", "publicPort", "tlsCertificate", "tlsKey", "numbers", "noResponseTimeout");
@@ -44,6 +44,8 @@ public final class ConfigLoader {
             "g711EnabledAtMeta", "pbxSilenceFill", "prebuffer", "rtcpInterval", "metaSilenceTimeout",
             "pbxSilenceTimeout", "holdTimeout");
     static final List<String> LIMITS_KEYS = List.of("maxCallsPerNumber", "dailyCallsPerUserPair");
+    static final List<String> ADMIN_KEYS = List.of("enabled", "host", "port", "token");
+    static final List<String> CALL_LOG_KEYS = List.of("enabled", "file", "jdbcUrl", "retention", "queueSize");
     static final List<String> LISTEN_KEYS = List.of("transport", "host", "port");
     static final List<String> RULE_KEYS = List.of("prefix", "replacement");
     static final List<String> NUMBER_KEYS = List.of("number", "password", "pbxTarget");
@@ -111,7 +113,9 @@ public final class ConfigLoader {
         PbxSide pbx = readPbx(top.get("pbx"));
         MediaSettings media = readMedia(top.get("media"));
         Limits limits = readLimits(top.get("limits"));
-        return new BridgeConfig(pbx, meta, media, limits);
+        AdminSettings admin = readAdmin(top.get("admin"));
+        CallLogSettings callLog = readCallLog(top.get("callLog"));
+        return new BridgeConfig(pbx, meta, media, limits, admin, callLog);
     }
 
     // ---------------------------------------------------------------- sections
@@ -189,6 +193,34 @@ public final class ConfigLoader {
         Map<String, Node> e = section(node, "limits", LIMITS_KEYS);
         return new Limits(orZero(integer(e, "limits", "maxCallsPerNumber", 1000)),
                 orZero(integer(e, "limits", "dailyCallsPerUserPair", 0)));
+    }
+
+    private AdminSettings readAdmin(Node node) {
+        Map<String, Node> e = section(node, "admin", ADMIN_KEYS);
+        Boolean enabled = bool(e, "admin", "enabled", true);
+        String host = string(e, "admin", "host", AdminSettings.DEFAULT_HOST);
+        Integer port = integer(e, "admin", "port", AdminSettings.DEFAULT_PORT);
+        String token = string(e, "admin", "token", null);
+        return new AdminSettings(enabled == null || enabled, host, orZero(port), token);
+    }
+
+    private CallLogSettings readCallLog(Node node) {
+        Map<String, Node> e = section(node, "callLog", CALL_LOG_KEYS);
+        Boolean enabled = bool(e, "callLog", "enabled", true);
+        String file = string(e, "callLog", "file", CallLogSettings.DEFAULT_FILE);
+        String jdbcUrl = string(e, "callLog", "jdbcUrl", null);
+        Duration retention = typed(e, "callLog", "retention", CallLogSettings.DEFAULT_RETENTION, ConfigLoader::days,
+                "write a number with a unit: 30d, 12h or 90m (a plain number means seconds)");
+        Integer queueSize = integer(e, "callLog", "queueSize", CallLogSettings.DEFAULT_QUEUE_SIZE);
+        return new CallLogSettings(enabled == null || enabled, file, jdbcUrl, retention, orZero(queueSize));
+    }
+
+    /** A duration that may also be written in days ({@code 30d}), as retention periods are. */
+    private static Duration days(String text) {
+        if (text.matches("\\d{1,6}\\s*d")) {
+            return Duration.ofDays(Long.parseLong(text.replaceAll("\\D", "")));
+        }
+        return Durations.parse(text);
     }
 
     // ---------------------------------------------------------------- list items
