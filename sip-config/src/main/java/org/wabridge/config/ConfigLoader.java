@@ -63,15 +63,31 @@ public final class ConfigLoader {
 
     /** Reads and parses {@code file} (UTF-8). */
     public static BridgeConfig load(Path file, Map<String, String> env) throws ConfigException {
-        String yaml;
+        return parse(readFile(file), file.toString(), env);
+    }
+
+    /**
+     * Reads only the {@code callLog} section of {@code file}, for commands that read the call log: they
+     * need neither the other sections nor the secrets those reference from the environment.
+     */
+    public static CallLogSettings loadCallLog(Path file, Map<String, String> env) throws ConfigException {
+        ConfigLoader loader = new ConfigLoader(file.toString(), env);
+        Map<String, Node> top = loader.topLevel(readFile(file));
+        CallLogSettings settings = top == null ? null : loader.readCallLog(top.get("callLog"));
+        if (!loader.problems.isEmpty()) {
+            throw new ConfigException(file.toString(), loader.problems);
+        }
+        return settings;
+    }
+
+    private static String readFile(Path file) throws ConfigException {
         try {
-            yaml = Files.readString(file, StandardCharsets.UTF_8);
+            return Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new ConfigException(file.toString(), List.of(Problem.error(file.toString(),
                     "cannot read the configuration file (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")",
                     "check the path given with -c and that the bridge's user may read it")));
         }
-        return parse(yaml, file.toString(), env);
     }
 
     /**
@@ -90,6 +106,21 @@ public final class ConfigLoader {
     }
 
     private BridgeConfig readDocument(String yaml) {
+        Map<String, Node> top = topLevel(yaml);
+        if (top == null) {
+            return null;
+        }
+        MetaSide meta = readMeta(top.get("meta"));
+        PbxSide pbx = readPbx(top.get("pbx"));
+        MediaSettings media = readMedia(top.get("media"));
+        Limits limits = readLimits(top.get("limits"));
+        AdminSettings admin = readAdmin(top.get("admin"));
+        CallLogSettings callLog = readCallLog(top.get("callLog"));
+        return new BridgeConfig(pbx, meta, media, limits, admin, callLog);
+    }
+
+    /** The top-level sections by key, or null after recording why the YAML cannot be read. */
+    private Map<String, Node> topLevel(String yaml) {
         Node root;
         try {
             root = new Yaml(new LoaderOptions()).compose(new StringReader(yaml));
@@ -105,17 +136,7 @@ public final class ConfigLoader {
                     "correct the YAML syntax; the file must hold a single document"));
             return null;
         }
-        Map<String, Node> top = root == null || isNull(root) ? Map.of() : entries(root, "", TOP_KEYS);
-        if (top == null) {
-            return null;
-        }
-        MetaSide meta = readMeta(top.get("meta"));
-        PbxSide pbx = readPbx(top.get("pbx"));
-        MediaSettings media = readMedia(top.get("media"));
-        Limits limits = readLimits(top.get("limits"));
-        AdminSettings admin = readAdmin(top.get("admin"));
-        CallLogSettings callLog = readCallLog(top.get("callLog"));
-        return new BridgeConfig(pbx, meta, media, limits, admin, callLog);
+        return root == null || isNull(root) ? Map.of() : entries(root, "", TOP_KEYS);
     }
 
     // ---------------------------------------------------------------- sections

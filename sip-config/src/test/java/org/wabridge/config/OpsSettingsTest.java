@@ -8,10 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.wabridge.config.ProblemAssertions.assertNoProblemAt;
 import static org.wabridge.config.ProblemAssertions.assertProblem;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.wabridge.config.Problem.Severity;
 
 /** The {@code admin} and {@code callLog} sections: defaults, every key, checks, secrets kept out of toString. */
@@ -102,6 +105,23 @@ class OpsSettingsTest {
         assertFalse(url.message().contains("s3cr3t-db"), url.message());
         assertProblem(problems, Severity.ERROR, "callLog.retention", "must be positive");
         assertProblem(problems, Severity.ERROR, "callLog.queueSize", "would drop every call log write");
+    }
+
+    @Test
+    void theCallLogSectionLoadsAloneWithoutTheOtherSectionsSecrets(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("bridge.yaml");
+        Files.writeString(file, ConfigValidatorTest.BASE.replace("password: pw1", "password: \"${META_SIP_PASSWORD}\"")
+                + "callLog: {file: /var/lib/wa-sip-bridge/calls.db, retention: 2d}\n");
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(file, Map.of()), "the full load needs the password");
+
+        CallLogSettings log = ConfigLoader.loadCallLog(file, Map.of());
+        assertEquals("/var/lib/wa-sip-bridge/calls.db", log.file());
+        assertEquals(Duration.ofDays(2), log.retention());
+
+        Files.writeString(file, "callLog: {jdbcUrl: \"${DB_URL}\"}\nsurprise: 1\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.loadCallLog(file, Map.of()));
+        assertProblem(e.problems(), Severity.ERROR, "callLog.jdbcUrl", "DB_URL");
+        assertProblem(e.problems(), Severity.ERROR, "surprise", "unknown key 'surprise'");
     }
 
     @Test

@@ -18,8 +18,8 @@ final class CallLogCommands {
     static CallLogStore open(Path config, Map<String, String> env, PrintStream err) {
         CallLogSettings settings;
         try {
-            // Only the callLog section matters here: certificate or number problems must not hide the log.
-            settings = ConfigLoader.load(config, env).callLog();
+            // Only the callLog section: other sections' problems or secrets missing from this shell must not hide the log.
+            settings = ConfigLoader.loadCallLog(config, env);
         } catch (ConfigException e) {
             err.println(config + ": cannot be loaded:");
             e.problems().forEach(p -> err.println("  " + p));

@@ -86,7 +86,8 @@ public final class CallLogStore implements CallLogReader, AutoCloseable {
         } catch (SQLException e) {
             if ("08001".equals(e.getSQLState()) || String.valueOf(e.getMessage()).startsWith("No suitable driver")) {
                 throw new CallLogException("no JDBC driver for " + where + " on the class path: copy the driver jar "
-                        + "(for PostgreSQL org.postgresql:postgresql) into the bridge's lib/ directory, or remove "
+                        + "(for PostgreSQL org.postgresql:postgresql) into the bridge's lib directory "
+                        + "(b2bua/target/lib for scripts/bridge), or remove "
                         + "callLog.jdbcUrl to use the built-in SQLite file", e);
             }
             throw new CallLogException("cannot open the call log database " + where + ": " + e.getMessage()
