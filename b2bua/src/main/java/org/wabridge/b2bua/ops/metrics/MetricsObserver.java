@@ -13,6 +13,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntSupplier;
 import java.util.function.ToDoubleFunction;
@@ -41,6 +42,10 @@ public final class MetricsObserver implements CallObserver {
     private static final Duration[] SETUP_BUCKETS = {Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
             Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofSeconds(5), Duration.ofSeconds(10),
             Duration.ofSeconds(20), Duration.ofSeconds(30), Duration.ofSeconds(60)};
+
+    /** Methods get their own label value; anything else is "other", so a peer cannot mint new series. */
+    private static final Set<String> METHODS = Set.of("INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "NOTIFY",
+            "UPDATE", "PRACK", "INFO", "REFER", "MESSAGE", "SUBSCRIBE", "REGISTER");
 
     private final PrometheusMeterRegistry registry;
     private final Timer setupTime;
@@ -95,8 +100,9 @@ public final class MetricsObserver implements CallObserver {
         Counter.builder("wabridge.sip.messages").description("SIP messages sent and received, per leg")
                 .tag("leg", lower(m.leg()))
                 .tag("direction", m.outgoing() ? "out" : "in")
-                .tag("method", m.method() == null ? "unknown" : m.method())
-                .tag("status", m.status() == 0 ? "request" : Integer.toString(m.status()))
+                .tag("method", METHODS.contains(m.method()) ? m.method() : "other")
+                .tag("status", m.status() == 0 ? "request"
+                        : m.status() >= 100 && m.status() <= 699 ? Integer.toString(m.status()) : "invalid")
                 .register(registry).increment();
     }
 

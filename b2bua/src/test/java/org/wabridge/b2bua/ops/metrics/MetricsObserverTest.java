@@ -94,6 +94,18 @@ class MetricsObserverTest {
     }
 
     @Test
+    void unknownMethodsShareOneLabelValue() throws Exception {
+        MetricsObserver metrics = new MetricsObserver(() -> 0);
+        for (String method : new String[] {"FOO", "BAR", "PUBLISH"}) {
+            metrics.sipMessage(new org.wabridge.b2bua.events.SipMessageEvent("c1", CallScenarios.T0, "PBX", false,
+                    method, 0, method + " sip:x@127.0.0.1"));
+        }
+        Map<String, Double> s = scrapeOverHttp(metrics);
+        assertSample(s, 3, "wabridge_sip_messages_total", "leg", "pbx", "direction", "in", "method", "other", "status", "request");
+        assertTrue(s.keySet().stream().noneMatch(k -> k.contains("FOO")), s.keySet().toString());
+    }
+
+    @Test
     void callLogLossesAreExposed() throws Exception {
         MetricsObserver metrics = new MetricsObserver(() -> 0);
         AtomicInteger dropped = new AtomicInteger(7);
