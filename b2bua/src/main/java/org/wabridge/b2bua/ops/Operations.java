@@ -37,8 +37,14 @@ public final class Operations implements AutoCloseable {
         this.observer = new FanOutObserver(all);
     }
 
+    /** As {@link #start(BridgeConfig, IntSupplier, BooleanSupplier)}, counting active calls from the events. */
+    public static Operations start(BridgeConfig config, BooleanSupplier ready) throws CallLogException, IOException {
+        return start(config, null, ready);
+    }
+
     /**
-     * @param activeCalls calls in progress, read at each metrics scrape (may read a B2BUA created later)
+     * @param activeCalls calls in progress, read at each metrics scrape (may read a B2BUA created later);
+     *                    null counts the calls the observer saw start and not end
      * @param ready       true while the bridge takes calls ({@code /health})
      * @throws CallLogException the call log database cannot be opened (the message says what to check)
      * @throws IOException      the admin API cannot listen on its address (the message says what to change)

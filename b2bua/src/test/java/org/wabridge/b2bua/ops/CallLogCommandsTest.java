@@ -138,6 +138,19 @@ class CallLogCommandsTest {
     }
 
     @Test
+    void theCommandsPlugIntoTheBridgeCommandLine() {
+        CommandLine bridge = new CommandLine(new org.wabridge.b2bua.cli.Main())
+                .addSubcommand(new CallsCommand(print(out), print(err), Map.of(),
+                        new MutableClock(CallScenarios.T0.plusSeconds(3600))))
+                .addSubcommand(new CallCommand(print(out), print(err), Map.of()));
+        assertEquals(0, bridge.execute("calls", "-c", config.toString(), "--limit", "2"), err());
+        assertEquals(3, out().lines().count(), out());
+        out.reset();
+        assertEquals(0, bridge.execute("call", "--config", config.toString(), CallScenarios.COMPLETED_WACID), err());
+        assertTrue(out().startsWith("call " + CallScenarios.COMPLETED + "\n"), out());
+    }
+
+    @Test
     void unknownIdsMissingDatabasesAndBadOptionsAreExplained() throws Exception {
         assertEquals(1, call("-c", config.toString(), "nope"));
         assertTrue(err().contains("no call with id 'nope' in the call log"), err());

@@ -52,12 +52,19 @@ public final class MetricsObserver implements CallObserver {
     /** Direction of each call in progress: CallEnd does not carry it. */
     private final Map<String, Direction> directions = new ConcurrentHashMap<>();
 
+    /** Counts calls in progress itself: started and not yet ended. */
+    public MetricsObserver() {
+        this(null);
+    }
+
     /**
-     * @param activeCalls the number of calls in progress, read at each scrape (e.g. the call registry's size)
+     * @param activeCalls the number of calls in progress, read at each scrape (e.g. the call registry's size);
+     *                    null counts the calls started and not yet ended
      */
     public MetricsObserver(IntSupplier activeCalls) {
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        Gauge.builder("wabridge.calls.active", activeCalls, s -> s.getAsInt())
+        IntSupplier active = activeCalls != null ? activeCalls : directions::size;
+        Gauge.builder("wabridge.calls.active", active, s -> s.getAsInt())
                 .description("Calls in progress").register(registry);
         setupTime = Timer.builder("wabridge.call.setup")
                 .description("From the first INVITE to the answer, connected calls only")

@@ -94,6 +94,16 @@ class MetricsObserverTest {
     }
 
     @Test
+    void withoutASupplierActiveCallsAreThoseStartedAndNotEnded() throws Exception {
+        MetricsObserver metrics = new MetricsObserver();
+        CallScenarios.feedAll(metrics);
+        assertSample(scrapeOverHttp(metrics), 0, "wabridge_calls_active");
+        metrics.callStarted(new org.wabridge.b2bua.events.CallStart("live-1", org.wabridge.b2bua.events.Direction.USER_INITIATED,
+                CallScenarios.BUSINESS, CallScenarios.USER, CallScenarios.T0));
+        assertSample(scrapeOverHttp(metrics), 1, "wabridge_calls_active");
+    }
+
+    @Test
     void unknownMethodsShareOneLabelValue() throws Exception {
         MetricsObserver metrics = new MetricsObserver(() -> 0);
         for (String method : new String[] {"FOO", "BAR", "PUBLISH"}) {
