@@ -11,6 +11,7 @@
 #   UAS_PORT      [5070]  UDP port of the SIPp UAS playing the WhatsApp user behind the edge
 #   PASSWORD      [lab-secret]  SIP password; digest username = From user without '+'
 #   DIGEST_ALG    [MD5]   MD5 | SHA-256
+#   NONCE_EXPIRE  [300]   seconds a nonce stays valid; an expired one gets a 407 with stale=true
 #   CERT_DIR      [RUN_DIR/certs]  output of certs.sh; generated when missing
 #   EDGE_CERT     [edge]  certificate base name in CERT_DIR (wrong-name for the hostname test)
 #   KAMAILIO      [kamailio]  binary to run
@@ -27,6 +28,7 @@ EDGE_UDP_PORT=${EDGE_UDP_PORT:-5065}
 UAS_PORT=${UAS_PORT:-5070}
 PASSWORD=${PASSWORD:-lab-secret}
 DIGEST_ALG=${DIGEST_ALG:-MD5}
+NONCE_EXPIRE=${NONCE_EXPIRE:-300}
 EDGE_CERT=${EDGE_CERT:-edge}
 KAMAILIO=${KAMAILIO:-kamailio}
 START_TIMEOUT_TENTHS=50
@@ -40,6 +42,7 @@ usage() {
 
 validate_settings() {
     local name
+    [[ $NONCE_EXPIRE =~ ^[0-9]+$ && $NONCE_EXPIRE -ge 1 ]] || die "NONCE_EXPIRE='$NONCE_EXPIRE' must be a number of seconds (>= 1)"
     for name in EDGE_TLS_PORT EDGE_UDP_PORT UAS_PORT; do
         [[ ${!name} =~ ^[0-9]+$ && ${!name} -ge 1 && ${!name} -le 65535 ]] \
             || die "$name='${!name}' is not a port number (1-65535)"
@@ -73,6 +76,7 @@ render() {
         -e "s|@UAS_PORT@|$UAS_PORT|g"
         -e "s|@PASSWORD@|$PASSWORD|g"
         -e "s|@DIGEST_ALG@|$DIGEST_ALG|g"
+        -e "s|@NONCE_EXPIRE@|$NONCE_EXPIRE|g"
         -e "s|@OPAQUE@|$opaque|g"
         -e "s|@EDGE_CERT_FILE@|$cert_dir/$EDGE_CERT.pem|g"
         -e "s|@EDGE_KEY_FILE@|$cert_dir/$EDGE_CERT.key|g"
@@ -94,6 +98,12 @@ check_config() {
 
 is_running() { [[ -n ${1:-} ]] && kill -0 "$1" 2>/dev/null; }
 
+# True only for a Kamailio process started from this RUN_DIR (guards against a stale PID file
+# whose PID now belongs to someone else).
+is_our_kamailio() {
+    is_running "$1" && [[ $(ps -o args= -p "$1" 2>/dev/null) == *"-f $2/kamailio.cfg"* ]]
+}
+
 tcp_port_open() { timeout 1 bash -c ": > /dev/tcp/127.0.0.1/$1" 2>/dev/null; }
 
 udp_port_bound() { ss -Hlnu "sport = :$1" 2>/dev/null | grep -q "127.0.0.1:$1"; }
@@ -102,7 +112,7 @@ start() {
     local run_dir=$1 pid
     mkdir -p "$run_dir"
     run_dir=$(cd "$run_dir" && pwd)
-    if [[ -s $run_dir/kamailio.pid ]] && is_running "$(cat "$run_dir/kamailio.pid")"; then
+    if [[ -s $run_dir/kamailio.pid ]] && is_our_kamailio "$(cat "$run_dir/kamailio.pid")" "$run_dir"; then
         die "an edge is already running from $run_dir (PID $(cat "$run_dir/kamailio.pid")); stop it first"
     fi
     if tcp_port_open "$EDGE_TLS_PORT"; then
@@ -110,7 +120,7 @@ start() {
     fi
     render "$run_dir"
     check_config "$run_dir"
-    "$KAMAILIO" -DD -E -m 64 -M 8 -Y "$run_dir" -f "$run_dir/kamailio.cfg" > "$run_dir/kamailio.log" 2>&1 &
+    "$KAMAILIO" -DD -E -m 64 -M 8 -Y "$run_dir" -f "$run_dir/kamailio.cfg" > "$run_dir/kamailio.log" 2>&1 < /dev/null &
     pid=$!
     echo "$pid" > "$run_dir/kamailio.pid"
     local tenths
@@ -132,8 +142,9 @@ start() {
 stop() {
     local run_dir=$1 pid children tenths
     [[ -s $run_dir/kamailio.pid ]] || return 0
+    run_dir=$(cd "$run_dir" && pwd)
     pid=$(cat "$run_dir/kamailio.pid")
-    if is_running "$pid"; then
+    if is_our_kamailio "$pid" "$run_dir"; then
         # Kamailio's main process stops its workers on SIGTERM; remember them to be sure.
         children=$(ps -o pid= --ppid "$pid" 2>/dev/null || true)
         kill -TERM "$pid" 2>/dev/null || true
@@ -145,7 +156,7 @@ stop() {
             kill -KILL "$pid" 2>/dev/null || true
         fi
         for child in $children; do
-            if is_running "$child"; then
+            if is_our_kamailio "$child" "$run_dir"; then
                 kill -KILL "$child" 2>/dev/null || true
             fi
         done

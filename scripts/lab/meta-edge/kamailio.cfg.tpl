@@ -51,10 +51,12 @@ loadmodule "auth.so"
 modparam("tls", "config", "@RUN_DIR@/tls.cfg")
 modparam("tm", "fr_timer", 5000)
 modparam("tm", "fr_inv_timer", 120000)
+# Meta's edge hands its own 503 to the caller unchanged; tm would turn a relayed 503 into 500 (RFC 3261 16.7).
+modparam("tm", "remap_503_500", 0)
 modparam("rr", "enable_full_lr", 1)
 modparam("rr", "append_fromtag", 0)
 modparam("auth", "algorithm", "@DIGEST_ALG@")
-modparam("auth", "nonce_expire", 300)
+modparam("auth", "nonce_expire", @NONCE_EXPIRE@)
 
 request_route {
 	if (!mf_process_maxfwd_header("10")) {
@@ -154,6 +156,7 @@ route[AUTHENTICATE] {
 	$var(auth_rc) = $rc;
 	if ($var(auth_rc) == -4) {
 		xlog("L_NOTICE", "EDGE: auth stale nonce, new challenge\n");
+		$var(stale) = 1;
 		route(CHALLENGE);
 	}
 	if ($var(auth_rc) < 0) {
@@ -165,8 +168,13 @@ route[AUTHENTICATE] {
 }
 
 # Kamailio's own challenge carries no opaque; Meta's does, so one is added here.
+# Flags: 1 = qop=auth, 16 = stale=true (the nonce expired, the credentials were right).
 route[CHALLENGE] {
-	auth_get_www_authenticate("wa.meta.vc", "1", "$var(challenge)");
+	if ($var(stale) == 1) {
+		auth_get_www_authenticate("wa.meta.vc", "17", "$var(challenge)");
+	} else {
+		auth_get_www_authenticate("wa.meta.vc", "1", "$var(challenge)");
+	}
 	$var(challenge) = $(var(challenge){s.replace,WWW-Authenticate,Proxy-Authenticate});
 	$var(challenge) = $(var(challenge){s.striptail,2}) + ", opaque=\"@OPAQUE@\"\r\n";
 	append_to_reply("$var(challenge)");

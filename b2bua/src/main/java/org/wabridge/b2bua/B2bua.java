@@ -6,6 +6,8 @@ import gov.nist.javax.sip.ServerTransactionExt;
 import gov.nist.javax.sip.SipListenerExt;
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -34,6 +36,7 @@ import javax.sip.address.AddressFactory;
 import javax.sip.address.SipURI;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.FromHeader;
+import javax.sip.header.Header;
 import javax.sip.header.HeaderFactory;
 import javax.sip.header.ToHeader;
 import javax.sip.header.ViaHeader;
@@ -46,7 +49,9 @@ import org.slf4j.MDC;
 import org.wabridge.b2bua.CallFailures.Outcome;
 import org.wabridge.b2bua.SipTrace.Side;
 import org.wabridge.b2bua.causes.CauseCatalog;
+import org.wabridge.b2bua.digest.DigestAlgorithm;
 import org.wabridge.b2bua.digest.DigestClient;
+import org.wabridge.b2bua.digest.DigestVerifier;
 import org.wabridge.b2bua.events.CallObserver;
 import org.wabridge.b2bua.sip.EdgeRouter;
 import org.wabridge.b2bua.sip.HostResolver;
@@ -81,9 +86,12 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
     private final HeaderFactory headers;
     private final MessageFactory messages;
     private final MetaRequests requests;
+    private final PbxRequests pbxRequests;
+    private final DigestVerifier metaVerifier;
     private final CallFailures failures;
     private final DigestClient digest = new DigestClient();
     private final CallRegistry registry = new CallRegistry();
+    private final DailyPairLimit dailyLimit;
     private final ScheduledExecutorService scheduler;
     private final CallObserver observer;
     private final SipTrace trace;
@@ -101,9 +109,15 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
         this.headers = factory.createHeaderFactory();
         this.messages = factory.createMessageFactory();
         this.requests = new MetaRequests(config.meta(), meta, addresses, headers, messages);
+        this.pbxRequests = new PbxRequests(config.pbx(), pbx, addresses, headers, messages);
+        byte[] nonceSecret = new byte[32];
+        RANDOM.nextBytes(nonceSecret);
+        this.metaVerifier = new DigestVerifier(config.meta().sipServerHostname(), nonceSecret, Clock.systemUTC(),
+                Duration.ofMinutes(5));
         this.failures = new CallFailures(catalog);
         this.observer = observer;
         this.trace = new SipTrace(observer);
+        this.dailyLimit = new DailyPairLimit(config.limits().dailyCallsPerUserPair(), Clock.systemUTC());
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "bridge-timers");
             t.setDaemon(true);
@@ -157,6 +171,7 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
 
             B2bua b2bua = new B2bua(config, relay, context, stack, pbxProvider, metaProvider, factory, catalog,
                     observer);
+            b2bua.scheduler.scheduleAtFixedRate(b2bua.dailyLimit::purge, 1, 1, TimeUnit.HOURS);
             pbxProvider.addSipListener(b2bua);
             metaProvider.addSipListener(b2bua);
             stack.start();
@@ -233,9 +248,11 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
     SipProvider meta() { return meta; }
     HeaderFactory headers() { return headers; }
     MetaRequests requests() { return requests; }
+    PbxRequests pbxRequests() { return pbxRequests; }
     CallFailures failures() { return failures; }
     DigestClient digest() { return digest; }
     CallRegistry registry() { return registry; }
+    DailyPairLimit dailyLimit() { return dailyLimit; }
     ScheduledExecutorService scheduler() { return scheduler; }
     CallObserver observer() { return observer; }
     SipTrace trace() { return trace; }
@@ -246,8 +263,19 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
         return registry.size();
     }
 
+    /** New INVITEs get 503 from now on; calls in progress go on (graceful stop). */
+    public void drain() {
+        draining = true;
+        LOG.info("draining: new calls are refused with 503, {} call(s) in progress continue", registry.size());
+    }
+
+    /** Ready to take calls: started and not draining. */
+    public boolean ready() {
+        return !draining;
+    }
+
     /** Runs {@code action} with the call's ids in the logging context (relay and timer threads). */
-    void inCallContext(BusinessCall call, Runnable action) {
+    void inCallContext(BridgedCall call, Runnable action) {
         MDC.put("call", call.callId());
         try {
             action.run();
@@ -264,7 +292,7 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
     public void processRequest(RequestEvent event) {
         Request request = event.getRequest();
         Side side = event.getSource() == pbx ? Side.PBX : Side.META;
-        BusinessCall known = callOf(event.getDialog());
+        BridgedCall known = callOf(event.getDialog());
         MDC.put("call", known != null ? known.callId() : callIdOf(request));
         try {
             trace.received(side, request);
@@ -283,78 +311,67 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
 
     private void fromPbx(RequestEvent event) {
         Request request = event.getRequest();
-        String method = request.getMethod();
-        BusinessCall call = callOf(event.getDialog());
-        switch (method) {
+        BridgedCall call = callOf(event.getDialog());
+        switch (request.getMethod()) {
             case Request.ACK -> { /* the dialog layer absorbs ACKs to our answers */ }
             case Request.INVITE -> {
-                if (hasToTag(request)) {
-                    if (call != null) {
-                        call.onPbxReoffer(withTransaction(event));
-                    } else {
-                        respond(event, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null);
-                    }
-                } else {
+                if (!hasToTag(request)) {
                     newPbxInvite(event);
-                }
-            }
-            case Request.UPDATE -> {
-                if (call != null) {
-                    call.onPbxReoffer(withTransaction(event));
                 } else {
-                    respond(event, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null);
+                    inDialog(call, event, c -> c.onReoffer(Side.PBX, withTransaction(event)));
                 }
             }
-            case Request.BYE -> {
-                if (call != null) {
-                    call.onPbxBye(withTransaction(event));
-                } else {
-                    respond(event, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null);
-                }
-            }
-            case Request.CANCEL -> onCancel(event);
+            case Request.UPDATE -> inDialog(call, event, c -> c.onReoffer(Side.PBX, withTransaction(event)));
+            case Request.BYE -> inDialog(call, event, c -> c.onBye(Side.PBX, withTransaction(event)));
+            case Request.CANCEL -> onCancel(Side.PBX, event);
             case Request.OPTIONS -> respond(event, Response.OK, null); // PBX trunk qualify
-            case Request.INFO -> respond(event, call != null ? Response.OK : Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null);
+            case Request.INFO -> inDialog(call, event, c -> respond(event, Response.OK, null));
             default -> respond(event, Response.METHOD_NOT_ALLOWED, null);
         }
     }
 
     private void fromMeta(RequestEvent event) {
         Request request = event.getRequest();
-        BusinessCall call = callOf(event.getDialog());
+        BridgedCall call = callOf(event.getDialog());
         switch (request.getMethod()) {
             case Request.ACK -> { }
-            case Request.BYE -> {
-                if (call != null) {
-                    call.onMetaBye(withTransaction(event));
-                } else {
-                    respond(event, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null);
-                }
-            }
-            case Request.OPTIONS, Request.NOTIFY -> respond(event, call != null || Request.OPTIONS.equals(request.getMethod())
-                    ? Response.OK : Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null);
             case Request.INVITE -> {
-                if (hasToTag(request)) {
-                    // Meta sends no re-INVITEs; refuse politely without touching media.
-                    respond(event, Response.NOT_ACCEPTABLE_HERE, null);
+                if (!hasToTag(request)) {
+                    newMetaInvite(event);
                 } else {
-                    LOG.warn("user-initiated call from Meta refused: not supported by this version");
-                    respond(event, Response.TEMPORARILY_UNAVAILABLE, "User-initiated calls not enabled");
+                    inDialog(call, event, c -> c.onReoffer(Side.META, withTransaction(event)));
                 }
             }
-            case Request.CANCEL -> respond(event, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null);
+            case Request.BYE -> inDialog(call, event, c -> c.onBye(Side.META, withTransaction(event)));
+            case Request.CANCEL -> onCancel(Side.META, event);
+            case Request.OPTIONS -> respond(event, Response.OK, null);
+            case Request.NOTIFY -> inDialog(call, event, c -> respond(event, Response.OK, null));
             default -> respond(event, Response.METHOD_NOT_ALLOWED, null);
+        }
+    }
+
+    /** Hands an in-dialog request to its call, or answers 481 when the dialog is unknown. */
+    private void inDialog(BridgedCall call, RequestEvent event, java.util.function.Consumer<BridgedCall> action) {
+        if (call != null) {
+            action.accept(call);
+        } else {
+            respond(event, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null);
         }
     }
 
     private void newPbxInvite(RequestEvent event) {
         Request invite = event.getRequest();
+        if (draining) {
+            refuseWhileDraining(event);
+            return;
+        }
         String source = ((RequestEventExt) event).getRemoteIpAddress();
-        if (!allowedPbxSource(source)) {
+        if (!allowed(config.pbx().allowedSources(), source)) {
             Outcome outcome = failures.local("local.source-not-allowed");
             LOG.warn(failures.logLine(callIdOf(invite), null, 403, "INVITE from " + source
                     + " is not in pbx.allowedSources", outcome));
-            answerStateless(event, outcome);
+            refuse(event, outcome.answer().sipCode(), outcome.answer().phrase(), outcome.reasons(),
+                    outcome.answer().retryAfterSeconds());
             return;
         }
         ServerTransaction tx;
@@ -393,11 +410,22 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
                     outcome.answer().retryAfterSeconds());
             return;
         }
+        Optional<Duration> wait = dailyLimit.waitBeforeNextCall(number.get().number(), waUser);
+        if (wait.isPresent()) {
+            Outcome outcome = failures.local("local.daily-limit");
+            long seconds = Math.max(1, wait.get().toSeconds());
+            LOG.warn(failures.logLine(callIdOf(invite), null, outcome.answer().sipCode(), number.get().number() + " and "
+                    + waUser + " already had " + config.limits().dailyCallsPerUserPair()
+                    + " connected calls in 24 h; next allowed in " + seconds + " s", outcome));
+            respond(tx, outcome.answer().sipCode(), outcome.answer().phrase(), toTag, null, outcome.reasons(),
+                    (int) Math.min(Integer.MAX_VALUE, seconds));
+            return;
+        }
         BusinessCall call = new BusinessCall(this, tx, number.get(), waUser);
         if (!registry.tryAdd(call.callId(), number.get().number(), config.limits().maxCallsPerNumber(), call)) {
             Outcome outcome = failures.local("local.concurrent-limit");
             LOG.warn(failures.logLine(call.callId(), null, outcome.answer().sipCode(), number.get().number()
-                    + " already has " + config.limits().maxCallsPerNumber() + " calls", outcome));
+                    + " is at its limit of " + config.limits().maxCallsPerNumber() + " concurrent call(s)", outcome));
             respond(tx, outcome.answer().sipCode(), outcome.answer().phrase(), toTag, null, outcome.reasons(),
                     outcome.answer().retryAfterSeconds());
             return;
@@ -405,10 +433,10 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
         call.start();
     }
 
-    private boolean allowedPbxSource(String ip) {
+    private static boolean allowed(List<Cidr> networks, String ip) {
         try {
             InetAddress address = InetAddress.getByName(ip);
-            for (Cidr cidr : config.pbx().allowedSources()) {
+            for (Cidr cidr : networks) {
                 if (cidr.contains(address)) {
                     return true;
                 }
@@ -437,16 +465,117 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
         return Optional.ofNullable(byDefault);
     }
 
-    private void onCancel(RequestEvent event) {
+    private void onCancel(Side side, RequestEvent event) {
         ServerTransaction cancelTx = withTransaction(event).getServerTransaction();
         if (cancelTx == null) {
             return;
         }
-        respond(cancelTx, Response.OK, null, null, null, List.of(), null);
         ServerTransaction inviteTx = ((ServerTransactionExt) cancelTx).getCanceledInviteTransaction();
-        if (inviteTx != null && inviteTx.getApplicationData() instanceof BusinessCall call) {
-            call.onPbxCancel();
+        if (inviteTx != null && inviteTx.getApplicationData() instanceof BridgedCall call) {
+            respond(cancelTx, Response.OK, null, null, null, List.of(), null);
+            call.onCancel(side);
+        } else {
+            respond(cancelTx, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null, null, null, List.of(), null);
         }
+    }
+
+    // ----------------------------------------------------- user-initiated
+
+    private void newMetaInvite(RequestEvent event) {
+        Request invite = event.getRequest();
+        String source = ((RequestEventExt) event).getRemoteIpAddress();
+        if (draining) {
+            refuseWhileDraining(event);
+            return;
+        }
+        if (!allowed(config.meta().allowedSources(), source)) {
+            LOG.warn("INVITE from {} refused with 403: not in meta.allowedSources (Meta's published ranges by default)",
+                    source);
+            respond(event, Response.FORBIDDEN, "Source address not allowed");
+            return;
+        }
+        ServerTransaction tx;
+        try {
+            tx = event.getServerTransaction() != null ? event.getServerTransaction() : meta.getNewServerTransaction(invite);
+        } catch (TransactionAlreadyExistsException e) {
+            return;
+        } catch (Exception e) {
+            LOG.warn("cannot create a transaction for Meta's INVITE: {}", e.toString());
+            return;
+        }
+        respond(tx, Response.TRYING, null, null, null, List.of(), null);
+        String toTag = newTag();
+        String user = invite.getRequestURI() instanceof SipURI s ? s.getUser() : null;
+        // Meta appends the configured request_uri_user_params to the user part: +1555...;tgrp=wacall;...
+        String dialled = user == null ? "" : Normalizer.toE164(user.split(";", 2)[0], List.of());
+        Optional<BusinessNumber> number = config.meta().numbers().stream().filter(n -> n.number().equals(dialled))
+                .findFirst();
+        if (number.isEmpty()) {
+            LOG.warn("INVITE from Meta for '{}' refused with 404: not a configured business number", user);
+            respond(tx, Response.NOT_FOUND, "Business number not configured", toTag, null, List.of(), null);
+            return;
+        }
+        if (pbxRequests.targetOf(number.get()) == null) {
+            LOG.warn("INVITE for {} refused with 480: neither meta.numbers[].pbxTarget nor pbx.target is set",
+                    dialled);
+            respond(tx, Response.TEMPORARILY_UNAVAILABLE, "No PBX target configured", toTag, null, List.of(), null);
+            return;
+        }
+        if (!authenticated(tx, number.get(), toTag)) {
+            return;
+        }
+        String caller = ((FromHeader) invite.getHeader(FromHeader.NAME)).getAddress().getURI() instanceof SipURI f
+                && f.getUser() != null ? f.getUser() : "anonymous";
+        UserCall call = new UserCall(this, tx, number.get(), caller);
+        if (!registry.tryAdd(call.callId(), dialled, config.limits().maxCallsPerNumber(), call)) {
+            LOG.warn("INVITE for {} refused with 503: {} calls already in progress", dialled,
+                    config.limits().maxCallsPerNumber());
+            respond(tx, Response.SERVICE_UNAVAILABLE, "Concurrent call limit reached", toTag, null, List.of(), null);
+            call.finish("concurrent call limit");
+            return;
+        }
+        call.start();
+    }
+
+    /**
+     * Meta answers a digest challenge with the number's SIP password (Meta's recommended set-up). Returns true
+     * when the INVITE may proceed; otherwise it has been answered (challenge or 403).
+     */
+    private boolean authenticated(ServerTransaction tx, BusinessNumber number, String toTag) {
+        int mode = config.meta().inboundChallenge();
+        if (mode == 0) {
+            return true;
+        }
+        String credentialsHeader = mode == 407 ? "Proxy-Authorization" : "Authorization";
+        String challengeHeader = mode == 407 ? "Proxy-Authenticate" : "WWW-Authenticate";
+        Header credentials = tx.getRequest().getHeader(credentialsHeader);
+        boolean stale = false;
+        if (credentials != null) {
+            DigestVerifier.Verdict verdict = metaVerifier.verify(((gov.nist.javax.sip.header.SIPHeader) credentials)
+                    .getHeaderValue(), Request.INVITE, number.digestUsername(), number.password());
+            switch (verdict) {
+                case OK -> {
+                    return true;
+                }
+                case WRONG_USERNAME, WRONG_RESPONSE -> {
+                    LOG.warn("Meta's digest answer for {} rejected with 403: {}", number.number(), verdict.explanation());
+                    respond(tx, Response.FORBIDDEN, "Invalid digest auth response", toTag, null, List.of(), null);
+                    return false;
+                }
+                case STALE_NONCE -> stale = true;
+                default -> LOG.info("digest answer not usable ({}): challenging again", verdict.explanation());
+            }
+        }
+        try {
+            Response challenge = messages.createResponse(mode, tx.getRequest());
+            ((ToHeader) challenge.getHeader(ToHeader.NAME)).setTag(toTag);
+            challenge.addHeader(headers.createHeader(challengeHeader, metaVerifier.challenge(DigestAlgorithm.MD5, stale)));
+            trace.sent(Side.META, challenge);
+            tx.sendResponse(challenge);
+        } catch (Exception e) {
+            LOG.warn("cannot challenge Meta's INVITE: {}", e.toString());
+        }
+        return false;
     }
 
     // ------------------------------------------------------------ responses
@@ -455,12 +584,12 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
     public void processResponse(ResponseEvent event) {
         Response response = event.getResponse();
         Side side = event.getSource() == pbx ? Side.PBX : Side.META;
-        BusinessCall call = callOf(event.getClientTransaction(), event.getDialog());
+        BridgedCall call = callOf(event.getClientTransaction(), event.getDialog());
         MDC.put("call", call != null ? call.callId() : callIdOf(response));
         try {
             trace.received(side, response);
-            if (call != null && side == Side.META) {
-                call.onMetaResponse(event);
+            if (call != null) {
+                call.onResponse(side, event);
             }
         } catch (RuntimeException e) {
             LOG.error("unexpected error handling a {} response", response.getStatusCode(), e);
@@ -475,7 +604,7 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
             return;
         }
         ClientTransaction ct = event.getClientTransaction();
-        BusinessCall call = callOf(ct, null);
+        BridgedCall call = callOf(ct, null);
         if (call != null && Request.INVITE.equals(ct.getRequest().getMethod())) {
             inCallContext(call, () -> call.transportFailed(new java.io.IOException("INVITE transaction timed out")));
         }
@@ -489,8 +618,10 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
         }
         // JAIN-SIP does not say which transaction failed: calls still waiting for a first answer from the edge
         // are the ones the error belongs to.
-        for (BusinessCall call : registry.all()) {
-            inCallContext(call, () -> call.edgeIoFailed(event.getHost() + ":" + event.getPort()));
+        for (BridgedCall call : registry.all()) {
+            if (call instanceof BusinessCall business) {
+                inCallContext(call, () -> business.edgeIoFailed(event.getHost() + ":" + event.getPort()));
+            }
         }
     }
 
@@ -502,9 +633,10 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
 
     @Override
     public void processDialogTimeout(DialogTimeoutEvent event) {
-        BusinessCall call = callOf(event.getDialog());
+        BridgedCall call = callOf(event.getDialog());
         if (call != null && event.getReason() == DialogTimeoutEvent.Reason.AckNotReceived) {
-            inCallContext(call, call::onPbxAckTimeout);
+            Side side = ((gov.nist.javax.sip.stack.SIPDialog) event.getDialog()).getSipProvider() == pbx ? Side.PBX : Side.META;
+            inCallContext(call, () -> call.onAckTimeout(side));
         }
     }
 
@@ -518,12 +650,12 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
         }
     }
 
-    private static BusinessCall callOf(Dialog dialog) {
-        return dialog != null && dialog.getApplicationData() instanceof BusinessCall c ? c : null;
+    private static BridgedCall callOf(Dialog dialog) {
+        return dialog != null && dialog.getApplicationData() instanceof BridgedCall c ? c : null;
     }
 
-    private static BusinessCall callOf(ClientTransaction ct, Dialog dialog) {
-        if (ct != null && ct.getApplicationData() instanceof BusinessCall c) {
+    private static BridgedCall callOf(ClientTransaction ct, Dialog dialog) {
+        if (ct != null && ct.getApplicationData() instanceof BridgedCall c) {
             return c;
         }
         return callOf(dialog);
@@ -544,19 +676,28 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
         }
     }
 
-    /** Refuses a request with a cause's answer, without creating any call state. */
-    private void answerStateless(RequestEvent event, Outcome outcome) {
+    /** 503 with Retry-After: another bridge node (or this one after restart) should take the call. */
+    private void refuseWhileDraining(RequestEvent event) {
+        refuse(event, Response.SERVICE_UNAVAILABLE, "Bridge is shutting down",
+                List.of("Q.850;cause=42;text=\"SWITCHING_EQUIPMENT_CONGESTION\""), 30);
+    }
+
+    /** Refuses a request statelessly (no call state) with a final answer, Reason headers and Retry-After. */
+    private void refuse(RequestEvent event, int code, String phrase, List<String> reasons, Integer retryAfter) {
         try {
-            Response response = messages.createResponse(outcome.answer().sipCode(), event.getRequest());
-            response.setReasonPhrase(outcome.answer().phrase());
+            Response response = messages.createResponse(code, event.getRequest());
+            response.setReasonPhrase(phrase);
             ((ToHeader) response.getHeader(ToHeader.NAME)).setTag(newTag());
-            for (String reason : outcome.reasons()) {
+            for (String reason : reasons) {
                 response.addHeader(headers.createHeader("Reason", reason));
+            }
+            if (retryAfter != null) {
+                response.addHeader(headers.createRetryAfterHeader(retryAfter));
             }
             trace.sent(event.getSource() == pbx ? Side.PBX : Side.META, response);
             ((SipProvider) event.getSource()).sendResponse(response);
         } catch (Exception e) {
-            LOG.warn("cannot refuse {}: {}", event.getRequest().getMethod(), e.toString());
+            LOG.warn("cannot refuse {} with {}: {}", event.getRequest().getMethod(), code, e.toString());
         }
     }
 
@@ -604,7 +745,7 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
             }
             boolean pbxSide = ((gov.nist.javax.sip.stack.SIPTransaction) tx).getSipProvider() == pbx;
             if (code > 100 && code < 300 && Request.INVITE.equals(request.getMethod())) {
-                response.addHeader(headers.createContactHeader(pbxSide ? pbxContact(request) : requests.contact("bridge")));
+                response.addHeader(headers.createContactHeader(pbxSide ? pbxContact(request) : requests.contact(toUser(request))));
             }
             for (String reason : reasons) {
                 response.addHeader(headers.createHeader("Reason", reason));
@@ -633,6 +774,13 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
         return addresses.createAddress(uri);
     }
 
+    /** The To user without user-part parameters (Meta: +1555...;tgrp=...), for our Contact toward Meta. */
+    private static String toUser(Request request) {
+        javax.sip.address.URI uri = ((ToHeader) request.getHeader(ToHeader.NAME)).getAddress().getURI();
+        String user = uri instanceof SipURI s ? s.getUser() : null;
+        return user == null ? "bridge" : user.split(";", 2)[0];
+    }
+
     private static String viaTransport(Request request) {
         ViaHeader via = (ViaHeader) request.getHeader(ViaHeader.NAME);
         return via == null ? "udp" : via.getTransport().toLowerCase();
@@ -659,7 +807,7 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
     /** Ends every call cleanly (BYE/final answers on both legs), then stops the stack. */
     @Override
     public void close() {
-        for (BusinessCall call : registry.all()) {
+        for (BridgedCall call : registry.all()) {
             inCallContext(call, () -> call.hangUp("bridge shutting down"));
         }
         scheduler.shutdownNow();
@@ -668,7 +816,13 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        gov.nist.javax.sip.EventScanner scanner = ((gov.nist.javax.sip.SipStackImpl) stack).getEventScanner();
         stack.stop();
+        if (scanner != null) {
+            // JAIN-SIP RI 1.3.0-91 bug: stop() leaves its (non-daemon) event thread blocked in take(); one no-op
+            // event lets it see that it was stopped and exit.
+            scanner.addEvent(new gov.nist.javax.sip.EventWrapper(new DialogTerminatedEvent(pbx, null), null));
+        }
         context.unregister();
         LOG.info("SIP side stopped");
     }

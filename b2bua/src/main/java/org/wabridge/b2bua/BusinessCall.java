@@ -42,24 +42,14 @@ import org.wabridge.media.SdpException;
  * Every event of the call runs under the call's lock; every way out ends in {@link #finish}, which releases
  * the media session, the timer and the concurrency slot exactly once.
  */
-final class BusinessCall implements MediaEvents {
+final class BusinessCall extends BridgedCall {
 
     private static final Logger LOG = LoggerFactory.getLogger(BusinessCall.class);
-    private static final MediaStats.LegStats NO_MEDIA = new MediaStats.LegStats(0, 0, 0, 0, 0, 0, 0);
-    private static final MediaStats EMPTY_STATS = new MediaStats(NO_MEDIA, NO_MEDIA);
 
-    private final B2bua b2b;
-    private final String callId;
     private final ServerTransaction pbxTx;
     private final Request pbxInvite;
     private final String pbxToTag;
-    private final BusinessNumber number;
-    private final String waUser;
-    private final long startedAt = System.nanoTime();
-    private final java.time.Instant startInstant = java.time.Instant.now();
 
-    private CallState state = CallState.CALLING;
-    private MediaSession media;
     private Request metaInvite;
     private ClientTransaction metaTx;
     private Dialog metaDialog;
@@ -69,39 +59,58 @@ final class BusinessCall implements MediaEvents {
     private boolean metaProvisional;
     private boolean pbxCancelled;
     private ScheduledFuture<?> noResponseTimer;
-    private String metaCallId;
-    /** What the call ended with, for the call log: the PBX's final answer and the catalog cause. */
-    private int finalCode;
-    private String finalPhrase;
-    private String causeId;
-    private Duration setupTime;
 
     BusinessCall(B2bua b2b, ServerTransaction pbxTx, BusinessNumber number, String waUser) {
-        this.b2b = b2b;
+        super(b2b, B2bua.callIdOf(pbxTx.getRequest()), Direction.BUSINESS_INITIATED, number, waUser);
         this.pbxTx = pbxTx;
         this.pbxInvite = pbxTx.getRequest();
-        this.callId = B2bua.callIdOf(pbxInvite);
         this.pbxToTag = B2bua.newTag();
-        this.number = number;
-        this.waUser = waUser;
         pbxTx.setApplicationData(this);
         if (pbxTx.getDialog() != null) {
             pbxTx.getDialog().setApplicationData(this); // in-dialog requests from the PBX find the call here
         }
-        b2b.observer().callStarted(new CallStart(callId, Direction.BUSINESS_INITIATED, number.number(), waUser,
-                startInstant));
     }
 
-    private void event(String kind, String detail) {
-        b2b.observer().callEvent(new CallEvent(callId, java.time.Instant.now(), kind, detail));
+    // --------------------------------------------------------- dispatching
+
+    @Override
+    void onResponse(Side side, ResponseEvent event) {
+        if (side == Side.META) {
+            onMetaResponse(event);
+        }
     }
 
-    String callId() {
-        return callId;
+    @Override
+    void onBye(Side side, RequestEvent event) {
+        if (side == Side.PBX) {
+            onPbxBye(event);
+        } else {
+            onMetaBye(event);
+        }
     }
 
-    String businessNumber() {
-        return number.number();
+    @Override
+    synchronized void onCancel(Side side) {
+        if (side == Side.PBX) {
+            onPbxCancel();
+        }
+    }
+
+    @Override
+    synchronized void onReoffer(Side side, RequestEvent event) {
+        if (side == Side.PBX) {
+            onPbxReoffer(event);
+        } else {
+            // Meta sends no re-INVITEs; refuse without touching media.
+            b2b.respond(event.getServerTransaction(), Response.NOT_ACCEPTABLE_HERE, null, null, null, List.of(), null);
+        }
+    }
+
+    @Override
+    synchronized void onAckTimeout(Side side) {
+        if (side == Side.PBX) {
+            onPbxAckTimeout();
+        }
     }
 
     // ----------------------------------------------------------------- start
@@ -149,6 +158,7 @@ final class BusinessCall implements MediaEvents {
     }
 
     /** The edge could not be reached at all (connect refused, TLS verification failed, timeout). */
+    @Override
     synchronized void transportFailed(Throwable e) {
         if (state == CallState.ENDED) {
             return;
@@ -198,7 +208,7 @@ final class BusinessCall implements MediaEvents {
 
     // ------------------------------------------------------- Meta's responses
 
-    synchronized void onMetaResponse(ResponseEvent event) {
+    private synchronized void onMetaResponse(ResponseEvent event) {
         Response response = event.getResponse();
         String method = ((CSeqHeader) response.getHeader(CSeqHeader.NAME)).getMethod();
         if (!Request.INVITE.equals(method)) {
@@ -272,13 +282,9 @@ final class BusinessCall implements MediaEvents {
             failLocal("local.sdp-unusable", "Meta's answer: " + e.getMessage());
             return;
         }
-        state = CallState.CONNECTED;
-        finalCode = Response.OK;
-        finalPhrase = "OK";
-        setupTime = Duration.ofNanos(System.nanoTime() - startedAt);
         b2b.respond(pbxTx, Response.OK, null, pbxToTag, pbxAnswer, List.of(), null);
-        LOG.info("call connected after {} ms", setupTime.toMillis());
-        event("connected", "both legs answered; media relayed");
+        connected();
+        b2b.dailyLimit().connected(number.number(), waUser);
     }
 
     private boolean sendAck(Response response) {
@@ -390,7 +396,7 @@ final class BusinessCall implements MediaEvents {
 
     // ----------------------------------------------------------- PBX requests
 
-    synchronized void onPbxCancel() {
+    private void onPbxCancel() {
         if (state == CallState.CONNECTED || state == CallState.ENDED) {
             return; // too late: the INVITE was answered; the PBX will send BYE
         }
@@ -421,7 +427,7 @@ final class BusinessCall implements MediaEvents {
         finish("cancelled by the PBX");
     }
 
-    synchronized void onPbxBye(RequestEvent event) {
+    private synchronized void onPbxBye(RequestEvent event) {
         b2b.respond(event.getServerTransaction(), Response.OK, null, null, null, List.of(), null);
         if (state == CallState.CONNECTED) {
             sendMetaBye(reasonOf(event.getRequest(), "Q.850;cause=16;text=\"NORMAL_CLEARING\""));
@@ -429,7 +435,7 @@ final class BusinessCall implements MediaEvents {
         finish("PBX hung up");
     }
 
-    synchronized void onMetaBye(RequestEvent event) {
+    private synchronized void onMetaBye(RequestEvent event) {
         Request bye = event.getRequest();
         noteMetaCallId(bye);
         b2b.respond(event.getServerTransaction(), Response.OK, null, null, null, List.of(), null);
@@ -442,7 +448,7 @@ final class BusinessCall implements MediaEvents {
     }
 
     /** Re-INVITE or UPDATE from the PBX (hold, session refresh): answered here, never sent to Meta. */
-    synchronized void onPbxReoffer(RequestEvent event) {
+    private void onPbxReoffer(RequestEvent event) {
         byte[] body = event.getRequest().getRawContent();
         String answer = null;
         if (body != null && body.length > 0 && media != null) {
@@ -459,7 +465,7 @@ final class BusinessCall implements MediaEvents {
     }
 
     /** Our 200 OK to the PBX was never acknowledged: the PBX leg is dead. */
-    synchronized void onPbxAckTimeout() {
+    private void onPbxAckTimeout() {
         if (state == CallState.CONNECTED) {
             LOG.warn("the PBX never acknowledged our 200 OK: ending the call");
             sendMetaBye("Q.850;cause=41;text=\"TEMPORARY_FAILURE\"");
@@ -467,87 +473,24 @@ final class BusinessCall implements MediaEvents {
         }
     }
 
-    @Override
-    public void mediaTimeout(Leg leg, Duration silentFor) {
-        b2b.inCallContext(this, () -> onMediaTimeout(leg, silentFor));
-    }
-
-    private synchronized void onMediaTimeout(Leg leg, Duration silentFor) {
-        if (state != CallState.CONNECTED) {
-            return;
-        }
-        String causeId = leg == Leg.META ? "local.media-timeout-meta" : "local.media-timeout-pbx";
-        String text = (leg == Leg.META ? "WhatsApp side" : "PBX") + " sent no media for " + silentFor.toSeconds() + " s";
-        Outcome outcome = b2b.failures().local(causeId);
-        this.causeId = causeId;
-        event("media-timeout", text);
-        LOG.warn(b2b.failures().logLine(callId, metaCallId, outcome.answer().sipCode(), text, outcome));
-        String reason = "Q.850;cause=" + outcome.answer().q850Cause() + ";text=\"" + text + "\"";
-        sendMetaBye(reason);
-        sendPbxBye(reason);
-        finish(text);
-    }
-
     // -------------------------------------------------------------- teardown
 
     private void sendMetaBye(String reason) {
-        if (metaDialog == null) {
-            return;
-        }
-        try {
-            Request bye = metaDialog.createRequest(Request.BYE);
-            bye.addHeader(b2b.headers().createHeader("Reason", reason));
-            ClientTransaction ct = b2b.meta().getNewClientTransaction(bye);
-            ct.setApplicationData(this);
-            b2b.trace().sent(Side.META, bye);
-            metaDialog.sendRequest(ct);
-        } catch (Exception e) {
-            LOG.warn("cannot send BYE to Meta: {}", e.toString());
-        }
+        sendBye(metaDialog, b2b.meta(), Side.META, reason);
     }
 
     private void sendPbxBye(String reason) {
-        Dialog dialog = pbxTx.getDialog();
-        if (dialog == null) {
-            return;
-        }
-        try {
-            Request bye = dialog.createRequest(Request.BYE);
-            bye.addHeader(b2b.headers().createHeader("Reason", reason));
-            ClientTransaction ct = b2b.pbx().getNewClientTransaction(bye);
-            ct.setApplicationData(this);
-            b2b.trace().sent(Side.PBX, bye);
-            dialog.sendRequest(ct);
-        } catch (Exception e) {
-            LOG.warn("cannot send BYE to the PBX: {}", e.toString());
-        }
+        sendBye(pbxTx.getDialog(), b2b.pbx(), Side.PBX, reason);
     }
 
-    /** Releases everything the call holds. Idempotent. */
-    synchronized void finish(String why) {
-        if (state == CallState.ENDED) {
-            return;
-        }
-        state = CallState.ENDED;
-        cancelNoResponseTimer();
-        MediaStats stats = media == null ? EMPTY_STATS : media.stats();
-        if (media != null) {
-            media.close();
-        }
-        b2b.registry().remove(callId, number.number());
-        Duration duration = Duration.ofNanos(System.nanoTime() - startedAt);
-        LOG.info("call ended after {} ms: {} media={}", duration.toMillis(), why, stats);
-        b2b.observer().callEnded(new CallEnd(callId, metaCallId, java.time.Instant.now(), setupTime != null,
-                finalCode, finalPhrase, causeId, why, setupTime, duration, stats));
-    }
-
-    boolean ended() {
-        synchronized (this) {
-            return state == CallState.ENDED;
-        }
+    @Override
+    protected void byeBothLegs(String reason) {
+        sendMetaBye(reason);
+        sendPbxBye(reason);
     }
 
     /** Ends a live call cleanly on both legs (bridge shutdown). */
+    @Override
     synchronized void hangUp(String why) {
         if (state == CallState.CONNECTED) {
             sendMetaBye("Q.850;cause=16;text=\"NORMAL_CLEARING\"");
@@ -561,33 +504,16 @@ final class BusinessCall implements MediaEvents {
 
     // ---------------------------------------------------------------- helpers
 
+    @Override
+    protected void stopTimers() {
+        cancelNoResponseTimer();
+    }
+
     private void cancelNoResponseTimer() {
         if (noResponseTimer != null) {
             noResponseTimer.cancel(false);
             noResponseTimer = null;
         }
-    }
-
-    private void noteMetaCallId(javax.sip.message.Message message) {
-        Header wacid = message.getHeader("x-wa-meta-wacid");
-        if (wacid != null && metaCallId == null) {
-            metaCallId = ((SIPHeader) wacid).getHeaderValue();
-            event("meta-call-id", metaCallId);
-        }
-    }
-
-    private static String reasonOf(Request request, String fallback) {
-        Header reason = request.getHeader("Reason");
-        return reason == null ? fallback : ((SIPHeader) reason).getHeaderValue();
-    }
-
-    static List<String> headerValues(javax.sip.message.Message message, String name) {
-        List<String> values = new ArrayList<>();
-        ListIterator<?> it = message.getHeaders(name);
-        while (it != null && it.hasNext()) {
-            values.add(((SIPHeader) it.next()).getHeaderValue().trim());
-        }
-        return values;
     }
 
     private static boolean isTlsFailure(Throwable e) {
@@ -601,13 +527,5 @@ final class BusinessCall implements MediaEvents {
             }
         }
         return false;
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t.getMessage() == null ? t.toString() : t.getMessage();
     }
 }

@@ -7,11 +7,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** Live calls, and how many each business number has, for the per-number concurrency limit. */
 final class CallRegistry {
 
-    private final Map<String, BusinessCall> calls = new ConcurrentHashMap<>();
+    private final Map<String, BridgedCall> calls = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> perNumber = new ConcurrentHashMap<>();
 
     /** Takes a slot for {@code number}; false when it already has {@code limit} calls. */
-    boolean tryAdd(String callId, String number, int limit, BusinessCall call) {
+    boolean tryAdd(String callId, String number, int limit, BridgedCall call) {
         AtomicInteger count = perNumber.computeIfAbsent(number, n -> new AtomicInteger());
         if (count.incrementAndGet() > limit) {
             count.decrementAndGet();
@@ -31,7 +31,7 @@ final class CallRegistry {
         return calls.size();
     }
 
-    Iterable<BusinessCall> all() {
+    Iterable<BridgedCall> all() {
         return calls.values();
     }
 }

@@ -15,6 +15,7 @@ import javax.sip.message.MessageFactory;
 import javax.sip.message.Request;
 import org.wabridge.config.BusinessNumber;
 import org.wabridge.config.MetaSide;
+import org.wabridge.config.SipUri;
 
 /**
  * Builds requests toward Meta exactly as Meta documents them (whatsapp-sip-facts.md section 2.2):
@@ -95,35 +96,9 @@ final class MetaRequests {
     record EdgeUri(String host, int port, String transport) {
 
         static EdgeUri parse(String uri) {
-            String rest = uri.trim();
-            if (!rest.regionMatches(true, 0, "sip:", 0, 4)) {
-                throw new IllegalArgumentException("meta.edgeUri must start with sip: (got " + uri + ")");
-            }
-            rest = rest.substring(4);
-            String transport = "tls";
-            int semi = rest.indexOf(';');
-            if (semi >= 0) {
-                for (String param : rest.substring(semi + 1).split(";")) {
-                    String[] kv = param.split("=", 2);
-                    if (kv[0].equalsIgnoreCase("transport") && kv.length == 2) {
-                        transport = kv[1].toLowerCase();
-                    }
-                }
-                rest = rest.substring(0, semi);
-            }
-            int at = rest.indexOf('@');
-            if (at >= 0) {
-                rest = rest.substring(at + 1);
-            }
-            String host = rest;
-            int port = -1;
-            int colon = rest.lastIndexOf(':');
-            if (colon > 0 && !rest.endsWith("]")) {
-                host = rest.substring(0, colon);
-                port = Integer.parseInt(rest.substring(colon + 1));
-            }
-            EdgeUri e = new EdgeUri(host, 0, transport);
-            return new EdgeUri(host, port > 0 ? port : e.defaultPort(), transport);
+            SipUri parsed = SipUri.parse(uri);
+            EdgeUri edge = new EdgeUri(parsed.host(), parsed.port(), parsed.transport() == null ? "tls" : parsed.transport());
+            return edge.port > 0 ? edge : new EdgeUri(edge.host, edge.defaultPort(), edge.transport);
         }
 
         int defaultPort() {

@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 import org.wabridge.config.MediaSettings;
 import org.wabridge.media.relay.CallMedia;
 import org.wabridge.media.relay.NettyMediaSession;
+import org.wabridge.media.relay.PacketSink;
 import org.wabridge.media.relay.PortBlocks;
 import org.wabridge.media.sdp.CryptoAttribute;
 import org.wabridge.media.sdp.LocalMedia;
@@ -87,7 +88,7 @@ public final class NettyMediaRelay implements MediaRelay {
                 continue;
             }
             NettyMediaSession session = new NettyMediaSession(callId, loop, channels, base,
-                    media(callId, events, base, channelSink(channels)), this::sessionClosed);
+                    media(callId, events, base, NettyMediaSession.sinkOf(channels)), this::sessionClosed);
             sessions.add(session);
             return session;
         }
@@ -96,7 +97,7 @@ public final class NettyMediaRelay implements MediaRelay {
                 + " ports per call): widen media.portMin/media.portMax or check what else binds these ports");
     }
 
-    private CallMedia media(String callId, MediaEvents events, int base, org.wabridge.media.relay.PacketSink sink) {
+    private CallMedia media(String callId, MediaEvents events, int base, PacketSink sink) {
         byte[] key = new byte[SrtpSuite.KEY_AND_SALT_LENGTH];
         random.nextBytes(key);
         long ssrc = random.nextInt() & 0xFFFF_FFFFL;
@@ -106,10 +107,6 @@ public final class NettyMediaRelay implements MediaRelay {
                 random.nextInt(Integer.MAX_VALUE), settings.g711EnabledAtMeta());
         return new CallMedia(settings, callId, local, events, sink, random.nextInt(0x10000),
                 random.nextInt() & 0xFFFF_FFFFL);
-    }
-
-    private static org.wabridge.media.relay.PacketSink channelSink(Channel[] channels) {
-        return NettyMediaSession.sinkOf(channels);
     }
 
     /** Binds PBX RTP, PBX RTCP and Meta ports of a block on one loop, or returns null. */

@@ -1,11 +1,22 @@
 package org.wabridge.config;
 
-/** The whole bridge configuration, as loaded from YAML and validated. */
+import java.util.Map;
+
+/**
+ * The whole bridge configuration, as loaded from YAML and validated.
+ *
+ * @param causeOverrides {@code causes.overrides}: PBX answers replacing the cause catalog's, by cause id, as plain
+ *                       YAML values ({@code {sip: 503, phrase: ..., q850: 34, q850Text: ..., retryAfter: 60}}); the
+ *                       catalog (b2bua) checks ids and fields
+ * @param admin          {@code admin}: the local admin HTTP API
+ * @param callLog        {@code callLog}: where calls are logged, and for how long
+ */
 public record BridgeConfig(PbxSide pbx, MetaSide meta, MediaSettings media, Limits limits,
-                           AdminSettings admin, CallLogSettings callLog) {
+                           Map<String, Object> causeOverrides, AdminSettings admin, CallLogSettings callLog) {
 
     /** A configuration with the default admin API and call log. */
-    public BridgeConfig(PbxSide pbx, MetaSide meta, MediaSettings media, Limits limits) {
-        this(pbx, meta, media, limits, AdminSettings.DEFAULTS, CallLogSettings.DEFAULTS);
+    public BridgeConfig(PbxSide pbx, MetaSide meta, MediaSettings media, Limits limits,
+                        Map<String, Object> causeOverrides) {
+        this(pbx, meta, media, limits, causeOverrides, AdminSettings.DEFAULTS, CallLogSettings.DEFAULTS);
     }
 }

@@ -36,10 +36,13 @@ import org.yaml.snakeyaml.nodes.Tag;
  */
 public final class ConfigLoader {
 
-    static final List<String> TOP_KEYS = List.of("pbx", "meta", "media", "limits", "admin", "callLog");
-    static final List<String> PBX_KEYS = List.of("listen", "allowedSources", "target", "numberRules", "defaultBusinessNumber");
+    static final List<String> TOP_KEYS = List.of("pbx", "meta", "media", "limits", "causes", "admin", "callLog");
+    static final List<String> CAUSES_KEYS = List.of("overrides");
+    static final List<String> PBX_KEYS = List.of("listen", "allowedSources", "target", "numberRules", "defaultBusinessNumber",
+            "noResponseTimeout", "answerTimeout");
     static final List<String> META_KEYS = List.of("edgeUri", "edgeAddress", "sipServerHostname", "fromDomain", "tlsTrust",
-            "listen", "publicHost", "publicPort", "tlsCertificate", "tlsKey", "numbers", "noResponseTimeout");
+            "listen", "publicHost", "publicPort", "tlsCertificate", "tlsKey", "numbers", "noResponseTimeout",
+            "allowedSources", "inboundChallenge");
     static final List<String> MEDIA_KEYS = List.of("mode", "bindAddress", "publicAddress", "portMin", "portMax",
             "g711EnabledAtMeta", "pbxSilenceFill", "prebuffer", "rtcpInterval", "metaSilenceTimeout",
             "pbxSilenceTimeout", "holdTimeout");
@@ -114,9 +117,10 @@ public final class ConfigLoader {
         PbxSide pbx = readPbx(top.get("pbx"));
         MediaSettings media = readMedia(top.get("media"));
         Limits limits = readLimits(top.get("limits"));
+        Map<String, Object> causeOverrides = readCauseOverrides(top.get("causes"));
         AdminSettings admin = readAdmin(top.get("admin"));
         CallLogSettings callLog = readCallLog(top.get("callLog"));
-        return new BridgeConfig(pbx, meta, media, limits, admin, callLog);
+        return new BridgeConfig(pbx, meta, media, limits, causeOverrides, admin, callLog);
     }
 
     /** The top-level sections by key, or null after recording why the YAML cannot be read. */
@@ -141,6 +145,38 @@ public final class ConfigLoader {
 
     // ---------------------------------------------------------------- sections
 
+    /** {@code causes.overrides} as plain values (maps, strings, integers) after interpolation. */
+    private Map<String, Object> readCauseOverrides(Node node) {
+        Map<String, Node> e = section(node, "causes", CAUSES_KEYS);
+        Node overrides = e.get("overrides");
+        if (overrides == null || isNull(overrides)) {
+            return Map.of();
+        }
+        Object plain = plain(overrides, "causes.overrides");
+        if (!(plain instanceof Map<?, ?> map)) {
+            problems.add(Problem.error("causes.overrides", "must map cause ids to PBX answers",
+                    "e.g. overrides: {meta.503: {sip: 503, phrase: \"Try later\", q850: 34, q850Text: "
+                            + "NORMAL_CIRCUIT_CONGESTION, retryAfter: 60}}"));
+            return Map.of();
+        }
+        Map<String, Object> result = new java.util.LinkedHashMap<>();
+        map.forEach((k, v) -> result.put(String.valueOf(k), v));
+        return result;
+    }
+
+    private Object plain(Node node, String path) {
+        if (node instanceof MappingNode mapping) {
+            Map<String, Object> map = new java.util.LinkedHashMap<>();
+            for (var tuple : mapping.getValue()) {
+                String key = scalar(tuple.getKeyNode(), path);
+                map.put(key, plain(tuple.getValueNode(), path + "." + key));
+            }
+            return map;
+        }
+        String text = scalar(node, path);
+        return text != null && text.matches("-?[0-9]{1,9}") ? (Object) Integer.valueOf(text) : text;
+    }
+
     private PbxSide readPbx(Node node) {
         Map<String, Node> e = section(node, "pbx", PBX_KEYS);
         List<ListenPoint> listen = e.containsKey("listen")
@@ -157,7 +193,9 @@ public final class ConfigLoader {
         List<NumberRule> rules = e.containsKey("numberRules")
                 ? list(e.get("numberRules"), "pbx.numberRules", this::numberRule) : List.of();
         String defaultNumber = string(e, "pbx", "defaultBusinessNumber", null);
-        return new PbxSide(listen, allowed, target, rules, defaultNumber);
+        return new PbxSide(listen, allowed, target, rules, defaultNumber,
+                duration(e, "pbx", "noResponseTimeout", Duration.ofSeconds(5)),
+                duration(e, "pbx", "answerTimeout", Duration.ofSeconds(60)));
     }
 
     private MetaSide readMeta(Node node) {
@@ -188,8 +226,18 @@ public final class ConfigLoader {
                     "add numbers: [{number: \"+15550100001\", password: \"${META_SIP_PASSWORD}\"}]"));
         }
         Duration noResponse = duration(e, "meta", "noResponseTimeout", Duration.ofSeconds(10));
+        List<Cidr> metaSources = e.containsKey("allowedSources")
+                ? list(e.get("allowedSources"), "meta.allowedSources", this::cidr)
+                : MetaSide.META_NETWORKS.stream().map(Cidr::parse).toList();
+        Integer challenge = integer(e, "meta", "inboundChallenge", 407);
+        if (challenge != null && challenge != 0 && challenge != 401 && challenge != 407) {
+            problems.add(Problem.error("meta.inboundChallenge", "must be 407, 401 or 0 (got " + challenge + ")",
+                    "use 407 (Proxy-Authenticate, the default), 401 (WWW-Authenticate) or 0 to accept Meta's INVITEs "
+                            + "on source address and TLS alone"));
+        }
         return new MetaSide(edgeUri, edgeAddress, hostname, fromDomain, tlsTrust, listen, publicHost,
-                publicPort == null ? 0 : publicPort, certificate, key, numbers, noResponse);
+                publicPort == null ? 0 : publicPort, certificate, key, numbers, noResponse, metaSources,
+                challenge == null ? 407 : challenge);
     }
 
     private MediaSettings readMedia(Node node) {

@@ -122,10 +122,10 @@ public final class ConfigValidator {
                         "use the host name wa.meta.vc and, to connect to a specific IP, set meta.edgeAddress");
             }
         }
-        String transport = uri.transport();
-        if (!"tls".equals(transport) && !loopback) {
-            warning(path, "'" + edgeUri + "' uses transport " + (transport == null ? "udp (no transport parameter)" : transport)
-                            + "; Meta requires TLS",
+        // The bridge reaches the edge over TLS unless the URI says otherwise (Meta only speaks TLS).
+        String transport = uri.transport() == null ? "tls" : uri.transport();
+        if (!"tls".equals(transport) && !loopback && !uri.scheme().equals("sips")) {
+            warning(path, "'" + edgeUri + "' uses transport " + transport + "; Meta requires TLS",
                     "add ;transport=tls, e.g. " + ConfigLoader.DEFAULT_EDGE_URI);
         }
     }
@@ -247,7 +247,8 @@ public final class ConfigValidator {
                 error(path, "certificate " + meta.tlsCertificate() + " is for " + names + " and does not cover '"
                                 + host.getKey() + "' (" + host.getValue() + "); Meta validates your certificate against "
                                 + "the configured hostname and drops the connection otherwise",
-                        "use a certificate whose subjectAltName includes DNS:" + host.getKey()
+                        "use a certificate whose subjectAltName includes "
+                                + (IpLiterals.isIpLiteral(host.getKey()) ? "IP:" : "DNS:") + host.getKey()
                                 + " (a wildcard *.domain covers exactly one label)");
             }
         }

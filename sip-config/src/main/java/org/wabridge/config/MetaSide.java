@@ -19,6 +19,8 @@ import java.util.List;
  * @param tlsKey            PEM private key (PKCS#8) for the TLS listener (never logged)
  * @param numbers           the business numbers and their SIP passwords
  * @param noResponseTimeout how long to wait for any response from the edge before failing the call
+ * @param allowedSources    networks Meta's INVITEs may come from (default: Meta's published ranges); others get 403
+ * @param inboundChallenge  challenge Meta's INVITEs with 407 (default) or 401 and verify the digest; 0 = do not
  */
 public record MetaSide(
         String edgeUri,
@@ -32,4 +34,15 @@ public record MetaSide(
         String tlsCertificate,
         String tlsKey,
         List<BusinessNumber> numbers,
-        Duration noResponseTimeout) {}
+        Duration noResponseTimeout,
+        List<Cidr> allowedSources,
+        int inboundChallenge) {
+
+    /** Meta's SIP source networks (AS32934, as listed in Meta's integration examples), IPv4 and IPv6. */
+    public static final List<String> META_NETWORKS = List.of(
+            "31.13.24.0/21", "31.13.64.0/18", "45.64.40.0/22", "57.141.0.0/21", "57.141.8.0/22", "57.141.12.0/23",
+            "57.144.0.0/14", "66.220.144.0/20", "69.63.176.0/20", "69.171.224.0/19", "74.119.76.0/22",
+            "102.132.96.0/20", "103.4.96.0/22", "129.134.0.0/16", "147.75.208.0/20", "157.240.0.0/16",
+            "163.70.128.0/17", "163.77.128.0/17", "173.252.64.0/18", "179.60.192.0/22", "185.60.216.0/22",
+            "185.89.216.0/22", "204.15.20.0/22", "2a03:2880::/32", "2803:6080::/29");
+}

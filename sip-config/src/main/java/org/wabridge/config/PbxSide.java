@@ -10,10 +10,14 @@ import java.util.List;
  * @param target                SIP URI for calls toward the PBX (user-initiated calls); may be null
  * @param numberRules           prefix rewrites applied to the Request-URI user before E.164 checks
  * @param defaultBusinessNumber business number used when the PBX's From user is not a configured number; may be null
+ * @param noResponseTimeout     user-initiated calls: the PBX must answer our INVITE at all (100 Trying) within this
+ * @param answerTimeout         user-initiated calls: the PBX must answer (200) within this, else Meta gets 480
  */
 public record PbxSide(
         List<ListenPoint> listen,
         List<Cidr> allowedSources,
         String target,
         List<NumberRule> numberRules,
-        String defaultBusinessNumber) {}
+        String defaultBusinessNumber,
+        java.time.Duration noResponseTimeout,
+        java.time.Duration answerTimeout) {}

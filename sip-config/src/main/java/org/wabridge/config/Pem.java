@@ -18,10 +18,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
-/** Minimal PEM reading with the JDK only (no BouncyCastle in this module). */
-final class Pem {
+/** Minimal PEM reading with the JDK only (no BouncyCastle in this module); the TLS listener uses it too. */
+public final class Pem {
 
-    record Block(String type, byte[] der) {}
+    public record Block(String type, byte[] der) {}
 
     private static final Pattern BLOCK =
             Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \\1-----", Pattern.DOTALL);
@@ -29,7 +29,7 @@ final class Pem {
     private Pem() {}
 
     /** Every PEM block in the file, in order; text around the blocks (e.g. openssl's "subject=" lines) is ignored. */
-    static List<Block> read(Path file) throws IOException {
+    public static List<Block> read(Path file) throws IOException {
         String text = Files.readString(file, StandardCharsets.US_ASCII);
         List<Block> blocks = new ArrayList<>();
         Matcher m = BLOCK.matcher(text);
@@ -41,7 +41,7 @@ final class Pem {
         return blocks;
     }
 
-    static List<X509Certificate> certificates(List<Block> blocks) throws GeneralSecurityException {
+    public static List<X509Certificate> certificates(List<Block> blocks) throws GeneralSecurityException {
         CertificateFactory factory = CertificateFactory.getInstance("X.509");
         List<X509Certificate> certificates = new ArrayList<>();
         for (Block block : blocks) {
@@ -53,7 +53,7 @@ final class Pem {
     }
 
     /** Decodes an unencrypted PKCS#8 key of the given algorithm ("RSA", "EC", "Ed25519"...). */
-    static PrivateKey pkcs8(Block block, String algorithm) throws GeneralSecurityException {
+    public static PrivateKey pkcs8(Block block, String algorithm) throws GeneralSecurityException {
         return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(block.der()));
     }
 }

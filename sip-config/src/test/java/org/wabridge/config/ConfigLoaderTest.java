@@ -133,10 +133,12 @@ class ConfigLoaderTest {
         BridgeConfig cfg = parse(yaml, Map.of());
         assertEquals(new PbxSide(List.of(new ListenPoint(Transport.TCP, "10.0.0.2", 5070)),
                 List.of(Cidr.parse("10.0.0.0/24"), Cidr.parse("2001:db8::/48")), "sip:10.0.0.5:5060",
-                List.of(new NumberRule("00", "+"), new NumberRule("0", "+44")), "+15550100001"), cfg.pbx());
+                List.of(new NumberRule("00", "+"), new NumberRule("0", "+44")), "+15550100001",
+                Duration.ofSeconds(5), Duration.ofSeconds(60)), cfg.pbx());
         assertEquals(new MetaSide("sip:edge.example.test:5061;transport=tls", "127.0.0.1", "bar.foo.com", "foo.com", "ca.pem",
                 new ListenPoint(Transport.TLS, "0.0.0.0", 5062), "public.foo.com", 5063, "cert.pem", "key.pem",
-                List.of(new BusinessNumber("+15550100001", "pw", "sip:sales@10.0.0.5")), Duration.ofMillis(1500)), cfg.meta());
+                List.of(new BusinessNumber("+15550100001", "pw", "sip:sales@10.0.0.5")), Duration.ofMillis(1500),
+                MetaSide.META_NETWORKS.stream().map(Cidr::parse).toList(), 407), cfg.meta());
         assertEquals(new MediaSettings(MediaSettings.MediaMode.PASSTHROUGH, "10.0.0.2", "203.0.113.10", 40000, 40999, true,
                 Duration.ofMillis(500), Duration.ofSeconds(3), Duration.ofSeconds(4), Duration.ofMinutes(2),
                 Duration.ofSeconds(90), Duration.ofHours(2)), cfg.media());
@@ -376,9 +378,9 @@ class ConfigLoaderTest {
         assertEquals(List.of(new ListenPoint(Transport.UDP, "127.0.0.1", 6060), new ListenPoint(Transport.TCP, "127.0.0.1", 6060)),
                 cfg.pbx().listen());
         assertEquals(new MetaSide("sip:127.0.0.1:6061;transport=tcp", "127.0.0.2", "b.example.test", "b.example.test",
-                        "/tmp/ca.pem", new ListenPoint(Transport.TLS, "127.0.0.1", 6062), "b.example.test", 6062,
+                        "/tmp/ca.pem", new ListenPoint(Transport.TLS, "127.0.0.1", 6062), "127.0.0.1", 6062,
                         "/tmp/b.pem", "/tmp/b.key", List.of(new BusinessNumber("+15550100009", "pw9", null)),
-                        Duration.ofSeconds(10)),
+                        Duration.ofSeconds(10), List.of(Cidr.parse("127.0.0.0/8")), 407),
                 cfg.meta());
         assertEquals("sip:127.0.0.1:6090", cfg.pbx().target());
         assertEquals(40000, cfg.media().portMin());
@@ -399,5 +401,22 @@ class ConfigLoaderTest {
                 () -> ConfigLoader.load(Path.of("examples/production.yaml"), Map.of()));
         assertProblem(e.problems(), Severity.ERROR, "meta.numbers[0].password", "WA_SIP_PASSWORD_SUPPORT is not set");
         assertProblem(e.problems(), Severity.ERROR, "meta.numbers[1].password", "WA_SIP_PASSWORD_SALES is not set");
+    }
+
+    @Test
+    void causeOverridesAreReadAsPlainValuesWithEnvironmentInterpolation() throws Exception {
+        String yaml = """
+                pbx: {allowedSources: ["127.0.0.0/8"]}
+                meta:
+                  sipServerHostname: sip.example.test
+                  numbers: [{number: "+15550100001", password: pw}]
+                causes:
+                  overrides:
+                    meta.503: {sip: 503, phrase: "Try later", q850: 34, q850Text: NORMAL_CIRCUIT_CONGESTION, retryAfter: "${RETRY}"}
+                """;
+        BridgeConfig cfg = parse(yaml, Map.of("RETRY", "120"));
+        assertEquals(Map.of("meta.503", Map.of("sip", 503, "phrase", "Try later", "q850", 34,
+                "q850Text", "NORMAL_CIRCUIT_CONGESTION", "retryAfter", 120)), cfg.causeOverrides());
+        assertEquals(Map.of(), parse(yaml.substring(0, yaml.indexOf("causes:")), Map.of()).causeOverrides());
     }
 }

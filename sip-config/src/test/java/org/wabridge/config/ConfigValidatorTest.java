@@ -141,8 +141,11 @@ class ConfigValidatorTest {
         void transportOtherThanTlsIsAWarning() {
             assertProblem(validate("meta.edgeUri", "sip:wa.meta.vc:5060;transport=tcp"), Severity.WARNING, "meta.edgeUri",
                     "uses transport tcp", "Meta requires TLS");
-            assertProblem(validate("meta.edgeUri", "sip:wa.meta.vc:5060"), Severity.WARNING, "meta.edgeUri",
-                    "no transport parameter", "Meta requires TLS");
+            assertTrue(validate("meta.edgeUri", "sip:wa.meta.vc:5061").stream().noneMatch(p -> p.path().equals("meta.edgeUri")),
+                    "no transport parameter means TLS toward the edge: nothing to warn about");
+            assertTrue(validate("meta.edgeUri", "sips:wa.meta.vc").stream()
+                            .noneMatch(p -> p.message().contains("Meta requires TLS")),
+                    "sips: is already an error; no second, wrong transport warning");
         }
 
         @Test
@@ -305,7 +308,8 @@ class ConfigValidatorTest {
             BridgeConfig cfg = load();
             PbxSide pbx = cfg.pbx();
             BridgeConfig withRule = new BridgeConfig(new PbxSide(pbx.listen(), pbx.allowedSources(), pbx.target(),
-                    List.of(new NumberRule("", "+")), null), cfg.meta(), cfg.media(), cfg.limits());
+                    List.of(new NumberRule("", "+")), null, pbx.noResponseTimeout(), pbx.answerTimeout()),
+                    cfg.meta(), cfg.media(), cfg.limits(), cfg.causeOverrides());
             assertProblem(ConfigValidator.validate(withRule, NOW), Severity.ERROR, "pbx.numberRules[0].prefix", "empty prefix");
         }
     }

@@ -52,7 +52,8 @@ class TlsValidationTest {
                 "-out", "ca.pem", "-days", "365", "-subj", "/CN=Test CA",
                 "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign");
         signedLeaf("leaf", HOST);
-        signedLeaf("labbridge", "bridge.example.test");
+        // Like scripts/lab/certs.sh: the lab's Contact host is 127.0.0.1, so the certificate carries that IP too.
+        signedLeaf("labbridge", "bridge.example.test", ",IP:127.0.0.1");
 
         openssl("pkey", "-in", "good.key", "-traditional", "-out", "legacy.key");
         openssl("pkcs8", "-topk8", "-in", "good.key", "-passout", "pass:test-only", "-out", "encrypted.key");
@@ -72,8 +73,12 @@ class TlsValidationTest {
     }
 
     private static void signedLeaf(String name, String host) throws Exception {
+        signedLeaf(name, host, "");
+    }
+
+    private static void signedLeaf(String name, String host, String extraSan) throws Exception {
         openssl("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", name + ".key",
-                "-out", name + ".csr", "-subj", "/CN=" + host, "-addext", "subjectAltName=DNS:" + host);
+                "-out", name + ".csr", "-subj", "/CN=" + host, "-addext", "subjectAltName=DNS:" + host + extraSan);
         openssl("x509", "-req", "-in", name + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
                 "-days", "90", "-copy_extensions", "copy", "-out", name + ".pem");
         Files.writeString(dir.resolve(name + "-fullchain.pem"),

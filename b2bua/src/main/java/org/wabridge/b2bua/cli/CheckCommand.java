@@ -2,6 +2,7 @@ package org.wabridge.b2bua.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.wabridge.b2bua.BridgeException;
 import org.wabridge.config.BridgeConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -18,6 +19,12 @@ final class CheckCommand implements Callable<Integer> {
     public Integer call() {
         BridgeConfig cfg = ConfigFiles.loadChecked(config, System.out);
         if (cfg == null) {
+            return 1;
+        }
+        try {
+            RunCommand.Running.catalog(cfg);
+        } catch (BridgeException e) {
+            System.out.println("  ERROR " + e.getMessage());
             return 1;
         }
         System.out.println(config + ": OK (" + cfg.meta().numbers().size() + " business number(s), edge "

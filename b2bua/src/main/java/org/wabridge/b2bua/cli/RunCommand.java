@@ -23,6 +23,11 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "bridge YAML file")
     Path config;
 
+    @Option(names = "--drain-seconds", defaultValue = "30", paramLabel = "S",
+            description = "on SIGTERM: refuse new calls (503) and let live calls finish for up to S seconds, "
+                    + "then end the rest with BYE on both legs (default: ${DEFAULT-VALUE})")
+    int drainSeconds;
+
     @Override
     public Integer call() throws InterruptedException {
         BridgeConfig cfg = ConfigFiles.loadChecked(config, System.err);
@@ -38,7 +43,7 @@ final class RunCommand implements Callable<Integer> {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("stopping: ending live calls");
+            running.drain(java.time.Duration.ofSeconds(drainSeconds));
             running.close();
             stopped.countDown();
         }, "bridge-shutdown"));
@@ -50,12 +55,39 @@ final class RunCommand implements Callable<Integer> {
     /** A started bridge: the SIP side and the relay it owns. */
     record Running(B2bua b2bua, MediaRelay relay) implements AutoCloseable {
         static Running start(BridgeConfig cfg, CallObserver observer) throws BridgeException {
+            CauseCatalog catalog = catalog(cfg);
             MediaRelay relay = Relays.create(cfg.media());
             try {
-                return new Running(B2bua.start(cfg, relay, CauseCatalog.builtIn(), observer), relay);
+                return new Running(B2bua.start(cfg, relay, catalog, observer), relay);
             } catch (BridgeException | RuntimeException e) {
                 relay.close();
                 throw e;
+            }
+        }
+
+        /** The built-in cause catalog with {@code causes.overrides} applied. */
+        static CauseCatalog catalog(BridgeConfig cfg) throws BridgeException {
+            try {
+                return CauseCatalog.builtIn().withOverrides(CauseCatalog.parseOverrides(cfg.causeOverrides()));
+            } catch (IllegalArgumentException e) {
+                throw new BridgeException("causes.overrides: " + e.getMessage(), e);
+            }
+        }
+
+        /** Refuses new calls and waits until the live ones end or {@code grace} passes. */
+        void drain(java.time.Duration grace) {
+            b2bua.drain();
+            long deadline = System.nanoTime() + grace.toNanos();
+            while (b2bua.activeCalls() > 0 && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+            if (b2bua.activeCalls() > 0) {
+                LOG.info("drain time over: ending {} call(s) with BYE", b2bua.activeCalls());
             }
         }
 

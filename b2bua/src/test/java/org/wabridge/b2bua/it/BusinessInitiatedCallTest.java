@@ -237,6 +237,54 @@ class BusinessInitiatedCallTest {
         }
     }
 
+    @Test
+    void drainLetsTheLiveCallFinishAndRefusesNewOnesWith503() throws Exception {
+        BridgeUnderTest.Ports ports = new BridgeUnderTest.Ports();
+        try (LogCapture log = new LogCapture(); MediaRelay relay = relay(ports);
+             BridgeUnderTest bridge = new BridgeUnderTest(ports, certs, md5Edge.tlsPort, PASSWORD, Map.of(), relay);
+             Lab.Sipp uas = Lab.Sipp.start(dir("drain-uas"), "uas", List.of("-sf",
+                     Lab.scenario("meta-uas-answer.xml").toString(), "-p", "" + md5Edge.uasPort, "-t", "u1",
+                     "-mp", "" + Lab.freePort(), "-m", "1", "-timeout", "40s", "-timeout_error"))) {
+            Thread.sleep(300);
+            try (Lab.Sipp live = Lab.Sipp.start(dir("drain-live"), "pbx", List.of("127.0.0.1:" + bridge.pbxPort,
+                    "-sf", Lab.scenario("pbx-uac-call.xml").toString(), "-p", "" + Lab.freePort(), "-t", "u1",
+                    "-s", "+15550100099", "-mp", "" + Lab.freePort(), "-m", "1", "-d", "4000",
+                    "-timeout", "40s", "-timeout_error"))) {
+                for (int i = 0; i < 50 && !log.text().contains("call connected"); i++) {
+                    Thread.sleep(100);
+                }
+                assertTrue(log.text().contains("call connected"), "the first call must be up before the drain");
+                bridge.b2bua.drain();
+                assertTrue(!bridge.b2bua.ready(), "a draining bridge is not ready");
+                int[] refused = call(bridge, md5Edge, null, "pbx-uac-fail-503.xml", "u1", List.of());
+                assertEquals(0, refused[0], "a new INVITE during the drain gets 503 with a Reason");
+                assertEquals(0, live.await(30), "the live call completes normally:\n" + live.output());
+                assertEquals(0, uas.await(10), "the WhatsApp side sees the normal BYE");
+            }
+            assertNoLeftovers(bridge, relay);
+        }
+    }
+
+    @Test
+    void stoppingTheBridgeAndRelayLeavesNoThreads() throws Exception {
+        Thread.sleep(500);
+        int before = Thread.activeCount();
+        BridgeUnderTest.Ports ports = new BridgeUnderTest.Ports();
+        MediaRelay relay = relay(ports);
+        BridgeUnderTest bridge = new BridgeUnderTest(ports, certs, md5Edge.tlsPort, PASSWORD, Map.of(), relay);
+        int[] exits = call(bridge, md5Edge, "meta-uas-answer.xml", "pbx-uac-call.xml", "u1", List.of());
+        assertEquals(0, exits[0], "a call runs before the stop");
+        bridge.close();
+        relay.close();
+        int after = Thread.activeCount();
+        for (int i = 0; i < 50 && after > before; i++) {
+            Thread.sleep(100);
+            after = Thread.activeCount();
+        }
+        assertTrue(after <= before, "threads before " + before + ", after stop " + after + ": "
+                + Thread.getAllStackTraces().keySet().stream().map(Thread::getName).sorted().toList());
+    }
+
     static String invite(int localPort, String cseq, String user, boolean withSdp) {
         String sdp = withSdp ? "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
                 + "m=audio 17000 RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\n" : "";

@@ -80,10 +80,19 @@ public final class Lab {
         private final Map<String, String> env;
 
         public Edge(Path runDir, Path certDir, String password, String digestAlg, String edgeCert) throws Exception {
+            this(runDir, certDir, password, digestAlg, edgeCert, Map.of());
+        }
+
+        /** @param extraEnv further meta-edge.sh settings (see its header) */
+        public Edge(Path runDir, Path certDir, String password, String digestAlg, String edgeCert,
+                    Map<String, String> extraEnv) throws Exception {
             requireTool("kamailio");
             this.runDir = runDir;
-            this.env = Map.of("EDGE_TLS_PORT", "" + tlsPort, "EDGE_UDP_PORT", "" + udpPort, "UAS_PORT", "" + uasPort,
-                    "PASSWORD", password, "DIGEST_ALG", digestAlg, "CERT_DIR", certDir.toString(), "EDGE_CERT", edgeCert);
+            Map<String, String> settings = new java.util.HashMap<>(Map.of("EDGE_TLS_PORT", "" + tlsPort,
+                    "EDGE_UDP_PORT", "" + udpPort, "UAS_PORT", "" + uasPort, "PASSWORD", password,
+                    "DIGEST_ALG", digestAlg, "CERT_DIR", certDir.toString(), "EDGE_CERT", edgeCert));
+            settings.putAll(extraEnv);
+            this.env = Map.copyOf(settings);
             run(List.of("bash", script(), "start", runDir.toString()), env, 30);
         }
 
@@ -147,6 +156,27 @@ public final class Lab {
                 }
             }
             return sb.toString();
+        }
+
+        /**
+         * Every SIP message SIPp received, in arrival order, from its -trace_msg log; retransmissions appear
+         * as often as they arrived. Call after {@link #await} so the log is complete.
+         */
+        public List<String> receivedMessages() throws IOException {
+            List<String> received = new ArrayList<>();
+            try (var files = Files.list(log.getParent())) {
+                for (Path f : files.filter(f -> f.getFileName().toString().endsWith("_messages.log")).sorted().toList()) {
+                    // Each entry starts with a dashed time stamp line, then "UDP message received [n] bytes :".
+                    for (String entry : Files.readString(f).split("\n-{20,}[^\n]*\n")) {
+                        int header = entry.indexOf(" message received [");
+                        if (header >= 0) {
+                            String afterHeader = entry.substring(entry.indexOf('\n', header) + 1);
+                            received.add(afterHeader.strip());
+                        }
+                    }
+                }
+            }
+            return received;
         }
 
         @Override

@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wabridge.config.MediaSettings;
@@ -177,7 +178,7 @@ public final class CallMedia {
         lastPbxAudioToMetaAt = now;
         nextRtcpAt = now;
         LOG.info("call {}: Meta leg started toward {} ({} {}), our SSRC {}", callId, metaAddress,
-                leg.silenceCodec().describe(), leg.ourCrypto().suite().sdpName(), local.ssrc());
+                leg.silenceCodec().rtpmapValue(), leg.ourCrypto().suite().sdpName(), local.ssrc());
     }
 
     /** Meta expects the business to send first: buffered PBX media if any, else one silence frame. */
@@ -233,7 +234,7 @@ public final class CallMedia {
                 prebuffer.poll();
                 pbxCounters.dropped++;
             }
-            prebuffer.add(java.util.Arrays.copyOf(p, len));
+            prebuffer.add(Arrays.copyOf(p, len));
             return;
         }
         forwardToMeta(p, len, now);
@@ -381,11 +382,6 @@ public final class CallMedia {
 
     public synchronized MediaStats stats() {
         return new MediaStats(pbxCounters.snapshot(), metaCounters.snapshot());
-    }
-
-    /** The address PBX-bound packets go to now (latched source or SDP address), or null. */
-    public synchronized InetSocketAddress pbxDestination() {
-        return pbxLatched != null ? pbxLatched : pbxSdpAddress;
     }
 
     public synchronized void close() {

@@ -34,16 +34,19 @@ public final class NettyMediaSession implements MediaSession {
     private static final long TICK_MILLIS = 20;
 
     private final String callId;
+    private final EventLoop loop;
     private final Channel[] channels;
     private final int basePort;
     private final CallMedia media;
     private final Consumer<NettyMediaSession> onClosed;
     private final ScheduledFuture<?> ticker;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean released = new AtomicBoolean();
 
     public NettyMediaSession(String callId, EventLoop loop, Channel[] channels, int basePort, CallMedia media,
                              Consumer<NettyMediaSession> onClosed) {
         this.callId = callId;
+        this.loop = loop;
         this.channels = channels;
         this.basePort = basePort;
         this.media = media;
@@ -91,37 +94,60 @@ public final class NettyMediaSession implements MediaSession {
         return basePort;
     }
 
-    public int pbxRtpPort() {
-        return basePort;
-    }
-
-    public int metaPort() {
-        return basePort + 2;
-    }
-
     @Override
     public String metaOfferFromPbxOffer(String pbxOffer) throws SdpException {
-        return media.metaOfferFromPbxOffer(pbxOffer, now());
+        return onLoop(() -> media.metaOfferFromPbxOffer(pbxOffer, now()));
     }
 
     @Override
     public String pbxAnswerFromMetaAnswer(String metaAnswer) throws SdpException {
-        return media.pbxAnswerFromMetaAnswer(metaAnswer, now());
+        return onLoop(() -> media.pbxAnswerFromMetaAnswer(metaAnswer, now()));
     }
 
     @Override
     public String pbxOfferFromMetaOffer(String metaOffer) throws SdpException {
-        return media.pbxOfferFromMetaOffer(metaOffer, now());
+        return onLoop(() -> media.pbxOfferFromMetaOffer(metaOffer, now()));
     }
 
     @Override
     public String metaAnswerFromPbxAnswer(String pbxAnswer) throws SdpException {
-        return media.metaAnswerFromPbxAnswer(pbxAnswer, now());
+        return onLoop(() -> media.metaAnswerFromPbxAnswer(pbxAnswer, now()));
     }
 
     @Override
     public String pbxReoffer(String pbxOffer) throws SdpException {
-        return media.pbxReoffer(pbxOffer, now());
+        return onLoop(() -> media.pbxReoffer(pbxOffer, now()));
+    }
+
+    private interface SdpStep {
+        String run() throws SdpException;
+    }
+
+    /**
+     * Runs an SDP step on the call's event loop, so packets it sends (the first one toward Meta,
+     * released PBX audio) leave in order with the packets the loop forwards.
+     */
+    private String onLoop(SdpStep step) throws SdpException {
+        if (loop.inEventLoop()) {
+            return step.run();
+        }
+        java.util.concurrent.Future<String> result = loop.submit(() -> step.run());
+        try {
+            return result.get(5, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof SdpException sdp) {
+                throw sdp;
+            }
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException("media of call " + callId + " failed", e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("media event loop of call " + callId + " did not answer within 5 s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while setting up media of call " + callId);
+        }
     }
 
     @Override
@@ -140,16 +166,24 @@ public final class NettyMediaSession implements MediaSession {
         for (Channel channel : channels) {
             channel.close().addListener(f -> {
                 if (open.decrementAndGet() == 0) {
-                    onClosed.accept(this); // the ports are free only once every socket is closed
+                    releasePorts();
                 }
             });
         }
-        if (!channels[0].eventLoop().inEventLoop()) {
+        if (!loop.inEventLoop()) {
             for (Channel channel : channels) {
                 channel.closeFuture().awaitUninterruptibly();
             }
+            releasePorts(); // done when close() returns, not a moment later on the loop
         }
         LOG.debug("call {}: media closed, ports {}-{} released", callId, basePort, basePort + 3);
+    }
+
+    /** The ports are free only once every socket is closed. */
+    private void releasePorts() {
+        if (released.compareAndSet(false, true)) {
+            onClosed.accept(this);
+        }
     }
 
     private final class Receiver extends SimpleChannelInboundHandler<DatagramPacket> {

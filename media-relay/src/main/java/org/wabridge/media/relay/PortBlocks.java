@@ -40,10 +40,6 @@ public final class PortBlocks {
         free.add(base);
     }
 
-    public synchronized int freeBlocks() {
-        return free.size();
-    }
-
     public int totalBlocks() {
         return ((portMax - ((portMin + 1) & ~1) + 1) / BLOCK_SIZE);
     }

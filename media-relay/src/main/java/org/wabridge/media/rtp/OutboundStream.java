@@ -19,6 +19,8 @@ public final class OutboundStream {
     private long lastTs;
     private long lastSentAtMillis = Long.MIN_VALUE;
     private boolean anyPacketSent;
+    /** The last packet sent was generated (silence). */
+    private boolean generatedRun;
 
     /** Offsets of the current PBX run; {@code runSsrc} -1 when no run is active. */
     private long runSsrc = -1;
@@ -49,6 +51,7 @@ public final class OutboundStream {
         int inSeq = Rtp.sequence(p);
         long inTs = Rtp.timestamp(p);
         boolean newRun = inSsrc != runSsrc;
+        generatedRun = false;
         if (newRun) {
             long ts = anyPacketSent ? advancedTimestamp(clockRate, nowMillis) : lastTs;
             seqOffset = (nextSeq - inSeq) & 0xFFFF;
@@ -75,8 +78,17 @@ public final class OutboundStream {
 
     /** The next generated packet (silence) continuing the stream; ends any PBX run. */
     public byte[] nextGenerated(int pt, byte[] payload, int clockRate, long nowMillis) {
-        long ts = anyPacketSent ? advancedTimestamp(clockRate, nowMillis) : lastTs;
+        long ts;
+        if (!anyPacketSent) {
+            ts = lastTs;
+        } else if (generatedRun) {
+            // generated frames are paced by a fixed-rate timer: one frame each, whatever its jitter
+            ts = (lastTs + clockRate / 50) & TS_MASK;
+        } else {
+            ts = advancedTimestamp(clockRate, nowMillis);
+        }
         boolean marker = runSsrc != -1 || !anyPacketSent;
+        generatedRun = true;
         runSsrc = -1;
         byte[] p = Rtp.build(pt, marker, nextSeq, ts, ssrc, payload);
         nextSeq = (nextSeq + 1) & 0xFFFF;

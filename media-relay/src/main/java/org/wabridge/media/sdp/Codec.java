@@ -1,7 +1,5 @@
 package org.wabridge.media.sdp;
 
-import java.util.Locale;
-
 /**
  * One payload format of an m-line.
  *
@@ -39,19 +37,11 @@ public record Codec(int payloadType, String name, int clockRate, int channels, S
         return name.equalsIgnoreCase(other.name) && clockRate == other.clockRate;
     }
 
-    public Codec withPayloadType(int pt) {
-        return new Codec(pt, name, clockRate, channels, fmtp);
-    }
-
     public Codec withFmtp(String newFmtp) {
         return new Codec(payloadType, name, clockRate, channels, newFmtp);
     }
 
     public String rtpmapValue() {
         return name + "/" + clockRate + (channels > 1 ? "/" + channels : "");
-    }
-
-    public String describe() {
-        return name.toUpperCase(Locale.ROOT).equals("OPUS") ? "opus" : name + "/" + clockRate;
     }
 }

@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import org.wabridge.media.SdpException;
 
 /**
@@ -44,17 +43,6 @@ public record SessionDescription(String sessionConnection, List<MediaDescription
 
         public boolean isAudio() {
             return type.equals("audio");
-        }
-
-        /** The first a=crypto line we support, or empty. */
-        public Optional<CryptoAttribute> firstUsableCrypto() {
-            for (String line : cryptoLines) {
-                Optional<CryptoAttribute> crypto = CryptoAttribute.parse(line);
-                if (crypto.isPresent()) {
-                    return crypto;
-                }
-            }
-            return Optional.empty();
         }
     }
 

@@ -31,7 +31,9 @@ final class Rtpengine implements AutoCloseable {
         Path log = Files.createTempFile("rtpengine-test", ".log");
         Process process = new ProcessBuilder(binary, "--config-file=none", "--interface=127.0.0.1",
                 "--listen-ng=127.0.0.1:" + NG_PORT, "--foreground", "--log-stderr", "--table=-1",
-                "--port-min=" + PORT_MIN, "--port-max=" + PORT_MAX)
+                "--port-min=" + PORT_MIN, "--port-max=" + PORT_MAX,
+                // one worker: several may forward a burst from one socket out of order
+                "--num-threads=1")
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         NgClient ng = new NgClient(new InetSocketAddress("127.0.0.1", NG_PORT));
         long deadline = System.currentTimeMillis() + 10_000;

@@ -105,8 +105,9 @@ class RtpengineEndToEndTest {
                     && p.length == 12 + 40).collect(Collectors.toList());
             // all 60 PBX packets arrived in order, the 10 held ones first
             assertEquals(60, audioAtMeta.size(), "PBX audio packets that reached Meta's side");
+            List<Integer> order = audioAtMeta.stream().map(RtpengineEndToEndTest::probeIndex).collect(Collectors.toList());
             for (int i = 0; i < 60; i++) {
-                assertEquals(i, probeIndex(audioAtMeta.get(i)), "PBX packet order at Meta");
+                assertEquals(i, order.get(i), "PBX packet order at Meta: " + order);
             }
             assertEquals(1, atMeta.stream().map(Rtp::ssrc).distinct().count(), "one SSRC toward Meta");
             List<byte[]> dtmfAtMeta = atMeta.stream().filter(p -> Rtp.payloadType(p) == 126).collect(Collectors.toList());

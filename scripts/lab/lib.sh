@@ -1,0 +1,80 @@
+# Shared helpers for the lab scripts (source it; it defines functions and the pass/fail tally).
+# Every process a helper starts is recorded in LAB_PIDS so that lab_cleanup stops exactly those.
+
+LAB_SCENARIO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../sipp-scenarios" && pwd)
+LAB_PIDS=()
+LAB_PASSED=0
+LAB_FAILED=0
+
+lab_pass() { LAB_PASSED=$((LAB_PASSED + 1)); echo "PASS  $*"; }
+lab_fail() { LAB_FAILED=$((LAB_FAILED + 1)); echo "FAIL  $*"; }
+
+lab_require() {
+    local tool
+    for tool in "$@"; do
+        command -v "$tool" > /dev/null || { echo "missing tool '$tool' (see docs/TOOLING.md for the apt packages)" >&2; exit 2; }
+    done
+}
+
+lab_is_running() { [[ -n ${1:-} ]] && kill -0 "$1" 2> /dev/null; }
+
+# lab_stop_pid PID: SIGTERM, up to 3 s grace, then SIGKILL; only ever the given PID.
+lab_stop_pid() {
+    local pid=$1 tenths
+    lab_is_running "$pid" || return 0
+    kill -TERM "$pid" 2> /dev/null || true
+    for ((tenths = 0; tenths < 30; tenths++)); do
+        lab_is_running "$pid" || break
+        sleep 0.1
+    done
+    lab_is_running "$pid" && kill -KILL "$pid" 2> /dev/null
+    wait "$pid" 2> /dev/null || true
+}
+
+lab_cleanup() {
+    local pid
+    for pid in "${LAB_PIDS[@]}"; do
+        lab_stop_pid "$pid"
+    done
+    LAB_PIDS=()
+}
+
+# lab_wait_port udp|tcp PORT: true once something listens on 127.0.0.1:PORT (at most 3 s).
+lab_wait_port() {
+    local proto=$1 port=$2 tenths flag
+    [[ $proto == udp ]] && flag=-Hlnu || flag=-Hlnt
+    for ((tenths = 0; tenths < 30; tenths++)); do
+        ss "$flag" "sport = :$port" 2> /dev/null | grep -q "127.0.0.1:$port" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# lab_start_sipp_server LOG PORT TRANSPORT(u1|t1) SIPP_ARGS...: starts a SIPp UAS in the
+# background (foreground mode, stdin closed), records its PID in LAB_LAST_PID and LAB_PIDS.
+lab_start_sipp_server() {
+    local log=$1 port=$2 transport=$3
+    shift 3
+    sipp -i 127.0.0.1 -p "$port" -t "$transport" -nostdin -m 1 -timeout 30 -timeout_error \
+        -trace_err "$@" > "$log" 2>&1 < /dev/null &
+    LAB_LAST_PID=$!
+    LAB_PIDS+=("$LAB_LAST_PID")
+    local proto=udp
+    [[ $transport == t1 ]] && proto=tcp
+    lab_wait_port "$proto" "$port"
+}
+
+# lab_wait_pid PID SECONDS: waits for a process this shell started; returns its exit code,
+# or stops it and returns 124 when it outlives SECONDS.
+lab_wait_pid() {
+    local pid=$1 limit_tenths=$(($2 * 10)) tenths
+    for ((tenths = 0; tenths < limit_tenths; tenths++)); do
+        lab_is_running "$pid" || break
+        sleep 0.1
+    done
+    if lab_is_running "$pid"; then
+        lab_stop_pid "$pid"
+        return 124
+    fi
+    wait "$pid"
+}
