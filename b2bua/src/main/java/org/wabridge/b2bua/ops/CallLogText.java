@@ -83,8 +83,11 @@ public final class CallLogText {
         if (c.events().isEmpty()) {
             out.append("  (no entries)\n");
         }
+        // The first SIP message is seen a moment before the call is reported started: count from the earlier.
+        Instant zero = c.events().isEmpty() || c.startedAt().isBefore(c.events().get(0).at())
+                ? c.startedAt() : c.events().get(0).at();
         for (TimelineEntry e : c.events()) {
-            out.append(String.format(Locale.ROOT, "  %9s  ", offset(c.startedAt(), e.at())));
+            out.append(String.format(Locale.ROOT, "  %9s  ", offset(zero, e.at())));
             if (TimelineEntry.SIP.equals(e.kind())) {
                 out.append(String.format("%-4s %s ", e.leg(), Boolean.TRUE.equals(e.outgoing()) ? "->" : "<-"));
             } else {
@@ -105,9 +108,9 @@ public final class CallLogText {
                 + ", longest gap " + s.longestGapMillis() + " ms";
     }
 
-    private static String offset(Instant start, Instant at) {
-        long ms = Duration.between(start, at).toMillis();
-        return (ms < 0 ? "-" : "+") + String.format(Locale.ROOT, "%d.%03ds", Math.abs(ms) / 1000, Math.abs(ms) % 1000);
+    private static String offset(Instant zero, Instant at) {
+        long ms = Duration.between(zero, at).toMillis();
+        return String.format(Locale.ROOT, "+%d.%03ds", ms / 1000, ms % 1000);
     }
 
     private static String seconds(Duration d) {

@@ -64,8 +64,9 @@ public final class MetricsObserver implements CallObserver {
     public MetricsObserver(IntSupplier activeCalls) {
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         IntSupplier active = activeCalls != null ? activeCalls : directions::size;
+        // Strong: Micrometer holds gauge sources weakly, and nothing else keeps this supplier alive.
         Gauge.builder("wabridge.calls.active", active, s -> s.getAsInt())
-                .description("Calls in progress").register(registry);
+                .description("Calls in progress").strongReference(true).register(registry);
         setupTime = Timer.builder("wabridge.call.setup")
                 .description("From the first INVITE to the answer, connected calls only")
                 .serviceLevelObjectives(SETUP_BUCKETS)

@@ -104,6 +104,18 @@ class MetricsObserverTest {
     }
 
     @Test
+    void theActiveCallsGaugeSurvivesGarbageCollection() throws Exception {
+        MetricsObserver metrics = new MetricsObserver();
+        metrics.callStarted(new org.wabridge.b2bua.events.CallStart("live-1", org.wabridge.b2bua.events.Direction.USER_INITIATED,
+                CallScenarios.BUSINESS, CallScenarios.USER, CallScenarios.T0));
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertSample(scrapeOverHttp(metrics), 1, "wabridge_calls_active");
+    }
+
+    @Test
     void unknownMethodsShareOneLabelValue() throws Exception {
         MetricsObserver metrics = new MetricsObserver(() -> 0);
         for (String method : new String[] {"FOO", "BAR", "PUBLISH"}) {
