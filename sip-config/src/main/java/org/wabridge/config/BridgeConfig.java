@@ -8,6 +8,15 @@ import java.util.Map;
  * @param causeOverrides {@code causes.overrides}: PBX answers replacing the cause catalog's, by cause id, as plain
  *                       YAML values ({@code {sip: 503, phrase: ..., q850: 34, q850Text: ..., retryAfter: 60}}); the
  *                       catalog (b2bua) checks ids and fields
+ * @param admin          {@code admin}: the local admin HTTP API
+ * @param callLog        {@code callLog}: where calls are logged, and for how long
  */
 public record BridgeConfig(PbxSide pbx, MetaSide meta, MediaSettings media, Limits limits,
-                           Map<String, Object> causeOverrides) {}
+                           Map<String, Object> causeOverrides, AdminSettings admin, CallLogSettings callLog) {
+
+    /** A configuration with the default admin API and call log. */
+    public BridgeConfig(PbxSide pbx, MetaSide meta, MediaSettings media, Limits limits,
+                        Map<String, Object> causeOverrides) {
+        this(pbx, meta, media, limits, causeOverrides, AdminSettings.DEFAULTS, CallLogSettings.DEFAULTS);
+    }
+}

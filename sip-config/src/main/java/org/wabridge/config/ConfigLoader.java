@@ -36,7 +36,7 @@ import org.yaml.snakeyaml.nodes.Tag;
  */
 public final class ConfigLoader {
 
-    static final List<String> TOP_KEYS = List.of("pbx", "meta", "media", "limits", "causes");
+    static final List<String> TOP_KEYS = List.of("pbx", "meta", "media", "limits", "causes", "admin", "callLog");
     static final List<String> CAUSES_KEYS = List.of("overrides");
     static final List<String> PBX_KEYS = List.of("listen", "allowedSources", "target", "numberRules", "defaultBusinessNumber",
             "noResponseTimeout", "answerTimeout");
@@ -47,6 +47,8 @@ public final class ConfigLoader {
             "g711EnabledAtMeta", "pbxSilenceFill", "prebuffer", "rtcpInterval", "metaSilenceTimeout",
             "pbxSilenceTimeout", "holdTimeout");
     static final List<String> LIMITS_KEYS = List.of("maxCallsPerNumber", "dailyCallsPerUserPair");
+    static final List<String> ADMIN_KEYS = List.of("enabled", "host", "port", "token");
+    static final List<String> CALL_LOG_KEYS = List.of("enabled", "file", "jdbcUrl", "retention", "queueSize");
     static final List<String> LISTEN_KEYS = List.of("transport", "host", "port");
     static final List<String> RULE_KEYS = List.of("prefix", "replacement");
     static final List<String> NUMBER_KEYS = List.of("number", "password", "pbxTarget");
@@ -64,15 +66,31 @@ public final class ConfigLoader {
 
     /** Reads and parses {@code file} (UTF-8). */
     public static BridgeConfig load(Path file, Map<String, String> env) throws ConfigException {
-        String yaml;
+        return parse(readFile(file), file.toString(), env);
+    }
+
+    /**
+     * Reads only the {@code callLog} section of {@code file}, for commands that read the call log: they
+     * need neither the other sections nor the secrets those reference from the environment.
+     */
+    public static CallLogSettings loadCallLog(Path file, Map<String, String> env) throws ConfigException {
+        ConfigLoader loader = new ConfigLoader(file.toString(), env);
+        Map<String, Node> top = loader.topLevel(readFile(file));
+        CallLogSettings settings = top == null ? null : loader.readCallLog(top.get("callLog"));
+        if (!loader.problems.isEmpty()) {
+            throw new ConfigException(file.toString(), loader.problems);
+        }
+        return settings;
+    }
+
+    private static String readFile(Path file) throws ConfigException {
         try {
-            yaml = Files.readString(file, StandardCharsets.UTF_8);
+            return Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new ConfigException(file.toString(), List.of(Problem.error(file.toString(),
                     "cannot read the configuration file (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")",
                     "check the path given with -c and that the bridge's user may read it")));
         }
-        return parse(yaml, file.toString(), env);
     }
 
     /**
@@ -91,6 +109,22 @@ public final class ConfigLoader {
     }
 
     private BridgeConfig readDocument(String yaml) {
+        Map<String, Node> top = topLevel(yaml);
+        if (top == null) {
+            return null;
+        }
+        MetaSide meta = readMeta(top.get("meta"));
+        PbxSide pbx = readPbx(top.get("pbx"));
+        MediaSettings media = readMedia(top.get("media"));
+        Limits limits = readLimits(top.get("limits"));
+        Map<String, Object> causeOverrides = readCauseOverrides(top.get("causes"));
+        AdminSettings admin = readAdmin(top.get("admin"));
+        CallLogSettings callLog = readCallLog(top.get("callLog"));
+        return new BridgeConfig(pbx, meta, media, limits, causeOverrides, admin, callLog);
+    }
+
+    /** The top-level sections by key, or null after recording why the YAML cannot be read. */
+    private Map<String, Node> topLevel(String yaml) {
         Node root;
         try {
             root = new Yaml(new LoaderOptions()).compose(new StringReader(yaml));
@@ -106,16 +140,7 @@ public final class ConfigLoader {
                     "correct the YAML syntax; the file must hold a single document"));
             return null;
         }
-        Map<String, Node> top = root == null || isNull(root) ? Map.of() : entries(root, "", TOP_KEYS);
-        if (top == null) {
-            return null;
-        }
-        MetaSide meta = readMeta(top.get("meta"));
-        PbxSide pbx = readPbx(top.get("pbx"));
-        MediaSettings media = readMedia(top.get("media"));
-        Limits limits = readLimits(top.get("limits"));
-        Map<String, Object> causeOverrides = readCauseOverrides(top.get("causes"));
-        return new BridgeConfig(pbx, meta, media, limits, causeOverrides);
+        return root == null || isNull(root) ? Map.of() : entries(root, "", TOP_KEYS);
     }
 
     // ---------------------------------------------------------------- sections
@@ -237,6 +262,34 @@ public final class ConfigLoader {
         Map<String, Node> e = section(node, "limits", LIMITS_KEYS);
         return new Limits(orZero(integer(e, "limits", "maxCallsPerNumber", 1000)),
                 orZero(integer(e, "limits", "dailyCallsPerUserPair", 0)));
+    }
+
+    private AdminSettings readAdmin(Node node) {
+        Map<String, Node> e = section(node, "admin", ADMIN_KEYS);
+        Boolean enabled = bool(e, "admin", "enabled", true);
+        String host = string(e, "admin", "host", AdminSettings.DEFAULT_HOST);
+        Integer port = integer(e, "admin", "port", AdminSettings.DEFAULT_PORT);
+        String token = string(e, "admin", "token", null);
+        return new AdminSettings(enabled == null || enabled, host, orZero(port), token);
+    }
+
+    private CallLogSettings readCallLog(Node node) {
+        Map<String, Node> e = section(node, "callLog", CALL_LOG_KEYS);
+        Boolean enabled = bool(e, "callLog", "enabled", true);
+        String file = string(e, "callLog", "file", CallLogSettings.DEFAULT_FILE);
+        String jdbcUrl = string(e, "callLog", "jdbcUrl", null);
+        Duration retention = typed(e, "callLog", "retention", CallLogSettings.DEFAULT_RETENTION, ConfigLoader::days,
+                "write a number with a unit: 30d, 12h or 90m (a plain number means seconds)");
+        Integer queueSize = integer(e, "callLog", "queueSize", CallLogSettings.DEFAULT_QUEUE_SIZE);
+        return new CallLogSettings(enabled == null || enabled, file, jdbcUrl, retention, orZero(queueSize));
+    }
+
+    /** A duration that may also be written in days ({@code 30d}), as retention periods are. */
+    private static Duration days(String text) {
+        if (text.matches("\\d{1,6}\\s*d")) {
+            return Duration.ofDays(Long.parseLong(text.replaceAll("\\D", "")));
+        }
+        return Durations.parse(text);
     }
 
     // ---------------------------------------------------------------- list items

@@ -59,6 +59,8 @@ public final class ConfigValidator {
         v.checkListenPoints(cfg.pbx(), cfg.meta());
         v.checkMedia(cfg.media(), cfg.limits(), cfg.meta());
         v.checkLimits(cfg.limits());
+        v.checkAdmin(cfg.admin());
+        v.checkCallLog(cfg.callLog());
         return List.copyOf(v.problems);
     }
 
@@ -693,6 +695,53 @@ public final class ConfigValidator {
                             + META_MAX_DAILY_CALLS_PER_PAIR + " connected business-initiated calls per user in 24 h "
                             + "(Meta answers 403 Per Day Limit Hit)",
                     "use at most " + META_MAX_DAILY_CALLS_PER_PAIR + ", or 0 to leave it to Meta");
+        }
+    }
+
+    // ---------------------------------------------------------------- admin API and call log
+
+    static final int MIN_TOKEN_LENGTH = 16;
+
+    private void checkAdmin(AdminSettings admin) {
+        if (!admin.enabled()) {
+            return;
+        }
+        if (!validPort(admin.port())) {
+            error("admin.port", "port " + admin.port() + " is outside 1..65535", "use a free port such as 8088");
+        }
+        if (!IpLiterals.isIpLiteral(admin.host()) && !"localhost".equalsIgnoreCase(admin.host())) {
+            error("admin.host", "'" + admin.host() + "' is not an IP address to bind to",
+                    "write a local address such as 127.0.0.1 (this host only) or 10.0.0.2");
+            return;
+        }
+        boolean local = "localhost".equalsIgnoreCase(admin.host()) || IpLiterals.isLoopback(admin.host());
+        if (!local && admin.token() == null) {
+            warning("admin.host", "the admin API listens on " + admin.host() + " without a token: anyone who reaches "
+                            + "it can read the call log (numbers of WhatsApp users)",
+                    "set admin.token: \"${BRIDGE_ADMIN_TOKEN}\" or bind to 127.0.0.1");
+        }
+        if (admin.token() != null && admin.token().length() < MIN_TOKEN_LENGTH) {
+            warning("admin.token", "the token is shorter than " + MIN_TOKEN_LENGTH + " characters and easy to guess",
+                    "use a random token, e.g. the output of: openssl rand -hex 24");
+        }
+    }
+
+    private void checkCallLog(CallLogSettings log) {
+        if (!log.enabled()) {
+            return;
+        }
+        if (log.jdbcUrl() != null && !log.jdbcUrl().startsWith("jdbc:")) {
+            error("callLog.jdbcUrl", "'" + log.maskedJdbcUrl() + "' is not a JDBC URL",
+                    "write e.g. jdbc:postgresql://db.example.com:5432/wabridge?user=bridge&password=${DB_PASSWORD}, "
+                            + "or remove jdbcUrl to use the SQLite file");
+        }
+        if (log.jdbcUrl() == null && (log.file() == null || log.file().isBlank())) {
+            error("callLog.file", "no database file is named", "set file: /var/lib/wa-sip-bridge/calls.db");
+        }
+        positive("callLog.retention", log.retention());
+        if (log.queueSize() < 1) {
+            error("callLog.queueSize", log.queueSize() + " would drop every call log write",
+                    "use a positive number; " + CallLogSettings.DEFAULT_QUEUE_SIZE + " is the default");
         }
     }
 
