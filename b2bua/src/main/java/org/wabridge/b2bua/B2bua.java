@@ -49,6 +49,7 @@ import org.slf4j.MDC;
 import org.wabridge.b2bua.CallFailures.Outcome;
 import org.wabridge.b2bua.SipTrace.Side;
 import org.wabridge.b2bua.capture.CallCaptures;
+import org.wabridge.b2bua.ops.FanOutObserver;
 import org.wabridge.b2bua.causes.CauseCatalog;
 import org.wabridge.b2bua.digest.DigestAlgorithm;
 import org.wabridge.b2bua.digest.DigestClient;
@@ -119,7 +120,7 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
                 Duration.ofMinutes(5));
         this.failures = new CallFailures(catalog);
         this.captures = captures;
-        this.observer = captures.enabled() ? fanOut(observer, captures) : observer;
+        this.observer = captures.enabled() ? new FanOutObserver(List.of(observer, captures)) : observer;
         this.trace = new SipTrace(this.observer, captures, stack.getRouter(), side -> side == Side.PBX ? pbx : meta);
         this.dailyLimit = new DailyPairLimit(config.limits().dailyCallsPerUserPair(), Clock.systemUTC());
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -647,15 +648,6 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
 
     // --------------------------------------------------------------- helpers
 
-    /** Both observers see every event, in order. */
-    private static CallObserver fanOut(CallObserver first, CallObserver second) {
-        return new CallObserver() {
-            @Override public void callStarted(org.wabridge.b2bua.events.CallStart s) { first.callStarted(s); second.callStarted(s); }
-            @Override public void sipMessage(org.wabridge.b2bua.events.SipMessageEvent m) { first.sipMessage(m); second.sipMessage(m); }
-            @Override public void callEvent(org.wabridge.b2bua.events.CallEvent e) { first.callEvent(e); second.callEvent(e); }
-            @Override public void callEnded(org.wabridge.b2bua.events.CallEnd e) { first.callEnded(e); second.callEnded(e); }
-        };
-    }
 
     private boolean isEdge(String host) {
         try {

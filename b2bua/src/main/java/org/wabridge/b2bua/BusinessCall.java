@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
 import org.wabridge.b2bua.CallFailures.Outcome;
 import org.wabridge.b2bua.SipTrace.Side;
 import org.wabridge.b2bua.digest.DigestChallenge;
+import org.wabridge.b2bua.ops.calllog.CallLogObserver;
 import org.wabridge.b2bua.events.CallEnd;
 import org.wabridge.b2bua.events.CallEvent;
 import org.wabridge.b2bua.events.CallStart;
@@ -127,6 +128,7 @@ final class BusinessCall extends BridgedCall {
             String offer = media.metaOfferFromPbxOffer(new String(body, StandardCharsets.UTF_8));
             metaInvite = b2b.requests().metaInvite(number, waUser, offer);
             b2b.captures().alias(B2bua.callIdOf(metaInvite), callId);
+            event(CallLogObserver.REQUEST_ID_EVENT, B2bua.callIdOf(metaInvite)); // Meta knows the call by this Call-ID
         } catch (MediaException e) {
             failLocal("local.internal-error", "media relay: " + e.getMessage());
             return;

@@ -10,13 +10,16 @@ import java.util.Map;
  *                       catalog (b2bua) checks ids and fields
  * @param admin          {@code admin}: the local admin HTTP API
  * @param callLog        {@code callLog}: where calls are logged, and for how long
+ * @param capture        {@code capture}: per-call pcap files
  */
 public record BridgeConfig(PbxSide pbx, MetaSide meta, MediaSettings media, Limits limits,
-                           Map<String, Object> causeOverrides, AdminSettings admin, CallLogSettings callLog) {
+                           Map<String, Object> causeOverrides, AdminSettings admin, CallLogSettings callLog,
+                           CaptureSettings capture) {
 
-    /** A configuration with the default admin API and call log. */
+    /** A configuration with the default admin API, call log and captures. */
     public BridgeConfig(PbxSide pbx, MetaSide meta, MediaSettings media, Limits limits,
                         Map<String, Object> causeOverrides) {
-        this(pbx, meta, media, limits, causeOverrides, AdminSettings.DEFAULTS, CallLogSettings.DEFAULTS);
+        this(pbx, meta, media, limits, causeOverrides, AdminSettings.DEFAULTS, CallLogSettings.DEFAULTS,
+                CaptureSettings.DEFAULTS);
     }
 }

@@ -36,7 +36,9 @@ import org.yaml.snakeyaml.nodes.Tag;
  */
 public final class ConfigLoader {
 
-    static final List<String> TOP_KEYS = List.of("pbx", "meta", "media", "limits", "causes", "admin", "callLog");
+    static final List<String> TOP_KEYS = List.of("pbx", "meta", "media", "limits", "causes", "admin", "callLog",
+            "capture");
+    static final List<String> CAPTURE_KEYS = List.of("mode", "dir", "maxBytesPerCall");
     static final List<String> CAUSES_KEYS = List.of("overrides");
     static final List<String> PBX_KEYS = List.of("listen", "allowedSources", "target", "numberRules", "defaultBusinessNumber",
             "noResponseTimeout", "answerTimeout");
@@ -120,7 +122,8 @@ public final class ConfigLoader {
         Map<String, Object> causeOverrides = readCauseOverrides(top.get("causes"));
         AdminSettings admin = readAdmin(top.get("admin"));
         CallLogSettings callLog = readCallLog(top.get("callLog"));
-        return new BridgeConfig(pbx, meta, media, limits, causeOverrides, admin, callLog);
+        CaptureSettings capture = readCapture(top.get("capture"));
+        return new BridgeConfig(pbx, meta, media, limits, causeOverrides, admin, callLog, capture);
     }
 
     /** The top-level sections by key, or null after recording why the YAML cannot be read. */
@@ -262,6 +265,19 @@ public final class ConfigLoader {
         Map<String, Node> e = section(node, "limits", LIMITS_KEYS);
         return new Limits(orZero(integer(e, "limits", "maxCallsPerNumber", 1000)),
                 orZero(integer(e, "limits", "dailyCallsPerUserPair", 0)));
+    }
+
+    private CaptureSettings readCapture(Node node) {
+        Map<String, Node> e = section(node, "capture", CAPTURE_KEYS);
+        CaptureSettings.Mode mode = choice(e, "capture", "mode", CaptureSettings.DEFAULTS.mode(), CaptureSettings.Mode.class);
+        String dir = string(e, "capture", "dir", CaptureSettings.DEFAULTS.dir());
+        Integer maxBytes = integer(e, "capture", "maxBytesPerCall", (int) CaptureSettings.DEFAULTS.maxBytesPerCall());
+        if (maxBytes != null && maxBytes <= 0) {
+            problems.add(Problem.error("capture.maxBytesPerCall", "must be positive (got " + maxBytes + ")",
+                    "e.g. maxBytesPerCall: 20000000 (about 20 MB, a 30-minute G.711 call)"));
+        }
+        return new CaptureSettings(mode == null ? CaptureSettings.Mode.OFF : mode, dir,
+                maxBytes == null ? CaptureSettings.DEFAULTS.maxBytesPerCall() : maxBytes);
     }
 
     private AdminSettings readAdmin(Node node) {

@@ -26,6 +26,11 @@ public final class CallCaptures implements CallObserver {
     /** Which finished calls are written to disk. */
     public enum Mode { OFF, FAILED, ALL }
 
+    /** The captures a configuration asks for. */
+    public static CallCaptures of(org.wabridge.config.CaptureSettings settings) {
+        return new CallCaptures(Mode.valueOf(settings.mode().name()), Path.of(settings.dir()), settings.maxBytesPerCall());
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(CallCaptures.class);
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 

@@ -10,6 +10,8 @@ import org.wabridge.b2bua.BridgeException;
 import org.wabridge.b2bua.capture.CallCaptures;
 import org.wabridge.b2bua.causes.CauseCatalog;
 import org.wabridge.b2bua.events.CallObserver;
+import org.wabridge.b2bua.ops.Operations;
+import org.wabridge.b2bua.ops.calllog.CallLogException;
 import org.wabridge.config.BridgeConfig;
 import org.wabridge.media.MediaRelay;
 import picocli.CommandLine.Command;
@@ -35,17 +37,29 @@ final class RunCommand implements Callable<Integer> {
         if (cfg == null) {
             return 1;
         }
-        Running running;
+        java.util.concurrent.atomic.AtomicReference<Running> started = new java.util.concurrent.atomic.AtomicReference<>();
+        Operations ops;
         try {
-            running = Running.start(cfg, CallObserver.NONE);
-        } catch (BridgeException e) {
+            ops = Operations.start(cfg, () -> started.get() == null ? 0 : started.get().b2bua().activeCalls(),
+                    () -> started.get() != null && started.get().b2bua().ready());
+        } catch (CallLogException | java.io.IOException e) {
             LOG.error("{}", e.getMessage());
             return 1;
         }
+        Running running;
+        try {
+            running = Running.start(cfg, ops.observer());
+        } catch (BridgeException e) {
+            LOG.error("{}", e.getMessage());
+            ops.close();
+            return 1;
+        }
+        started.set(running);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             running.drain(java.time.Duration.ofSeconds(drainSeconds));
             running.close();
+            ops.close(); // last: the ends of the last calls are written to the call log
             stopped.countDown();
         }, "bridge-shutdown"));
         LOG.info("bridge running ({} business number(s)); stop with SIGTERM", cfg.meta().numbers().size());
@@ -59,8 +73,7 @@ final class RunCommand implements Callable<Integer> {
             CauseCatalog catalog = catalog(cfg);
             MediaRelay relay = Relays.create(cfg.media());
             try {
-                return new Running(B2bua.start(cfg, relay, catalog, observer,
-                        new CallCaptures(CallCaptures.Mode.OFF, null, 0)), relay);
+                return new Running(B2bua.start(cfg, relay, catalog, observer, CallCaptures.of(cfg.capture())), relay);
             } catch (BridgeException | RuntimeException e) {
                 relay.close();
                 throw e;
