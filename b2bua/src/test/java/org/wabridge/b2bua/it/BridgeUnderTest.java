@@ -34,6 +34,14 @@ public final class BridgeUnderTest implements AutoCloseable {
     public final int pbxPort;
     public final int metaPort;
     public final BridgeConfig config;
+    /** The YAML the bridge was started from (for CLI commands that read a config file). */
+    public final String yaml;
+
+    /** Builds the bridge's observer from its configuration. */
+    @FunctionalInterface
+    public interface ObserverFactory {
+        CallObserver create(BridgeConfig config) throws Exception;
+    }
     public final B2bua b2bua;
 
     /**
@@ -48,6 +56,16 @@ public final class BridgeUnderTest implements AutoCloseable {
     /** @param captures per-call packet captures the bridge records */
     public BridgeUnderTest(Ports ports, Path certs, int edgePort, String password, Map<String, String> overrides,
                            MediaRelay relay, CallCaptures captures) throws Exception {
+        this(ports, certs, edgePort, password, overrides, relay, captures, cfg -> CallObserver.NONE);
+    }
+
+    /**
+     * @param observerFor builds the observer (call log, metrics) from the parsed configuration before the bridge
+     *                    starts; overrides "extraYaml" adds top-level sections (callLog, admin...)
+     */
+    public BridgeUnderTest(Ports ports, Path certs, int edgePort, String password, Map<String, String> overrides,
+                           MediaRelay relay, CallCaptures captures,
+                           ObserverFactory observerFor) throws Exception {
         this.pbxPort = ports.pbx;
         this.metaPort = ports.meta;
         String yaml = """
@@ -77,6 +95,7 @@ public final class BridgeUnderTest implements AutoCloseable {
                   g711EnabledAtMeta: true
                 limits:
                   maxCallsPerNumber: %s
+                %s
                 """.formatted(pbxPort, pbxPort, overrides.getOrDefault("allowedSources", "127.0.0.0/8"),
                 overrides.getOrDefault("pbx", ""), edgePort, certs.resolve("edge-ca.pem"), metaPort,
                 certs.resolve("bridge.pem"), certs.resolve("bridge.key"),
@@ -84,9 +103,10 @@ public final class BridgeUnderTest implements AutoCloseable {
                 overrides.getOrDefault("number", "+15550100001"), password,
                 overrides.getOrDefault("mediaMode", "relay"),
                 ports.mediaMin, ports.mediaMax,
-                overrides.getOrDefault("maxCalls", "1000"));
+                overrides.getOrDefault("maxCalls", "1000"), overrides.getOrDefault("extraYaml", ""));
+        this.yaml = yaml;
         this.config = ConfigLoader.parse(yaml, "test.yaml", Map.of());
-        this.b2bua = B2bua.start(config, relay, CauseCatalog.builtIn(), CallObserver.NONE, captures);
+        this.b2bua = B2bua.start(config, relay, CauseCatalog.builtIn(), observerFor.create(config), captures);
     }
 
     @Override

@@ -49,8 +49,10 @@ class BusinessInitiatedCallTest {
         }
     }
 
+    /** A fresh scratch directory (under this class's temp dir, or a new one when called from another class). */
     static Path dir(String name) throws Exception {
-        return Files.createDirectories(tmp.resolve(name + "-" + System.nanoTime()));
+        Path base = tmp != null ? tmp : Files.createTempDirectory("bridge-it-");
+        return Files.createDirectories(base.resolve(name + "-" + System.nanoTime()));
     }
 
     static MediaRelay relay(BridgeUnderTest.Ports ports) {
