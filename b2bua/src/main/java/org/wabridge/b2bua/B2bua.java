@@ -489,6 +489,16 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
         }
         respond(tx, Response.TRYING, null, null, null, List.of(), null);
         String toTag = newTag();
+        String badRecordRoute = unparsedRecordRoute(invite);
+        if (badRecordRoute != null) {
+            // The stack drops a header it cannot parse: our 200 OK would lack Meta's route, Meta's ACK would never
+            // arrive and the call would drop after about 32 s. Refuse it now instead.
+            LOG.warn("INVITE from {} refused with 400: its Record-Route cannot be parsed ('{}'); something between "
+                    + "Meta and the bridge damages SIP headers (an SBC or load balancer rewriting them?)", source,
+                    badRecordRoute);
+            respond(tx, Response.BAD_REQUEST, "Malformed Record-Route", toTag, null, List.of(), null);
+            return;
+        }
         String user = invite.getRequestURI() instanceof SipURI s ? s.getUser() : null;
         // Meta appends the configured request_uri_user_params to the user part: +1555...;tgrp=wacall;...
         String dialled = user == null ? "" : Normalizer.toE164(user.split(";", 2)[0], List.of());
@@ -519,6 +529,21 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
             return;
         }
         call.start();
+    }
+
+    /** The first Record-Route line the stack could not parse (it keeps such lines aside), else null. */
+    private static String unparsedRecordRoute(Request request) {
+        if (!(request instanceof gov.nist.javax.sip.message.SIPMessage message)) {
+            return null;
+        }
+        java.util.ListIterator<String> unparsed = message.getUnrecognizedHeaders();
+        while (unparsed != null && unparsed.hasNext()) {
+            String line = unparsed.next().trim();
+            if (line.regionMatches(true, 0, "Record-Route", 0, "Record-Route".length())) {
+                return line;
+            }
+        }
+        return null;
     }
 
     /**
