@@ -489,10 +489,18 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
         }
         respond(tx, Response.TRYING, null, null, null, List.of(), null);
         String toTag = newTag();
-        String badRecordRoute = unparsedRecordRoute(invite);
+        // The stack sets aside a header it cannot parse: our 200 OK would lack Meta's route, Meta's ACK would never
+        // arrive and the call would drop after about 32 s. Refuse such an INVITE at once instead.
+        String badRecordRoute = null;
+        java.util.ListIterator<String> unparsed =
+                ((gov.nist.javax.sip.message.SIPMessage) invite).getUnrecognizedHeaders();
+        while (badRecordRoute == null && unparsed != null && unparsed.hasNext()) {
+            String line = unparsed.next().trim();
+            if (line.regionMatches(true, 0, "Record-Route", 0, "Record-Route".length())) {
+                badRecordRoute = line;
+            }
+        }
         if (badRecordRoute != null) {
-            // The stack drops a header it cannot parse: our 200 OK would lack Meta's route, Meta's ACK would never
-            // arrive and the call would drop after about 32 s. Refuse it now instead.
             LOG.warn("INVITE from {} refused with 400: its Record-Route cannot be parsed ('{}'); something between "
                     + "Meta and the bridge damages SIP headers (an SBC or load balancer rewriting them?)", source,
                     badRecordRoute);
@@ -529,21 +537,6 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
             return;
         }
         call.start();
-    }
-
-    /** The first Record-Route line the stack could not parse (it keeps such lines aside), else null. */
-    private static String unparsedRecordRoute(Request request) {
-        if (!(request instanceof gov.nist.javax.sip.message.SIPMessage message)) {
-            return null;
-        }
-        java.util.ListIterator<String> unparsed = message.getUnrecognizedHeaders();
-        while (unparsed != null && unparsed.hasNext()) {
-            String line = unparsed.next().trim();
-            if (line.regionMatches(true, 0, "Record-Route", 0, "Record-Route".length())) {
-                return line;
-            }
-        }
-        return null;
     }
 
     /**
