@@ -77,25 +77,39 @@ class UserInitiatedCallTest {
             Map<String, String> settings = new HashMap<>(Map.of("pbxTarget", "sip:127.0.0.1:" + pbxUasPort,
                     "metaAllowedSources", "127.0.0.0/8"));
             settings.putAll(overrides);
-            relay = new NettyMediaRelay(ports.mediaSettings(metaSilenceTimeout));
             CallObserver observer = new CallObserver() {
                 @Override
                 public void callEnded(CallEnd end) {
                     ended.add(end);
                 }
             };
-            caller = new Lab.Caller(dir("caller"), certs, ports.meta);
-            bridge = new BridgeUnderTest(ports, certs, caller.tlsPort, PASSWORD, settings, relay, observer);
+            relay = new NettyMediaRelay(ports.mediaSettings(metaSilenceTimeout));
+            try {
+                caller = new Lab.Caller(dir("caller"), certs, ports.meta);
+                try {
+                    bridge = new BridgeUnderTest(ports, certs, caller.tlsPort, PASSWORD, settings, relay, observer);
+                } catch (Exception e) {
+                    caller.close(); // never leave a Kamailio behind
+                    throw e;
+                }
+            } catch (Exception e) {
+                relay.close();
+                log.close();
+                throw e;
+            }
         }
 
         /** Runs the PBX side (null: none) and the WhatsApp side for one call; returns {pbx exit, WhatsApp exit}. */
         int[] call(String metaScenario, String pbxScenario, long holdMillis, List<String> pbxArgs) throws Exception {
             Path pbxDir = dir("pbx");
             Path metaDir = dir("meta");
-            List<String> pbxCommand = new ArrayList<>(List.of("-sf", Lab.scenario(pbxScenario == null
-                    ? "pbx-uas-busy.xml" : pbxScenario).toString(), "-p", "" + pbxUasPort, "-t", "u1",
-                    "-mp", "" + Lab.freePort(), "-rtp_echo", "-m", "1", "-timeout", "70s", "-timeout_error"));
-            pbxCommand.addAll(pbxArgs);
+            List<String> pbxCommand = new ArrayList<>();
+            if (pbxScenario != null) {
+                pbxCommand.addAll(List.of("-sf", Lab.scenario(pbxScenario).toString(), "-p", "" + pbxUasPort,
+                        "-t", "u1", "-mp", "" + Lab.freePort(), "-rtp_echo", "-m", "1", "-timeout", "70s",
+                        "-timeout_error"));
+                pbxCommand.addAll(pbxArgs);
+            }
             try (Lab.Sipp pbx = pbxScenario == null ? null : Lab.Sipp.start(pbxDir, "pbx", pbxCommand)) {
                 Thread.sleep(300); // let the PBX bind before the call reaches it
                 try (Lab.Sipp meta = Lab.Sipp.start(metaDir, "meta", List.of("127.0.0.1:" + caller.udpPort,
