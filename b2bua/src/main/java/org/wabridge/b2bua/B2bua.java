@@ -511,6 +511,24 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
             return;
         }
         String toTag = newTag();
+        // The stack sets aside a header it cannot parse: our 200 OK would lack Meta's route, Meta's ACK would never
+        // arrive and the call would drop after about 32 s. Refuse such an INVITE at once instead.
+        String badRecordRoute = null;
+        java.util.ListIterator<String> unparsed =
+                ((gov.nist.javax.sip.message.SIPMessage) invite).getUnrecognizedHeaders();
+        while (badRecordRoute == null && unparsed != null && unparsed.hasNext()) {
+            String line = unparsed.next().trim();
+            if (line.regionMatches(true, 0, "Record-Route", 0, "Record-Route".length())) {
+                badRecordRoute = line;
+            }
+        }
+        if (badRecordRoute != null) {
+            LOG.warn("INVITE from {} refused with 400: its Record-Route cannot be parsed ('{}'); something between "
+                    + "Meta and the bridge damages SIP headers (an SBC or load balancer rewriting them?)", source,
+                    badRecordRoute);
+            respond(tx, Response.BAD_REQUEST, "Malformed Record-Route", toTag, null, List.of(), null);
+            return;
+        }
         String user = invite.getRequestURI() instanceof SipURI s ? s.getUser() : null;
         // Meta appends the configured request_uri_user_params to the user part: +1555...;tgrp=wacall;...
         String dialled = user == null ? "" : Normalizer.toE164(user.split(";", 2)[0], List.of());

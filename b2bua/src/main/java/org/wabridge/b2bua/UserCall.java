@@ -161,6 +161,9 @@ final class UserCall extends BridgedCall {
             return;
         }
         cancel(noResponseTimer);
+        if (code < 200 && state == CallState.CONNECTED) {
+            return; // overtaken by the 200 (the stack may deliver them out of order): no 180 after our 200 OK
+        }
         if (code < 200) {
             onPbxProvisional(code);
         } else if (code < 300) {

@@ -25,9 +25,14 @@ public final class BridgeUnderTest implements AutoCloseable {
         public final int mediaMax = mediaMin + 39;
 
         public MediaSettings mediaSettings() {
+            return mediaSettings(Duration.ofSeconds(30));
+        }
+
+        /** As {@link #mediaSettings()}, with another limit for a silent Meta leg. */
+        public MediaSettings mediaSettings(Duration metaSilenceTimeout) {
             return new MediaSettings(MediaSettings.MediaMode.RELAY, "127.0.0.1", "127.0.0.1", mediaMin, mediaMax,
                     true, Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5),
-                    Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofHours(1));
+                    metaSilenceTimeout, Duration.ofSeconds(60), Duration.ofHours(1));
         }
     }
 
@@ -46,11 +51,19 @@ public final class BridgeUnderTest implements AutoCloseable {
 
     /**
      * @param edgePort      TLS port of the lab edge (or a closed port for unreachable-edge tests)
-     * @param overrides     extra YAML lines per section key: "pbx", "meta", "media", "number"
+     * @param overrides     extra YAML lines per section key: "pbx", "meta", "media", "number"; single settings:
+     *                      "allowedSources" (pbx), "pbxTarget", "answerTimeout" (pbx), "metaAllowedSources"
      */
     public BridgeUnderTest(Ports ports, Path certs, int edgePort, String password, Map<String, String> overrides,
                            MediaRelay relay) throws Exception {
         this(ports, certs, edgePort, password, overrides, relay, new CallCaptures(CallCaptures.Mode.OFF, null, 0));
+    }
+
+    /** As above; {@code observer} learns about every call (call ends with their media counters). */
+    public BridgeUnderTest(Ports ports, Path certs, int edgePort, String password, Map<String, String> overrides,
+                           MediaRelay relay, CallObserver observer) throws Exception {
+        this(ports, certs, edgePort, password, overrides, relay, new CallCaptures(CallCaptures.Mode.OFF, null, 0),
+                cfg -> observer);
     }
 
     /** @param captures per-call packet captures the bridge records */
@@ -74,7 +87,7 @@ public final class BridgeUnderTest implements AutoCloseable {
                     - {transport: udp, host: 127.0.0.1, port: %d}
                     - {transport: tcp, host: 127.0.0.1, port: %d}
                   allowedSources: [%s]
-                %s
+                %s%s%s
                 meta:
                   edgeUri: "sip:wa.meta.vc:%d;transport=tls"
                   edgeAddress: 127.0.0.1
@@ -85,7 +98,7 @@ public final class BridgeUnderTest implements AutoCloseable {
                   tlsCertificate: %s
                   tlsKey: %s
                   noResponseTimeout: %s
-                  numbers:
+                %s  numbers:
                     - {number: "%s", password: "%s"}
                 media:
                   mode: %s
@@ -97,9 +110,12 @@ public final class BridgeUnderTest implements AutoCloseable {
                   maxCallsPerNumber: %s
                 %s
                 """.formatted(pbxPort, pbxPort, overrides.getOrDefault("allowedSources", "127.0.0.0/8"),
+                optional(overrides, "pbxTarget", "  target: \"%s\"\n"),
+                optional(overrides, "answerTimeout", "  answerTimeout: %s\n"),
                 overrides.getOrDefault("pbx", ""), edgePort, certs.resolve("edge-ca.pem"), metaPort,
                 certs.resolve("bridge.pem"), certs.resolve("bridge.key"),
                 overrides.getOrDefault("noResponseTimeout", "4s"),
+                optional(overrides, "metaAllowedSources", "  allowedSources: [%s]\n"),
                 overrides.getOrDefault("number", "+15550100001"), password,
                 overrides.getOrDefault("mediaMode", "relay"),
                 ports.mediaMin, ports.mediaMax,
@@ -107,6 +123,12 @@ public final class BridgeUnderTest implements AutoCloseable {
         this.yaml = yaml;
         this.config = ConfigLoader.parse(yaml, "test.yaml", Map.of());
         this.b2bua = B2bua.start(config, relay, CauseCatalog.builtIn(), observerFor.create(config), captures);
+    }
+
+    /** The YAML line {@code format} filled with the override {@code key}, or nothing when it is not set. */
+    private static String optional(Map<String, String> overrides, String key, String format) {
+        String value = overrides.get(key);
+        return value == null ? "" : format.formatted(value);
     }
 
     @Override

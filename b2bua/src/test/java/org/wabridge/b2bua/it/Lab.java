@@ -135,6 +135,44 @@ public final class Lab {
         }
     }
 
+    /**
+     * The Kamailio "Meta edge calling the bridge" (scripts/lab/meta-caller.sh), started in {@code runDir}: a SIPp
+     * UAC sends to {@link #udpPort}; Kamailio record-routes and relays over TLS to the bridge's Meta listener.
+     */
+    public static final class Caller implements AutoCloseable {
+        public final int udpPort = freePort();
+        public final int tlsPort = freePort();
+        public final Path runDir;
+        private final Map<String, String> env;
+
+        public Caller(Path runDir, Path certDir, int bridgeTlsPort) throws Exception {
+            requireTool("kamailio");
+            this.runDir = runDir;
+            this.env = Map.of("CALLER_UDP_PORT", "" + udpPort, "CALLER_TLS_PORT", "" + tlsPort,
+                    "BRIDGE_TLS_PORT", "" + bridgeTlsPort, "CERT_DIR", certDir.toString());
+            run(List.of("bash", script(), "start", runDir.toString()), env, 30);
+        }
+
+        private static String script() {
+            return repoRoot().resolve("scripts/lab/meta-caller.sh").toString();
+        }
+
+        /** The Record-Route set Kamailio puts on every INVITE it relays, in header order. */
+        public String recordRoute() {
+            return "<sip:127.0.0.1:" + tlsPort + ";transport=tls;r2=on;lr>, <sip:127.0.0.1:" + udpPort + ";r2=on;lr>";
+        }
+
+        public String log() throws IOException {
+            Path log = runDir.resolve("kamailio.log");
+            return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+        }
+
+        @Override
+        public void close() throws Exception {
+            run(List.of("bash", script(), "stop", runDir.toString()), env, 30);
+        }
+    }
+
     /** A SIPp process; {@link #await} waits for it, {@link #close} kills a server left running. */
     public static final class Sipp implements AutoCloseable {
         private final Process process;

@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# Kamailio standing in for Meta's SIP edge CALLING the bridge (user-initiated calls), bound to 127.0.0.1 only.
+#
+#   scripts/lab/meta-caller.sh start RUN_DIR   render config, check it, start Kamailio, wait for its sockets
+#   scripts/lab/meta-caller.sh stop RUN_DIR    stop the Kamailio started from RUN_DIR (by PID)
+#   scripts/lab/meta-caller.sh check RUN_DIR   only render and run `kamailio -c` (no process left)
+#
+# A SIPp UAC playing the WhatsApp user (sipp-scenarios/meta-uac-*.xml) sends its INVITE over UDP to
+# CALLER_UDP_PORT; Kamailio record-routes it (two Record-Route entries, because it switches UDP -> TLS),
+# adds X-FB-External-Domain: wa.meta.vc and relays it over TLS to the bridge. Everything else (407
+# challenges, ACK, CANCEL, BYE both ways) is relayed or loose-routed.
+#
+# Environment (defaults in brackets):
+#   CALLER_UDP_PORT  [5066]  UDP listener for the SIPp UAC
+#   CALLER_TLS_PORT  [5062]  TLS listener: the bridge's in-dialog requests come here (first Record-Route)
+#   BRIDGE_TLS_PORT  [5071]  the bridge's Meta-side TLS listener on 127.0.0.1
+#   CERT_DIR         [RUN_DIR/certs]  output of certs.sh; generated when missing
+#   CALLER_CERT      [edge]  server certificate base name in CERT_DIR (the bridge checks it is wa.meta.vc)
+#   VERIFY_BRIDGE    [yes]   yes: verify the bridge's certificate against CERT_DIR/edge-ca.pem
+#                            (SNI bridge.example.test); no: accept any certificate
+#   KAMAILIO         [kamailio]  binary to run
+#
+# Files in RUN_DIR: kamailio.cfg, tls.cfg (rendered), kamailio.log (Kamailio's stderr; every decision
+# is one line containing "CALLER:"), kamailio.pid.
+set -euo pipefail
+
+script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+template_dir=$script_dir/meta-caller
+
+CALLER_UDP_PORT=${CALLER_UDP_PORT:-5066}
+CALLER_TLS_PORT=${CALLER_TLS_PORT:-5062}
+BRIDGE_TLS_PORT=${BRIDGE_TLS_PORT:-5071}
+CALLER_CERT=${CALLER_CERT:-edge}
+VERIFY_BRIDGE=${VERIFY_BRIDGE:-yes}
+KAMAILIO=${KAMAILIO:-kamailio}
+START_TIMEOUT_TENTHS=50
+
+die() { echo "meta-caller.sh: $*" >&2; exit 1; }
+
+usage() {
+    echo "usage: $0 start|stop|check RUN_DIR" >&2
+    exit 2
+}
+
+validate_settings() {
+    local name
+    for name in CALLER_UDP_PORT CALLER_TLS_PORT BRIDGE_TLS_PORT; do
+        [[ ${!name} =~ ^[0-9]+$ && ${!name} -ge 1 && ${!name} -le 65535 ]] \
+            || die "$name='${!name}' is not a port number (1-65535)"
+    done
+    [[ $CALLER_CERT =~ ^[A-Za-z0-9._-]+$ ]] || die "CALLER_CERT='$CALLER_CERT' must be a file base name such as edge"
+    case $VERIFY_BRIDGE in
+        yes|no) ;;
+        *) die "VERIFY_BRIDGE='$VERIFY_BRIDGE' must be yes or no" ;;
+    esac
+}
+
+render() {
+    local run_dir=$1
+    local cert_dir=${CERT_DIR:-$run_dir/certs}
+    if [[ ! -s $cert_dir/$CALLER_CERT.pem || ! -s $cert_dir/edge-ca.pem ]]; then
+        "$script_dir/certs.sh" "$cert_dir"
+    fi
+    [[ -s $cert_dir/$CALLER_CERT.pem ]] \
+        || die "no certificate $cert_dir/$CALLER_CERT.pem; CALLER_CERT must name one made by certs.sh (edge, wrong-name, bridge)"
+    cert_dir=$(cd "$cert_dir" && pwd)
+    local substitutions=(
+        -e "s|@RUN_DIR@|$run_dir|g"
+        -e "s|@CALLER_UDP_PORT@|$CALLER_UDP_PORT|g"
+        -e "s|@CALLER_TLS_PORT@|$CALLER_TLS_PORT|g"
+        -e "s|@BRIDGE_TLS_PORT@|$BRIDGE_TLS_PORT|g"
+        -e "s|@CALLER_CERT_FILE@|$cert_dir/$CALLER_CERT.pem|g"
+        -e "s|@CALLER_KEY_FILE@|$cert_dir/$CALLER_CERT.key|g"
+        -e "s|@CA_FILE@|$cert_dir/edge-ca.pem|g"
+        -e "s|@VERIFY_BRIDGE@|$VERIFY_BRIDGE|g"
+    )
+    sed "${substitutions[@]}" "$template_dir/kamailio.cfg.tpl" > "$run_dir/kamailio.cfg"
+    sed "${substitutions[@]}" "$template_dir/tls.cfg.tpl" > "$run_dir/tls.cfg"
+    if grep -q '@[A-Z_]\+@' "$run_dir/kamailio.cfg" "$run_dir/tls.cfg"; then
+        die "internal error: unreplaced template token in $run_dir/kamailio.cfg or tls.cfg"
+    fi
+}
+
+check_config() {
+    local run_dir=$1 output
+    if ! output=$("$KAMAILIO" -c -Y "$run_dir" -f "$run_dir/kamailio.cfg" 2>&1); then
+        echo "$output" >&2
+        die "kamailio -c rejected $run_dir/kamailio.cfg (output above)"
+    fi
+}
+
+is_running() { [[ -n ${1:-} ]] && kill -0 "$1" 2>/dev/null; }
+
+tcp_port_open() { timeout 1 bash -c ": > /dev/tcp/127.0.0.1/$1" 2>/dev/null; }
+
+udp_port_bound() { ss -Hlnu "sport = :$1" 2>/dev/null | grep -q "127.0.0.1:$1"; }
+
+start() {
+    local run_dir=$1 pid
+    mkdir -p "$run_dir"
+    run_dir=$(cd "$run_dir" && pwd)
+    if [[ -s $run_dir/kamailio.pid ]] && is_running "$(cat "$run_dir/kamailio.pid")"; then
+        die "a caller is already running from $run_dir (PID $(cat "$run_dir/kamailio.pid")); stop it first"
+    fi
+    if tcp_port_open "$CALLER_TLS_PORT"; then
+        die "127.0.0.1:$CALLER_TLS_PORT is already in use by another process; set CALLER_TLS_PORT to a free port"
+    fi
+    if udp_port_bound "$CALLER_UDP_PORT"; then
+        die "UDP 127.0.0.1:$CALLER_UDP_PORT is already in use by another process; set CALLER_UDP_PORT to a free port"
+    fi
+    render "$run_dir"
+    check_config "$run_dir"
+    "$KAMAILIO" -DD -E -m 64 -M 8 -Y "$run_dir" -f "$run_dir/kamailio.cfg" > "$run_dir/kamailio.log" 2>&1 &
+    pid=$!
+    echo "$pid" > "$run_dir/kamailio.pid"
+    local tenths
+    for ((tenths = 0; tenths < START_TIMEOUT_TENTHS; tenths++)); do
+        if ! is_running "$pid"; then
+            tail -n 30 "$run_dir/kamailio.log" >&2
+            rm -f "$run_dir/kamailio.pid"
+            die "Kamailio exited during start-up (log above, full log $run_dir/kamailio.log); is UDP port $CALLER_UDP_PORT or TLS port $CALLER_TLS_PORT taken?"
+        fi
+        if tcp_port_open "$CALLER_TLS_PORT" && udp_port_bound "$CALLER_UDP_PORT"; then
+            return 0
+        fi
+        sleep 0.1
+    done
+    stop "$run_dir"
+    die "Kamailio did not listen on 127.0.0.1:$CALLER_UDP_PORT (UDP) and :$CALLER_TLS_PORT (TLS) within $((START_TIMEOUT_TENTHS / 10)) s; see $run_dir/kamailio.log"
+}
+
+stop() {
+    local run_dir=$1 pid children tenths
+    [[ -s $run_dir/kamailio.pid ]] || return 0
+    pid=$(cat "$run_dir/kamailio.pid")
+    if is_running "$pid"; then
+        # Kamailio's main process stops its workers on SIGTERM; remember them to be sure.
+        children=$(ps -o pid= --ppid "$pid" 2>/dev/null || true)
+        kill -TERM "$pid" 2>/dev/null || true
+        for ((tenths = 0; tenths < 50; tenths++)); do
+            is_running "$pid" || break
+            sleep 0.1
+        done
+        if is_running "$pid"; then
+            kill -KILL "$pid" 2>/dev/null || true
+        fi
+        for child in $children; do
+            if is_running "$child"; then
+                kill -KILL "$child" 2>/dev/null || true
+            fi
+        done
+    fi
+    rm -f "$run_dir/kamailio.pid"
+}
+
+[[ $# -eq 2 ]] || usage
+command=$1
+run_dir=$2
+validate_settings
+case $command in
+    start) start "$run_dir" ;;
+    stop) stop "$run_dir" ;;
+    check)
+        mkdir -p "$run_dir"
+        run_dir=$(cd "$run_dir" && pwd)
+        render "$run_dir"
+        check_config "$run_dir"
+        ;;
+    *) usage ;;
+esac
