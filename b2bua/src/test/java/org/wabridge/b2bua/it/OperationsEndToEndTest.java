@@ -78,8 +78,9 @@ class OperationsEndToEndTest {
                 assertEquals("+15550100099", completed.waUser());
                 assertTrue(completed.requestId() != null && !completed.requestId().equals(completed.callId()),
                         "request id = our Call-ID toward Meta: " + completed.requestId());
-                assertTrue(completed.events().stream().anyMatch(e -> e.toString().contains("407")),
-                        "the timeline holds Meta's challenge: " + completed.events());
+                List<?> timeline = log.call(completed.callId()).orElseThrow().events();
+                assertTrue(timeline.stream().anyMatch(e -> e.toString().contains("407")),
+                        "the timeline holds Meta's challenge: " + timeline);
                 assertTrue(completed.media().meta().packetsOut() > 0, "media counters recorded");
                 CallRecord refused = calls.stream().filter(c -> "meta.403.no-permission".equals(c.causeId())).findFirst()
                         .orElseThrow(() -> new AssertionError("no refused call with its cause in " + calls));
