@@ -72,12 +72,22 @@ public final class NettyMediaRelay implements MediaRelay {
             EventLoop loop = (EventLoop) executor;
             Set<NettyMediaSession> onLoop = ConcurrentHashMap.newKeySet();
             sessionsByLoop.put(loop, onLoop);
-            loop.scheduleAtFixedRate(() -> tickAll(onLoop), TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+            long[] lastTick = {NettyMediaSession.now() - TICK_MILLIS};
+            loop.scheduleAtFixedRate(() -> tickAll(onLoop, lastTick), TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
         }
     }
 
-    private static void tickAll(Set<NettyMediaSession> onLoop) {
+    /**
+     * Ticks every call of one loop. A fixed-rate timer that fell behind (a busy or starved loop) fires
+     * its missed runs back to back: those are skipped, so an overloaded relay does not add bursts
+     * of silence and reports on top of the packets it is late with.
+     */
+    private static void tickAll(Set<NettyMediaSession> onLoop, long[] lastTick) {
         long now = NettyMediaSession.now();
+        if (now - lastTick[0] < TICK_MILLIS / 2) {
+            return;
+        }
+        lastTick[0] = now;
         for (NettyMediaSession session : onLoop) {
             session.tick(now);
         }

@@ -23,8 +23,8 @@ import org.wabridge.media.SdpException;
 import org.wabridge.media.srtp.PacketBuffer;
 
 /**
- * The thin Netty adapter of one call: three sockets on one event loop feeding a {@link CallMedia},
- * and a 20 ms timer on the same loop.
+ * The thin Netty adapter of one call: three sockets on one event loop feeding a {@link CallMedia};
+ * its clock ticks come from the loop's shared 20 ms timer ({@link #tick}).
  */
 public final class NettyMediaSession implements MediaSession {
 
