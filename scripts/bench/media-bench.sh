@@ -12,7 +12,13 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-SHARED=${SHARED:-$(cd "$ROOT/../../shared" 2>/dev/null && pwd || echo /work/shared)}
+# shared/ beside the repository (CI, main checkout), or two levels up (a worktree under wt/)
+if [ -z "${SHARED:-}" ]; then
+    for candidate in "$ROOT/../shared" "$ROOT/../../shared"; do
+        if [ -d "$candidate/bench" ]; then SHARED=$(cd "$candidate" && pwd); break; fi
+    done
+fi
+SHARED=${SHARED:-$ROOT/../shared}
 BUILD=${BUILD:-/tmp/wabench-build}
 OUT=${OUT:-/tmp/wabench-out}
 CALLS=${CALLS:-"100 300"}
