@@ -96,8 +96,24 @@ public final class SipTrace {
     }
 
     private void capture(SIPMessage message, InetSocketAddress from, InetSocketAddress to) {
-        byte[] bytes = message.encodeAsBytes("UDP");
+        ViaHeader via = message.getTopmostVia();
+        byte[] bytes = maskKeysKeepingLength(message.encodeAsBytes(via == null ? "UDP" : via.getTransport()));
         captures.packet(message.getCallId().getCallId(), from, to, bytes, bytes.length);
+    }
+
+    /**
+     * SDES keys replaced by 'A's of the same length (valid base64 of zero bytes, so Wireshark still dissects the
+     * SDP and Content-Length stays right): the capture holds no key.
+     */
+    static byte[] maskKeysKeepingLength(byte[] sip) {
+        String text = new String(sip, java.nio.charset.StandardCharsets.ISO_8859_1);
+        java.util.regex.Matcher m = SDES_KEY.matcher(text);
+        StringBuilder out = new StringBuilder(text.length());
+        while (m.find()) {
+            m.appendReplacement(out, "inline:" + "A".repeat(m.group().length() - "inline:".length()));
+        }
+        m.appendTail(out);
+        return out.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 
     private void log(Side side, boolean outgoing, Message message) {

@@ -315,6 +315,15 @@ class BusinessInitiatedCallTest {
             assertTrue(lines.stream().anyMatch(l -> l.startsWith("INVITE sip:+15550100099@127.0.0.1")), "the PBX's INVITE:\n" + sip);
             assertTrue(lines.stream().filter(l -> l.startsWith("BYE")).count() == 2, "BYE on both legs:\n" + sip);
             assertTrue(!sip.contains(PASSWORD), "the capture holds digests, never the password");
+            String sdp = tshark(file, "-Y", "sdp", "-T", "fields", "-e", "sdp.media", "-e", "sdp.media_attr");
+            assertTrue(sdp.contains("RTP/SAVP"), "the Meta leg's SDP is dissected:\n" + sdp);
+            java.util.regex.Matcher keys = java.util.regex.Pattern.compile("inline:([A-Za-z0-9+/=]+)").matcher(sdp);
+            int masked = 0;
+            while (keys.find()) {
+                assertTrue(keys.group(1).matches("A+"), "an SDES key in the capture: " + keys.group());
+                masked++;
+            }
+            assertTrue(masked >= 2, "our offer's and Meta's answer's keys are there, masked:\n" + sdp);
             // Media: at least our first packet and silence toward Meta (SRTP, decoded as RTP headers).
             String udp = tshark(file, "-Y", "udp.srcport >= " + ports.mediaMin + " && udp.srcport <= " + ports.mediaMax,
                     "-T", "fields", "-e", "udp.srcport");
