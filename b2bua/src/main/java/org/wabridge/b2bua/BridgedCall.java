@@ -15,6 +15,7 @@ import javax.sip.SipProvider;
 import javax.sip.header.Header;
 import javax.sip.message.Message;
 import javax.sip.message.Request;
+import javax.sip.message.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wabridge.b2bua.CallFailures.Outcome;
@@ -84,8 +85,30 @@ abstract class BridgedCall implements MediaEvents {
     /** A CANCEL from {@code side} for this call's INVITE (the CANCEL itself is already answered). */
     abstract void onCancel(Side side);
 
-    /** A re-INVITE or UPDATE from {@code side}: answered on that leg only. */
-    abstract void onReoffer(Side side, RequestEvent event);
+    /**
+     * A re-INVITE or UPDATE from {@code side}, answered on that leg only: the PBX's (hold, resume, session refresh)
+     * by the relay on the PBX leg, never sent to Meta (which answers re-INVITEs with 500); Meta sends none, so one
+     * is refused without touching media.
+     */
+    synchronized void onReoffer(Side side, RequestEvent event) {
+        ServerTransaction tx = event.getServerTransaction();
+        byte[] body = event.getRequest().getRawContent();
+        if (side == Side.META) {
+            b2b.respond(tx, Response.NOT_ACCEPTABLE_HERE, null, null, null, List.of(), null);
+            return;
+        }
+        String answer = null;
+        if (body != null && body.length > 0 && media != null) {
+            try {
+                answer = media.pbxReoffer(new String(body, java.nio.charset.StandardCharsets.UTF_8));
+            } catch (org.wabridge.media.SdpException e) {
+                LOG.warn("PBX re-offer refused: {}", e.getMessage());
+                b2b.respond(tx, Response.NOT_ACCEPTABLE_HERE, null, null, null, List.of(), null);
+                return;
+            }
+        }
+        b2b.respond(tx, Response.OK, null, null, answer, List.of(), null);
+    }
 
     /** Our 200 OK on {@code side} was never acknowledged. */
     abstract void onAckTimeout(Side side);
@@ -143,6 +166,44 @@ abstract class BridgedCall implements MediaEvents {
 
     protected void event(String kind, String detail) {
         b2b.observer().callEvent(new CallEvent(callId, Instant.now(), kind, detail));
+    }
+
+    /** ACKs a 2xx on {@code dialog}; returns the ACK (kept to answer a retransmitted 2xx) or null. */
+    protected Request ack(Dialog dialog, Response response, Side side) {
+        try {
+            long cseq = ((javax.sip.header.CSeqHeader) response.getHeader(javax.sip.header.CSeqHeader.NAME)).getSeqNumber();
+            Request ack = dialog.createAck(cseq);
+            b2b.trace().sent(side, ack);
+            dialog.sendAck(ack);
+            return ack;
+        } catch (Exception e) {
+            LOG.warn("cannot send ACK to {}: {}", side, e.toString());
+            return null;
+        }
+    }
+
+    /** Sends {@code ack} again: the far side retransmitted its 2xx, so ours was lost. */
+    protected void resendAck(Dialog dialog, Request ack, Side side) {
+        try {
+            if (ack != null) {
+                dialog.sendAck(ack);
+            }
+        } catch (Exception e) {
+            LOG.warn("cannot resend ACK to {}: {}", side, e.toString());
+        }
+    }
+
+    /** CANCELs our pending INVITE {@code inviteTx}. */
+    protected void sendCancel(ClientTransaction inviteTx, SipProvider provider, Side side) {
+        try {
+            Request cancel = inviteTx.createCancel();
+            ClientTransaction ct = provider.getNewClientTransaction(cancel);
+            ct.setApplicationData(this);
+            b2b.trace().sent(side, cancel);
+            ct.sendRequest();
+        } catch (Exception e) {
+            LOG.warn("cannot send CANCEL to {}: {}", side, e.toString());
+        }
     }
 
     /** Sends BYE on {@code dialog} through {@code provider}, logging instead of throwing. */

@@ -3,9 +3,7 @@ package org.wabridge.b2bua;
 import gov.nist.javax.sip.header.SIPHeader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.ListIterator;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
@@ -26,16 +24,9 @@ import org.wabridge.b2bua.CallFailures.Outcome;
 import org.wabridge.b2bua.SipTrace.Side;
 import org.wabridge.b2bua.digest.DigestChallenge;
 import org.wabridge.b2bua.ops.calllog.CallLogObserver;
-import org.wabridge.b2bua.events.CallEnd;
-import org.wabridge.b2bua.events.CallEvent;
-import org.wabridge.b2bua.events.CallStart;
 import org.wabridge.b2bua.events.Direction;
 import org.wabridge.config.BusinessNumber;
-import org.wabridge.media.Leg;
-import org.wabridge.media.MediaEvents;
 import org.wabridge.media.MediaException;
-import org.wabridge.media.MediaSession;
-import org.wabridge.media.MediaStats;
 import org.wabridge.media.SdpException;
 
 /**
@@ -94,16 +85,6 @@ final class BusinessCall extends BridgedCall {
     synchronized void onCancel(Side side) {
         if (side == Side.PBX) {
             onPbxCancel();
-        }
-    }
-
-    @Override
-    synchronized void onReoffer(Side side, RequestEvent event) {
-        if (side == Side.PBX) {
-            onPbxReoffer(event);
-        } else {
-            // Meta sends no re-INVITEs; refuse without touching media.
-            b2b.respond(event.getServerTransaction(), Response.NOT_ACCEPTABLE_HERE, null, null, null, List.of(), null);
         }
     }
 
@@ -264,10 +245,11 @@ final class BusinessCall extends BridgedCall {
             metaDialog.setApplicationData(this);
         }
         if (state == CallState.CONNECTED) {
-            resendAck(); // a retransmitted 200: our ACK was lost
+            resendAck(metaDialog, metaAck, Side.META); // a retransmitted 200: our ACK was lost
             return;
         }
-        if (!sendAck(response)) {
+        metaAck = ack(metaDialog, response, Side.META);
+        if (metaAck == null) {
             failLocal("local.internal-error", "cannot acknowledge Meta's 200 OK");
             return;
         }
@@ -293,36 +275,13 @@ final class BusinessCall extends BridgedCall {
         b2b.dailyLimit().connected(number.number(), waUser);
     }
 
-    private boolean sendAck(Response response) {
-        try {
-            long cseq = ((CSeqHeader) response.getHeader(CSeqHeader.NAME)).getSeqNumber();
-            metaAck = metaDialog.createAck(cseq);
-            b2b.trace().sent(Side.META, metaAck);
-            metaDialog.sendAck(metaAck);
-            return true;
-        } catch (Exception e) {
-            LOG.warn("cannot send ACK to Meta: {}", e.toString());
-            return false;
-        }
-    }
-
-    private void resendAck() {
-        try {
-            if (metaAck != null) {
-                metaDialog.sendAck(metaAck);
-            }
-        } catch (Exception e) {
-            LOG.warn("cannot resend ACK to Meta: {}", e.toString());
-        }
-    }
-
     private void lateAnswer(ResponseEvent event) {
         Dialog dialog = event.getDialog();
         if (dialog == null) {
             return;
         }
         metaDialog = dialog;
-        if (sendAck(event.getResponse())) {
+        if (ack(metaDialog, event.getResponse(), Side.META) != null) {
             sendMetaBye("Q.850;cause=16;text=\"NORMAL_CLEARING\"");
         }
     }
@@ -421,15 +380,7 @@ final class BusinessCall extends BridgedCall {
     }
 
     private void sendMetaCancel() {
-        try {
-            Request cancel = metaTx.createCancel();
-            ClientTransaction ct = b2b.meta().getNewClientTransaction(cancel);
-            ct.setApplicationData(this);
-            b2b.trace().sent(Side.META, cancel);
-            ct.sendRequest();
-        } catch (SipException e) {
-            LOG.warn("cannot send CANCEL to Meta: {}", e.toString());
-        }
+        sendCancel(metaTx, b2b.meta(), Side.META);
         finish("cancelled by the PBX");
     }
 
@@ -451,23 +402,6 @@ final class BusinessCall extends BridgedCall {
         }
         finish("WhatsApp side hung up" + (duration == null ? "" : " (Meta duration "
                 + ((SIPHeader) duration).getHeaderValue() + " s)"));
-    }
-
-    /** Re-INVITE or UPDATE from the PBX (hold, session refresh): answered here, never sent to Meta. */
-    private void onPbxReoffer(RequestEvent event) {
-        byte[] body = event.getRequest().getRawContent();
-        String answer = null;
-        if (body != null && body.length > 0 && media != null) {
-            try {
-                answer = media.pbxReoffer(new String(body, StandardCharsets.UTF_8));
-            } catch (SdpException e) {
-                LOG.warn("PBX re-offer refused: {}", e.getMessage());
-                b2b.respond(event.getServerTransaction(), Response.NOT_ACCEPTABLE_HERE, null, null, null,
-                        List.of(), null);
-                return;
-            }
-        }
-        b2b.respond(event.getServerTransaction(), Response.OK, null, null, answer, List.of(), null);
     }
 
     /** Our 200 OK to the PBX was never acknowledged: the PBX leg is dead. */

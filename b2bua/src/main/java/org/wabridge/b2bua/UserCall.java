@@ -154,7 +154,7 @@ final class UserCall extends BridgedCall {
         if (state == CallState.ENDED) {
             if (code / 100 == 2 && event.getDialog() != null) {
                 pbxDialog = event.getDialog();
-                if (ackPbx(response)) {
+                if (ack(pbxDialog, response, Side.PBX) != null) {
                     sendBye(pbxDialog, b2b.pbx(), Side.PBX, "Q.850;cause=16;text=\"NORMAL_CLEARING\"");
                 }
             }
@@ -199,10 +199,11 @@ final class UserCall extends BridgedCall {
             pbxDialog.setApplicationData(this);
         }
         if (state == CallState.CONNECTED) {
-            resendPbxAck();
+            resendAck(pbxDialog, pbxAck, Side.PBX);
             return;
         }
-        if (!ackPbx(response)) {
+        pbxAck = ack(pbxDialog, response, Side.PBX);
+        if (pbxAck == null) {
             failLocal("local.internal-error", "cannot acknowledge the PBX's 200 OK");
             return;
         }
@@ -226,29 +227,6 @@ final class UserCall extends BridgedCall {
         cancel(answerTimer);
         b2b.respond(metaTx, Response.OK, null, metaToTag, metaAnswer, List.of(), null);
         connected();
-    }
-
-    private boolean ackPbx(Response response) {
-        try {
-            long cseq = ((CSeqHeader) response.getHeader(CSeqHeader.NAME)).getSeqNumber();
-            pbxAck = pbxDialog.createAck(cseq);
-            b2b.trace().sent(Side.PBX, pbxAck);
-            pbxDialog.sendAck(pbxAck);
-            return true;
-        } catch (Exception e) {
-            LOG.warn("cannot send ACK to the PBX: {}", e.toString());
-            return false;
-        }
-    }
-
-    private void resendPbxAck() {
-        try {
-            if (pbxAck != null) {
-                pbxDialog.sendAck(pbxAck);
-            }
-        } catch (Exception e) {
-            LOG.warn("cannot resend ACK to the PBX: {}", e.toString());
-        }
     }
 
     /** Busy stays busy for the WhatsApp user; every other PBX failure reads as "not available now". */
@@ -335,35 +313,7 @@ final class UserCall extends BridgedCall {
     }
 
     private void sendPbxCancel() {
-        try {
-            Request cancel = pbxTx.createCancel();
-            ClientTransaction ct = b2b.pbx().getNewClientTransaction(cancel);
-            ct.setApplicationData(this);
-            b2b.trace().sent(Side.PBX, cancel);
-            ct.sendRequest();
-        } catch (SipException e) {
-            LOG.warn("cannot send CANCEL to the PBX: {}", e.toString());
-        }
-    }
-
-    @Override
-    synchronized void onReoffer(Side side, RequestEvent event) {
-        if (side == Side.META) {
-            b2b.respond(event.getServerTransaction(), Response.NOT_ACCEPTABLE_HERE, null, null, null, List.of(), null);
-            return;
-        }
-        byte[] body = event.getRequest().getRawContent();
-        String answer = null;
-        if (body != null && body.length > 0 && media != null) {
-            try {
-                answer = media.pbxReoffer(new String(body, StandardCharsets.UTF_8));
-            } catch (SdpException e) {
-                LOG.warn("PBX re-offer refused: {}", e.getMessage());
-                b2b.respond(event.getServerTransaction(), Response.NOT_ACCEPTABLE_HERE, null, null, null, List.of(), null);
-                return;
-            }
-        }
-        b2b.respond(event.getServerTransaction(), Response.OK, null, null, answer, List.of(), null);
+        sendCancel(pbxTx, b2b.pbx(), Side.PBX);
     }
 
     @Override
