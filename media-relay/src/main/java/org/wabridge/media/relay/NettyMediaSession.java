@@ -193,8 +193,11 @@ public final class NettyMediaSession implements MediaSession {
         LOG.debug("call {}: media closed, ports {}-{} released", callId, basePort, basePort + 3);
     }
 
-    /** The ports are free only once every socket is closed. */
-    private void releasePorts() {
+    /**
+     * The ports are free only once every socket is closed. Synchronized: the closing thread and the close
+     * listener both come here, and the one that loses must not return before the winner has released.
+     */
+    private synchronized void releasePorts() {
         if (released.compareAndSet(false, true)) {
             onClosed.accept(this);
         }
