@@ -20,6 +20,8 @@
 set -euo pipefail
 
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=lib.sh
+source "$script_dir/lib.sh"
 template_dir=$script_dir/baresip-meta
 
 SIP_PORT=${SIP_PORT:-5070}
@@ -61,23 +63,17 @@ render() {
     fi
 }
 
-is_running() { [[ -n ${1:-} ]] && kill -0 "$1" 2>/dev/null; }
 
-# True only for a baresip started from this RUN_DIR (a stale PID file may name someone else).
-is_our_baresip() {
-    is_running "$1" && [[ $(ps -o args= -p "$1" 2>/dev/null) == *"-f $2"* ]]
-}
 
-udp_port_bound() { ss -Hlnu "sport = :$1" 2>/dev/null | grep -q "127.0.0.1:$1"; }
 
 start() {
     local run_dir=$1 pid tenths
     mkdir -p "$run_dir"
     run_dir=$(cd "$run_dir" && pwd)
-    if [[ -s $run_dir/baresip.pid ]] && is_our_baresip "$(cat "$run_dir/baresip.pid")" "$run_dir"; then
+    if [[ -s $run_dir/baresip.pid ]] && lab_is_ours "$(cat "$run_dir/baresip.pid")" "-f $run_dir"; then
         die "a baresip is already running from $run_dir (PID $(cat "$run_dir/baresip.pid")); stop it first"
     fi
-    if udp_port_bound "$SIP_PORT"; then
+    if lab_udp_port_bound "$SIP_PORT"; then
         die "UDP 127.0.0.1:$SIP_PORT is already in use by another process; set SIP_PORT to a free port"
     fi
     render "$run_dir"
@@ -85,12 +81,12 @@ start() {
     pid=$!
     echo "$pid" > "$run_dir/baresip.pid"
     for ((tenths = 0; tenths < 50; tenths++)); do
-        if ! is_running "$pid"; then
+        if ! lab_is_running "$pid"; then
             tail -n 30 "$run_dir/baresip.log" >&2
             rm -f "$run_dir/baresip.pid"
             die "baresip exited during start-up (log above, full log $run_dir/baresip.log)"
         fi
-        if grep -q "baresip is ready" "$run_dir/baresip.log" && udp_port_bound "$SIP_PORT"; then
+        if grep -q "baresip is ready" "$run_dir/baresip.log" && lab_udp_port_bound "$SIP_PORT"; then
             if grep -qi "address already in use\|module .* failed\|could not" "$run_dir/baresip.log"; then
                 stop "$run_dir"
                 die "baresip started with errors (is TCP $SIP_PORT or TLS $((SIP_PORT + 1)) taken?); see $run_dir/baresip.log"
@@ -104,22 +100,10 @@ start() {
 }
 
 stop() {
-    local run_dir=$1 pid tenths
-    [[ -s $run_dir/baresip.pid ]] || return 0
+    local run_dir=$1
+    [[ -d $run_dir ]] || return 0
     run_dir=$(cd "$run_dir" && pwd)
-    pid=$(cat "$run_dir/baresip.pid")
-    if is_our_baresip "$pid" "$run_dir"; then
-        # SIGTERM makes baresip hang up its calls, which prints their statistics.
-        kill -TERM "$pid" 2>/dev/null || true
-        for ((tenths = 0; tenths < 50; tenths++)); do
-            is_running "$pid" || break
-            sleep 0.1
-        done
-        if is_running "$pid"; then
-            kill -KILL "$pid" 2>/dev/null || true
-        fi
-    fi
-    rm -f "$run_dir/baresip.pid"
+    lab_stop_daemon "$run_dir/baresip.pid" "-f $run_dir"
 }
 
 [[ $# -eq 2 ]] || usage

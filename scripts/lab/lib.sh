@@ -78,3 +78,38 @@ lab_wait_pid() {
     fi
     wait "$pid"
 }
+
+# --- daemons started by the *.sh start|stop scripts (meta-edge, meta-caller, baresip-meta) ---------------
+
+lab_tcp_port_open() { timeout 1 bash -c ": > /dev/tcp/127.0.0.1/$1" 2>/dev/null; }
+lab_udp_port_bound() { ss -Hlnu "sport = :$1" 2>/dev/null | grep -q "127.0.0.1:$1"; }
+
+# True only when PID runs and its command line contains MARKER (e.g. its config path in the RUN_DIR): a stale
+# PID file must never make us signal someone else's process.
+lab_is_ours() { lab_is_running "$1" && [[ $(ps -o args= -p "$1" 2>/dev/null) == *"$2"* ]]; }
+
+# lab_stop_daemon PIDFILE MARKER: SIGTERM the process of PIDFILE if it is ours, wait up to 5 s, then SIGKILL it
+# and any of its children still carrying MARKER (Kamailio's workers); removes PIDFILE.
+lab_stop_daemon() {
+    local pidfile=$1 marker=$2 pid children child tenths
+    [[ -s $pidfile ]] || return 0
+    pid=$(cat "$pidfile")
+    if lab_is_ours "$pid" "$marker"; then
+        children=$(ps -o pid= --ppid "$pid" 2>/dev/null || true)
+        kill -TERM "$pid" 2>/dev/null || true
+        for ((tenths = 0; tenths < 50; tenths++)); do
+            lab_is_running "$pid" || break
+            sleep 0.1
+        done
+        if lab_is_running "$pid"; then
+            kill -KILL "$pid" 2>/dev/null || true
+        fi
+        for child in $children; do
+            if lab_is_ours "$child" "$marker"; then
+                kill -KILL "$child" 2>/dev/null || true
+            fi
+        done
+    fi
+    rm -f "$pidfile"
+}
+

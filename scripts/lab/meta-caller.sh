@@ -25,6 +25,8 @@
 set -euo pipefail
 
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=lib.sh
+source "$script_dir/lib.sh"
 template_dir=$script_dir/meta-caller
 
 CALLER_UDP_PORT=${CALLER_UDP_PORT:-5066}
@@ -89,23 +91,20 @@ check_config() {
     fi
 }
 
-is_running() { [[ -n ${1:-} ]] && kill -0 "$1" 2>/dev/null; }
 
-tcp_port_open() { timeout 1 bash -c ": > /dev/tcp/127.0.0.1/$1" 2>/dev/null; }
 
-udp_port_bound() { ss -Hlnu "sport = :$1" 2>/dev/null | grep -q "127.0.0.1:$1"; }
 
 start() {
     local run_dir=$1 pid
     mkdir -p "$run_dir"
     run_dir=$(cd "$run_dir" && pwd)
-    if [[ -s $run_dir/kamailio.pid ]] && is_running "$(cat "$run_dir/kamailio.pid")"; then
+    if [[ -s $run_dir/kamailio.pid ]] && lab_is_ours "$(cat "$run_dir/kamailio.pid")" "-f $run_dir/kamailio.cfg"; then
         die "a caller is already running from $run_dir (PID $(cat "$run_dir/kamailio.pid")); stop it first"
     fi
-    if tcp_port_open "$CALLER_TLS_PORT"; then
+    if lab_tcp_port_open "$CALLER_TLS_PORT"; then
         die "127.0.0.1:$CALLER_TLS_PORT is already in use by another process; set CALLER_TLS_PORT to a free port"
     fi
-    if udp_port_bound "$CALLER_UDP_PORT"; then
+    if lab_udp_port_bound "$CALLER_UDP_PORT"; then
         die "UDP 127.0.0.1:$CALLER_UDP_PORT is already in use by another process; set CALLER_UDP_PORT to a free port"
     fi
     render "$run_dir"
@@ -115,12 +114,12 @@ start() {
     echo "$pid" > "$run_dir/kamailio.pid"
     local tenths
     for ((tenths = 0; tenths < START_TIMEOUT_TENTHS; tenths++)); do
-        if ! is_running "$pid"; then
+        if ! lab_is_running "$pid"; then
             tail -n 30 "$run_dir/kamailio.log" >&2
             rm -f "$run_dir/kamailio.pid"
             die "Kamailio exited during start-up (log above, full log $run_dir/kamailio.log); is UDP port $CALLER_UDP_PORT or TLS port $CALLER_TLS_PORT taken?"
         fi
-        if tcp_port_open "$CALLER_TLS_PORT" && udp_port_bound "$CALLER_UDP_PORT"; then
+        if lab_tcp_port_open "$CALLER_TLS_PORT" && lab_udp_port_bound "$CALLER_UDP_PORT"; then
             return 0
         fi
         sleep 0.1
@@ -130,27 +129,10 @@ start() {
 }
 
 stop() {
-    local run_dir=$1 pid children tenths
-    [[ -s $run_dir/kamailio.pid ]] || return 0
-    pid=$(cat "$run_dir/kamailio.pid")
-    if is_running "$pid"; then
-        # Kamailio's main process stops its workers on SIGTERM; remember them to be sure.
-        children=$(ps -o pid= --ppid "$pid" 2>/dev/null || true)
-        kill -TERM "$pid" 2>/dev/null || true
-        for ((tenths = 0; tenths < 50; tenths++)); do
-            is_running "$pid" || break
-            sleep 0.1
-        done
-        if is_running "$pid"; then
-            kill -KILL "$pid" 2>/dev/null || true
-        fi
-        for child in $children; do
-            if is_running "$child"; then
-                kill -KILL "$child" 2>/dev/null || true
-            fi
-        done
-    fi
-    rm -f "$run_dir/kamailio.pid"
+    local run_dir=$1
+    [[ -d $run_dir ]] || return 0
+    run_dir=$(cd "$run_dir" && pwd)
+    lab_stop_daemon "$run_dir/kamailio.pid" "-f $run_dir/kamailio.cfg"
 }
 
 [[ $# -eq 2 ]] || usage

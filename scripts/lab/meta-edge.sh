@@ -21,6 +21,8 @@
 set -euo pipefail
 
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=lib.sh
+source "$script_dir/lib.sh"
 template_dir=$script_dir/meta-edge
 
 EDGE_TLS_PORT=${EDGE_TLS_PORT:-5061}
@@ -96,26 +98,18 @@ check_config() {
     fi
 }
 
-is_running() { [[ -n ${1:-} ]] && kill -0 "$1" 2>/dev/null; }
 
-# True only for a Kamailio process started from this RUN_DIR (guards against a stale PID file
-# whose PID now belongs to someone else).
-is_our_kamailio() {
-    is_running "$1" && [[ $(ps -o args= -p "$1" 2>/dev/null) == *"-f $2/kamailio.cfg"* ]]
-}
 
-tcp_port_open() { timeout 1 bash -c ": > /dev/tcp/127.0.0.1/$1" 2>/dev/null; }
 
-udp_port_bound() { ss -Hlnu "sport = :$1" 2>/dev/null | grep -q "127.0.0.1:$1"; }
 
 start() {
     local run_dir=$1 pid
     mkdir -p "$run_dir"
     run_dir=$(cd "$run_dir" && pwd)
-    if [[ -s $run_dir/kamailio.pid ]] && is_our_kamailio "$(cat "$run_dir/kamailio.pid")" "$run_dir"; then
+    if [[ -s $run_dir/kamailio.pid ]] && lab_is_ours "$(cat "$run_dir/kamailio.pid")" "-f $run_dir/kamailio.cfg"; then
         die "an edge is already running from $run_dir (PID $(cat "$run_dir/kamailio.pid")); stop it first"
     fi
-    if tcp_port_open "$EDGE_TLS_PORT"; then
+    if lab_tcp_port_open "$EDGE_TLS_PORT"; then
         die "127.0.0.1:$EDGE_TLS_PORT is already in use by another process; set EDGE_TLS_PORT to a free port"
     fi
     render "$run_dir"
@@ -125,12 +119,12 @@ start() {
     echo "$pid" > "$run_dir/kamailio.pid"
     local tenths
     for ((tenths = 0; tenths < START_TIMEOUT_TENTHS; tenths++)); do
-        if ! is_running "$pid"; then
+        if ! lab_is_running "$pid"; then
             tail -n 30 "$run_dir/kamailio.log" >&2
             rm -f "$run_dir/kamailio.pid"
             die "Kamailio exited during start-up (log above, full log $run_dir/kamailio.log); is UDP port $EDGE_UDP_PORT or TLS port $EDGE_TLS_PORT taken?"
         fi
-        if tcp_port_open "$EDGE_TLS_PORT" && udp_port_bound "$EDGE_UDP_PORT"; then
+        if lab_tcp_port_open "$EDGE_TLS_PORT" && lab_udp_port_bound "$EDGE_UDP_PORT"; then
             return 0
         fi
         sleep 0.1
@@ -140,28 +134,10 @@ start() {
 }
 
 stop() {
-    local run_dir=$1 pid children tenths
-    [[ -s $run_dir/kamailio.pid ]] || return 0
+    local run_dir=$1
+    [[ -d $run_dir ]] || return 0
     run_dir=$(cd "$run_dir" && pwd)
-    pid=$(cat "$run_dir/kamailio.pid")
-    if is_our_kamailio "$pid" "$run_dir"; then
-        # Kamailio's main process stops its workers on SIGTERM; remember them to be sure.
-        children=$(ps -o pid= --ppid "$pid" 2>/dev/null || true)
-        kill -TERM "$pid" 2>/dev/null || true
-        for ((tenths = 0; tenths < 50; tenths++)); do
-            is_running "$pid" || break
-            sleep 0.1
-        done
-        if is_running "$pid"; then
-            kill -KILL "$pid" 2>/dev/null || true
-        fi
-        for child in $children; do
-            if is_our_kamailio "$child" "$run_dir"; then
-                kill -KILL "$child" 2>/dev/null || true
-            fi
-        done
-    fi
-    rm -f "$run_dir/kamailio.pid"
+    lab_stop_daemon "$run_dir/kamailio.pid" "-f $run_dir/kamailio.cfg"
 }
 
 [[ $# -eq 2 ]] || usage
