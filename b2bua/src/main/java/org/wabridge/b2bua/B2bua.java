@@ -120,7 +120,7 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
                 Duration.ofMinutes(5));
         this.failures = new CallFailures(catalog);
         this.captures = captures;
-        this.observer = captures.enabled() ? new FanOutObserver(List.of(observer, captures)) : observer;
+        this.observer = new FanOutObserver(List.of(observer, captures)); // captures may be asked for at any time
         this.trace = new SipTrace(this.observer, captures, stack.getRouter(), side -> side == Side.PBX ? pbx : meta);
         this.dailyLimit = new DailyPairLimit(config.limits().dailyCallsPerUserPair(), Clock.systemUTC());
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -126,7 +126,7 @@ abstract class BridgedCall implements MediaEvents {
 
     @Override
     public boolean capturesPackets() {
-        return b2b.captures().enabled();
+        return b2b.captures().capturing(callId);
     }
 
     @Override

@@ -58,7 +58,7 @@ public final class SipTrace {
 
     /** Adds a received message to its call's capture (the INVITE that created the call, once the call exists). */
     void captureReceived(Message message) {
-        if (captures.enabled() && message instanceof SIPMessage m && m.getRemoteAddress() != null) {
+        if (captures.active() && message instanceof SIPMessage m && m.getRemoteAddress() != null) {
             capture(m, new InetSocketAddress(m.getRemoteAddress(), m.getRemotePort()),
                     new InetSocketAddress(m.getLocalAddress(), m.getLocalPort()));
         }
@@ -66,7 +66,7 @@ public final class SipTrace {
 
     void sent(Side side, Message message) {
         log(side, true, message);
-        if (captures.enabled()) {
+        if (captures.active()) {
             try {
                 // Where the stack sends it: a response to the top Via's received/rport (RFC 3261 18.2.2), a
                 // request to the hop of our own router (the one the stack uses).

@@ -38,6 +38,8 @@ public final class CallCaptures implements CallObserver {
     private final Path dir;
     private final long maxBytesPerCall;
     private final Map<String, Capture> byCall = new ConcurrentHashMap<>();
+    /** Calls still to capture on demand ({@code bridge capture --calls N}), whatever the mode. */
+    private final java.util.concurrent.atomic.AtomicInteger onDemand = new java.util.concurrent.atomic.AtomicInteger();
     /** The far leg's Call-ID differs from the call's id: messages of that leg are filed under the call. */
     private final Map<String, String> legToCall = new ConcurrentHashMap<>();
 
@@ -47,20 +49,32 @@ public final class CallCaptures implements CallObserver {
         this.maxBytesPerCall = maxBytesPerCall;
     }
 
-    public boolean enabled() {
-        return mode != Mode.OFF;
+    /** Captures the next {@code calls} calls and writes them whatever {@code capture.mode} says. */
+    public void captureNext(int calls) {
+        onDemand.set(Math.max(0, calls));
+        LOG.info("capturing the next {} call(s) on demand into {}", calls, dir);
+    }
+
+    /** True while some call is being captured: callers skip all capture work otherwise. */
+    public boolean active() {
+        return !byCall.isEmpty();
+    }
+
+    /** True when call {@code callId} is being captured (its media packets are wanted too). */
+    public boolean capturing(String callId) {
+        return byCall.containsKey(callId);
     }
 
     /** Messages with Call-ID {@code legCallId} belong to call {@code callId}. */
     public void alias(String legCallId, String callId) {
-        if (enabled() && !legCallId.equals(callId)) {
+        if (capturing(callId) && !legCallId.equals(callId)) {
             legToCall.put(legCallId, callId);
         }
     }
 
     /** One datagram of a call (SIP text or an RTP/RTCP packet), as it was on the wire (SIP: decrypted). */
     public void packet(String callIdOrLeg, InetSocketAddress from, InetSocketAddress to, byte[] data, int length) {
-        if (!enabled()) {
+        if (!active()) {
             return;
         }
         Capture capture = byCall.get(legToCall.getOrDefault(callIdOrLeg, callIdOrLeg));
@@ -71,8 +85,9 @@ public final class CallCaptures implements CallObserver {
 
     @Override
     public void callStarted(CallStart start) {
-        if (enabled()) {
-            byCall.put(start.callId(), new Capture(start.at()));
+        boolean forced = onDemand.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0;
+        if (mode != Mode.OFF || forced) {
+            byCall.put(start.callId(), new Capture(start.at(), forced));
         }
     }
 
@@ -84,7 +99,7 @@ public final class CallCaptures implements CallObserver {
             return;
         }
         boolean failed = !end.connected() || end.causeId() != null;
-        if (mode == Mode.ALL || (mode == Mode.FAILED && failed)) {
+        if (capture.forced || mode == Mode.ALL || (mode == Mode.FAILED && failed)) {
             write(end.callId(), capture);
         }
     }
@@ -107,12 +122,14 @@ public final class CallCaptures implements CallObserver {
 
     private final class Capture {
         final Instant started;
+        final boolean forced;
         final PcapWriter pcap = new PcapWriter();
         long bytes;
         boolean truncated;
 
-        Capture(Instant started) {
+        Capture(Instant started, boolean forced) {
             this.started = started;
+            this.forced = forced;
         }
 
         synchronized void add(InetSocketAddress from, InetSocketAddress to, byte[] data, int length) {

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "bridge", mixinStandardHelpOptions = true, version = "wa-sip-bridge 0.1.0",
         description = "SIP bridge between a PBX (Asterisk, FreeSWITCH) and WhatsApp Business Calling.",
         subcommands = {RunCommand.class, CheckCommand.class, DemoCommand.class, ExplainCommand.class,
-                MetaSettingsCommand.class, org.wabridge.b2bua.ops.CallsCommand.class,
+                MetaSettingsCommand.class, CaptureCommand.class, org.wabridge.b2bua.ops.CallsCommand.class,
                 org.wabridge.b2bua.ops.CallCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

@@ -38,17 +38,18 @@ final class RunCommand implements Callable<Integer> {
             return 1;
         }
         java.util.concurrent.atomic.AtomicReference<Running> started = new java.util.concurrent.atomic.AtomicReference<>();
+        CallCaptures captures = CallCaptures.of(cfg.capture());
         Operations ops;
         try {
             ops = Operations.start(cfg, () -> started.get() == null ? 0 : started.get().b2bua().activeCalls(),
-                    () -> started.get() != null && started.get().b2bua().ready());
+                    () -> started.get() != null && started.get().b2bua().ready(), captures::captureNext);
         } catch (CallLogException | java.io.IOException e) {
             LOG.error("{}", e.getMessage());
             return 1;
         }
         Running running;
         try {
-            running = Running.start(cfg, ops.observer());
+            running = Running.start(cfg, ops.observer(), captures);
         } catch (BridgeException e) {
             LOG.error("{}", e.getMessage());
             ops.close();
@@ -70,10 +71,14 @@ final class RunCommand implements Callable<Integer> {
     /** A started bridge: the SIP side and the relay it owns. */
     record Running(B2bua b2bua, MediaRelay relay) implements AutoCloseable {
         static Running start(BridgeConfig cfg, CallObserver observer) throws BridgeException {
+            return start(cfg, observer, CallCaptures.of(cfg.capture()));
+        }
+
+        static Running start(BridgeConfig cfg, CallObserver observer, CallCaptures captures) throws BridgeException {
             CauseCatalog catalog = catalog(cfg);
             MediaRelay relay = Relays.create(cfg.media());
             try {
-                return new Running(B2bua.start(cfg, relay, catalog, observer, CallCaptures.of(cfg.capture())), relay);
+                return new Running(B2bua.start(cfg, relay, catalog, observer, captures), relay);
             } catch (BridgeException | RuntimeException e) {
                 relay.close();
                 throw e;

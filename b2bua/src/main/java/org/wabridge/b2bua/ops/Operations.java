@@ -51,6 +51,12 @@ public final class Operations implements AutoCloseable {
      */
     public static Operations start(BridgeConfig config, IntSupplier activeCalls, BooleanSupplier ready)
             throws CallLogException, IOException {
+        return start(config, activeCalls, ready, null);
+    }
+
+    /** As above; {@code captureNext} (nullable) is what the admin API's {@code POST /capture?calls=N} calls. */
+    public static Operations start(BridgeConfig config, IntSupplier activeCalls, BooleanSupplier ready,
+                                   java.util.function.IntConsumer captureNext) throws CallLogException, IOException {
         MetricsObserver metrics = new MetricsObserver(activeCalls);
         CallLogObserver callLog = config.callLog().enabled() ? CallLogObserver.open(config.callLog()) : null;
         if (callLog != null) {
@@ -59,7 +65,7 @@ public final class Operations implements AutoCloseable {
         AdminServer admin = null;
         if (config.admin().enabled()) {
             try {
-                admin = AdminServer.start(config.admin(), ready, metrics, callLog);
+                admin = AdminServer.start(config.admin(), ready, metrics, callLog, captureNext);
             } catch (IOException e) {
                 if (callLog != null) {
                     callLog.close();

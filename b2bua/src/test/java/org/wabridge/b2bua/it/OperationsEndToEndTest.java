@@ -48,15 +48,21 @@ class OperationsEndToEndTest {
         String extra = "callLog: {file: \"" + db + "\"}\nadmin: {host: 127.0.0.1, port: " + adminPort + "}";
         BridgeUnderTest.Ports ports = new BridgeUnderTest.Ports();
         AtomicReference<Operations> ops = new AtomicReference<>();
+        Path captureDir = tmp.resolve("captures");
+        CallCaptures captures = new CallCaptures(CallCaptures.Mode.OFF, captureDir, 10_000_000);
         String completedId;
         try (Lab.Edge edge = new Lab.Edge(tmp.resolve("edge"), certs, PASSWORD, "MD5", "edge");
              MediaRelay relay = new NettyMediaRelay(ports.mediaSettings());
              BridgeUnderTest bridge = new BridgeUnderTest(ports, certs, edge.tlsPort, PASSWORD, Map.of("extraYaml", extra),
-                     relay, new CallCaptures(CallCaptures.Mode.OFF, null, 0), cfg -> {
-                         ops.set(Operations.start(cfg, () -> true));
+                     relay, captures, cfg -> {
+                         ops.set(Operations.start(cfg, () -> 0, () -> true, captures::captureNext));
                          return ops.get().observer();
                      })) {
             try {
+                // capture.mode is off: an admin asks the running bridge for the next call, as in a support case
+                Path bridgeYaml = tmp.resolve("running.yaml");
+                Files.writeString(bridgeYaml, bridge.yaml);
+                assertEquals(0, new CommandLine(new Main()).execute("capture", "--calls", "1", "-c", bridgeYaml.toString()));
                 assertEquals(0, BusinessInitiatedCallTest.call(bridge, edge, "meta-uas-answer.xml", "pbx-uac-call.xml",
                         "u1", List.of())[0], "completed call");
                 int noPermission = CauseCatalog.builtIn().matchSip(403, "No Approved Call Permission Found", null)
@@ -100,6 +106,15 @@ class OperationsEndToEndTest {
                 assertTrue(metrics.lines().anyMatch(l -> l.startsWith("wabridge_digest_challenges_total")
                         && !l.endsWith(" 0.0")), "Prometheus: digest challenges\n" + metrics);
                 assertEquals("200", get(http, adminPort, "/health", true));
+                assertEquals("405", get(http, adminPort, "/capture", true), "capture is a POST");
+
+                List<Path> pcaps;
+                try (var files = Files.list(captureDir)) {
+                    pcaps = files.toList();
+                }
+                assertEquals(1, pcaps.size(), "only the one call asked for is captured: " + pcaps);
+                assertTrue(pcaps.get(0).getFileName().toString().contains(completedId.replaceAll("[^A-Za-z0-9._@-]", "_")),
+                        "the first call after the request: " + pcaps);
             } finally {
                 if (ops.get() != null) {
                     ops.get().close();

@@ -21,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wabridge.b2bua.ops.calllog.CallLogException;
@@ -48,10 +49,13 @@ public final class AdminServer implements AutoCloseable {
     private final CallLogReader callLog;
     private final byte[] expectedAuthorization;
     private final Clock clock;
+    /** Serves POST /capture; null when captures are not wired in. */
+    private final IntConsumer captureNext;
 
     private AdminServer(HttpServer server, ExecutorService pool, AdminSettings settings, BooleanSupplier ready,
-                        MetricsObserver metrics, CallLogReader callLog, Clock clock) {
+                        MetricsObserver metrics, CallLogReader callLog, IntConsumer captureNext, Clock clock) {
         this.server = server;
+        this.captureNext = captureNext;
         this.pool = pool;
         this.ready = ready;
         this.metrics = metrics;
@@ -71,11 +75,22 @@ public final class AdminServer implements AutoCloseable {
      */
     public static AdminServer start(AdminSettings settings, BooleanSupplier ready, MetricsObserver metrics,
                                     CallLogReader callLog) throws IOException {
-        return start(settings, ready, metrics, callLog, Clock.systemUTC());
+        return start(settings, ready, metrics, callLog, null, Clock.systemUTC());
+    }
+
+    /** As above; {@code captureNext} (nullable) serves {@code POST /capture?calls=N}. */
+    public static AdminServer start(AdminSettings settings, BooleanSupplier ready, MetricsObserver metrics,
+                                    CallLogReader callLog, IntConsumer captureNext) throws IOException {
+        return start(settings, ready, metrics, callLog, captureNext, Clock.systemUTC());
     }
 
     static AdminServer start(AdminSettings settings, BooleanSupplier ready, MetricsObserver metrics,
                              CallLogReader callLog, Clock clock) throws IOException {
+        return start(settings, ready, metrics, callLog, null, clock);
+    }
+
+    static AdminServer start(AdminSettings settings, BooleanSupplier ready, MetricsObserver metrics,
+                             CallLogReader callLog, IntConsumer captureNext, Clock clock) throws IOException {
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(settings.host(), settings.port()), 16);
@@ -90,7 +105,7 @@ public final class AdminServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        AdminServer admin = new AdminServer(server, pool, settings, ready, metrics, callLog, clock);
+        AdminServer admin = new AdminServer(server, pool, settings, ready, metrics, callLog, captureNext, clock);
         server.createContext("/", admin::handle);
         server.setExecutor(pool);
         server.start();
@@ -111,12 +126,14 @@ public final class AdminServer implements AutoCloseable {
                 sendJson(exchange, 401, error("missing or wrong token: send 'Authorization: Bearer <admin.token>'"));
                 return;
             }
-            if (!"GET".equals(exchange.getRequestMethod())) {
-                exchange.getResponseHeaders().set("Allow", "GET");
-                sendJson(exchange, 405, error("only GET is served"));
+            String path = exchange.getRequestURI().getRawPath();
+            String allowed = path.equals("/capture") ? "POST" : "GET";
+            if (!allowed.equals(exchange.getRequestMethod())) {
+                exchange.getResponseHeaders().set("Allow", allowed);
+                sendJson(exchange, 405, error("only " + allowed + " is served on " + path));
                 return;
             }
-            route(exchange, exchange.getRequestURI().getRawPath());
+            route(exchange, path);
         } catch (RuntimeException e) {
             LOG.warn("admin API: {} {} failed: {}", exchange.getRequestMethod(), exchange.getRequestURI(), e.toString());
         }
@@ -132,8 +149,16 @@ public final class AdminServer implements AutoCloseable {
             listCalls(exchange);
         } else if (path.startsWith("/calls/") && callLog != null && path.length() > "/calls/".length()) {
             oneCall(exchange, URLDecoder.decode(path.substring("/calls/".length()), StandardCharsets.UTF_8));
+        } else if (path.equals("/capture") && captureNext != null) {
+            String calls = query(exchange.getRequestURI().getRawQuery()).get("calls");
+            if (calls == null || !calls.matches("[0-9]{1,3}") || Integer.parseInt(calls) > 100) {
+                sendJson(exchange, 400, error("give calls=N with N from 0 to 100 (0 cancels)"));
+                return;
+            }
+            captureNext.accept(Integer.parseInt(calls));
+            sendJson(exchange, 200, Map.of("capturingNextCalls", Integer.parseInt(calls)));
         } else {
-            sendJson(exchange, 404, error("no such resource; try /health, /metrics, /calls or /calls/{id}"));
+            sendJson(exchange, 404, error("no such resource; try /health, /metrics, /calls, /calls/{id}, POST /capture"));
         }
     }
 
