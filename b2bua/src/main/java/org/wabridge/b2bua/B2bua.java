@@ -410,8 +410,8 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
         Optional<BusinessNumber> number = businessNumberFor(invite);
         if (number.isEmpty()) {
             Outcome outcome = failures.local("local.unknown-business-number");
-            String caller = ((SipURI) ((FromHeader) invite.getHeader(FromHeader.NAME)).getAddress().getURI()).getUser();
-            LOG.warn(failures.logLine(callIdOf(invite), null, outcome.answer().sipCode(), "From user '" + caller
+            LOG.warn(failures.logLine(callIdOf(invite), null, outcome.answer().sipCode(), "From '"
+                    + ((FromHeader) invite.getHeader(FromHeader.NAME)).getAddress().getURI()
                     + "' is not a configured business number and pbx.defaultBusinessNumber is not set", outcome));
             respond(tx, outcome.answer().sipCode(), outcome.answer().phrase(), toTag, null, outcome.reasons(),
                     outcome.answer().retryAfterSeconds());
@@ -428,16 +428,29 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
                     (int) Math.min(Integer.MAX_VALUE, seconds));
             return;
         }
-        BusinessCall call = new BusinessCall(this, tx, number.get(), waUser);
-        if (!registry.tryAdd(call.callId(), number.get().number(), config.limits().maxCallsPerNumber(), call)) {
+        if (!registry.tryReserve(number.get().number(), config.limits().maxCallsPerNumber())) {
             Outcome outcome = failures.local("local.concurrent-limit");
-            LOG.warn(failures.logLine(call.callId(), null, outcome.answer().sipCode(), number.get().number()
+            LOG.warn(failures.logLine(callIdOf(invite), null, outcome.answer().sipCode(), number.get().number()
                     + " is at its limit of " + config.limits().maxCallsPerNumber() + " concurrent call(s)", outcome));
             respond(tx, outcome.answer().sipCode(), outcome.answer().phrase(), toTag, null, outcome.reasons(),
                     outcome.answer().retryAfterSeconds());
             return;
         }
+        BusinessCall call = register(number.get(), () -> new BusinessCall(this, tx, number.get(), waUser));
         call.start();
+    }
+
+    /** Creates the call of a reserved slot and registers it; gives the slot back if creation fails. */
+    private <C extends BridgedCall> C register(BusinessNumber number, java.util.function.Supplier<C> create) {
+        C call;
+        try {
+            call = create.get();
+        } catch (RuntimeException e) {
+            registry.release(number.number());
+            throw e;
+        }
+        registry.add(call.callId(), call);
+        return call;
     }
 
     private static boolean allowed(List<Cidr> networks, String ip) {
@@ -550,14 +563,13 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
         }
         String caller = ((FromHeader) invite.getHeader(FromHeader.NAME)).getAddress().getURI() instanceof SipURI f
                 && f.getUser() != null ? f.getUser() : "anonymous";
-        UserCall call = new UserCall(this, tx, number.get(), caller);
-        if (!registry.tryAdd(call.callId(), dialled, config.limits().maxCallsPerNumber(), call)) {
+        if (!registry.tryReserve(dialled, config.limits().maxCallsPerNumber())) {
             LOG.warn("INVITE for {} refused with 503: {} calls already in progress", dialled,
                     config.limits().maxCallsPerNumber());
             respond(tx, Response.SERVICE_UNAVAILABLE, "Concurrent call limit reached", toTag, null, List.of(), null);
-            call.finish("concurrent call limit");
             return;
         }
+        UserCall call = register(number.get(), () -> new UserCall(this, tx, number.get(), caller));
         call.start();
     }
 

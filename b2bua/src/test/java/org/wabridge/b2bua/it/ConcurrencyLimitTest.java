@@ -78,9 +78,15 @@ class ConcurrencyLimitTest {
         PbxAnswer limitAnswer = CauseCatalog.builtIn().byId("local.concurrent-limit").orElseThrow().pbxAnswer();
         assertEquals(503, limitAnswer.sipCode(), "the catalog's answer to a full number");
         BridgeUnderTest.Ports ports = new BridgeUnderTest.Ports();
+        java.util.concurrent.atomic.AtomicInteger started = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger ended = new java.util.concurrent.atomic.AtomicInteger();
+        org.wabridge.b2bua.events.CallObserver counting = new org.wabridge.b2bua.events.CallObserver() {
+            @Override public void callStarted(org.wabridge.b2bua.events.CallStart s) { started.incrementAndGet(); }
+            @Override public void callEnded(org.wabridge.b2bua.events.CallEnd e) { ended.incrementAndGet(); }
+        };
         try (LogCapture log = new LogCapture(); MediaRelay relay = new NettyMediaRelay(ports.mediaSettings());
              BridgeUnderTest bridge = new BridgeUnderTest(ports, certs, edge.tlsPort, PASSWORD,
-                     Map.of("maxCalls", "1"), relay)) {
+                     Map.of("maxCalls", "1"), relay, counting)) {
             assertEquals(1, bridge.config.limits().maxCallsPerNumber());
 
             try (Lab.Sipp firstUser = whatsAppUserAnswering()) {
@@ -127,6 +133,9 @@ class ConcurrencyLimitTest {
             assertEquals(2, count(edgeLog, CHALLENGE), edgeLog);
             assertEquals(2, count(edgeLog, AUTH_OK), edgeLog);
             BusinessInitiatedCallTest.assertNoLeftovers(bridge, relay);
+            // The refused INVITE never became a call: the call log and captures see two calls, both ended.
+            assertEquals(2, started.get(), "calls started");
+            assertEquals(2, ended.get(), "every started call ended");
         }
     }
 }
