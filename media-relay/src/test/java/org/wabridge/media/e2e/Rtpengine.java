@@ -73,6 +73,7 @@ final class Rtpengine implements AutoCloseable {
             try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress("127.0.0.1", port))) {
                 return;
             } catch (SocketException inUse) {
+                stopOrphans(port);
                 if (System.currentTimeMillis() > deadline) {
                     throw new IllegalStateException("UDP port 127.0.0.1:" + port + " (rtpengine's ng port in these "
                             + "tests) has been in use for " + timeoutMillis / 1000 + " s: another test run or "
@@ -81,6 +82,20 @@ final class Rtpengine implements AutoCloseable {
                 Thread.sleep(500);
             }
         }
+    }
+
+    /**
+     * An rtpengine of these tests whose JVM was killed (so it never stopped it) is re-parented to init or a
+     * subreaper: only such an orphan, on exactly our ng port and no longer the child of a test JVM, is stopped; a
+     * concurrent run's rtpengine (its parent is that run's JVM) is waited for.
+     */
+    private static void stopOrphans(int port) {
+        ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().orElse("").contains("rtpengine")
+                        && p.info().commandLine().orElse("").contains("--listen-ng=127.0.0.1:" + port))
+                .filter(p -> p.parent().flatMap(parent -> parent.info().command()).map(c -> !c.contains("java"))
+                        .orElse(true))
+                .forEach(ProcessHandle::destroy);
     }
 
     private static String findBinary() {
