@@ -66,8 +66,10 @@ render() {
 
 
 
+baresip_ready() { grep -q "baresip is ready" "$1/baresip.log" && lab_udp_port_bound "$SIP_PORT"; }
+
 start() {
-    local run_dir=$1 pid tenths
+    local run_dir=$1 pid
     mkdir -p "$run_dir"
     run_dir=$(cd "$run_dir" && pwd)
     if [[ -s $run_dir/baresip.pid ]] && lab_is_ours "$(cat "$run_dir/baresip.pid")" "-f $run_dir"; then
@@ -80,21 +82,19 @@ start() {
     "$BARESIP" -f "$run_dir" > "$run_dir/baresip.log" 2>&1 < /dev/null &
     pid=$!
     echo "$pid" > "$run_dir/baresip.pid"
-    for ((tenths = 0; tenths < 50; tenths++)); do
-        if ! lab_is_running "$pid"; then
-            tail -n 30 "$run_dir/baresip.log" >&2
-            rm -f "$run_dir/baresip.pid"
-            die "baresip exited during start-up (log above, full log $run_dir/baresip.log)"
+    local rc=0
+    lab_await_start "$pid" "$run_dir/baresip.log" 50 baresip_ready "$run_dir" || rc=$?
+    if ((rc == 2)); then
+        rm -f "$run_dir/baresip.pid"
+        die "baresip exited during start-up (log above, full log $run_dir/baresip.log)"
+    fi
+    if ((rc == 0)); then
+        if grep -qi "address already in use\|module .* failed\|could not" "$run_dir/baresip.log"; then
+            stop "$run_dir"
+            die "baresip started with errors (is TCP $SIP_PORT or TLS $((SIP_PORT + 1)) taken?); see $run_dir/baresip.log"
         fi
-        if grep -q "baresip is ready" "$run_dir/baresip.log" && lab_udp_port_bound "$SIP_PORT"; then
-            if grep -qi "address already in use\|module .* failed\|could not" "$run_dir/baresip.log"; then
-                stop "$run_dir"
-                die "baresip started with errors (is TCP $SIP_PORT or TLS $((SIP_PORT + 1)) taken?); see $run_dir/baresip.log"
-            fi
-            return 0
-        fi
-        sleep 0.1
-    done
+        return 0
+    fi
     stop "$run_dir"
     die "baresip did not bind UDP 127.0.0.1:$SIP_PORT within 5 s; see $run_dir/baresip.log"
 }

@@ -113,3 +113,21 @@ lab_stop_daemon() {
     rm -f "$pidfile"
 }
 
+# lab_await_start PID LOG TENTHS READY_COMMAND...: 0 as soon as READY_COMMAND succeeds, 1 when TENTHS tenths of a
+# second pass first, 2 when PID exits (the tail of LOG is printed to stderr).
+lab_await_start() {
+    local pid=$1 log=$2 tenths=$3 i
+    shift 3
+    for ((i = 0; i < tenths; i++)); do
+        if ! lab_is_running "$pid"; then
+            tail -n 30 "$log" >&2
+            return 2
+        fi
+        if "$@"; then
+            return 0
+        fi
+        sleep 0.1
+    done
+    return 1
+}
+

@@ -94,6 +94,8 @@ check_config() {
 
 
 
+caller_ready() { lab_tcp_port_open "$CALLER_TLS_PORT" && lab_udp_port_bound "$CALLER_UDP_PORT"; }
+
 start() {
     local run_dir=$1 pid
     mkdir -p "$run_dir"
@@ -112,18 +114,13 @@ start() {
     "$KAMAILIO" -DD -E -m 64 -M 8 -Y "$run_dir" -f "$run_dir/kamailio.cfg" > "$run_dir/kamailio.log" 2>&1 &
     pid=$!
     echo "$pid" > "$run_dir/kamailio.pid"
-    local tenths
-    for ((tenths = 0; tenths < START_TIMEOUT_TENTHS; tenths++)); do
-        if ! lab_is_running "$pid"; then
-            tail -n 30 "$run_dir/kamailio.log" >&2
-            rm -f "$run_dir/kamailio.pid"
-            die "Kamailio exited during start-up (log above, full log $run_dir/kamailio.log); is UDP port $CALLER_UDP_PORT or TLS port $CALLER_TLS_PORT taken?"
-        fi
-        if lab_tcp_port_open "$CALLER_TLS_PORT" && lab_udp_port_bound "$CALLER_UDP_PORT"; then
-            return 0
-        fi
-        sleep 0.1
-    done
+    local rc=0
+    lab_await_start "$pid" "$run_dir/kamailio.log" "$START_TIMEOUT_TENTHS" caller_ready || rc=$?
+    if ((rc == 2)); then
+        rm -f "$run_dir/kamailio.pid"
+        die "Kamailio exited during start-up (log above, full log $run_dir/kamailio.log); is UDP port $CALLER_UDP_PORT or TLS port $CALLER_TLS_PORT taken?"
+    fi
+    ((rc == 0)) && return 0
     stop "$run_dir"
     die "Kamailio did not listen on 127.0.0.1:$CALLER_UDP_PORT (UDP) and :$CALLER_TLS_PORT (TLS) within $((START_TIMEOUT_TENTHS / 10)) s; see $run_dir/kamailio.log"
 }
