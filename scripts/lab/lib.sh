@@ -83,6 +83,7 @@ lab_wait_pid() {
 
 lab_tcp_port_open() { timeout 1 bash -c ": > /dev/tcp/127.0.0.1/$1" 2>/dev/null; }
 lab_udp_port_bound() { ss -Hlnu "sport = :$1" 2>/dev/null | grep -q "127.0.0.1:$1"; }
+lab_listening() { lab_udp_port_bound "$1" && lab_tcp_port_open "$2"; }   # UDP_PORT TLS_PORT
 
 # True only when PID runs and its command line contains MARKER (e.g. its config path in the RUN_DIR): a stale
 # PID file must never make us signal someone else's process.
@@ -129,5 +130,26 @@ lab_await_start() {
         sleep 0.1
     done
     return 1
+}
+
+# lab_start_kamailio RUN_DIR UDP_PORT TLS_PORT: runs Kamailio on RUN_DIR/kamailio.cfg (already rendered and
+# checked) in the background, PID in RUN_DIR/kamailio.pid, log in RUN_DIR/kamailio.log, and returns once it
+# listens on both ports; exits 1 with the log's tail when it dies or does not listen within 5 s.
+lab_start_kamailio() {
+    local run_dir=$1 udp_port=$2 tls_port=$3 pid rc=0
+    "${KAMAILIO:-kamailio}" -DD -E -m 64 -M 8 -Y "$run_dir" -f "$run_dir/kamailio.cfg" \
+        > "$run_dir/kamailio.log" 2>&1 < /dev/null &
+    pid=$!
+    echo "$pid" > "$run_dir/kamailio.pid"
+    lab_await_start "$pid" "$run_dir/kamailio.log" 50 lab_listening "$udp_port" "$tls_port" || rc=$?
+    ((rc == 0)) && return 0
+    if ((rc == 2)); then
+        rm -f "$run_dir/kamailio.pid"
+        echo "Kamailio exited during start-up (log above, full log $run_dir/kamailio.log); is UDP port $udp_port or TLS port $tls_port taken?" >&2
+    else
+        lab_stop_daemon "$run_dir/kamailio.pid" "-f $run_dir/kamailio.cfg"
+        echo "Kamailio did not listen on 127.0.0.1:$udp_port (UDP) and :$tls_port (TLS) within 5 s; see $run_dir/kamailio.log" >&2
+    fi
+    exit 1
 }
 

@@ -35,7 +35,6 @@ BRIDGE_TLS_PORT=${BRIDGE_TLS_PORT:-5071}
 CALLER_CERT=${CALLER_CERT:-edge}
 VERIFY_BRIDGE=${VERIFY_BRIDGE:-yes}
 KAMAILIO=${KAMAILIO:-kamailio}
-START_TIMEOUT_TENTHS=50
 
 die() { echo "meta-caller.sh: $*" >&2; exit 1; }
 
@@ -94,10 +93,9 @@ check_config() {
 
 
 
-caller_ready() { lab_tcp_port_open "$CALLER_TLS_PORT" && lab_udp_port_bound "$CALLER_UDP_PORT"; }
 
 start() {
-    local run_dir=$1 pid
+    local run_dir=$1
     mkdir -p "$run_dir"
     run_dir=$(cd "$run_dir" && pwd)
     if [[ -s $run_dir/kamailio.pid ]] && lab_is_ours "$(cat "$run_dir/kamailio.pid")" "-f $run_dir/kamailio.cfg"; then
@@ -111,18 +109,7 @@ start() {
     fi
     render "$run_dir"
     check_config "$run_dir"
-    "$KAMAILIO" -DD -E -m 64 -M 8 -Y "$run_dir" -f "$run_dir/kamailio.cfg" > "$run_dir/kamailio.log" 2>&1 &
-    pid=$!
-    echo "$pid" > "$run_dir/kamailio.pid"
-    local rc=0
-    lab_await_start "$pid" "$run_dir/kamailio.log" "$START_TIMEOUT_TENTHS" caller_ready || rc=$?
-    if ((rc == 2)); then
-        rm -f "$run_dir/kamailio.pid"
-        die "Kamailio exited during start-up (log above, full log $run_dir/kamailio.log); is UDP port $CALLER_UDP_PORT or TLS port $CALLER_TLS_PORT taken?"
-    fi
-    ((rc == 0)) && return 0
-    stop "$run_dir"
-    die "Kamailio did not listen on 127.0.0.1:$CALLER_UDP_PORT (UDP) and :$CALLER_TLS_PORT (TLS) within $((START_TIMEOUT_TENTHS / 10)) s; see $run_dir/kamailio.log"
+    lab_start_kamailio "$run_dir" "$CALLER_UDP_PORT" "$CALLER_TLS_PORT"
 }
 
 stop() {

@@ -33,7 +33,6 @@ DIGEST_ALG=${DIGEST_ALG:-MD5}
 NONCE_EXPIRE=${NONCE_EXPIRE:-300}
 EDGE_CERT=${EDGE_CERT:-edge}
 KAMAILIO=${KAMAILIO:-kamailio}
-START_TIMEOUT_TENTHS=50
 
 die() { echo "meta-edge.sh: $*" >&2; exit 1; }
 
@@ -102,10 +101,9 @@ check_config() {
 
 
 
-edge_ready() { lab_tcp_port_open "$EDGE_TLS_PORT" && lab_udp_port_bound "$EDGE_UDP_PORT"; }
 
 start() {
-    local run_dir=$1 pid
+    local run_dir=$1
     mkdir -p "$run_dir"
     run_dir=$(cd "$run_dir" && pwd)
     if [[ -s $run_dir/kamailio.pid ]] && lab_is_ours "$(cat "$run_dir/kamailio.pid")" "-f $run_dir/kamailio.cfg"; then
@@ -116,18 +114,7 @@ start() {
     fi
     render "$run_dir"
     check_config "$run_dir"
-    "$KAMAILIO" -DD -E -m 64 -M 8 -Y "$run_dir" -f "$run_dir/kamailio.cfg" > "$run_dir/kamailio.log" 2>&1 < /dev/null &
-    pid=$!
-    echo "$pid" > "$run_dir/kamailio.pid"
-    local rc=0
-    lab_await_start "$pid" "$run_dir/kamailio.log" "$START_TIMEOUT_TENTHS" edge_ready || rc=$?
-    if ((rc == 2)); then
-        rm -f "$run_dir/kamailio.pid"
-        die "Kamailio exited during start-up (log above, full log $run_dir/kamailio.log); is UDP port $EDGE_UDP_PORT or TLS port $EDGE_TLS_PORT taken?"
-    fi
-    ((rc == 0)) && return 0
-    stop "$run_dir"
-    die "Kamailio did not accept TLS connections on 127.0.0.1:$EDGE_TLS_PORT within $((START_TIMEOUT_TENTHS / 10)) s; see $run_dir/kamailio.log"
+    lab_start_kamailio "$run_dir" "$EDGE_UDP_PORT" "$EDGE_TLS_PORT"
 }
 
 stop() {
