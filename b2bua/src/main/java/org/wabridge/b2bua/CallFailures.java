@@ -8,29 +8,29 @@ import org.wabridge.b2bua.causes.PbxAnswer;
 import org.wabridge.b2bua.causes.ReasonHeaders;
 
 /** Turns a failure (Meta's answer, or one of ours) into the documented cause and the PBX's answer. */
-final class CallFailures {
+public final class CallFailures {
 
     /** A failure explained: the catalog entry, what the PBX gets, and its Reason header values. */
-    record Outcome(MetaCause cause, PbxAnswer answer, List<String> reasons) {}
+    public record Outcome(MetaCause cause, PbxAnswer answer, List<String> reasons) {}
 
     private final CauseCatalog catalog;
 
-    CallFailures(CauseCatalog catalog) {
+    public CallFailures(CauseCatalog catalog) {
         this.catalog = catalog;
     }
 
-    Outcome forMeta(int status, String phrase, List<String> warnings) {
+    public Outcome forMeta(int status, String phrase, List<String> warnings) {
         MetaCause cause = catalog.matchSip(status, phrase, warnings);
         return new Outcome(cause, cause.pbxAnswer(), ReasonHeaders.forPbx(cause.pbxAnswer(), status, phrase));
     }
 
-    Outcome local(String causeId) {
+    public Outcome local(String causeId) {
         MetaCause cause = catalog.byId(causeId)
                 .orElseThrow(() -> new IllegalStateException("cause catalog lacks " + causeId));
         return new Outcome(cause, cause.pbxAnswer(), ReasonHeaders.forPbx(cause.pbxAnswer(), null, null));
     }
 
-    String logLine(String callId, String metaCallId, int code, String phrase, Outcome outcome) {
+    public String logLine(String callId, String metaCallId, int code, String phrase, Outcome outcome) {
         return FailureLine.format(callId, metaCallId, code, phrase, outcome.cause());
     }
 }

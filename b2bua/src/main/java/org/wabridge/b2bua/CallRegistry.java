@@ -5,12 +5,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Live calls, and how many each business number has, for the per-number concurrency limit. A slot is reserved
- * before a call object exists, so a refused INVITE never becomes a call.
+ * Live calls by Call-ID, and how many each business number has, for the per-number concurrency limit. A slot
+ * is reserved before a call object exists, so a refused INVITE never becomes a call; a call gives its slot back
+ * when it ends, exactly once.
  */
 final class CallRegistry {
 
-    private final Map<String, BridgedCall> calls = new ConcurrentHashMap<>();
+    private final Map<String, SipCall> calls = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> perNumber = new ConcurrentHashMap<>();
 
     /** Takes a slot for {@code number}; false when it already has {@code limit} calls. */
@@ -23,20 +24,23 @@ final class CallRegistry {
         return true;
     }
 
-    /** Gives back a reserved slot whose call could not be created. */
+    /** Gives back a reserved slot whose call could not be created or registered. */
     void release(String number) {
         perNumber.get(number).decrementAndGet();
     }
 
-    /** Registers the call of a reserved slot. */
-    void add(String callId, BridgedCall call) {
-        calls.put(callId, call);
+    /**
+     * Registers the call of a reserved slot; false (and nothing changed) when another call already has its
+     * Call-ID: the second INVITE must not replace the first.
+     */
+    boolean add(SipCall call) {
+        return calls.putIfAbsent(call.callId(), call) == null;
     }
 
     /** Ends a call's registration and frees its slot (once, however often it is called). */
-    void remove(String callId, String number) {
-        if (calls.remove(callId) != null) {
-            perNumber.get(number).decrementAndGet();
+    void remove(SipCall call) {
+        if (calls.remove(call.callId(), call)) {
+            perNumber.get(call.businessNumber()).decrementAndGet();
         }
     }
 
@@ -44,7 +48,13 @@ final class CallRegistry {
         return calls.size();
     }
 
-    Iterable<BridgedCall> all() {
+    /** Slots held by {@code number}'s calls (for leak checks). */
+    int reserved(String number) {
+        AtomicInteger count = perNumber.get(number);
+        return count == null ? 0 : count.get();
+    }
+
+    Iterable<SipCall> all() {
         return calls.values();
     }
 }

@@ -64,7 +64,7 @@ final class MetaRequests {
 
         Request invite = messages.createRequest(requestUri, Request.INVITE, callId,
                 headers.createCSeqHeader(1L, Request.INVITE),
-                headers.createFromHeader(from, B2bua.newTag()),
+                headers.createFromHeader(from, SipSignalling.newTag()),
                 headers.createToHeader(to, null),
                 List.of(metaVia()),
                 headers.createMaxForwardsHeader(70));

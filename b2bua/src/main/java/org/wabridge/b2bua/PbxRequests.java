@@ -63,7 +63,7 @@ final class PbxRequests {
         Address to = addresses.createAddress(addresses.createSipURI(target.getUser(), target.getHost()));
         Request invite = messages.createRequest(target, Request.INVITE, provider.getNewCallId(),
                 headers.createCSeqHeader(1L, Request.INVITE),
-                headers.createFromHeader(from, B2bua.newTag()),
+                headers.createFromHeader(from, SipSignalling.newTag()),
                 headers.createToHeader(to, null),
                 List.of(headers.createViaHeader(lp.getIPAddress(), lp.getPort(), lp.getTransport(), null)),
                 headers.createMaxForwardsHeader(70));

@@ -25,6 +25,12 @@ public interface MediaSession extends AutoCloseable {
      */
     String pbxReoffer(String pbxOffer) throws SdpException;
 
+    /**
+     * Starts the Meta leg once the Meta-side SDP exchange is complete and our answer or ACK is out: the maiden
+     * packet leaves at once, then silence fill and SRTCP. Never blocks; idempotent.
+     */
+    void startMetaLeg();
+
     /** Packet and byte counters of both legs so far. */
     MediaStats stats();
 

@@ -166,6 +166,11 @@ public final class NettyMediaSession implements MediaSession {
     }
 
     @Override
+    public void startMetaLeg() {
+        // interim: the SDP steps still start the leg themselves
+    }
+
+    @Override
     public MediaStats stats() {
         return media.stats();
     }

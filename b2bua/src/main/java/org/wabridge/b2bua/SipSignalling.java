@@ -1,0 +1,448 @@
+package org.wabridge.b2bua;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Properties;
+import javax.net.ssl.SSLContext;
+import javax.sip.ClientTransaction;
+import javax.sip.Dialog;
+import javax.sip.DialogTerminatedEvent;
+import javax.sip.ListeningPoint;
+import javax.sip.RequestEvent;
+import javax.sip.ServerTransaction;
+import javax.sip.SipFactory;
+import javax.sip.SipListener;
+import javax.sip.SipProvider;
+import javax.sip.SipStack;
+import javax.sip.address.AddressFactory;
+import javax.sip.address.SipURI;
+import javax.sip.header.CSeqHeader;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.HeaderFactory;
+import javax.sip.header.ToHeader;
+import javax.sip.header.ViaHeader;
+import javax.sip.message.Message;
+import javax.sip.message.MessageFactory;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.wabridge.b2bua.SipTrace.Side;
+import org.wabridge.b2bua.capture.CallCaptures;
+import org.wabridge.b2bua.events.CallObserver;
+import org.wabridge.b2bua.sip.EdgeRouter;
+import org.wabridge.b2bua.sip.HostResolver;
+import org.wabridge.b2bua.sip.StackContext;
+import org.wabridge.b2bua.sip.TlsContexts;
+import org.wabridge.b2bua.sip.TlsNetworkLayer;
+import org.wabridge.config.BridgeConfig;
+import org.wabridge.config.ListenPoint;
+import org.wabridge.config.Transport;
+
+/**
+ * The SIP stack and its two transports: a PBX provider (UDP/TCP) and a Meta provider (TLS, or UDP/TCP toward lab
+ * edges), the message factories, and the few ways the bridge sends: responses, ACK, CANCEL, BYE, each traced
+ * on the ladder and in captures. It holds no call state.
+ */
+final class SipSignalling implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SipSignalling.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final StackContext context;
+    private final SipStack stack;
+    private final SipProvider pbx;
+    private final SipProvider meta;
+    private final AddressFactory addresses;
+    private final HeaderFactory headers;
+    private final MessageFactory messages;
+    private final MetaRequests metaRequests;
+    private final PbxRequests pbxRequests;
+    private final SipTrace trace;
+
+    private SipSignalling(BridgeConfig config, StackContext context, SipStack stack, SipProvider pbx, SipProvider meta,
+                          SipFactory factory, CallObserver observer, CallCaptures captures) throws Exception {
+        this.context = context;
+        this.stack = stack;
+        this.pbx = pbx;
+        this.meta = meta;
+        this.addresses = factory.createAddressFactory();
+        this.headers = factory.createHeaderFactory();
+        this.messages = factory.createMessageFactory();
+        this.metaRequests = new MetaRequests(config.meta(), meta, addresses, headers, messages);
+        this.pbxRequests = new PbxRequests(config.pbx(), pbx, addresses, headers, messages);
+        this.trace = new SipTrace(observer, captures, stack.getRouter(), side -> side == Side.PBX ? pbx : meta);
+    }
+
+    /**
+     * Creates the stack and binds both providers; {@code listener} gets every event once {@link #start} runs.
+     *
+     * @throws BridgeException with an admin-readable message when a listener or TLS material cannot be set up
+     */
+    static SipSignalling open(BridgeConfig config, CallObserver observer, CallCaptures captures)
+            throws BridgeException {
+        StackContext context = null;
+        SipStack stack = null;
+        try {
+            MetaRequests.EdgeUri edge = MetaRequests.EdgeUri.parse(config.meta().edgeUri());
+            HostResolver resolver = new HostResolver();
+            if (config.meta().edgeAddress() != null) {
+                resolver.pin(edge.host(), InetAddress.getByName(config.meta().edgeAddress()));
+            }
+            SSLContext client = TlsContexts.client(pathOrNull(config.meta().tlsTrust()));
+            SSLContext server = config.meta().listen().transport() == Transport.TLS
+                    ? TlsContexts.server(Path.of(config.meta().tlsCertificate()), Path.of(config.meta().tlsKey()))
+                    : null;
+            int connectTimeout = (int) Math.min(5000, config.meta().noResponseTimeout().toMillis());
+            context = StackContext.register(client, server, resolver, edge.host(), connectTimeout);
+
+            SipFactory factory = SipFactory.getInstance();
+            factory.setPathName("gov.nist");
+            stack = factory.createSipStack(stackProperties(context));
+
+            SipProvider pbxProvider = null;
+            for (ListenPoint lp : config.pbx().listen()) {
+                ListeningPoint point = stack.createListeningPoint(lp.host(), lp.port(), lp.transport().token());
+                if (pbxProvider == null) {
+                    pbxProvider = stack.createSipProvider(point);
+                } else {
+                    pbxProvider.addListeningPoint(point);
+                }
+            }
+            ListenPoint ml = config.meta().listen();
+            SipProvider metaProvider = stack.createSipProvider(
+                    stack.createListeningPoint(ml.host(), ml.port(), ml.transport().token()));
+            return new SipSignalling(config, context, stack, pbxProvider, metaProvider, factory, observer, captures);
+        } catch (BridgeException e) {
+            cleanup(context, stack);
+            throw e;
+        } catch (Exception e) {
+            cleanup(context, stack);
+            throw new BridgeException("cannot start the SIP side: " + e.getMessage(), e);
+        }
+    }
+
+    /** Hands every SIP event to {@code listener} and starts the stack's threads. */
+    void start(SipListener listener) throws BridgeException {
+        try {
+            pbx.addSipListener(listener);
+            meta.addSipListener(listener);
+            stack.start();
+        } catch (Exception e) {
+            close();
+            throw new BridgeException("cannot start the SIP side: " + e.getMessage(), e);
+        }
+    }
+
+    private static void cleanup(StackContext context, SipStack stack) {
+        if (stack != null) {
+            stack.stop();
+        }
+        if (context != null) {
+            context.unregister();
+        }
+    }
+
+    private static Path pathOrNull(String p) {
+        return p == null ? null : Path.of(p);
+    }
+
+    private static Properties stackProperties(StackContext context) {
+        Properties p = new Properties();
+        p.setProperty("javax.sip.STACK_NAME", "wa-sip-bridge-" + context.id());
+        p.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "on");
+        p.setProperty("javax.sip.USE_ROUTER_FOR_ALL_URIS", "true");
+        p.setProperty("javax.sip.ROUTER_PATH", EdgeRouter.class.getName());
+        p.setProperty("gov.nist.javax.sip.NETWORK_LAYER", TlsNetworkLayer.class.getName());
+        p.setProperty(StackContext.PROPERTY, context.id());
+        // Meta must never be asked for a client certificate; protocols and suites are fixed in TlsNetworkLayer.
+        p.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Disabled");
+        p.setProperty("gov.nist.javax.sip.TLS_CLIENT_PROTOCOLS", "TLSv1.3,TLSv1.2");
+        p.setProperty("gov.nist.javax.sip.ENABLED_CIPHER_SUITES", String.join(",", modernCipherSuites()));
+        // Milliseconds, whatever the RI javadoc says (it schedules a timer with the raw value).
+        p.setProperty("gov.nist.javax.sip.SSL_HANDSHAKE_TIMEOUT", "5000");
+        // The listener only posts events to the calls' queues, so the stack's threads never wait on a call.
+        p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
+        p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "16");
+        p.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");
+        p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "65536");
+        p.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "0");
+        p.setProperty("gov.nist.javax.sip.LOG_MESSAGE_CONTENT", "false");
+        return p;
+    }
+
+    /** The JVM's enabled suites minus anything legacy: AEAD only (TLS 1.3 suites and ECDHE-GCM/ChaCha). */
+    private static List<String> modernCipherSuites() {
+        try {
+            List<String> out = new ArrayList<>();
+            for (String s : SSLContext.getDefault().getDefaultSSLParameters().getCipherSuites()) {
+                if (s.startsWith("TLS_AES_") || s.startsWith("TLS_CHACHA20_")
+                        || (s.startsWith("TLS_ECDHE_") && (s.contains("_GCM_") || s.contains("CHACHA20")))) {
+                    out.add(s);
+                }
+            }
+            return out;
+        } catch (Exception e) {
+            throw new IllegalStateException("no default TLS context", e);
+        }
+    }
+
+    // ------------------------------------------------------------ accessors
+
+    SipProvider provider(Side side) {
+        return side == Side.PBX ? pbx : meta;
+    }
+
+    Side sideOf(Object provider) {
+        return provider == pbx ? Side.PBX : Side.META;
+    }
+
+    HeaderFactory headers() { return headers; }
+    MetaRequests metaRequests() { return metaRequests; }
+    PbxRequests pbxRequests() { return pbxRequests; }
+    SipTrace trace() { return trace; }
+    String edgeHost() { return metaRequests.edge().host(); }
+
+    /** True when {@code host} is the address the edge resolves to. */
+    boolean isEdge(String host) {
+        try {
+            return context.resolver().resolve(edgeHost()).equals(InetAddress.getByName(host));
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    // -------------------------------------------------------------- sending
+
+    /** Sends {@code request} on a new client transaction of {@code side}, tagged with {@code owner}. */
+    ClientTransaction sendRequest(Side side, Request request, Object owner) throws javax.sip.SipException {
+        ClientTransaction ct = provider(side).getNewClientTransaction(request);
+        ct.setApplicationData(owner);
+        trace.sent(side, request);
+        ct.sendRequest();
+        if (ct.getDialog() != null) {
+            ct.getDialog().setApplicationData(owner);
+        }
+        return ct;
+    }
+
+    /** ACKs a 2xx on {@code dialog}; returns the ACK (kept to answer a retransmitted 2xx) or null. */
+    Request ack(Side side, Dialog dialog, Response response) {
+        try {
+            long cseq = ((CSeqHeader) response.getHeader(CSeqHeader.NAME)).getSeqNumber();
+            Request ack = dialog.createAck(cseq);
+            trace.sent(side, ack);
+            dialog.sendAck(ack);
+            return ack;
+        } catch (Exception e) {
+            LOG.warn("cannot send ACK to {}: {}", side, e.toString());
+            return null;
+        }
+    }
+
+    /** Sends {@code ack} again: the far side retransmitted its 2xx, so ours was lost. */
+    void resendAck(Side side, Dialog dialog, Request ack) {
+        try {
+            if (dialog != null && ack != null) {
+                dialog.sendAck(ack);
+            }
+        } catch (Exception e) {
+            LOG.warn("cannot resend ACK to {}: {}", side, e.toString());
+        }
+    }
+
+    /** CANCELs our pending INVITE {@code inviteTx}. */
+    void cancel(Side side, ClientTransaction inviteTx, Object owner) {
+        try {
+            Request cancel = inviteTx.createCancel();
+            ClientTransaction ct = provider(side).getNewClientTransaction(cancel);
+            ct.setApplicationData(owner);
+            trace.sent(side, cancel);
+            ct.sendRequest();
+        } catch (Exception e) {
+            LOG.warn("cannot send CANCEL to {}: {}", side, e.toString());
+        }
+    }
+
+    /** Sends BYE with a Reason on {@code dialog}, logging instead of throwing. */
+    void bye(Side side, Dialog dialog, String reason, Object owner) {
+        if (dialog == null) {
+            return;
+        }
+        try {
+            Request bye = dialog.createRequest(Request.BYE);
+            bye.addHeader(headers.createHeader("Reason", reason));
+            ClientTransaction ct = provider(side).getNewClientTransaction(bye);
+            ct.setApplicationData(owner);
+            trace.sent(side, bye);
+            dialog.sendRequest(ct);
+        } catch (Exception e) {
+            LOG.warn("cannot send BYE to {}: {}", side, e.toString());
+        }
+    }
+
+    /** Makes sure an in-dialog request has a server transaction to answer on. */
+    RequestEvent withTransaction(RequestEvent event) {
+        if (event.getServerTransaction() != null) {
+            return event;
+        }
+        try {
+            SipProvider provider = (SipProvider) event.getSource();
+            ServerTransaction st = provider.getNewServerTransaction(event.getRequest());
+            return new RequestEvent(provider, st, event.getDialog(), event.getRequest());
+        } catch (Exception e) {
+            LOG.debug("no server transaction for {}: {}", event.getRequest().getMethod(), e.toString());
+            return event;
+        }
+    }
+
+    /** Challenges an INVITE: {@code code} 401/407 with {@code header: value} and a fresh To tag. */
+    void challenge(ServerTransaction tx, int code, String header, String value) {
+        try {
+            Response challenge = messages.createResponse(code, tx.getRequest());
+            ((ToHeader) challenge.getHeader(ToHeader.NAME)).setTag(newTag());
+            challenge.addHeader(headers.createHeader(header, value));
+            trace.sent(Side.META, challenge);
+            tx.sendResponse(challenge);
+        } catch (Exception e) {
+            LOG.warn("cannot challenge Meta's INVITE: {}", e.toString());
+        }
+    }
+
+    /** Refuses a request statelessly (no call state) with a final answer, Reason headers and Retry-After. */
+    void refuse(RequestEvent event, int code, String phrase, List<String> reasons, Integer retryAfter) {
+        try {
+            Response response = messages.createResponse(code, event.getRequest());
+            response.setReasonPhrase(phrase);
+            ((ToHeader) response.getHeader(ToHeader.NAME)).setTag(newTag());
+            for (String reason : reasons) {
+                response.addHeader(headers.createHeader("Reason", reason));
+            }
+            if (retryAfter != null) {
+                response.addHeader(headers.createRetryAfterHeader(retryAfter));
+            }
+            trace.sent(sideOf(event.getSource()), response);
+            ((SipProvider) event.getSource()).sendResponse(response);
+        } catch (Exception e) {
+            LOG.warn("cannot refuse {} with {}: {}", event.getRequest().getMethod(), code, e.toString());
+        }
+    }
+
+    /** Answers a request on its transaction, or statelessly when it has none. */
+    void respond(RequestEvent event, int code, String phrase, String sdp) {
+        ServerTransaction tx = event.getServerTransaction();
+        if (tx != null) {
+            respond(tx, code, phrase, hasToTag(event.getRequest()) ? null : newTag(), sdp, List.of(), null);
+            return;
+        }
+        try {
+            Response response = messages.createResponse(code, event.getRequest());
+            if (phrase != null) {
+                response.setReasonPhrase(phrase);
+            }
+            if (!hasToTag(event.getRequest()) && code > 100) {
+                ((ToHeader) response.getHeader(ToHeader.NAME)).setTag(newTag());
+            }
+            trace.sent(sideOf(event.getSource()), response);
+            ((SipProvider) event.getSource()).sendResponse(response);
+        } catch (Exception e) {
+            LOG.warn("cannot answer {} with {}: {}", event.getRequest().getMethod(), code, e.toString());
+        }
+    }
+
+    /**
+     * Sends a response on a server transaction.
+     *
+     * @param toTag   our tag for a dialog-forming response (null keeps the request's To)
+     * @param sdp     body, or null
+     * @param reasons Reason header values
+     */
+    void respond(ServerTransaction tx, int code, String phrase, String toTag, String sdp, List<String> reasons,
+                 Integer retryAfter) {
+        try {
+            Request request = tx.getRequest();
+            Response response = messages.createResponse(code, request);
+            if (phrase != null) {
+                response.setReasonPhrase(phrase);
+            }
+            ToHeader to = (ToHeader) response.getHeader(ToHeader.NAME);
+            if (code > 100 && to.getTag() == null) {
+                to.setTag(toTag != null ? toTag : newTag());
+            }
+            boolean pbxSide = ((gov.nist.javax.sip.stack.SIPTransaction) tx).getSipProvider() == pbx;
+            if (code > 100 && code < 300 && Request.INVITE.equals(request.getMethod())) {
+                response.addHeader(headers.createContactHeader(pbxSide ? pbxContact(request)
+                        : metaRequests.contact(toUser(request))));
+            }
+            for (String reason : reasons) {
+                response.addHeader(headers.createHeader("Reason", reason));
+            }
+            if (retryAfter != null) {
+                response.addHeader(headers.createRetryAfterHeader(retryAfter));
+            }
+            if (sdp != null) {
+                response.setContent(sdp, headers.createContentTypeHeader("application", "sdp"));
+            }
+            trace.sent(pbxSide ? Side.PBX : Side.META, response);
+            tx.sendResponse(response);
+        } catch (Exception e) {
+            LOG.warn("cannot send {} {}: {}", code, phrase == null ? "" : phrase, e.toString());
+        }
+    }
+
+    private javax.sip.address.Address pbxContact(Request request) throws java.text.ParseException {
+        ListeningPoint lp = pbx.getListeningPoint(viaTransport(request));
+        if (lp == null) {
+            lp = pbx.getListeningPoints()[0];
+        }
+        SipURI uri = addresses.createSipURI("bridge", lp.getIPAddress());
+        uri.setPort(lp.getPort());
+        uri.setTransportParam(lp.getTransport().toLowerCase());
+        return addresses.createAddress(uri);
+    }
+
+    /** The To user without user-part parameters (Meta: +1555...;tgrp=...), for our Contact toward Meta. */
+    private static String toUser(Request request) {
+        javax.sip.address.URI uri = ((ToHeader) request.getHeader(ToHeader.NAME)).getAddress().getURI();
+        String user = uri instanceof SipURI s ? s.getUser() : null;
+        return user == null ? "bridge" : user.split(";", 2)[0];
+    }
+
+    private static String viaTransport(Request request) {
+        ViaHeader via = (ViaHeader) request.getHeader(ViaHeader.NAME);
+        return via == null ? "udp" : via.getTransport().toLowerCase();
+    }
+
+    static String callIdOf(Message message) {
+        CallIdHeader h = (CallIdHeader) message.getHeader(CallIdHeader.NAME);
+        return h == null ? "-" : h.getCallId();
+    }
+
+    static boolean hasToTag(Request request) {
+        ToHeader to = (ToHeader) request.getHeader(ToHeader.NAME);
+        return to != null && to.getTag() != null;
+    }
+
+    static String newTag() {
+        byte[] b = new byte[6];
+        RANDOM.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    /** Stops the stack and its threads. */
+    @Override
+    public void close() {
+        gov.nist.javax.sip.EventScanner scanner = ((gov.nist.javax.sip.SipStackImpl) stack).getEventScanner();
+        stack.stop();
+        if (scanner != null) {
+            // JAIN-SIP RI 1.3.0-91 bug: stop() leaves its (non-daemon) event thread blocked in take(); one no-op
+            // event lets it see that it was stopped and exit.
+            scanner.addEvent(new gov.nist.javax.sip.EventWrapper(new DialogTerminatedEvent(pbx, null), null));
+        }
+        context.unregister();
+    }
+}

@@ -1,0 +1,61 @@
+package org.wabridge.b2bua.call;
+
+import java.time.Duration;
+import java.util.List;
+import org.wabridge.b2bua.SipTrace.Side;
+
+/**
+ * Everything that can happen to a call, as plain data: the SIP adapter turns JAIN-SIP events into these,
+ * timers and the media relay post them too. {@code request} fields are opaque handles the adapter gets back
+ * in {@link Action.AnswerRequest}; the state machine never looks inside them.
+ */
+public sealed interface Input {
+
+    /** The inbound INVITE was admitted: set the call up. {@code offer} is its SDP body, or null. */
+    record Start(String offer) implements Input {}
+
+    /** A 1xx to our INVITE on the outbound leg. */
+    record OutboundProvisional(int code) implements Input {}
+
+    /** A 2xx to our INVITE on the outbound leg (the first or a retransmission). */
+    record OutboundAnswer(String sdp) implements Input {}
+
+    /** A 401/407 to our INVITE; {@code challenges} are the header values offered. */
+    record OutboundChallenge(int code, String phrase, List<String> challenges, List<String> warnings) implements Input {}
+
+    /** Any other final failure to our INVITE. */
+    record OutboundFailure(int code, String phrase, List<String> warnings) implements Input {}
+
+    /** Our INVITE could not be delivered: transport error, TLS failure or transaction timeout. */
+    record OutboundUnreachable(String detail, boolean tlsFailure) implements Input {}
+
+    /** The inbound leg cancelled its INVITE (the CANCEL itself is already answered). */
+    record InboundCancel() implements Input {}
+
+    /** The ACK for our 200 OK on the inbound leg. */
+    record InboundAck() implements Input {}
+
+    /** Our 200 OK on {@code side} was never acknowledged. */
+    record AckTimeout(Side side) implements Input {}
+
+    /**
+     * A BYE from {@code side}. {@code reason} is its Reason header or null; {@code metaDuration} Meta's
+     * {@code x-wa-meta-call-duration} or null.
+     */
+    record Bye(Side side, String reason, String metaDuration, Object request) implements Input {}
+
+    /** A re-INVITE or UPDATE from {@code side}; {@code sdp} may be null (no body). */
+    record Reoffer(Side side, String sdp, Object request) implements Input {}
+
+    /** Meta's own id for the call, seen in a header. */
+    record MetaCallId(String id) implements Input {}
+
+    /** An armed timer fired. */
+    record TimerFired(CallTimer timer) implements Input {}
+
+    /** The relay heard nothing from {@code leg} for {@code silentFor}. */
+    record MediaTimeout(Side leg, Duration silentFor) implements Input {}
+
+    /** End the call now on both legs (shutdown, admin, or an internal fault with {@code fault} true). */
+    record HangUp(String why, boolean fault) implements Input {}
+}

@@ -1,0 +1,516 @@
+package org.wabridge.b2bua.call;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.wabridge.b2bua.CallFailures;
+import org.wabridge.b2bua.SipTrace.Side;
+import org.wabridge.b2bua.causes.CauseCatalog;
+import org.wabridge.b2bua.events.Direction;
+import org.wabridge.media.MediaEvents;
+import org.wabridge.media.MediaException;
+import org.wabridge.media.MediaRelay;
+import org.wabridge.media.MediaSession;
+import org.wabridge.media.MediaStats;
+import org.wabridge.media.SdpException;
+
+/**
+ * The call state machine without sockets: every state against every input, in both directions, with the
+ * invariants that make a call safe (one final answer, one end, nothing left behind, no media toward Meta before
+ * our 200 OK), then the exact actions of the transitions that matter, races included.
+ */
+class CallMachineTest {
+
+    private static final CallFailures FAILURES = new CallFailures(CauseCatalog.builtIn());
+    private static final String CHALLENGE =
+            "Digest realm=\"wa.meta.vc\", nonce=\"abc123\", algorithm=MD5, qop=\"auth\"";
+
+    // ---------------------------------------------------------------- harness
+
+    /** A media session that records what it is asked, and fails SDP that says "bad". */
+    static final class FakeMedia implements MediaSession {
+        final List<String> calls = new ArrayList<>();
+        int closes;
+
+        private String step(String name, String sdp) throws SdpException {
+            calls.add(name);
+            if (sdp.contains("bad")) {
+                throw new SdpException("unusable SDP");
+            }
+            return name + "-sdp";
+        }
+
+        @Override public String metaOfferFromPbxOffer(String s) throws SdpException { return step("metaOffer", s); }
+        @Override public String pbxAnswerFromMetaAnswer(String s) throws SdpException { return step("pbxAnswer", s); }
+        @Override public String pbxOfferFromMetaOffer(String s) throws SdpException { return step("pbxOffer", s); }
+        @Override public String metaAnswerFromPbxAnswer(String s) throws SdpException { return step("metaAnswer", s); }
+        @Override public String pbxReoffer(String s) throws SdpException { return step("reoffer", s); }
+        @Override public void startMetaLeg() { calls.add("start"); }
+        @Override public MediaStats stats() { return null; }
+        @Override public void close() { closes++; }
+    }
+
+    static final class FakeRelay implements MediaRelay {
+        final List<FakeMedia> opened = new ArrayList<>();
+        boolean exhausted;
+
+        @Override
+        public MediaSession open(String callId, MediaEvents events) throws MediaException {
+            if (exhausted) {
+                throw new MediaException("no free UDP ports");
+            }
+            FakeMedia m = new FakeMedia();
+            opened.add(m);
+            return m;
+        }
+
+        @Override public int activeSessions() { return (int) opened.stream().filter(m -> m.closes == 0).count(); }
+        @Override public void close() { }
+    }
+
+    /** One call: feeds inputs, carries out media and timer actions as the adapter would, keeps the history. */
+    static final class Call {
+        final Direction direction;
+        final FakeRelay relay = new FakeRelay();
+        final CallMachine machine;
+        final List<Action> history = new ArrayList<>();
+        final Set<CallTimer> timers = EnumSet.noneOf(CallTimer.class);
+        long now;
+
+        Call(Direction direction) {
+            this.direction = direction;
+            Duration answer = direction == Direction.USER_INITIATED ? Duration.ofSeconds(60) : null;
+            machine = new CallMachine(direction, "call-1", "+15550100001", "+4915112345678",
+                    new CallMachine.Timeouts(Duration.ofSeconds(5), answer), FAILURES, relay, null, () -> now);
+        }
+
+        List<Action> feed(Input input) {
+            now += 1_000_000;
+            List<Action> out = machine.handle(input);
+            for (Action a : out) {
+                if (a instanceof Action.ArmTimer t) {
+                    timers.add(t.timer());
+                } else if (a instanceof Action.CancelTimer t) {
+                    assertTrue(timers.remove(t.timer()), "cancelled a timer that was not armed: " + t.timer());
+                } else if (a instanceof Action.CloseMedia m) {
+                    m.media().close();
+                } else if (a instanceof Action.StartMetaMedia m) {
+                    m.media().startMetaLeg();
+                }
+            }
+            if (input instanceof Input.TimerFired t) {
+                timers.remove(t.timer());
+            }
+            history.addAll(out);
+            return out;
+        }
+
+        FakeMedia media() {
+            return relay.opened.isEmpty() ? null : relay.opened.get(0);
+        }
+
+        CallState state() {
+            return machine.state();
+        }
+
+        <T extends Action> List<T> all(Class<T> type) {
+            return history.stream().filter(type::isInstance).map(type::cast).toList();
+        }
+    }
+
+    private static Input start() {
+        return new Input.Start("v=0 offer");
+    }
+
+    /** Drives a fresh call of {@code direction} into {@code state}. */
+    static Call in(Direction direction, CallState state) {
+        Call c = new Call(direction);
+        c.feed(start());
+        switch (state) {
+            case OFFERING -> { }
+            case CHALLENGED -> c.feed(new Input.OutboundChallenge(407, "Proxy Authentication Required",
+                    List.of(CHALLENGE), List.of()));
+            case EARLY -> c.feed(new Input.OutboundProvisional(180));
+            case CANCELLING -> c.feed(new Input.InboundCancel());
+            case ANSWERING -> {
+                c.feed(new Input.OutboundProvisional(180));
+                c.feed(new Input.OutboundAnswer("v=0 answer"));
+            }
+            case CONFIRMED -> {
+                c.feed(new Input.OutboundProvisional(180));
+                c.feed(new Input.OutboundAnswer("v=0 answer"));
+                c.feed(new Input.InboundAck());
+            }
+            case ENDED -> c.feed(new Input.OutboundFailure(486, "Busy Here", List.of()));
+        }
+        if (state == CallState.CHALLENGED && direction == Direction.USER_INITIATED) {
+            return null; // the PBX is never answered with credentials: a 407 from it is a failure
+        }
+        assertEquals(state, c.state(), "set-up of " + state);
+        return c;
+    }
+
+    /** Every input the machine knows, with the opaque request handles the adapter would pass. */
+    static List<Input> everyInput() {
+        return List.of(
+                start(),
+                new Input.OutboundProvisional(100),
+                new Input.OutboundProvisional(180),
+                new Input.OutboundAnswer("v=0 answer"),
+                new Input.OutboundAnswer("v=0 bad answer"),
+                new Input.OutboundChallenge(407, "Proxy Authentication Required", List.of(CHALLENGE), List.of()),
+                new Input.OutboundFailure(403, "No Approved Call Permission Found", List.of()),
+                new Input.OutboundFailure(486, "Busy Here", List.of()),
+                new Input.OutboundUnreachable("connection refused", false),
+                new Input.InboundCancel(),
+                new Input.InboundAck(),
+                new Input.AckTimeout(Side.PBX),
+                new Input.AckTimeout(Side.META),
+                new Input.Bye(Side.PBX, null, null, "bye-from-pbx"),
+                new Input.Bye(Side.META, null, "42", "bye-from-meta"),
+                new Input.Reoffer(Side.PBX, "v=0 hold", "reinvite-pbx"),
+                new Input.Reoffer(Side.META, "v=0 offer", "reinvite-meta"),
+                new Input.MetaCallId("wacid.123"),
+                new Input.TimerFired(CallTimer.NO_RESPONSE),
+                new Input.TimerFired(CallTimer.ANSWER),
+                new Input.MediaTimeout(Side.META, Duration.ofSeconds(30)),
+                new Input.MediaTimeout(Side.PBX, Duration.ofSeconds(60)),
+                new Input.HangUp("bridge shutting down", false));
+    }
+
+    static Stream<Arguments> everyStateAgainstEveryInput() {
+        List<Arguments> out = new ArrayList<>();
+        for (Direction d : Direction.values()) {
+            for (CallState s : CallState.values()) {
+                if (s == CallState.CHALLENGED && d == Direction.USER_INITIATED) {
+                    continue;
+                }
+                for (Input i : everyInput()) {
+                    out.add(Arguments.of(d, s, i));
+                }
+            }
+        }
+        return out.stream();
+    }
+
+    // ------------------------------------------------------------- invariants
+
+    @ParameterizedTest(name = "{0} {1} + {2}")
+    @MethodSource("everyStateAgainstEveryInput")
+    void everyStateAgainstEveryInputKeepsTheInvariants(Direction direction, CallState state, Input input) {
+        Call c = in(direction, state);
+        c.feed(input);
+        // whatever happened, the call can always be brought to an end, and then nothing is left
+        c.feed(new Input.HangUp("test over", false));
+        c.feed(new Input.TimerFired(CallTimer.NO_RESPONSE));
+        c.feed(new Input.OutboundAnswer("v=0 late answer"));
+        assertInvariants(c);
+    }
+
+    static void assertInvariants(Call c) {
+        assertEquals(CallState.ENDED, c.state());
+        assertEquals(1, c.all(Action.End.class).size(), "exactly one end");
+        assertTrue(c.timers.isEmpty(), "timers left armed: " + c.timers);
+        assertTrue(c.machine.armedTimers().isEmpty(), "machine thinks timers are armed");
+        for (FakeMedia m : c.relay.opened) {
+            assertEquals(1, m.closes, "media closed exactly once");
+        }
+        List<Action.Respond> finals = c.all(Action.Respond.class).stream().filter(r -> r.code() >= 200).toList();
+        assertTrue(finals.size() <= 1, "more than one final answer to the inbound INVITE: " + finals);
+        int end = c.history.indexOf(c.all(Action.End.class).get(0));
+        for (Action a : c.history.subList(end, c.history.size())) {
+            assertFalse(a instanceof Action.Respond || a instanceof Action.StartMetaMedia
+                    || a instanceof Action.ArmTimer || a instanceof Action.SendInvite, "after the end: " + a);
+        }
+        int start = indexOf(c.history, Action.StartMetaMedia.class);
+        if (start >= 0) {
+            int ok = indexOfOk(c.history);
+            assertTrue(ok >= 0, "Meta media started on a call that was never answered");
+            if (c.direction == Direction.USER_INITIATED) {
+                assertTrue(start > ok, "Meta media started before our 200 OK to Meta");
+            }
+        }
+        // that a CANCEL only follows a provisional (RFC 3261 9.1) is checked state by state in the table
+        assertTrue(c.all(Action.SendCancel.class).size() <= 1, "more than one CANCEL");
+    }
+
+    private static int indexOf(List<Action> history, Class<? extends Action> type) {
+        for (int i = 0; i < history.size(); i++) {
+            if (type.isInstance(history.get(i))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int indexOfOk(List<Action> history) {
+        for (int i = 0; i < history.size(); i++) {
+            if (history.get(i) instanceof Action.Respond r && r.code() == 200) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    // ------------------------------------------------------ exact transitions
+
+    /** One row: a direction, a state, an input, the state after and the actions expected (by kind, in order). */
+    record Row(Direction d, CallState from, Input input, CallState to, List<String> actions) {
+        @Override
+        public String toString() {
+            return d + " " + from + " + " + input.getClass().getSimpleName() + " -> " + to + " " + actions;
+        }
+    }
+
+    private static final Direction B = Direction.BUSINESS_INITIATED;
+    private static final Direction U = Direction.USER_INITIATED;
+
+    static Stream<Row> table() {
+        return Stream.of(
+                // set-up
+                new Row(B, CallState.OFFERING, new Input.OutboundProvisional(100), CallState.EARLY,
+                        List.of("CancelTimer")),
+                new Row(B, CallState.OFFERING, new Input.OutboundProvisional(180), CallState.EARLY,
+                        List.of("CancelTimer", "Respond 180")),
+                new Row(B, CallState.EARLY, new Input.OutboundProvisional(180), CallState.EARLY, List.of()),
+                new Row(B, CallState.OFFERING, new Input.OutboundChallenge(407, "x", List.of(CHALLENGE), List.of()),
+                        CallState.CHALLENGED, List.of("CancelTimer", "Record", "SendAuthenticatedInvite", "ArmTimer")),
+                new Row(B, CallState.CHALLENGED, new Input.OutboundChallenge(407, "x", List.of(CHALLENGE), List.of()),
+                        CallState.ENDED, List.of("Respond 502", "CancelTimer", "CloseMedia", "End")),
+                new Row(B, CallState.OFFERING, new Input.OutboundChallenge(407, "x", List.of("Basic x"), List.of()),
+                        CallState.ENDED, List.of("Respond 502", "CancelTimer", "CloseMedia", "End")),
+                new Row(B, CallState.EARLY, new Input.OutboundAnswer("v=0"), CallState.ANSWERING,
+                        List.of("SendAck", "StartMetaMedia", "Respond 200", "Connected")),
+                new Row(U, CallState.EARLY, new Input.OutboundAnswer("v=0"), CallState.ANSWERING,
+                        List.of("CancelTimer", "SendAck", "Respond 200", "StartMetaMedia", "Connected")),
+                new Row(U, CallState.OFFERING, new Input.OutboundAnswer("v=0"), CallState.ANSWERING,
+                        List.of("CancelTimer", "CancelTimer", "SendAck", "Respond 200", "StartMetaMedia", "Connected")),
+                new Row(B, CallState.EARLY, new Input.OutboundAnswer("v=0 bad"), CallState.ENDED,
+                        List.of("SendAck", "SendBye META", "Respond 488", "CloseMedia", "End")),
+                new Row(U, CallState.EARLY, new Input.OutboundAnswer("v=0 bad"), CallState.ENDED,
+                        List.of("CancelTimer", "SendAck", "SendBye PBX", "Respond 488", "CloseMedia", "End")),
+                new Row(B, CallState.ANSWERING, new Input.InboundAck(), CallState.CONFIRMED, List.of()),
+                // failures
+                new Row(B, CallState.EARLY, new Input.OutboundFailure(486, "Busy Here", List.of()), CallState.ENDED,
+                        List.of("Respond 486", "CloseMedia", "End")),
+                new Row(U, CallState.EARLY, new Input.OutboundFailure(486, "Busy Here", List.of()), CallState.ENDED,
+                        List.of("Respond 486", "CancelTimer", "CloseMedia", "End")),
+                new Row(U, CallState.EARLY, new Input.OutboundFailure(500, "Oops", List.of()), CallState.ENDED,
+                        List.of("Respond 480", "CancelTimer", "CloseMedia", "End")),
+                new Row(B, CallState.OFFERING, new Input.OutboundUnreachable("refused", false), CallState.ENDED,
+                        List.of("Respond 503", "CancelTimer", "CloseMedia", "End")),
+                new Row(B, CallState.EARLY, new Input.OutboundUnreachable("refused", false), CallState.EARLY,
+                        List.of()),
+                new Row(B, CallState.OFFERING, new Input.TimerFired(CallTimer.NO_RESPONSE), CallState.ENDED,
+                        List.of("AbandonInvite", "Respond 504", "CloseMedia", "End")),
+                new Row(U, CallState.OFFERING, new Input.TimerFired(CallTimer.NO_RESPONSE), CallState.ENDED,
+                        List.of("AbandonInvite", "Respond 480", "CancelTimer", "CloseMedia", "End")),
+                new Row(U, CallState.EARLY, new Input.TimerFired(CallTimer.ANSWER), CallState.ENDED,
+                        List.of("SendCancel", "Respond 480", "CloseMedia", "End")),
+                // cancel, including the races
+                new Row(B, CallState.EARLY, new Input.InboundCancel(), CallState.ENDED,
+                        List.of("Record", "Respond 487", "SendCancel", "CloseMedia", "End")),
+                new Row(B, CallState.OFFERING, new Input.InboundCancel(), CallState.CANCELLING,
+                        List.of("Record", "Respond 487")),
+                new Row(U, CallState.OFFERING, new Input.InboundCancel(), CallState.CANCELLING,
+                        List.of("Record", "Respond 487")),
+                new Row(U, CallState.CANCELLING, new Input.OutboundProvisional(180), CallState.ENDED,
+                        List.of("SendCancel", "CancelTimer", "CancelTimer", "CloseMedia", "End")),
+                new Row(B, CallState.CANCELLING, new Input.OutboundAnswer("v=0"), CallState.ENDED,
+                        List.of("SendAck", "SendBye META", "CancelTimer", "CloseMedia", "End")),
+                new Row(B, CallState.CANCELLING, new Input.OutboundFailure(487, "Request Terminated", List.of()),
+                        CallState.ENDED, List.of("CancelTimer", "CloseMedia", "End")),
+                new Row(B, CallState.CANCELLING, new Input.TimerFired(CallTimer.NO_RESPONSE), CallState.ENDED,
+                        List.of("AbandonInvite", "CloseMedia", "End")),
+                new Row(B, CallState.CANCELLING, new Input.OutboundChallenge(407, "x", List.of(CHALLENGE), List.of()),
+                        CallState.ENDED, List.of("CancelTimer", "CloseMedia", "End")),
+                new Row(B, CallState.ANSWERING, new Input.InboundCancel(), CallState.ANSWERING, List.of()),
+                // CANCEL crossing the 200: the 200 wins, the PBX then hangs up with BYE
+                new Row(B, CallState.ENDED, new Input.OutboundAnswer("v=0"), CallState.ENDED,
+                        List.of("SendAck", "SendBye META")),
+                // answered calls
+                new Row(B, CallState.CONFIRMED, new Input.OutboundAnswer("v=0"), CallState.CONFIRMED,
+                        List.of("ResendAck")),
+                new Row(B, CallState.CONFIRMED, new Input.OutboundProvisional(180), CallState.CONFIRMED, List.of()),
+                new Row(B, CallState.CONFIRMED, new Input.Bye(Side.PBX, null, null, "r"), CallState.ENDED,
+                        List.of("AnswerRequest 200", "SendBye META", "CloseMedia", "End")),
+                new Row(U, CallState.CONFIRMED, new Input.Bye(Side.META, null, "12", "r"), CallState.ENDED,
+                        List.of("AnswerRequest 200", "Record", "SendBye PBX", "CloseMedia", "End")),
+                // BYE before ACK
+                new Row(U, CallState.ANSWERING, new Input.Bye(Side.META, null, null, "r"), CallState.ENDED,
+                        List.of("AnswerRequest 200", "SendBye PBX", "CloseMedia", "End")),
+                new Row(U, CallState.ANSWERING, new Input.AckTimeout(Side.META), CallState.ENDED,
+                        List.of("SendBye PBX", "CloseMedia", "End")),
+                new Row(U, CallState.ANSWERING, new Input.AckTimeout(Side.PBX), CallState.ANSWERING, List.of()),
+                new Row(B, CallState.CONFIRMED, new Input.Reoffer(Side.PBX, "v=0 hold", "r"), CallState.CONFIRMED,
+                        List.of("AnswerRequest 200")),
+                new Row(B, CallState.CONFIRMED, new Input.Reoffer(Side.PBX, "v=0 bad", "r"), CallState.CONFIRMED,
+                        List.of("AnswerRequest 488")),
+                new Row(U, CallState.CONFIRMED, new Input.Reoffer(Side.META, "v=0", "r"), CallState.CONFIRMED,
+                        List.of("AnswerRequest 488")),
+                new Row(B, CallState.EARLY, new Input.Reoffer(Side.PBX, "v=0", "r"), CallState.EARLY,
+                        List.of("AnswerRequest 491")),
+                new Row(B, CallState.ENDED, new Input.Reoffer(Side.PBX, "v=0", "r"), CallState.ENDED,
+                        List.of("AnswerRequest 481")),
+                new Row(B, CallState.CONFIRMED, new Input.MediaTimeout(Side.META, Duration.ofSeconds(30)),
+                        CallState.ENDED, List.of("Record", "SendBye META", "SendBye PBX", "CloseMedia", "End")),
+                // media timeout during teardown, or before the answer: ignored
+                new Row(B, CallState.ENDED, new Input.MediaTimeout(Side.META, Duration.ofSeconds(30)),
+                        CallState.ENDED, List.of()),
+                new Row(U, CallState.EARLY, new Input.MediaTimeout(Side.META, Duration.ofSeconds(30)),
+                        CallState.EARLY, List.of()),
+                new Row(B, CallState.CONFIRMED, new Input.HangUp("shutdown", false), CallState.ENDED,
+                        List.of("SendBye META", "SendBye PBX", "CloseMedia", "End")),
+                new Row(U, CallState.EARLY, new Input.HangUp("shutdown", false), CallState.ENDED,
+                        List.of("SendCancel", "Respond 503", "CancelTimer", "CloseMedia", "End")),
+                // a timer whose firing was queued before it was cancelled does nothing
+                new Row(B, CallState.EARLY, new Input.TimerFired(CallTimer.NO_RESPONSE), CallState.EARLY, List.of()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("table")
+    void transition(Row row) {
+        Call c = in(row.d(), row.from());
+        List<Action> out = c.feed(row.input());
+        assertEquals(row.to(), c.state());
+        assertEquals(row.actions(), out.stream().map(CallMachineTest::describe).toList());
+    }
+
+    static String describe(Action a) {
+        if (a instanceof Action.Respond r) {
+            return "Respond " + r.code();
+        }
+        if (a instanceof Action.AnswerRequest r) {
+            return "AnswerRequest " + r.code();
+        }
+        if (a instanceof Action.SendBye b) {
+            return "SendBye " + b.side();
+        }
+        return a.getClass().getSimpleName();
+    }
+
+    // ---------------------------------------------------------- set-up steps
+
+    @Test
+    void startOpensMediaSendsTheOfferAndArmsTheTimers() {
+        Call b = new Call(B);
+        assertEquals(List.of("SendInvite", "ArmTimer"), b.feed(start()).stream().map(CallMachineTest::describe).toList());
+        assertEquals(List.of("metaOffer"), b.media().calls);
+        Call u = new Call(U);
+        assertEquals(List.of("SendInvite", "ArmTimer", "ArmTimer"),
+                u.feed(start()).stream().map(CallMachineTest::describe).toList());
+        assertEquals(List.of("pbxOffer"), u.media().calls, "nothing toward Meta while the PBX rings");
+    }
+
+    @Test
+    void failureAtEachSetUpStepAnswersOnceAndLeavesNothing() {
+        record Step(String name, Direction d, Function<Call, List<Action>> run, int code) {}
+        List<Step> steps = List.of(
+                new Step("no SDP in the PBX's INVITE", B, c -> c.feed(new Input.Start(null)), 488),
+                new Step("no SDP in Meta's INVITE", U, c -> c.feed(new Input.Start("")), 488),
+                new Step("unusable PBX offer", B, c -> c.feed(new Input.Start("v=0 bad")), 488),
+                new Step("unusable Meta offer", U, c -> c.feed(new Input.Start("v=0 bad")), 488),
+                new Step("no relay ports", B, c -> {
+                    c.relay.exhausted = true;
+                    return c.feed(start());
+                }, 503),
+                new Step("no relay ports (user-initiated)", U, c -> {
+                    c.relay.exhausted = true;
+                    return c.feed(start());
+                }, 503));
+        for (Step step : steps) {
+            Call c = new Call(step.d());
+            step.run().apply(c);
+            List<Action.Respond> answers = c.all(Action.Respond.class);
+            assertEquals(1, answers.size(), step.name());
+            assertEquals(step.code(), answers.get(0).code(), step.name());
+            assertEquals(CallState.ENDED, c.state(), step.name());
+            c.feed(new Input.HangUp("after", false));
+            assertInvariants(c);
+            assertTrue(c.all(Action.SendInvite.class).isEmpty(), step.name() + ": nothing sent on");
+        }
+    }
+
+    @Test
+    void metaCancelBeforeThePbxProvisionalStillCancelsThePbxWhenItRings() {
+        Call c = in(U, CallState.OFFERING);
+        c.feed(new Input.InboundCancel());
+        assertTrue(c.all(Action.SendCancel.class).isEmpty(), "no CANCEL before a provisional");
+        assertEquals(CallState.CANCELLING, c.state());
+        c.feed(new Input.OutboundProvisional(180));
+        assertEquals(1, c.all(Action.SendCancel.class).size(), "the PBX must stop ringing");
+        assertTrue(c.all(Action.Respond.class).stream().noneMatch(r -> r.code() == 180), "no 180 after 487");
+        assertInvariants(endAndSweep(c));
+    }
+
+    @Test
+    void retransmitted200sAreAcknowledgedAgainNeverBridgedTwice() {
+        Call c = in(B, CallState.ANSWERING);
+        c.feed(new Input.OutboundAnswer("v=0 answer"));
+        c.feed(new Input.OutboundAnswer("v=0 answer"));
+        assertEquals(2, c.all(Action.ResendAck.class).size());
+        assertEquals(1, c.all(Action.Respond.class).stream().filter(r -> r.code() == 200).count());
+        assertEquals(1, c.media().calls.stream().filter("start"::equals).count());
+    }
+
+    @Test
+    void businessCallsStartMetaMediaAtMetasAnswerUserCallsOnlyAfterOur200() {
+        Call b = in(B, CallState.ANSWERING);
+        assertEquals(List.of("metaOffer", "pbxAnswer", "start"), b.media().calls);
+        Call u = in(U, CallState.EARLY);
+        assertFalse(u.media().calls.contains("start"), "ringing: no media toward Meta");
+        u.feed(new Input.OutboundAnswer("v=0 answer"));
+        assertTrue(indexOfOk(u.history) < indexOf(u.history, Action.StartMetaMedia.class));
+    }
+
+    @Test
+    void aCallThatFailsBeforeTheAnswerNeverStartsMetaMedia() {
+        for (Input failure : List.of(new Input.OutboundFailure(486, "Busy Here", List.of()),
+                new Input.TimerFired(CallTimer.ANSWER), new Input.InboundCancel(),
+                new Input.HangUp("shutdown", false))) {
+            Call c = in(U, CallState.EARLY);
+            c.feed(failure);
+            endAndSweep(c);
+            assertFalse(c.media().calls.contains("start"), failure.toString());
+        }
+    }
+
+    @Test
+    void failureLineAndAnswerComeFromTheCatalog() {
+        Call c = in(B, CallState.EARLY);
+        c.feed(new Input.OutboundFailure(403, "No Approved Call Permission Found", List.of()));
+        Action.End end = c.all(Action.End.class).get(0);
+        Action.Respond answer = c.all(Action.Respond.class).stream().filter(r -> r.code() >= 200).findFirst()
+                .orElseThrow();
+        assertEquals(end.finalCode(), answer.code());
+        assertTrue(end.causeId() != null && end.causeId().startsWith("meta."), end.causeId());
+        assertTrue(answer.reasons().stream().anyMatch(r -> r.startsWith("Q.850")), answer.reasons().toString());
+    }
+
+    private static Call endAndSweep(Call c) {
+        c.feed(new Input.HangUp("test over", false));
+        return c;
+    }
+
+    @Test
+    void tableCoversEveryState() {
+        Set<CallState> covered = EnumSet.noneOf(CallState.class);
+        table().forEach(r -> covered.add(r.from()));
+        if (!covered.containsAll(EnumSet.allOf(CallState.class))) {
+            fail("table lacks rows from " + EnumSet.complementOf(EnumSet.copyOf(covered)));
+        }
+    }
+}
