@@ -50,6 +50,9 @@ class CallMachineTest {
             if (sdp.contains("bad")) {
                 throw new SdpException("unusable SDP");
             }
+            if (sdp.contains("crash")) {
+                throw new IllegalStateException("bug in the relay");
+            }
             return name + "-sdp";
         }
 
@@ -498,6 +501,22 @@ class CallMachineTest {
         assertEquals(end.finalCode(), answer.code());
         assertTrue(end.causeId() != null && end.causeId().startsWith("meta."), end.causeId());
         assertTrue(answer.reasons().stream().anyMatch(r -> r.startsWith("Q.850")), answer.reasons().toString());
+    }
+
+    @Test
+    void anUnexpectedErrorDuringSetUpStillAnswersAndReleasesTheMedia() {
+        // the adapter turns an exception out of handle() into a fault hang-up; the ports must not stay bound
+        Call c = new Call(B);
+        try {
+            c.feed(new Input.Start("v=0 crash"));
+            fail("the relay's exception should reach the adapter");
+        } catch (IllegalStateException expected) {
+            // as SipCall.feed sees it
+        }
+        c.feed(new Input.HangUp("internal error", true));
+        assertEquals(List.of(500), c.all(Action.Respond.class).stream().map(Action.Respond::code).toList());
+        assertEquals("local.internal-error", c.all(Action.End.class).get(0).causeId());
+        assertInvariants(c);
     }
 
     private static Call endAndSweep(Call c) {
