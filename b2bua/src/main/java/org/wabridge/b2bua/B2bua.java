@@ -303,7 +303,7 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
         }
         // JAIN-SIP does not say which transaction failed: calls still waiting for a first answer from the edge
         // take it as theirs (the machine ignores it in any other state).
-        for (SipCall call : registry.all()) {
+        for (SipCall call : registry.all(SipCall.class)) {
             if (call.direction() == Direction.BUSINESS_INITIATED) {
                 call.onTransportError(event.getHost() + ":" + event.getPort());
             }
@@ -343,7 +343,7 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
      */
     @Override
     public void close() {
-        for (SipCall call : registry.all()) {
+        for (SipCall call : registry.all(SipCall.class)) {
             call.hangUp("bridge shutting down");
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);

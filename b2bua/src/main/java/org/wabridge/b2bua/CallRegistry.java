@@ -11,7 +11,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class CallRegistry {
 
-    private final Map<String, SipCall> calls = new ConcurrentHashMap<>();
+    /** What the registry needs of a call. */
+    interface Entry {
+        String callId();
+
+        String businessNumber();
+    }
+
+    private final Map<String, Entry> calls = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> perNumber = new ConcurrentHashMap<>();
 
     /** Takes a slot for {@code number}; false when it already has {@code limit} calls. */
@@ -33,12 +40,12 @@ final class CallRegistry {
      * Registers the call of a reserved slot; false (and nothing changed) when another call already has its
      * Call-ID: the second INVITE must not replace the first.
      */
-    boolean add(SipCall call) {
+    boolean add(Entry call) {
         return calls.putIfAbsent(call.callId(), call) == null;
     }
 
     /** Ends a call's registration and frees its slot (once, however often it is called). */
-    void remove(SipCall call) {
+    void remove(Entry call) {
         if (calls.remove(call.callId(), call)) {
             perNumber.get(call.businessNumber()).decrementAndGet();
         }
@@ -54,7 +61,8 @@ final class CallRegistry {
         return count == null ? 0 : count.get();
     }
 
-    Iterable<SipCall> all() {
-        return calls.values();
+    /** The live calls of type {@code type} (a snapshot). */
+    <T extends Entry> java.util.List<T> all(Class<T> type) {
+        return calls.values().stream().filter(type::isInstance).map(type::cast).toList();
     }
 }

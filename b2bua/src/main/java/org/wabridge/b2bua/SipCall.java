@@ -52,7 +52,7 @@ import org.wabridge.media.MediaStats;
  * the call's transactions and dialogs. Every field is touched on that executor only; threads of the stack, the
  * timer and the relay only ever post to it.
  */
-final class SipCall implements MediaEvents {
+final class SipCall implements MediaEvents, CallRegistry.Entry {
 
     private static final Logger LOG = LoggerFactory.getLogger(SipCall.class);
     private static final MediaStats.LegStats NO_MEDIA = new MediaStats.LegStats(0, 0, 0, 0, 0, 0, 0);
@@ -105,11 +105,13 @@ final class SipCall implements MediaEvents {
         }
     }
 
-    String callId() {
+    @Override
+    public String callId() {
         return callId;
     }
 
-    String businessNumber() {
+    @Override
+    public String businessNumber() {
         return number.number();
     }
 
