@@ -49,7 +49,7 @@ class ConfigLoaderTest {
         assertEquals(List.of(Cidr.parse("10.0.0.5/32")), pbx.allowedSources());
         assertNull(pbx.target());
         assertEquals(List.of(), pbx.numberRules());
-        assertNull(pbx.defaultBusinessNumber());
+        assertEquals("+15550100001", pbx.defaultBusinessNumber(), "the only business number is the default");
 
         MetaSide meta = cfg.meta();
         assertEquals("sip:wa.meta.vc:5061;transport=tls", meta.edgeUri());
@@ -80,6 +80,19 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofHours(1), media.holdTimeout());
 
         assertEquals(new Limits(1000, 0), cfg.limits());
+    }
+
+    @Test
+    void theOnlyBusinessNumberIsTheDefaultForPbxCallsFromOtherNumbers() throws ConfigException {
+        assertEquals("+15550100001", parse(MINIMAL, Map.of()).pbx().defaultBusinessNumber());
+
+        String two = MINIMAL + "    - number: +15550100002\n      password: secret-2\n";
+        assertNull(parse(two, Map.of()).pbx().defaultBusinessNumber(), "two numbers: the PBX's From must choose");
+        assertEquals("+15550100002", parse(two.replace("pbx:\n", "pbx:\n  defaultBusinessNumber: \"+15550100002\"\n"),
+                Map.of()).pbx().defaultBusinessNumber());
+        // An explicit default is kept even when it is not the only number (the validator refuses it).
+        assertEquals("+15550100009", parse(MINIMAL.replace("pbx:\n", "pbx:\n  defaultBusinessNumber: \"+15550100009\"\n"),
+                Map.of()).pbx().defaultBusinessNumber());
     }
 
     @Test
@@ -383,6 +396,7 @@ class ConfigLoaderTest {
                         Duration.ofSeconds(10), List.of(Cidr.parse("127.0.0.0/8")), 407),
                 cfg.meta());
         assertEquals("sip:127.0.0.1:6090", cfg.pbx().target());
+        assertEquals("+15550100009", cfg.pbx().defaultBusinessNumber());
         assertEquals(40000, cfg.media().portMin());
         assertEquals(40999, cfg.media().portMax());
     }
