@@ -1,0 +1,63 @@
+package org.wabridge.b2bua.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.joran.JoranConfigurator;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import java.net.URL;
+import java.util.List;
+import org.jitsi.utils.logging2.LoggerImpl;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/** What the CLI sets up before anything logs: every library's lines reach logback, at logback's levels. */
+class ProcessLoggingTest {
+
+    @Test
+    void jitsiSrtpJulRecordsReachLogback() {
+        ProcessLogging.install();
+        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        ch.qos.logback.classic.Logger srtp = context.getLogger("org.wabridge.media.srtp");
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.setContext(context);
+        appender.start();
+        srtp.addAppender(appender);
+        try {
+            // The logger SrtpEndpoint hands to jitsi-srtp: a java.util.logging logger underneath.
+            new LoggerImpl("org.wabridge.media.srtp.SrtpEndpoint").warn("SRTP replay check failed");
+            List<ILoggingEvent> events = appender.list;
+            assertEquals(1, events.size(), "the JUL record must arrive in logback once: " + events);
+            ILoggingEvent e = events.get(0);
+            assertEquals(Level.WARN, e.getLevel());
+            assertEquals("org.wabridge.media.srtp.SrtpEndpoint", e.getLoggerName());
+            assertTrue(e.getFormattedMessage().contains("SRTP replay check failed"), e.getFormattedMessage());
+        } finally {
+            srtp.detachAppender(appender);
+        }
+    }
+
+    @Test
+    void productionConfigurationCopiesItsLevelsToJul() throws Exception {
+        URL production = getClass().getClassLoader().getResource("logback.xml");
+        assertNotNull(production, "b2bua's logback.xml on the class path");
+        LoggerContext context = new LoggerContext();
+        try {
+            JoranConfigurator configurator = new JoranConfigurator();
+            configurator.setContext(context);
+            configurator.doConfigure(production);
+            // org.jitsi is WARN in logback.xml: JUL must drop jitsi's FINE and INFO records itself (cheap).
+            java.util.logging.Logger jitsi = java.util.logging.Logger.getLogger("org.jitsi.srtp.SrtpCryptoContext");
+            assertFalse(jitsi.isLoggable(java.util.logging.Level.INFO), "JUL level of org.jitsi: "
+                    + java.util.logging.Logger.getLogger("org.jitsi").getLevel());
+            assertTrue(jitsi.isLoggable(java.util.logging.Level.WARNING));
+        } finally {
+            context.stop();
+        }
+    }
+}
