@@ -1,5 +1,6 @@
 package org.wabridge.b2bua.cli;
 
+import gov.nist.core.CommonLogger;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /** Logging set-up of the bridge process, done once at CLI start: every library's lines end up in logback. */
@@ -13,5 +14,8 @@ final class ProcessLogging {
             SLF4JBridgeHandler.removeHandlersForRootLogger();
             SLF4JBridgeHandler.install();
         }
+        // JAIN-SIP otherwise sends every class's lines to one logger named after the stack (a random id per start),
+        // which logback.xml cannot name; per-class loggers (gov.nist.*) let it set levels per JAIN-SIP class.
+        CommonLogger.useLegacyLogger = false;
     }
 }

@@ -10,8 +10,12 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import gov.nist.core.CommonLogger;
 import java.net.URL;
 import java.util.List;
+import java.util.Properties;
+import javax.sip.SipFactory;
+import javax.sip.SipStack;
 import org.jitsi.utils.logging2.LoggerImpl;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
@@ -40,6 +44,45 @@ class ProcessLoggingTest {
         } finally {
             srtp.detachAppender(appender);
         }
+    }
+
+    @Test
+    void jainSipStartUpWarningsAboutDefaultKeyAndTrustStoresAreNotShownButItsOtherWarningsAre() throws Exception {
+        boolean legacyLogger = CommonLogger.useLegacyLogger;
+        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        SipStack stack = null;
+        try {
+            ProcessLogging.install();
+            configure(context, "logback.xml");
+            appender.setContext(context);
+            appender.start();
+            context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).addAppender(appender);
+            Properties p = new Properties();
+            p.setProperty("javax.sip.STACK_NAME", "logging-test-" + ProcessHandle.current().pid());
+            stack = SipFactory.getInstance().createSipStack(p); // logs what every start of the bridge logs
+            List<String> lines = appender.list.stream()
+                    .map(e -> e.getLevel() + " " + e.getLoggerName() + ": " + e.getFormattedMessage()).toList();
+            assertTrue(lines.stream().noneMatch(l -> l.contains("keystore") || l.contains("truststore")
+                    || l.contains("TLS server settings") || l.contains("TLS trust settings")), String.join("\n", lines));
+            assertTrue(lines.contains("WARN gov.nist.javax.sip.SipStackImpl: using default tls security policy"),
+                    "JAIN-SIP's other warnings stay visible:\n" + String.join("\n", lines));
+        } finally {
+            if (stack != null) {
+                stack.stop();
+            }
+            CommonLogger.useLegacyLogger = legacyLogger;
+            configure(context, "logback-test.xml"); // the other tests' configuration, as it was
+        }
+    }
+
+    private static void configure(LoggerContext context, String resource) throws Exception {
+        URL url = ProcessLoggingTest.class.getClassLoader().getResource(resource);
+        assertNotNull(url, resource + " on the class path");
+        context.reset();
+        JoranConfigurator configurator = new JoranConfigurator();
+        configurator.setContext(context);
+        configurator.doConfigure(url);
     }
 
     @Test
