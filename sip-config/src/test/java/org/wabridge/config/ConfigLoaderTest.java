@@ -375,6 +375,9 @@ class ConfigLoaderTest {
         assertEquals(30000, cfg.media().portMin());
         assertEquals(30999, cfg.media().portMax());
         assertEquals("127.0.0.1", cfg.media().publicAddress());
+        // The lab's state stays under lab/ (git-ignored): never calls.db in the repository root.
+        assertEquals("lab/calls.db", cfg.callLog().file());
+        assertEquals("lab/captures", cfg.capture().dir());
     }
 
     @Test
@@ -386,7 +389,8 @@ class ConfigLoaderTest {
                 Map.entry("META_LISTEN_PORT", "6062"), Map.entry("META_TLS_CERT", "/tmp/b.pem"),
                 Map.entry("META_TLS_KEY", "/tmp/b.key"), Map.entry("BUSINESS_NUMBER", "+15550100009"),
                 Map.entry("META_SIP_PASSWORD", "pw9"), Map.entry("MEDIA_PORT_MIN", "40000"),
-                Map.entry("MEDIA_PORT_MAX", "40999"));
+                Map.entry("MEDIA_PORT_MAX", "40999"), Map.entry("CALL_LOG_FILE", "/tmp/lab/calls.db"),
+                Map.entry("CAPTURE_DIR", "/tmp/lab/captures"));
         BridgeConfig cfg = ConfigLoader.load(Path.of("examples/lab.yaml"), env);
         assertEquals(List.of(new ListenPoint(Transport.UDP, "127.0.0.1", 6060), new ListenPoint(Transport.TCP, "127.0.0.1", 6060)),
                 cfg.pbx().listen());
@@ -397,6 +401,8 @@ class ConfigLoaderTest {
                 cfg.meta());
         assertEquals("sip:127.0.0.1:6090", cfg.pbx().target());
         assertEquals("+15550100009", cfg.pbx().defaultBusinessNumber());
+        assertEquals("/tmp/lab/calls.db", cfg.callLog().file());
+        assertEquals("/tmp/lab/captures", cfg.capture().dir());
         assertEquals(40000, cfg.media().portMin());
         assertEquals(40999, cfg.media().portMax());
     }
