@@ -11,7 +11,7 @@ import java.util.List;
  * @param numberRules           prefix rewrites applied to the Request-URI user before E.164 checks
  * @param defaultBusinessNumber business number used when the PBX's From user is not a configured number; may be null.
  *                              A {@link BridgeConfig} fills it in with the only number of {@code meta.numbers} when
- *                              it is not configured, so this is always the effective default
+ *                              it is not configured: read from a BridgeConfig, this is the effective default
  * @param noResponseTimeout     user-initiated calls: the PBX must answer our INVITE at all (100 Trying) within this
  * @param answerTimeout         user-initiated calls: the PBX must answer (200) within this, else Meta gets 480
  */
