@@ -16,6 +16,19 @@ public record BridgeConfig(PbxSide pbx, MetaSide meta, MediaSettings media, Limi
                            Map<String, Object> causeOverrides, AdminSettings admin, CallLogSettings callLog,
                            CaptureSettings capture) {
 
+    /**
+     * With exactly one business number and no {@code pbx.defaultBusinessNumber}, that number is the default: every
+     * PBX call can only be for it, whatever the PBX puts in From (an extension, its own trunk number). Done here
+     * rather than in the loader so that {@code pbx().defaultBusinessNumber()} is the effective default however the
+     * configuration was built.
+     */
+    public BridgeConfig {
+        if (pbx != null && pbx.defaultBusinessNumber() == null && meta != null && meta.numbers() != null
+                && meta.numbers().size() == 1 && meta.numbers().get(0) != null) {
+            pbx = pbx.withDefaultBusinessNumber(meta.numbers().get(0).number());
+        }
+    }
+
     /** A configuration with the default admin API, call log and captures. */
     public BridgeConfig(PbxSide pbx, MetaSide meta, MediaSettings media, Limits limits,
                         Map<String, Object> causeOverrides) {

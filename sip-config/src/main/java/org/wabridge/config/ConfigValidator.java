@@ -525,9 +525,12 @@ public final class ConfigValidator {
             }
         }
         if (pbx.defaultBusinessNumber() != null) {
-            checkE164("pbx.defaultBusinessNumber", pbx.defaultBusinessNumber());
             boolean configured = meta.numbers() != null
                     && meta.numbers().stream().anyMatch(n -> pbx.defaultBusinessNumber().equals(n.number()));
+            // One of meta.numbers is checked there (and is the default by itself when it is the only one).
+            if (!configured) {
+                checkE164("pbx.defaultBusinessNumber", pbx.defaultBusinessNumber());
+            }
             if (Normalizer.isE164(pbx.defaultBusinessNumber()) && !configured) {
                 error("pbx.defaultBusinessNumber", pbx.defaultBusinessNumber() + " is not one of meta.numbers, so the "
                                 + "bridge has no SIP password for it",

@@ -49,7 +49,7 @@ class ConfigLoaderTest {
         assertEquals(List.of(Cidr.parse("10.0.0.5/32")), pbx.allowedSources());
         assertNull(pbx.target());
         assertEquals(List.of(), pbx.numberRules());
-        assertNull(pbx.defaultBusinessNumber());
+        assertEquals("+15550100001", pbx.defaultBusinessNumber(), "the only business number is the default");
 
         MetaSide meta = cfg.meta();
         assertEquals("sip:wa.meta.vc:5061;transport=tls", meta.edgeUri());
@@ -80,6 +80,19 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofHours(1), media.holdTimeout());
 
         assertEquals(new Limits(1000, 0), cfg.limits());
+    }
+
+    @Test
+    void theOnlyBusinessNumberIsTheDefaultForPbxCallsFromOtherNumbers() throws ConfigException {
+        assertEquals("+15550100001", parse(MINIMAL, Map.of()).pbx().defaultBusinessNumber());
+
+        String two = MINIMAL + "    - number: +15550100002\n      password: secret-2\n";
+        assertNull(parse(two, Map.of()).pbx().defaultBusinessNumber(), "two numbers: the PBX's From must choose");
+        assertEquals("+15550100002", parse(two.replace("pbx:\n", "pbx:\n  defaultBusinessNumber: \"+15550100002\"\n"),
+                Map.of()).pbx().defaultBusinessNumber());
+        // An explicit default is kept even when it is not the only number (the validator refuses it).
+        assertEquals("+15550100009", parse(MINIMAL.replace("pbx:\n", "pbx:\n  defaultBusinessNumber: \"+15550100009\"\n"),
+                Map.of()).pbx().defaultBusinessNumber());
     }
 
     @Test
@@ -362,6 +375,9 @@ class ConfigLoaderTest {
         assertEquals(30000, cfg.media().portMin());
         assertEquals(30999, cfg.media().portMax());
         assertEquals("127.0.0.1", cfg.media().publicAddress());
+        // The lab's state stays under lab/ (git-ignored): never calls.db in the repository root.
+        assertEquals("lab/calls.db", cfg.callLog().file());
+        assertEquals("lab/captures", cfg.capture().dir());
     }
 
     @Test
@@ -373,7 +389,8 @@ class ConfigLoaderTest {
                 Map.entry("META_LISTEN_PORT", "6062"), Map.entry("META_TLS_CERT", "/tmp/b.pem"),
                 Map.entry("META_TLS_KEY", "/tmp/b.key"), Map.entry("BUSINESS_NUMBER", "+15550100009"),
                 Map.entry("META_SIP_PASSWORD", "pw9"), Map.entry("MEDIA_PORT_MIN", "40000"),
-                Map.entry("MEDIA_PORT_MAX", "40999"));
+                Map.entry("MEDIA_PORT_MAX", "40999"), Map.entry("CALL_LOG_FILE", "/tmp/lab/calls.db"),
+                Map.entry("CAPTURE_DIR", "/tmp/lab/captures"));
         BridgeConfig cfg = ConfigLoader.load(Path.of("examples/lab.yaml"), env);
         assertEquals(List.of(new ListenPoint(Transport.UDP, "127.0.0.1", 6060), new ListenPoint(Transport.TCP, "127.0.0.1", 6060)),
                 cfg.pbx().listen());
@@ -383,6 +400,9 @@ class ConfigLoaderTest {
                         Duration.ofSeconds(10), List.of(Cidr.parse("127.0.0.0/8")), 407),
                 cfg.meta());
         assertEquals("sip:127.0.0.1:6090", cfg.pbx().target());
+        assertEquals("+15550100009", cfg.pbx().defaultBusinessNumber());
+        assertEquals("/tmp/lab/calls.db", cfg.callLog().file());
+        assertEquals("/tmp/lab/captures", cfg.capture().dir());
         assertEquals(40000, cfg.media().portMin());
         assertEquals(40999, cfg.media().portMax());
     }

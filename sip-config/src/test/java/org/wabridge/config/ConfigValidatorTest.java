@@ -270,6 +270,13 @@ class ConfigValidatorTest {
                     "pbx.defaultBusinessNumber", "not a normalised E.164 number");
             assertEquals("write it as +15550100001", p.fix());
         }
+
+        @Test
+        void theOnlyNumberAsImplicitDefaultIsCheckedOnceWhereItIsWritten() {
+            List<Problem> problems = validate("meta.numbers[0].number", "1-555-010-0001");
+            assertProblem(problems, Severity.ERROR, "meta.numbers[0].number", "not a normalised E.164 number");
+            assertNoProblemAt(problems, "pbx.defaultBusinessNumber");
+        }
     }
 
     @Nested

@@ -5,8 +5,10 @@ public final class FailureLine {
     private FailureLine() {}
 
     /**
-     * E.g. {@code call failed: call-id=a84b4c76e66710 meta-call-id=wacid.HBgL... sip=403 "No Approved Call
-     * Permission Found" cause=meta.403.no-permission: No Approved Call Permission Found. Fix: Double check ...}
+     * E.g. {@code call failed: call-id=a84b4c76e66710 meta-call-id=wacid.HBgL... sip=480 "Temporarily Unavailable"
+     * cause=meta.480.unavailable "WhatsApp user is not reachable or did not answer the call"; fix: Try messaging or
+     * calling later. ...}: the catalog's description says what happened, so the admin needs no {@code bridge explain}
+     * to read the line.
      *
      * @param callId     the bridge's Call-ID of the failed leg
      * @param metaCallId Meta's call id ({@code x-wa-meta-wacid}), null when unknown
@@ -18,8 +20,8 @@ public final class FailureLine {
         return "call failed: call-id=" + token(callId)
                 + " meta-call-id=" + token(metaCallId)
                 + " sip=" + code + " " + ReasonHeaders.quoted(phrase == null ? "" : phrase)
-                + " cause=" + cause.id() + ": " + withoutFinalDot(cause.title())
-                + ". Fix: " + oneLine(cause.firstSolution());
+                + " cause=" + cause.id() + " " + ReasonHeaders.quoted(cause.description())
+                + "; fix: " + oneLine(cause.firstSolution());
     }
 
     /** Ids come from the network: keep them to one word so the line stays parseable. */
@@ -28,11 +30,6 @@ public final class FailureLine {
             return "-";
         }
         return value.strip().replaceAll("[\\s\"]+", "_");
-    }
-
-    private static String withoutFinalDot(String text) {
-        String line = oneLine(text);
-        return line.endsWith(".") ? line.substring(0, line.length() - 1) : line;
     }
 
     private static String oneLine(String text) {

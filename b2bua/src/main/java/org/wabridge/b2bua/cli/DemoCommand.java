@@ -66,6 +66,9 @@ final class DemoCommand implements Callable<Integer> {
         env.putIfAbsent("BUSINESS_NUMBER", "+15550100001");
         env.put("PASSWORD", env.get("META_SIP_PASSWORD"));
         env.put("CERT_DIR", certs.toString());
+        // Whatever the demo writes stays in its run directory, not in the working directory (the repository).
+        env.put("CALL_LOG_FILE", run.resolve("calls.db").toString());
+        env.put("CAPTURE_DIR", run.resolve("captures").toString());
 
         List<String> ladder = new CopyOnWriteArrayList<>();
         CallObserver ladderObserver = new CallObserver() {

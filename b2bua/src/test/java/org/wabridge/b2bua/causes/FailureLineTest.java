@@ -11,12 +11,24 @@ class FailureLineTest {
     private final CauseCatalog catalog = CauseCatalog.builtIn();
 
     @Test
-    void oneLineWithIdsCodeCauseAndFix() {
-        MetaCause cause = catalog.matchSip(403, "No Approved Call Permission Found", List.of());
-        assertEquals("call failed: call-id=a84b4c76e66710 meta-call-id=wacid.HBgLMTU1 sip=403 "
-                        + "\"No Approved Call Permission Found\" cause=meta.403.no-permission: "
-                        + "No Approved Call Permission Found. Fix: " + cause.solutions().get(0),
-                FailureLine.format("a84b4c76e66710", "wacid.HBgLMTU1", 403, "No Approved Call Permission Found", cause));
+    void oneLineWithIdsCodeCauseDescriptionAndFix() {
+        MetaCause cause = catalog.matchSip(480, "Temporarily Unavailable", List.of());
+        assertEquals("call failed: call-id=a84b4c76e66710 meta-call-id=wacid.HBgLMTU1 sip=480 "
+                        + "\"Temporarily Unavailable\" cause=meta.480.unavailable "
+                        + "\"WhatsApp user is not reachable or did not answer the call\"; "
+                        + "fix: Try messaging or calling later. Unanswered calls impact call permissions.",
+                FailureLine.format("a84b4c76e66710", "wacid.HBgLMTU1", 480, "Temporarily Unavailable", cause));
+    }
+
+    @Test
+    void everyCauseOfTheCatalogLogsItsOwnDescriptionAndFirstFix() {
+        for (MetaCause cause : catalog.all()) {
+            String line = FailureLine.format("c", null, 403, "x", cause);
+            String description = cause.description().strip().replaceAll("\\s*[\\r\\n]+\\s*", " ")
+                    .replace("\\", "\\\\").replace("\"", "\\\"");
+            assertTrue(line.contains(" cause=" + cause.id() + " \"" + description + "\"; fix: "
+                    + cause.firstSolution().replaceAll("[\\r\\n]+", " ").strip()), line);
+        }
     }
 
     @Test
@@ -25,6 +37,7 @@ class FailureLineTest {
         String line = FailureLine.format("abc\r\ninjected", null, 504, "x\"\ny", cause);
         assertFalse(line.contains("\n") || line.contains("\r"), line);
         assertTrue(line.startsWith("call failed: call-id=abc_injected meta-call-id=- sip=504 \"x\\\" y\" "
-                + "cause=local.edge-timeout: No response from Meta in time. Fix: "), line);
+                + "cause=local.edge-timeout \"The INVITE was sent to Meta's SIP edge but no response arrived within "
+                + "meta.noResponseTimeout.\"; fix: "), line);
     }
 }

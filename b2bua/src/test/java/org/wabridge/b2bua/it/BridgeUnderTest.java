@@ -52,7 +52,8 @@ public final class BridgeUnderTest implements AutoCloseable {
     /**
      * @param edgePort      TLS port of the lab edge (or a closed port for unreachable-edge tests)
      * @param overrides     extra YAML lines per section key: "pbx", "meta", "media", "number"; single settings:
-     *                      "allowedSources" (pbx), "pbxTarget", "answerTimeout" (pbx), "metaAllowedSources"
+     *                      "allowedSources" (pbx), "pbxTarget", "answerTimeout" (pbx), "metaAllowedSources",
+     *                      "secondNumber" (another business number, same password)
      */
     public BridgeUnderTest(Ports ports, Path certs, int edgePort, String password, Map<String, String> overrides,
                            MediaRelay relay) throws Exception {
@@ -100,7 +101,7 @@ public final class BridgeUnderTest implements AutoCloseable {
                   noResponseTimeout: %s
                 %s  numbers:
                     - {number: "%s", password: "%s"}
-                media:
+                %smedia:
                   mode: %s
                   bindAddress: 127.0.0.1
                   portMin: %d
@@ -117,6 +118,8 @@ public final class BridgeUnderTest implements AutoCloseable {
                 overrides.getOrDefault("noResponseTimeout", "4s"),
                 optional(overrides, "metaAllowedSources", "  allowedSources: [%s]\n"),
                 overrides.getOrDefault("number", "+15550100001"), password,
+                overrides.containsKey("secondNumber")
+                        ? "    - {number: \"" + overrides.get("secondNumber") + "\", password: \"" + password + "\"}\n" : "",
                 overrides.getOrDefault("mediaMode", "relay"),
                 ports.mediaMin, ports.mediaMax,
                 overrides.getOrDefault("maxCalls", "1000"), overrides.getOrDefault("extraYaml", ""));

@@ -177,13 +177,30 @@ class BusinessInitiatedCallTest {
     @Test
     void unknownBusinessNumberGets403WithoutReachingMeta() throws Exception {
         BridgeUnderTest.Ports ports = new BridgeUnderTest.Ports();
+        // Two numbers, neither the PBX's From (+15550100001) and no default: the bridge cannot choose.
         try (LogCapture log = new LogCapture(); MediaRelay relay = relay(ports);
              BridgeUnderTest bridge = new BridgeUnderTest(ports, certs, md5Edge.tlsPort, PASSWORD,
-                     Map.of("number", "+15550100002"), relay)) {
+                     Map.of("number", "+15550100002", "secondNumber", "+15550100003"), relay)) {
             int[] exits = call(bridge, md5Edge, null, "pbx-uac-fail-403.xml", "u1", List.of());
             assertEquals(0, exits[0], "PBX must get 403 with a Reason");
             assertTrue(log.text().contains("is not a configured business number"), log.text());
             assertTrue(!log.text().contains("META -> INVITE"), "nothing may reach Meta");
+        }
+    }
+
+    @Test
+    void theOnlyBusinessNumberCarriesPbxCallsFromOtherNumbers() throws Exception {
+        BridgeUnderTest.Ports ports = new BridgeUnderTest.Ports();
+        // The PBX's From is +15550100001, which is not configured; +15550100002 is the only number.
+        try (LogCapture log = new LogCapture(); MediaRelay relay = relay(ports);
+             BridgeUnderTest bridge = new BridgeUnderTest(ports, certs, md5Edge.tlsPort, PASSWORD,
+                     Map.of("number", "+15550100002"), relay)) {
+            int[] exits = call(bridge, md5Edge, "meta-uas-answer.xml", "pbx-uac-call.xml", "u1", List.of());
+            assertEquals(0, exits[0], "PBX call must complete");
+            assertEquals(0, exits[1], "WhatsApp side must see INVITE, ACK and BYE");
+            assertTrue(md5Edge.log().contains("EDGE: auth ok user '15550100002'"), md5Edge.log());
+            assertTrue(!log.text().contains("is not a configured business number"), log.text());
+            assertNoLeftovers(bridge, relay);
         }
     }
 

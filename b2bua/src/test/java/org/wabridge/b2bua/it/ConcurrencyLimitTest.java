@@ -109,7 +109,7 @@ class ConcurrencyLimitTest {
                     }
                     List<String> failed = log.lines().stream().filter(l -> l.contains("call failed:")).toList();
                     assertEquals(1, failed.size(), log.text());
-                    assertTrue(failed.get(0).contains("cause=local.concurrent-limit:"), failed.get(0));
+                    assertTrue(failed.get(0).contains("cause=local.concurrent-limit \""), failed.get(0));
                     String edgeLog = edge.log();
                     assertEquals(1, count(edgeLog, CHALLENGE), "only the first call may reach the edge:\n" + edgeLog);
                     assertEquals(1, count(edgeLog, AUTH_OK), "only the first call may reach the edge:\n" + edgeLog);

@@ -179,7 +179,10 @@ class MetaFailureMappingTest {
             String line = failedLines.get(0);
             assertTrue(line.contains(" sip=" + meta.status() + " "), "Meta's status must be logged: " + line);
             assertTrue(line.contains("\"" + meta.phrase() + "\""), "Meta's phrase must be logged: " + line);
-            assertTrue(line.contains(" cause=" + cause.id() + ":"), "the cause id must be logged: " + line);
+            assertTrue(line.contains(" cause=" + cause.id() + " \""), "the cause id must be logged: " + line);
+            assertTrue(line.contains(cause.description().replaceAll("\\s+", " ").strip()),
+                    "the cause's documented description must be logged: " + line);
+            assertTrue(line.contains("; fix: "), "the documented fix must be logged: " + line);
             assertFalse(log.text().contains(PASSWORD), "the SIP password must never be logged");
         }
         BusinessInitiatedCallTest.assertNoLeftovers(bridge, relay);
