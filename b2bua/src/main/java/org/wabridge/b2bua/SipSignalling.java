@@ -35,6 +35,7 @@ import org.wabridge.b2bua.SipTrace.Side;
 import org.wabridge.b2bua.capture.CallCaptures;
 import org.wabridge.b2bua.events.CallObserver;
 import org.wabridge.b2bua.sip.EdgeRouter;
+import org.wabridge.b2bua.sip.HandshakeVerifiedPolicy;
 import org.wabridge.b2bua.sip.HostResolver;
 import org.wabridge.b2bua.sip.StackContext;
 import org.wabridge.b2bua.sip.TlsContexts;
@@ -158,6 +159,7 @@ final class SipSignalling implements AutoCloseable {
         p.setProperty("javax.sip.USE_ROUTER_FOR_ALL_URIS", "true");
         p.setProperty("javax.sip.ROUTER_PATH", EdgeRouter.class.getName());
         p.setProperty("gov.nist.javax.sip.NETWORK_LAYER", TlsNetworkLayer.class.getName());
+        p.setProperty("gov.nist.javax.sip.TLS_SECURITY_POLICY", HandshakeVerifiedPolicy.class.getName());
         p.setProperty(StackContext.PROPERTY, context.id());
         // Meta must never be asked for a client certificate; protocols and suites are fixed in TlsNetworkLayer.
         p.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Disabled");
