@@ -237,14 +237,18 @@ final class SipCall implements MediaEvents, CallRegistry.Entry {
 
     /** Queues {@code task} on the call's executor with the call's id in the logging context. */
     private void run(Runnable task) {
-        queue.execute(() -> {
-            MDC.put("call", callId);
-            try {
-                task.run();
-            } finally {
-                MDC.remove("call");
-            }
-        });
+        try {
+            queue.execute(() -> {
+                MDC.put("call", callId);
+                try {
+                    task.run();
+                } finally {
+                    MDC.remove("call");
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.debug("call {}: event after the bridge stopped, dropped", callId); // only during shutdown
+        }
     }
 
     // -------------------------------------------------- on the call's executor
