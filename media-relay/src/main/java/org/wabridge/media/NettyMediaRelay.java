@@ -17,10 +17,15 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wabridge.config.MediaSettings;
@@ -168,16 +173,32 @@ public final class NettyMediaRelay implements MediaRelay {
         }
     }
 
+    /** Sessions whose ports are not yet back in the pool (a closed session counts until its sockets are closed). */
     @Override
     public int activeSessions() {
         return sessions.size();
     }
 
+    /**
+     * Shuts the relay down: closes every session, waits (bounded) until their sockets are closed and ports
+     * released, then stops the event loops. Unlike {@link MediaSession#close()} this may wait; do not call it from
+     * a relay thread.
+     */
     @Override
     public void close() {
         closed = true;
+        List<CompletableFuture<Void>> released = new ArrayList<>();
         for (NettyMediaSession session : sessions) {
             session.close();
+            released.add(session.released());
+        }
+        try {
+            CompletableFuture.allOf(released.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("media relay shutdown: {} session(s) did not close their sockets in time ({})",
+                    sessions.size(), e.toString());
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
     }
