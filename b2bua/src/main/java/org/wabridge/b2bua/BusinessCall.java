@@ -270,6 +270,7 @@ final class BusinessCall extends BridgedCall {
             failLocal("local.sdp-unusable", "Meta's answer: " + e.getMessage());
             return;
         }
+        media.startMetaLeg(); // Meta's 200 is ACKed
         b2b.respond(pbxTx, Response.OK, null, pbxToTag, pbxAnswer, List.of(), null);
         connected();
         b2b.dailyLimit().connected(number.number(), waUser);

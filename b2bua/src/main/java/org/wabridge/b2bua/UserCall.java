@@ -29,7 +29,7 @@ import org.wabridge.media.SdpException;
  * One user-initiated call: Meta's INVITE (server leg, over TLS) bridged to an INVITE toward the PBX (client
  * leg). Meta hears 100 at once, 180 without SDP while the PBX rings (a media packet would make the WhatsApp
  * client treat the call as answered), and 200 with our SRTP answer when the PBX answers; the relay sends the
- * first SRTP packet as soon as that answer exists.
+ * first SRTP packet once that 200 OK is sent.
  */
 final class UserCall extends BridgedCall {
 
@@ -226,6 +226,7 @@ final class UserCall extends BridgedCall {
         }
         cancel(answerTimer);
         b2b.respond(metaTx, Response.OK, null, metaToTag, metaAnswer, List.of(), null);
+        media.startMetaLeg(); // only now: a media packet makes the WhatsApp client show the call as answered
         connected();
     }
 
