@@ -151,7 +151,7 @@ public final class NettyMediaRelay implements MediaRelay {
         for (int i = 0; i < offsets.length; i++) {
             Bootstrap bootstrap = new Bootstrap().group(loop).channel(channelClass)
                     .option(ChannelOption.SO_RCVBUF, 256 * 1024)
-                    .handler(NettyMediaSession.placeholderHandler());
+                    .handler(NettyMediaSession.inboundHandler());
             ChannelFuture bind = bootstrap.bind(new InetSocketAddress(settings.bindAddress(), base + offsets[i]))
                     .awaitUninterruptibly();
             if (!bind.isSuccess()) {

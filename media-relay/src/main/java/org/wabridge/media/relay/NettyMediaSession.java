@@ -5,7 +5,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
@@ -57,7 +56,11 @@ public final class NettyMediaSession implements MediaSession {
         this.media = media;
         this.onClosed = onClosed;
         for (int i = 0; i < channels.length; i++) {
-            channels[i].pipeline().addLast(new Receiver(i, tap));
+            Inbound inbound = channels[i].pipeline().get(Inbound.class);
+            if (inbound == null) {
+                throw new IllegalArgumentException("media sockets must be bound with NettyMediaSession.inboundHandler()");
+            }
+            inbound.receiver = new Receiver(i, tap);
         }
     }
 
@@ -93,14 +96,35 @@ public final class NettyMediaSession implements MediaSession {
         channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(packet, 0, length), to), channel.voidPromise());
     }
 
-    /** Bootstrap needs a handler at bind time; the session adds the real one right after. */
-    public static ChannelHandler placeholderHandler() {
-        return new ChannelInboundHandlerAdapter() {
-            @Override
-            public boolean isSharable() {
-                return true;
+    /**
+     * The handler of a media socket, given at bind time; the session attaches its receiver to it before
+     * {@code open} returns. (A handler added to the pipeline afterwards from another thread only becomes active
+     * once the event loop has run its handlerAdded task; until then Netty passes packets by it and discards them.
+     * The SDP steps used to go through the loop, which hid that; now that they do not, a PBX that sends its first
+     * packet right after our SDP could lose it.) Packets before the attach are dropped: no SDP names the port yet.
+     */
+    public static ChannelHandler inboundHandler() {
+        return new Inbound();
+    }
+
+    private static final class Inbound extends SimpleChannelInboundHandler<DatagramPacket> {
+        private volatile Receiver receiver;
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+            Receiver r = receiver;
+            if (r != null) {
+                r.onPacket(ctx, packet);
             }
-        };
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            Receiver r = receiver;
+            if (r != null) {
+                r.onException(cause);
+            }
+        }
     }
 
     public static long now() {
@@ -202,7 +226,7 @@ public final class NettyMediaSession implements MediaSession {
         }
     }
 
-    private final class Receiver extends SimpleChannelInboundHandler<DatagramPacket> {
+    private final class Receiver {
         private final int socket;
         private final MediaEvents tap;
 
@@ -211,8 +235,7 @@ public final class NettyMediaSession implements MediaSession {
             this.tap = tap;
         }
 
-        @Override
-        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+        void onPacket(ChannelHandlerContext ctx, DatagramPacket packet) {
             ByteBuf content = packet.content();
             int length = content.readableBytes();
             // room for the SRTP trailer, so PBX packets are protected in place
@@ -229,8 +252,7 @@ public final class NettyMediaSession implements MediaSession {
             }
         }
 
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        void onException(Throwable cause) {
             // an ICMP port unreachable and the like must not end the call's media
             LOG.debug("call {}: socket error on port {}: {}", callId, basePort + socket, cause.toString());
         }

@@ -200,6 +200,34 @@ class NettyMediaRelayTest {
         }
     }
 
+    @Test
+    @Timeout(60)
+    void aPacketSentTheMomentOpenReturnsIsReceived() throws Exception {
+        // The SDP steps no longer pass through the event loop, so nothing else makes sure that a session's socket
+        // handler is active before the PBX, told our port, sends its first packet: it must be from open() on.
+        try (NettyMediaRelay relay = new NettyMediaRelay(TestSettings.loopback(31480, 31499));
+             DatagramSocket pbx = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            byte[] rtp = Rtp.build(96, false, 1, 960, 0x4242L, new byte[20]);
+            int lost = 0;
+            for (int round = 0; round < 40; round++) {
+                List<MediaSession> open = new ArrayList<>();
+                for (int i = 0; i < 5; i++) {
+                    MediaSession session = relay.open("first-packet-" + round + "-" + i, (l, d) -> { });
+                    pbx.send(new DatagramPacket(rtp, rtp.length,
+                            new InetSocketAddress("127.0.0.1", ((NettyMediaSession) session).basePort())));
+                    open.add(session);
+                }
+                Thread.sleep(30);
+                for (MediaSession session : open) {
+                    lost += session.stats().pbx().packetsIn() == 1 ? 0 : 1;
+                    session.close();
+                }
+                awaitNoSessions(relay);
+            }
+            assertEquals(0, lost, "first packets lost of 200 sessions");
+        }
+    }
+
     private static void awaitNoSessions(NettyMediaRelay relay) throws InterruptedException {
         long deadline = System.currentTimeMillis() + 5000;
         while (relay.activeSessions() > 0 && System.currentTimeMillis() < deadline) {
