@@ -28,10 +28,10 @@ public final class PassthroughRelay implements MediaRelay {
 
             @Override public String metaOfferFromPbxOffer(String sdp) { return sdp; }
             @Override public String pbxAnswerFromMetaAnswer(String sdp) { return sdp; }
-            @Override public void startMetaLeg() { }
             @Override public String pbxOfferFromMetaOffer(String sdp) { return sdp; }
             @Override public String metaAnswerFromPbxAnswer(String sdp) { return sdp; }
             @Override public String pbxReoffer(String sdp) { return sdp; }
+            @Override public void startMetaLeg() { } // no media is anchored: nothing to start
             @Override public MediaStats stats() { return new MediaStats(NONE, NONE); }
 
             @Override

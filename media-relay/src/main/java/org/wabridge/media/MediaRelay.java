@@ -15,7 +15,10 @@ public interface MediaRelay extends AutoCloseable {
      */
     MediaSession open(String callId, MediaEvents events) throws MediaException;
 
-    /** Sessions currently open (for leak checks and metrics). */
+    /**
+     * Sessions holding ports (for leak checks and metrics). {@link MediaSession#close()} releases ports
+     * asynchronously, so a just-closed session counts until its ports are free.
+     */
     int activeSessions();
 
     /** Closes every session and releases all threads and sockets. */

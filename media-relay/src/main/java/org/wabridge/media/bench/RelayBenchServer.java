@@ -76,6 +76,7 @@ public final class RelayBenchServer {
                 String bTxKey = Base64.getEncoder().encodeToString(bKey);
                 String pbxAnswer = session.pbxAnswerFromMetaAnswer(sdp(bPort, "RTP/SAVP", pt, rtpmap
                         + "a=rtcp-mux\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" + bTxKey + "\r\n"));
+                session.startMetaLeg(); // the bench's "Meta" has its answer at once
                 int aDest = Integer.parseInt(find(MEDIA_PORT, pbxAnswer));
                 lines.append(aDest).append(' ').append(bDest).append(" inline:").append(bTxKey)
                         .append(" inline:").append(bRxKey).append('\n');

@@ -33,7 +33,11 @@ import org.wabridge.media.srtp.SrtpEndpoint;
  * The media state machine of one call, without sockets: SDP in, packets in, clock ticks in;
  * packets out through a {@link PacketSink} and timeouts out through {@link MediaEvents}.
  * Every input carries the current time in milliseconds, so tests drive it with a fake clock.
- * All methods are synchronized: packets arrive on a relay thread, SDP on the B2BUA's.
+ *
+ * <p>The SDP steps only negotiate (they run on the B2BUA's thread and send nothing); the Meta leg sends
+ * nothing at all until {@link #startMetaLeg}, which the adapter runs on the event loop with the packet
+ * inputs and the clock. All methods are synchronized on this object, a monitor held only for the work of
+ * one input (never while waiting for anything), because SDP arrives on another thread than packets.
  */
 public final class CallMedia {
 
@@ -41,7 +45,7 @@ public final class CallMedia {
     private static final int FRAME_MILLIS = 20;
     /**
      * User-initiated calls: Meta learns our key from our answer, so PBX media is held until Meta's
-     * first authenticated packet shows its side is up, or this long after the answer at most.
+     * first authenticated packet shows its side is up, or this long after the start at most.
      */
     static final long META_READY_GRACE_MILLIS = 500;
 
@@ -60,6 +64,10 @@ public final class CallMedia {
     private MetaOffer metaOffer;
     private PbxOffer pbxOffer;
     private Agreement agreement;
+    /** True when Meta offered (user-initiated): held PBX media waits for Meta's side after the start. */
+    private boolean userInitiated;
+    /** Set by {@link #startMetaLeg}: before it nothing goes toward Meta and nothing from Meta is accepted. */
+    private boolean started;
 
     private MetaLeg metaLeg;
     private SrtpEndpoint srtp;
@@ -105,19 +113,17 @@ public final class CallMedia {
             throw new IllegalStateException("pbxAnswerFromMetaAnswer called before metaOfferFromPbxOffer");
         }
         Agreement a = SdpPolicy.pbxAnswerFromMetaAnswer(metaSdp, metaOffer, local);
-        startMetaLeg(a.metaLeg(), now);
-        metaReadyAt = now; // Meta had our key in our offer
+        installMetaLeg(a.metaLeg());
         agree(a, now);
-        sendFirstPacketIfNone(now);
         return a.sdp();
     }
 
     public synchronized String pbxOfferFromMetaOffer(String metaSdp, long now) throws SdpException {
         requireOpen();
         PbxOffer offer = SdpPolicy.pbxOfferFromMetaOffer(metaSdp, local);
+        installMetaLeg(offer.metaLeg());
         pbxOffer = offer;
-        startMetaLeg(offer.metaLeg(), now);
-        sendFirstPacketIfNone(now);
+        userInitiated = true;
         return offer.sdp();
     }
 
@@ -129,7 +135,6 @@ public final class CallMedia {
         Agreement a = SdpPolicy.metaAnswerFromPbxAnswer(pbxSdp, pbxOffer, local);
         pbxSdpAddress = new InetSocketAddress(IpLiteral.parse(a.pbx().address(), "The PBX"), a.pbx().port());
         metaLeg = a.metaLeg(); // same address and keys; silence now in the codec the PBX chose
-        metaReadyAt = now + META_READY_GRACE_MILLIS;
         agree(a, now);
         return a.sdp();
     }
@@ -150,6 +155,7 @@ public final class CallMedia {
         return a.sdp();
     }
 
+    /** Records the agreement; sends nothing (held PBX media goes once the Meta leg has started). */
     private void agree(Agreement a, long now) {
         agreement = a;
         payloads = a.payloads();
@@ -161,29 +167,68 @@ public final class CallMedia {
             holdSince = -1;
         }
         pbxDirection = direction;
-        if (mediaExpectedSince < 0) {
-            mediaExpectedSince = now;
-        }
-        flushPrebuffer(now);
     }
 
-    /** From here on Meta hears from us: the first packet now, silence while the PBX is quiet, SRTCP. */
-    private void startMetaLeg(MetaLeg leg, long now) throws SdpException {
+    /**
+     * Meta's address and keys as negotiated; sends nothing. The SRTP contexts are made here, on the caller's
+     * thread, so that a key the SRTP library refuses still fails the SDP step (488 or BYE) instead of a
+     * silent start; they are used on the event loop only once the leg has started.
+     */
+    private void installMetaLeg(MetaLeg leg) throws SdpException {
         InetAddress address = IpLiteral.parse(leg.address(), "Meta");
-        if (srtp != null) {
-            srtp.close(); // the B2BUA repeated an offer/answer step: the new keys win
-        }
+        SrtpEndpoint endpoint;
         try {
-            srtp = new SrtpEndpoint(leg.ourCrypto(), leg.theirCrypto(), local.ssrc());
+            endpoint = new SrtpEndpoint(leg.ourCrypto(), leg.theirCrypto(), local.ssrc());
         } catch (GeneralSecurityException e) {
             throw new SdpException("cannot set up SRTP with Meta's key: " + e.getMessage());
         }
+        if (srtp != null) {
+            srtp.close(); // the B2BUA repeated an offer/answer step: the new keys win
+        }
+        srtp = endpoint;
         metaLeg = leg;
         metaAddress = new InetSocketAddress(address, leg.port());
+    }
+
+    /**
+     * Whether {@link #startMetaLeg} may be scheduled: false once closed.
+     *
+     * @throws IllegalStateException when the Meta-side SDP exchange has not completed
+     */
+    public synchronized boolean startable() {
+        if (closed) {
+            return false;
+        }
+        if (agreement == null || metaLeg == null) {
+            throw new IllegalStateException("startMetaLeg called before the Meta-side SDP exchange of call " + callId
+                    + " completed (business-initiated: pbxAnswerFromMetaAnswer; user-initiated: metaAnswerFromPbxAnswer)");
+        }
+        return true;
+    }
+
+    /**
+     * From here on Meta hears from us: the maiden packet now (held PBX audio when it may flow, else one
+     * silence frame), then silence while the PBX is quiet and SRTCP; media timeouts count from here.
+     * Runs on the event loop. Idempotent; nothing happens once closed.
+     */
+    public synchronized void startMetaLeg(long now) {
+        if (closed || started) {
+            return;
+        }
+        if (agreement == null || metaLeg == null) {
+            LOG.warn("call {}: Meta leg not started: its SDP exchange has not completed", callId);
+            return;
+        }
+        started = true;
         lastPbxAudioToMetaAt = now;
         nextRtcpAt = now;
+        mediaExpectedSince = now;
+        // business-initiated: Meta had our key in our offer; user-initiated: Meta learns it from our answer
+        metaReadyAt = userInitiated ? now + META_READY_GRACE_MILLIS : now;
         LOG.info("call {}: Meta leg started toward {} ({} {}), our SSRC {}", callId, metaAddress,
-                leg.silenceCodec().rtpmapValue(), leg.ourCrypto().suite().sdpName(), local.ssrc());
+                metaLeg.silenceCodec().rtpmapValue(), metaLeg.ourCrypto().suite().sdpName(), local.ssrc());
+        flushPrebuffer(now);
+        sendFirstPacketIfNone(now);
     }
 
     /** Meta expects the business to send first: buffered PBX media if any, else one silence frame. */
@@ -194,7 +239,7 @@ public final class CallMedia {
     }
 
     private boolean readyForPbxMedia(long now) {
-        return metaLeg != null && payloads != null && now >= metaReadyAt;
+        return started && payloads != null && now >= metaReadyAt;
     }
 
     private void flushPrebuffer(long now) {
@@ -261,8 +306,8 @@ public final class CallMedia {
         if (closed) {
             return;
         }
-        if (metaLeg == null || !from.getAddress().equals(metaAddress.getAddress())) {
-            metaCounters.dropped++; // not from the address Meta's SDP gave
+        if (!started || !from.getAddress().equals(metaAddress.getAddress())) {
+            metaCounters.dropped++; // the leg has not started, or not from the address Meta's SDP gave
             return;
         }
         boolean rtcp = Rtp.looksLikeRtcp(p, len);
@@ -323,8 +368,8 @@ public final class CallMedia {
         Leg timedOutLeg = null;
         Duration silentFor = null;
         synchronized (this) {
-            if (closed || metaLeg == null) {
-                return;
+            if (closed || !started) {
+                return; // nothing toward Meta before the start: no silence, no SRTCP
             }
             flushPrebuffer(now);
             if (now - lastPbxAudioToMetaAt >= settings.pbxSilenceFill().toMillis()) {

@@ -5,12 +5,12 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import java.net.InetSocketAddress;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -40,7 +40,8 @@ public final class NettyMediaSession implements MediaSession {
     private final CallMedia media;
     private final Consumer<NettyMediaSession> onClosed;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final AtomicBoolean released = new AtomicBoolean();
+    private final AtomicBoolean startRequested = new AtomicBoolean();
+    private final CompletableFuture<Void> released = new CompletableFuture<>();
 
     /**
      * @param tap sees every packet in and out (per-call capture); null when the call is not captured, so the
@@ -55,7 +56,11 @@ public final class NettyMediaSession implements MediaSession {
         this.media = media;
         this.onClosed = onClosed;
         for (int i = 0; i < channels.length; i++) {
-            channels[i].pipeline().addLast(new Receiver(i, tap));
+            Inbound inbound = channels[i].pipeline().get(Inbound.class);
+            if (inbound == null) {
+                throw new IllegalArgumentException("media sockets must be bound with NettyMediaSession.inboundHandler()");
+            }
+            inbound.receiver = new Receiver(i, tap);
         }
     }
 
@@ -91,14 +96,35 @@ public final class NettyMediaSession implements MediaSession {
         channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(packet, 0, length), to), channel.voidPromise());
     }
 
-    /** Bootstrap needs a handler at bind time; the session adds the real one right after. */
-    public static ChannelHandler placeholderHandler() {
-        return new ChannelInboundHandlerAdapter() {
-            @Override
-            public boolean isSharable() {
-                return true;
+    /**
+     * The handler of a media socket, given at bind time; the session attaches its receiver to it before
+     * {@code open} returns. (A handler added to the pipeline afterwards from another thread only becomes active
+     * once the event loop has run its handlerAdded task; until then Netty passes packets by it and discards them.
+     * The SDP steps used to go through the loop, which hid that; now that they do not, a PBX that sends its first
+     * packet right after our SDP could lose it.) Packets before the attach are dropped: no SDP names the port yet.
+     */
+    public static ChannelHandler inboundHandler() {
+        return new Inbound();
+    }
+
+    private static final class Inbound extends SimpleChannelInboundHandler<DatagramPacket> {
+        private volatile Receiver receiver;
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+            Receiver r = receiver;
+            if (r != null) {
+                r.onPacket(ctx, packet);
             }
-        };
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            Receiver r = receiver;
+            if (r != null) {
+                r.onException(cause);
+            }
+        }
     }
 
     public static long now() {
@@ -109,65 +135,53 @@ public final class NettyMediaSession implements MediaSession {
         return basePort;
     }
 
+    /** The event loop this call's sockets and clock live on (tests block it to prove nothing waits for it). */
+    EventLoop eventLoop() {
+        return loop;
+    }
+
+    // The SDP steps run on the caller's thread: they only negotiate and send nothing, so they need not wait for
+    // the loop; CallMedia's monitor keeps them consistent with the loop's packet handling.
+
     @Override
     public String metaOfferFromPbxOffer(String pbxOffer) throws SdpException {
-        return onLoop(() -> media.metaOfferFromPbxOffer(pbxOffer, now()));
+        return media.metaOfferFromPbxOffer(pbxOffer, now());
     }
 
     @Override
     public String pbxAnswerFromMetaAnswer(String metaAnswer) throws SdpException {
-        return onLoop(() -> media.pbxAnswerFromMetaAnswer(metaAnswer, now()));
+        return media.pbxAnswerFromMetaAnswer(metaAnswer, now());
     }
 
     @Override
     public String pbxOfferFromMetaOffer(String metaOffer) throws SdpException {
-        return onLoop(() -> media.pbxOfferFromMetaOffer(metaOffer, now()));
+        return media.pbxOfferFromMetaOffer(metaOffer, now());
     }
 
     @Override
     public String metaAnswerFromPbxAnswer(String pbxAnswer) throws SdpException {
-        return onLoop(() -> media.metaAnswerFromPbxAnswer(pbxAnswer, now()));
+        return media.metaAnswerFromPbxAnswer(pbxAnswer, now());
     }
 
     @Override
     public String pbxReoffer(String pbxOffer) throws SdpException {
-        return onLoop(() -> media.pbxReoffer(pbxOffer, now()));
-    }
-
-    private interface SdpStep {
-        String run() throws SdpException;
+        return media.pbxReoffer(pbxOffer, now());
     }
 
     /**
-     * Runs an SDP step on the call's event loop, so packets it sends (the first one toward Meta,
-     * released PBX audio) leave in order with the packets the loop forwards.
+     * Hands the start to the call's event loop, so the maiden packet and the released PBX audio leave in order
+     * with what the loop forwards; the time of the start (grace, timeouts) is the loop's when it runs.
      */
-    private String onLoop(SdpStep step) throws SdpException {
-        if (loop.inEventLoop()) {
-            return step.run();
-        }
-        java.util.concurrent.Future<String> result = loop.submit(() -> step.run());
-        try {
-            return result.get(5, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof SdpException sdp) {
-                throw sdp;
-            }
-            if (e.getCause() instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw new IllegalStateException("media of call " + callId + " failed", e.getCause());
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("media event loop of call " + callId + " did not answer within 5 s");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while setting up media of call " + callId);
-        }
-    }
-
     @Override
     public void startMetaLeg() {
-        // interim: the SDP steps still start the leg themselves
+        if (closed.get() || !media.startable() || !startRequested.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            loop.execute(() -> media.startMetaLeg(now()));
+        } catch (RejectedExecutionException e) {
+            LOG.warn("call {}: the media relay is shutting down; the Meta leg was not started", callId);
+        }
     }
 
     @Override
@@ -175,6 +189,10 @@ public final class NettyMediaSession implements MediaSession {
         return media.stats();
     }
 
+    /**
+     * Stops the call's media at once (CallMedia ignores every later input) and closes the sockets on the loop
+     * without waiting: the ports go back to the pool from the last socket's close listener.
+     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
@@ -189,26 +207,26 @@ public final class NettyMediaSession implements MediaSession {
                 }
             });
         }
-        if (!loop.inEventLoop()) {
-            for (Channel channel : channels) {
-                channel.closeFuture().awaitUninterruptibly();
-            }
-            releasePorts(); // done when close() returns, not a moment later on the loop
-        }
-        LOG.debug("call {}: media closed, ports {}-{} released", callId, basePort, basePort + 3);
     }
 
-    /**
-     * The ports are free only once every socket is closed. Synchronized: the closing thread and the close
-     * listener both come here, and the one that loses must not return before the winner has released.
-     */
-    private synchronized void releasePorts() {
-        if (released.compareAndSet(false, true)) {
+    /** Completes once the sockets are closed and the ports are back in the pool. */
+    public CompletableFuture<Void> released() {
+        return released;
+    }
+
+    private void releasePorts() {
+        if (released.isDone()) {
+            return;
+        }
+        try {
             onClosed.accept(this);
+            LOG.debug("call {}: media closed, ports {}-{} released", callId, basePort, basePort + 3);
+        } finally {
+            released.complete(null);
         }
     }
 
-    private final class Receiver extends SimpleChannelInboundHandler<DatagramPacket> {
+    private final class Receiver {
         private final int socket;
         private final MediaEvents tap;
 
@@ -217,8 +235,7 @@ public final class NettyMediaSession implements MediaSession {
             this.tap = tap;
         }
 
-        @Override
-        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+        void onPacket(ChannelHandlerContext ctx, DatagramPacket packet) {
             ByteBuf content = packet.content();
             int length = content.readableBytes();
             // room for the SRTP trailer, so PBX packets are protected in place
@@ -235,8 +252,7 @@ public final class NettyMediaSession implements MediaSession {
             }
         }
 
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        void onException(Throwable cause) {
             // an ICMP port unreachable and the like must not end the call's media
             LOG.debug("call {}: socket error on port {}: {}", callId, basePort + socket, cause.toString());
         }

@@ -80,6 +80,7 @@ class RtpengineEndToEndTest {
             String metaAnswer = session.metaAnswerFromPbxAnswer(pbxAnswer);
             assertTrue(metaAnswer.contains("m=audio " + (relayPbxPort + 2) + " RTP/SAVP 111 126"), metaAnswer);
             Map<String, Object> answered = rtpengine.answer("e2e-user", "meta", "bridge", metaAnswer);
+            session.startMetaLeg(); // our 200 OK is out
             int rtpenginePlainPort = mediaPort((String) answered.get("sdp"));
             InetSocketAddress toRtpengine = new InetSocketAddress("127.0.0.1", rtpenginePlainPort);
 
@@ -148,6 +149,7 @@ class RtpengineEndToEndTest {
             String srtpAnswer = (String) rtpengine.answer("e2e-long", "bridge", "meta", standInAnswer).get("sdp");
             long answeredAt = System.currentTimeMillis();
             String pbxAnswer = session.pbxAnswerFromMetaAnswer(srtpAnswer);
+            session.startMetaLeg(); // Meta's 200 is ACKed
             InetSocketAddress relayPbx = new InetSocketAddress("127.0.0.1", mediaPort(pbxAnswer));
             assertTrue(pbxAnswer.contains("RTP/AVP 96 101"), pbxAnswer);
 

@@ -85,11 +85,13 @@ class CallMediaTest {
         meta = new SrtpEndpoint(new CryptoAttribute(1, SrtpSuite.AES_CM_128_HMAC_SHA1_80, metaKey), ours, 0x77777777L);
     }
 
-    /** Business-initiated call set up at time 0; returns the state machine with Meta's side connected. */
+    /** Business-initiated call set up and its Meta leg started at time 0, with Meta's side connected. */
     private CallMedia businessCall(MediaSettings settings) throws Exception {
         CallMedia call = newCall(settings);
         connectMeta(call.metaOfferFromPbxOffer(PBX_OFFER, 0));
         call.pbxAnswerFromMetaAnswer(metaAnswer(), 0);
+        assertTrue(call.startable());
+        call.startMetaLeg(0);
         return call;
     }
 
@@ -190,19 +192,21 @@ class CallMediaTest {
             call.onPbxPacket(pbxPacket(i, 0x1234), 32, PBX_REAL, false, 10 + i);
         }
         connectMeta(call.metaAnswerFromPbxAnswer(pbxAnswer, 200));
-        toMeta.clear(); // silence sent before Meta had our key: not for this check
+        call.startMetaLeg(200);
+        List<byte[]> maiden = rtpAtMeta();
+        assertEquals(1, maiden.size(), "one silence frame at the start, the PBX's audio still held");
+        assertEquals(15, maiden.get(0).length, "opus silence, not PBX audio");
         call.onPbxPacket(pbxPacket(150, 0x1234), 32, PBX_REAL, false, 210);
-        assertEquals(0, toMeta.size(), "still held until Meta's side is up");
+        assertEquals(1, toMeta.size(), "still held until Meta's side is up");
         fromMeta(call, 111, new byte[] {1, 2, 3}, 250);
-        List<byte[]> released = rtpAtMeta();
+        List<byte[]> released = rtpAtMeta().subList(1, rtpAtMeta().size());
         assertEquals(100, released.size(), "2 s of 20 ms packets");
         for (int i = 0; i < 100; i++) {
             byte[] p = released.get(i);
             assertEquals(51 + i, (p[12] & 0xFF) | (p[13] & 0xFF) << 8, "oldest dropped, rest in order");
             assertEquals(111, Rtp.payloadType(p), "PBX PT 96 -> Meta PT 111");
-            if (i > 0) {
-                assertEquals(1, (Rtp.sequence(p) - Rtp.sequence(released.get(i - 1))) & 0xFFFF);
-            }
+            assertEquals(1, (Rtp.sequence(p) - Rtp.sequence(i == 0 ? maiden.get(0) : released.get(i - 1))) & 0xFFFF,
+                    "one sequence from the maiden packet on");
         }
         assertEquals(51, call.stats().pbx().dropped(), "overflow is counted");
     }
@@ -213,11 +217,110 @@ class CallMediaTest {
         call.pbxOfferFromMetaOffer(metaOffer(), 0);
         call.onPbxPacket(pbxPacket(0, 1), 32, PBX_REAL, false, 10);
         connectMeta(call.metaAnswerFromPbxAnswer(PBX_OFFER, 100));
-        toMeta.clear();
+        call.startMetaLeg(100);
         call.tick(100 + CallMedia.META_READY_GRACE_MILLIS - 20);
         assertEquals(0, rtpAtMeta().stream().filter(p -> p.length == 32).count());
         call.tick(100 + CallMedia.META_READY_GRACE_MILLIS);
         assertEquals(1, rtpAtMeta().stream().filter(p -> p.length == 32).count());
+    }
+
+    @Test
+    void userInitiatedGraceCountsFromTheStartNotFromTheAnswer() throws Exception {
+        CallMedia call = newCall(TestSettings.loopback(40000, 40099));
+        call.pbxOfferFromMetaOffer(metaOffer(), 0);
+        call.onPbxPacket(pbxPacket(0, 1), 32, PBX_REAL, false, 10);
+        connectMeta(call.metaAnswerFromPbxAnswer(PBX_OFFER, 100));
+        for (int t = 120; t <= 1000; t += 20) {
+            call.tick(t); // answered at 100 but not started: a grace counted from the answer would end at 600
+        }
+        assertEquals(0, toMeta.size());
+        call.startMetaLeg(1000);
+        call.tick(1000 + CallMedia.META_READY_GRACE_MILLIS - 20);
+        assertEquals(0, rtpAtMeta().stream().filter(p -> p.length == 32).count(), "held 500 ms after the start");
+        call.tick(1000 + CallMedia.META_READY_GRACE_MILLIS);
+        assertEquals(1, rtpAtMeta().stream().filter(p -> p.length == 32).count(), "released 500 ms after the start");
+    }
+
+    @Test
+    void userInitiatedNothingReachesMetaBeforeTheStartWhateverArrives() throws Exception {
+        CallMedia call = newCall(TestSettings.loopback(40000, 40099));
+        call.pbxOfferFromMetaOffer(metaOffer(), 0);
+        // the PBX rings with early media for 5 s; the clock ticks past the silence fill and the RTCP interval
+        for (int t = 0; t < 5000; t += 20) {
+            call.tick(t);
+            call.onPbxPacket(pbxPacket(t / 20, 0x1234), 32, PBX_REAL, false, t + 5);
+        }
+        assertEquals(0, toMeta.size(), "nothing toward Meta while the PBX rings");
+        connectMeta(call.metaAnswerFromPbxAnswer(PBX_OFFER, 5000)); // our 200 OK is being sent
+        for (int t = 5000; t < 5200; t += 20) {
+            call.tick(t);
+            call.onPbxPacket(pbxPacket(250 + (t - 5000) / 20, 0x1234), 32, PBX_REAL, false, t + 5);
+            fromMeta(call, 111, new byte[] {7}, t + 10); // cannot happen before Meta has our answer; dropped if it does
+        }
+        assertEquals(0, toMeta.size(), "nothing toward Meta between the answer and the start");
+        assertTrue(toPbx.isEmpty(), "Meta's packets before the start are not relayed");
+        assertEquals(10, call.stats().meta().dropped(), "and counted");
+
+        call.startMetaLeg(5200);
+        List<byte[]> atMeta = rtpAtMeta();
+        assertEquals(1, toMeta.size(), "the maiden packet right at the start");
+        assertEquals(111, Rtp.payloadType(atMeta.get(0)));
+        assertArrayEquals(new byte[] {(byte) 0xF8, (byte) 0xFF, (byte) 0xFE},
+                java.util.Arrays.copyOfRange(atMeta.get(0), 12, 15), "one opus silence frame (PBX audio is held)");
+        call.startMetaLeg(5210);
+        assertEquals(1, toMeta.size(), "a second start changes nothing");
+        fromMeta(call, 111, new byte[] {1}, 5230); // Meta's side is up: the held audio follows in order
+        List<byte[]> released = rtpAtMeta().subList(1, rtpAtMeta().size());
+        assertEquals(100, released.size(), "the prebuffer's 2 s");
+        for (int i = 0; i < released.size(); i++) {
+            assertEquals(160 + i, (released.get(i)[12] & 0xFF) | (released.get(i)[13] & 0xFF) << 8,
+                    "the newest 2 s of the PBX's audio, in order");
+        }
+    }
+
+    @Test
+    void businessNothingReachesMetaBeforeTheStartThenTheHeldAudioIsTheMaidenPacket() throws Exception {
+        CallMedia call = newCall(TestSettings.loopback(40000, 40099));
+        connectMeta(call.metaOfferFromPbxOffer(PBX_OFFER, 0));
+        for (int i = 0; i < 10; i++) {
+            call.onPbxPacket(pbxPacket(i, 0x1234), 32, PBX_REAL, false, 100 + i * 20L); // early media
+        }
+        call.pbxAnswerFromMetaAnswer(metaAnswer(), 300); // Meta's 200; our ACK not yet out
+        for (int t = 300; t <= 7000; t += 20) {
+            call.tick(t);
+        }
+        assertEquals(0, toMeta.size(), "no silence, no SRTCP and no PBX audio before the start");
+
+        call.startMetaLeg(7000);
+        List<byte[]> atMeta = rtpAtMeta();
+        assertEquals(10, atMeta.size(), "the held audio leaves at the start, nothing before it");
+        for (int i = 0; i < 10; i++) {
+            assertEquals(32, atMeta.get(i).length, "PBX audio, no silence frame first");
+            assertEquals(i, atMeta.get(i)[12], "in the order the PBX sent it");
+        }
+        call.tick(7020);
+        assertTrue(allAtMeta().stream().anyMatch(p -> Rtp.looksLikeRtcp(p, p.length)), "SRTCP from the start");
+    }
+
+    @Test
+    void startBeforeTheMetaSideIsNegotiatedIsRefusedAndAClosedCallStartsNothing() throws Exception {
+        CallMedia call = newCall(TestSettings.loopback(40000, 40099));
+        IllegalStateException early = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                call::startable);
+        assertTrue(early.getMessage().contains("SDP exchange"), early.getMessage());
+        call.pbxOfferFromMetaOffer(metaOffer(), 0);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, call::startable,
+                "Meta's offer alone is not a complete exchange: our answer is missing");
+        call.startMetaLeg(10); // defensive no-op on the loop
+        call.tick(20);
+        assertEquals(0, toMeta.size());
+        call.metaAnswerFromPbxAnswer(PBX_OFFER, 30);
+        assertTrue(call.startable());
+        call.close();
+        assertEquals(false, call.startable(), "closed: nothing to start");
+        call.startMetaLeg(40);
+        call.tick(60);
+        assertEquals(0, toMeta.size(), "a closed call sends nothing");
     }
 
     @Test
@@ -309,6 +412,7 @@ class CallMediaTest {
         String toMeta = call.metaAnswerFromPbxAnswer(pcmuAnswer, 100);
         assertTrue(toMeta.contains("m=audio 40002 RTP/SAVP 0 126"), toMeta);
         connectMeta(toMeta);
+        call.startMetaLeg(100);
         for (int t = 120; t <= 1200; t += 20) {
             call.tick(t);
         }
