@@ -404,9 +404,11 @@ public final class ControllingIceAgent {
         boolean error = m.getMessageType() == Message.BINDING_ERROR_RESPONSE;
         Integrity integrity = StunCodec.checkIntegrity(data, offset, length, remoteKey);
         if (integrity != Integrity.VALID) {
-            if (error && integrity == Integrity.ABSENT) {
-                lastUnauthenticatedError = errorText(m) + " without MESSAGE-INTEGRITY from " + from;
-            } else {
+            if (error) {
+                lastUnauthenticatedError = errorText(m) + (integrity == Integrity.ABSENT ? " without MESSAGE-INTEGRITY"
+                        : " with a MESSAGE-INTEGRITY that does not verify") + " from " + from;
+            }
+            if (integrity == Integrity.INVALID) {
                 badIntegrity++;
             }
             LOG.debug("ICE dropped a response from {}: MESSAGE-INTEGRITY {}", from, integrity);
