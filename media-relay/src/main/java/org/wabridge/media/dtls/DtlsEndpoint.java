@@ -2,6 +2,7 @@ package org.wabridge.media.dtls;
 
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ThreadFactory;
@@ -66,7 +67,9 @@ import org.slf4j.LoggerFactory;
  * {@link #close()} return at once. The timers are BouncyCastle's, set from {@link DtlsSettings}:
  * the first retransmission after {@link DtlsSettings#initialResend()} (250 ms by default, doubling
  * each time), the whole handshake bounded by {@link DtlsSettings#handshakeTimeout()} (10 s), which
- * the transport enforces too.
+ * the transport enforces too. While the handshake runs, the peer's records reach BouncyCastle
+ * through an {@link EpochGate}, which works around BouncyCastle dropping epoch-0 records for good
+ * once it has read a ChangeCipherSpec (a lost CertificateVerify would otherwise hang a server).
  *
  * <h2>Callbacks</h2>
  * Exactly one of {@link Listener#onConnected} and {@link Listener#onFailed} is called, once, on
@@ -153,7 +156,12 @@ public final class DtlsEndpoint implements AutoCloseable {
             startNanos = System.nanoTime();
             transport.armDeadline(startNanos);
         }
-        threads.newThread(this::run).start();
+        try {
+            threads.newThread(this::run).start();
+        } catch (RuntimeException | Error e) {
+            transition(State.FAILED); // no thread, no callback: the caller gets the exception
+            throw e;
+        }
     }
 
     /**
@@ -289,7 +297,7 @@ public final class DtlsEndpoint implements AutoCloseable {
         if (ours != null) {
             return new DtlsFailure(ours.kind(), ours.detail(), e);
         }
-        String as = " (as DTLS " + role.name().toLowerCase() + ", " + transport.datagramsSent() + " datagrams sent, "
+        String as = " (as DTLS " + role.name().toLowerCase(Locale.ROOT) + ", " + transport.datagramsSent() + " datagrams sent, "
                 + transport.datagramsReceived() + " received)";
         if (e instanceof TlsTimeoutException) {
             return new DtlsFailure(DtlsFailure.Kind.TIMEOUT, "no complete DTLS handshake within "

@@ -1,6 +1,7 @@
 package org.wabridge.media.dtls;
 
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.Vector;
 import org.bouncycastle.tls.AlertDescription;
 import org.bouncycastle.tls.AlertLevel;
@@ -93,7 +94,7 @@ final class HandshakeOutcome {
         try {
             keys = DtlsSrtpKeys.fromKeyingMaterial(material, suite, role);
         } finally {
-            java.util.Arrays.fill(material, (byte) 0);
+            Arrays.fill(material, (byte) 0);
         }
     }
 

@@ -20,7 +20,10 @@ final class MemoryPipe implements AutoCloseable {
 
     enum Direction { CLIENT_TO_SERVER, SERVER_TO_CLIENT }
 
-    /** What the wire does with the {@code burstIndex}-th burst in a direction. */
+    /**
+     * What the wire does with the {@code burstIndex}-th burst in a direction: the datagrams to deliver
+     * now, in order (a policy may keep some and deliver them with a later burst).
+     */
     @FunctionalInterface
     interface Policy {
         List<byte[]> arrange(Direction direction, int burstIndex, List<byte[]> burst);
@@ -28,6 +31,7 @@ final class MemoryPipe implements AutoCloseable {
         Policy PERFECT = (direction, burstIndex, burst) -> burst;
     }
 
+    /** One datagram on the wire; {@code dropped}: not delivered with its burst (lost, or held by the policy). */
     record Event(Direction direction, int burst, List<String> records, int size, boolean dropped) {
     }
 
