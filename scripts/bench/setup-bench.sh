@@ -1,0 +1,218 @@
+#!/usr/bin/env bash
+# Call set-up latency through the bridge: SIPp as the PBX places calls at fixed rates, the bridge relays them over
+# TLS to the lab "Meta edge" (Kamailio, 407 MD5 challenge) and SIPp behind it answers at once. Measures, per rate,
+# PBX INVITE -> PBX receives 200 (SIPp's response-time trace), failures, SIP retransmissions, and the first call
+# after a fresh bridge start against the median.
+#
+#   scripts/bench/setup-bench.sh                                   # RATES="20 100", 20 s of calls each
+#   RATES="20 100 300" DURATION=10 HOLD_MS=100 OUT=/tmp/setup scripts/bench/setup-bench.sh
+#   PBX_TRANSPORT=t1 scripts/bench/setup-bench.sh                  # PBX over TCP instead of UDP
+#
+# Per rate: a fresh bridge (`scripts/bridge run -c sip-config/examples/lab.yaml`, working directory OUT/rate-R, so
+# its call log lands there) is started and waited for until /health says ready; one single call is placed (the
+# "first call"), then RATE calls/s for DURATION s (each held HOLD_MS, then BYE from the PBX); the bridge and the
+# answering SIPp are stopped. The edge runs once for all rates. Every port is a free one on 127.0.0.1; everything
+# this script starts is stopped on exit, also on failure or Ctrl-C.
+#
+# Environment: RATES ["20 100"], DURATION [20] seconds of calls per rate, HOLD_MS [100], PBX_TRANSPORT [u1] (u1|t1),
+# OUT [a new /tmp/wa-setup-bench.XXXXXX], MAX_CALLS [200] (limits.maxCallsPerNumber), BRIDGE_JAVA_OPTS (JVM options).
+# Needs: sipp, kamailio with TLS, openssl, curl, python3, Java 17; the bridge is built when missing.
+# Output: one table row per rate on stdout, and OUT/results.md; raw files (SIPp stats and rtt CSVs, logs) in OUT.
+set -euo pipefail
+
+home=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=../lab/lib.sh
+source "$home/scripts/lab/lib.sh"
+
+RATES=${RATES:-"20 100"}
+DURATION=${DURATION:-20}
+HOLD_MS=${HOLD_MS:-100}
+PBX_TRANSPORT=${PBX_TRANSPORT:-u1}
+MAX_CALLS=${MAX_CALLS:-200}
+OUT=${OUT:-$(mktemp -d /tmp/wa-setup-bench.XXXXXX)}
+
+die() { echo "setup-bench: $*" >&2; exit 1; }
+[[ $DURATION =~ ^[0-9]+$ && $DURATION -ge 1 && $DURATION -le 600 ]] || die "DURATION='$DURATION': 1..600 seconds"
+[[ $HOLD_MS =~ ^[0-9]+$ ]] || die "HOLD_MS='$HOLD_MS' is not a number of milliseconds"
+[[ $PBX_TRANSPORT == u1 || $PBX_TRANSPORT == t1 ]] || die "PBX_TRANSPORT must be u1 (UDP) or t1 (TCP)"
+for rate in $RATES; do
+    [[ $rate =~ ^[0-9]+$ && $rate -ge 1 && $rate -le 1000 ]] || die "rate '$rate' in RATES is not 1..1000 calls/s"
+done
+lab_require sipp kamailio openssl curl python3 java
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+
+EDGE_DIR=$OUT/edge
+BRIDGE_PID=""
+
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    lab_cleanup                      # SIPp processes and the bridge, by PID
+    "$home/scripts/lab/meta-edge.sh" stop "$EDGE_DIR" 2>/dev/null || true
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# A port free for both TCP and UDP on 127.0.0.1 (SIP listeners take both).
+free_port() {
+    python3 - <<'EOF'
+import socket
+for _ in range(200):
+    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    t.bind(("127.0.0.1", 0))
+    port = t.getsockname()[1]
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        u.bind(("127.0.0.1", port))
+    except OSError:
+        t.close()
+        continue
+    print(port)
+    break
+EOF
+}
+
+ms_now() { date +%s%3N; }
+
+echo "== building the bridge (mvn package -DskipTests)" >&2
+(cd "$home" && mvn -B -ntp -q package -DskipTests) >&2
+
+export CERT_DIR=$OUT/certs
+"$home/scripts/lab/certs.sh" "$CERT_DIR" > /dev/null
+export EDGE_TLS_PORT EDGE_UDP_PORT UAS_PORT PASSWORD=lab-secret
+EDGE_TLS_PORT=$(free_port)
+EDGE_UDP_PORT=$(free_port)
+UAS_PORT=$(free_port)
+echo "== edge: Kamailio TLS 127.0.0.1:$EDGE_TLS_PORT, answering SIPp on UDP $UAS_PORT" >&2
+"$home/scripts/lab/meta-edge.sh" start "$EDGE_DIR" >&2
+
+# The bridge's settings (sip-config/examples/lab.yaml reads them from the environment).
+export META_EDGE="sip:wa.meta.vc:$EDGE_TLS_PORT;transport=tls" META_EDGE_ADDRESS=127.0.0.1
+export META_TLS_TRUST=$CERT_DIR/edge-ca.pem META_TLS_CERT=$CERT_DIR/bridge.pem META_TLS_KEY=$CERT_DIR/bridge.key
+export META_SIP_PASSWORD=lab-secret BUSINESS_NUMBER=+15550100001 MAX_CALLS
+export PBX_LISTEN_PORT META_LISTEN_PORT ADMIN_PORT MEDIA_PORT_MIN MEDIA_PORT_MAX
+
+# SIPp writes its trace files beside the scenario: work on copies in OUT.
+cp "$home/sipp-scenarios/pbx-uac-call.xml" "$home/sipp-scenarios/meta-uas-answer.xml" "$OUT/"
+
+# start_bridge DIR: starts the bridge with its working directory DIR, waits until /health says ready; sets
+# BRIDGE_PID and READY_MS (launch to ready).
+start_bridge() {
+    local dir=$1 t0 rc=0
+    PBX_LISTEN_PORT=$(free_port)
+    META_LISTEN_PORT=$(free_port)
+    ADMIN_PORT=$(free_port)
+    MEDIA_PORT_MIN=$((40000 + (RANDOM % 20) * 1000))
+    MEDIA_PORT_MAX=$((MEDIA_PORT_MIN + 999))
+    t0=$(ms_now)
+    (cd "$dir" && exec "$home/scripts/bridge" run -c "$home/sip-config/examples/lab.yaml" --drain-seconds 2) \
+        > "$dir/bridge.log" 2>&1 < /dev/null &
+    BRIDGE_PID=$!
+    LAB_PIDS+=("$BRIDGE_PID")
+    lab_await_start "$BRIDGE_PID" "$dir/bridge.log" 600 \
+        curl -sf -o /dev/null "http://127.0.0.1:$ADMIN_PORT/health" || rc=$?
+    ((rc == 0)) || die "the bridge did not become ready within 60 s (rc $rc); see $dir/bridge.log"
+    READY_MS=$(($(ms_now) - t0))
+}
+
+# pbx_calls DIR NAME CALLS RATE: SIPp as the PBX places CALLS calls at RATE/s through the bridge; waits for it.
+pbx_calls() {
+    local dir=$1 name=$2 calls=$3 rate=$4 pid rc=0
+    local limit=$((calls / rate + HOLD_MS / 1000 + 60))
+    (cd "$dir" && exec sipp "127.0.0.1:$PBX_LISTEN_PORT" -sf ../pbx-uac-call.xml -i 127.0.0.1 -p "$(free_port)" \
+        -t "$PBX_TRANSPORT" -s +15550100099 -mp "$(free_port)" -r "$rate" -m "$calls" -d "$HOLD_MS" -l 1000 \
+        -nostdin -timeout "${limit}s" -timeout_error -trace_stat -stf "$name-stat.csv" -fd 1 \
+        -trace_rtt -rtt_freq 1 -trace_err -error_file "$name-errors.log") > "$dir/$name.log" 2>&1 < /dev/null &
+    pid=$!
+    LAB_PIDS+=("$pid")
+    lab_wait_pid "$pid" "$((limit + 5))" || rc=$?
+    # SIPp's rtt file is named after the scenario and its PID
+    mv "$dir/pbx-uac-call_${pid}_rtt.csv" "$dir/$name-rtt.csv" 2>/dev/null || true
+    return "$rc"
+}
+
+results=$OUT/results.md
+{
+    echo "PBX transport $PBX_TRANSPORT, $DURATION s of calls per rate, calls held $HOLD_MS ms; set-up = PBX INVITE sent -> 200 received (ms)"
+    echo
+    echo "| rate (calls/s) | attempted | failed | retrans PBX | retrans Meta UAS | p50 ms | p90 ms | p99 ms | max ms | first call ms | first - p50 ms | start->ready ms |"
+    echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+} > "$results"
+
+for rate in $RATES; do
+    dir=$OUT/rate-$rate
+    mkdir -p "$dir"
+    total=$((rate * DURATION))
+    echo "== rate $rate calls/s: $total calls (+1 first call), fresh bridge" >&2
+    # the WhatsApp user behind the edge answers every call (the first one and the rate run)
+    (cd "$dir" && exec sipp -sf ../meta-uas-answer.xml -i 127.0.0.1 -p "$UAS_PORT" -t u1 -mp "$(free_port)" \
+        -m "$((total + 1))" -nostdin -timeout "$((DURATION + 120))s" -trace_stat -stf uas-stat.csv -fd 1 \
+        -trace_err -error_file uas-errors.log) > "$dir/uas.log" 2>&1 < /dev/null &
+    uas_pid=$!
+    LAB_PIDS+=("$uas_pid")
+    lab_wait_port udp "$UAS_PORT" || die "the answering SIPp did not bind UDP $UAS_PORT; see $dir/uas.log"
+    start_bridge "$dir"
+    echo "   bridge ready after $READY_MS ms (PID $BRIDGE_PID, PBX port $PBX_LISTEN_PORT)" >&2
+    pbx_calls "$dir" first 1 1 || echo "   the first call failed (see $dir/first.log)" >&2
+    pbx_calls "$dir" run "$total" "$rate" || echo "   SIPp (PBX) exited non-zero: some calls failed (see $dir/run.log)" >&2
+    sleep 1   # the last BYEs reach the UAS
+    lab_stop_pid "$BRIDGE_PID"
+    lab_stop_pid "$uas_pid"
+    python3 - "$dir" "$rate" "$READY_MS" >> "$results" <<'EOF'
+import csv, sys, os
+d, rate, ready = sys.argv[1], sys.argv[2], sys.argv[3]
+def last_stats(path):
+    try:
+        with open(path) as f:
+            rows = list(csv.reader(f, delimiter=';'))
+    except OSError:
+        return {}
+    if len(rows) < 2:
+        return {}
+    return dict(zip(rows[0], rows[-1]))
+def rtts(path):
+    out = []
+    try:
+        with open(path) as f:
+            for line in f:
+                parts = line.strip().split(';')
+                if len(parts) >= 2:
+                    try:
+                        out.append(float(parts[1]))
+                    except ValueError:
+                        pass   # header
+    except OSError:
+        pass
+    return sorted(out)
+def pct(v, p):
+    if not v:
+        return float('nan')
+    return v[min(len(v) - 1, int(round(p / 100.0 * (len(v) - 1))))]
+run = last_stats(os.path.join(d, 'run-stat.csv'))
+first = last_stats(os.path.join(d, 'first-stat.csv'))
+uas = last_stats(os.path.join(d, 'uas-stat.csv'))
+r = rtts(os.path.join(d, 'run-rtt.csv'))
+f = rtts(os.path.join(d, 'first-rtt.csv'))
+def n(s, k):
+    try:
+        return int(s.get(k, 'nan'))
+    except ValueError:
+        return -1
+attempted = n(run, 'OutgoingCall(C)')
+failed = n(run, 'FailedCall(C)')
+retr = n(run, 'Retransmissions(C)') + max(0, n(first, 'Retransmissions(C)'))
+uretr = n(uas, 'Retransmissions(C)')
+p50 = pct(r, 50)
+fc = f[0] if f else float('nan')
+print(f"| {rate} | {attempted} | {failed} | {retr} | {uretr} | {p50:.1f} | {pct(r, 90):.1f} | {pct(r, 99):.1f} | "
+      f"{(r[-1] if r else float('nan')):.1f} | {fc:.1f} | {fc - p50:+.1f} | {ready} |")
+EOF
+    tail -n 1 "$results" >&2
+done
+
+echo
+cat "$results"
+echo
+echo "raw files: $OUT"
