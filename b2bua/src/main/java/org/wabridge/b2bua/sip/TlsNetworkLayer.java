@@ -23,6 +23,11 @@ import javax.net.ssl.SSLSocket;
  * edge host name, host name verification of the peer certificate, TLS 1.2+, no ALPN (Meta rejects "sip"),
  * and a TLS server that never asks for a client certificate. JAIN-SIP creates this class by name, so it reads
  * its settings from the stack's {@link StackContext}.
+ *
+ * <p>Every TCP and TLS socket it hands out, connected or accepted, has {@code TCP_NODELAY} (Nagle off); JAIN-SIP
+ * never sets it. With Nagle on, a SIP message written while an earlier small one (an ACK, a 100 Trying) was still
+ * unacknowledged waited for the peer's delayed ACK, about 40 ms on Linux: call set-up through the bridge took
+ * tens of milliseconds of such stalls (BENCHMARKS.md, "Call set-up latency").
  */
 public final class TlsNetworkLayer implements NetworkLayer {
 
@@ -31,6 +36,11 @@ public final class TlsNetworkLayer implements NetworkLayer {
     private StackContext settings;
 
     public TlsNetworkLayer() {}
+
+    /** For tests: a layer with its settings, without a SIP stack. */
+    TlsNetworkLayer(StackContext settings) {
+        this.settings = settings;
+    }
 
     @Override
     public void setSipStack(SipStackImpl stack) {
@@ -55,6 +65,7 @@ public final class TlsNetworkLayer implements NetworkLayer {
         params.setServerNames(List.of(new SNIHostName(serverName)));
         params.setEndpointIdentificationAlgorithm("HTTPS");
         socket.setSSLParameters(params);
+        socket.setTcpNoDelay(true);
         if (localAddress != null) {
             socket.bind(new InetSocketAddress(localAddress, 0));
         }
@@ -82,12 +93,28 @@ public final class TlsNetworkLayer implements NetworkLayer {
         // Meta's client certificate names a random host: asking for it breaks calls.
         server.setNeedClientAuth(false);
         server.setWantClientAuth(false);
-        return server;
+        return new NoDelaySslServerSocket(server);
     }
 
     @Override
     public ServerSocket createServerSocket(int port, int backlog, InetAddress bindAddress) throws IOException {
-        return new ServerSocket(port, backlog, bindAddress);
+        return new ServerSocket(port, backlog, bindAddress) {
+            @Override
+            public Socket accept() throws IOException {
+                return noDelay(super.accept());
+            }
+        };
+    }
+
+    /** Turns Nagle off on an accepted socket; a socket that fails this is closed, not handed out half set up. */
+    static Socket noDelay(Socket accepted) throws IOException {
+        try {
+            accepted.setTcpNoDelay(true);
+            return accepted;
+        } catch (IOException e) {
+            accepted.close();
+            throw e;
+        }
     }
 
     @Override
@@ -104,6 +131,7 @@ public final class TlsNetworkLayer implements NetworkLayer {
     public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
             throws IOException {
         Socket socket = new Socket();
+        socket.setTcpNoDelay(true);
         if (localAddress != null) {
             socket.bind(new InetSocketAddress(localAddress, localPort));
         }
