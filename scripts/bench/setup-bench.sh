@@ -76,6 +76,18 @@ EOF
 
 ms_now() { date +%s%3N; }
 
+# CPU accounting in clock ticks (USER_HZ): the machine is usually shared, so each row says how much CPU the bridge
+# took and how much went to neither the bridge nor its lab peers ("other", SIPp as the PBX included).
+machine_ticks() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9; exit}' /proc/stat; }   # busy: user nice system irq softirq steal
+pid_ticks() { awk '{print $14+$15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+lab_ticks() {   # the edge's Kamailio processes and the answering SIPp
+    local total=0 pid
+    for pid in $(pgrep -f -- "-f $EDGE_DIR/kamailio.cfg") "$1"; do
+        total=$((total + $(pid_ticks "$pid")))
+    done
+    echo "$total"
+}
+
 echo "== building the bridge (mvn package -DskipTests)" >&2
 (cd "$home" && mvn -B -ntp -q package -DskipTests) >&2
 
@@ -136,9 +148,10 @@ pbx_calls() {
 results=$OUT/results.md
 {
     echo "PBX transport $PBX_TRANSPORT, $DURATION s of calls per rate, calls held $HOLD_MS ms; set-up = PBX INVITE sent -> 200 received (ms)"
+    echo "CPU columns: percent of one core during the rate run ($(nproc) cores); other = machine CPU used by neither the bridge nor the edge and answering SIPp (SIPp as the PBX included)"
     echo
-    echo "| rate (calls/s) | attempted | failed | retrans PBX | retrans Meta UAS | p50 ms | p90 ms | p99 ms | max ms | first call ms | first - p50 ms | start->ready ms |"
-    echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| rate (calls/s) | attempted | failed | retrans PBX | retrans Meta UAS | p50 ms | p90 ms | p99 ms | max ms | first call ms | first - p50 ms | start->ready ms | bridge CPU % | other CPU % |"
+    echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 } > "$results"
 
 for rate in $RATES; do
@@ -156,13 +169,19 @@ for rate in $RATES; do
     start_bridge "$dir"
     echo "   bridge ready after $READY_MS ms (PID $BRIDGE_PID, PBX port $PBX_LISTEN_PORT)" >&2
     pbx_calls "$dir" first 1 1 || echo "   the first call failed (see $dir/first.log)" >&2
+    m0=$(machine_ticks) b0=$(pid_ticks "$BRIDGE_PID") l0=$(lab_ticks "$uas_pid") t0=$(ms_now)
     pbx_calls "$dir" run "$total" "$rate" || echo "   SIPp (PBX) exited non-zero: some calls failed (see $dir/run.log)" >&2
+    m1=$(machine_ticks) b1=$(pid_ticks "$BRIDGE_PID") l1=$(lab_ticks "$uas_pid") t1=$(ms_now)
+    # percent of one core: ticks * 100 / (USER_HZ * seconds)
+    hz=$(getconf CLK_TCK)
+    bridge_cpu=$(( (b1 - b0) * 100 * 1000 / hz / (t1 - t0) ))
+    other_cpu=$(( ((m1 - m0) - (b1 - b0) - (l1 - l0)) * 100 * 1000 / hz / (t1 - t0) ))
     sleep 1   # the last BYEs reach the UAS
     lab_stop_pid "$BRIDGE_PID"
     lab_stop_pid "$uas_pid"
-    python3 - "$dir" "$rate" "$READY_MS" >> "$results" <<'EOF'
+    python3 - "$dir" "$rate" "$READY_MS" "$bridge_cpu" "$other_cpu" >> "$results" <<'EOF'
 import csv, sys, os
-d, rate, ready = sys.argv[1], sys.argv[2], sys.argv[3]
+d, rate, ready, bcpu, ocpu = sys.argv[1:6]
 def last_stats(path):
     try:
         with open(path) as f:
@@ -207,7 +226,7 @@ uretr = n(uas, 'Retransmissions(C)')
 p50 = pct(r, 50)
 fc = f[0] if f else float('nan')
 print(f"| {rate} | {attempted} | {failed} | {retr} | {uretr} | {p50:.1f} | {pct(r, 90):.1f} | {pct(r, 99):.1f} | "
-      f"{(r[-1] if r else float('nan')):.1f} | {fc:.1f} | {fc - p50:+.1f} | {ready} |")
+      f"{(r[-1] if r else float('nan')):.1f} | {fc:.1f} | {fc - p50:+.1f} | {ready} | {bcpu} | {ocpu} |")
 EOF
     tail -n 1 "$results" >&2
 done
