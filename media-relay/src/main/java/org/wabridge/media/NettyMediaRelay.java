@@ -16,6 +16,7 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
+import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Map;
 import java.util.Set;
@@ -31,6 +32,7 @@ import org.wabridge.media.relay.PortBlocks;
 import org.wabridge.media.sdp.CryptoAttribute;
 import org.wabridge.media.sdp.LocalMedia;
 import org.wabridge.media.srtp.SrtpSuite;
+import org.wabridge.media.srtp.SrtpWarmUp;
 
 /**
  * The media relay on Netty: one event loop group (epoll, NIO only where epoll is unavailable)
@@ -53,8 +55,15 @@ public final class NettyMediaRelay implements MediaRelay {
     private final SecureRandom random = new SecureRandom();
     private volatile boolean closed;
 
+    /**
+     * Starts the event loops. Before that it runs the one-time SRTP warm-up ({@link SrtpWarmUp}): the first call
+     * must not wait for jitsi-srtp to load its native library and benchmark its ciphers.
+     *
+     * @throws IllegalStateException when SRTP does not work on this machine (no call could be relayed)
+     */
     public NettyMediaRelay(MediaSettings settings) {
         this.settings = settings;
+        warmUpSrtp();
         this.ports = new PortBlocks(settings.portMin(), settings.portMax());
         IoHandlerFactory io;
         if (Epoll.isAvailable()) {
@@ -74,6 +83,18 @@ public final class NettyMediaRelay implements MediaRelay {
             sessionsByLoop.put(loop, onLoop);
             long[] lastTick = {NettyMediaSession.now() - TICK_MILLIS};
             loop.scheduleAtFixedRate(() -> tickAll(onLoop, lastTick), TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private static void warmUpSrtp() {
+        boolean first = !SrtpWarmUp.done();
+        try {
+            long nanos = SrtpWarmUp.run();
+            if (first) {
+                LOG.info("SRTP ready (library loaded and self-tested in {} ms)", TimeUnit.NANOSECONDS.toMillis(nanos));
+            }
+        } catch (GeneralSecurityException | RuntimeException | LinkageError e) {
+            throw new IllegalStateException("SRTP does not work on this machine: " + e, e);
         }
     }
 
