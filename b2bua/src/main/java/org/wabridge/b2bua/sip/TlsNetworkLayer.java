@@ -12,11 +12,14 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * JAIN-SIP's socket factory, replaced so that TLS toward Meta is safe: our own trust material, SNI with the
@@ -33,7 +36,10 @@ public final class TlsNetworkLayer implements NetworkLayer {
 
     private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 
+    private static final Logger LOG = LoggerFactory.getLogger(TlsNetworkLayer.class);
+
     private StackContext settings;
+    private TlsContexts.WarmUp warmUp;
 
     public TlsNetworkLayer() {}
 
@@ -42,9 +48,29 @@ public final class TlsNetworkLayer implements NetworkLayer {
         this.settings = settings;
     }
 
+    /**
+     * JAIN-SIP calls this while the stack is created, before it listens: the TLS contexts are warmed up here
+     * ({@link TlsContexts#warmUp}), so the first call's TLS connection is as fast as later ones.
+     */
     @Override
     public void setSipStack(SipStackImpl stack) {
         this.settings = StackContext.of(stack);
+        warmUpTls();
+    }
+
+    /** Runs the TLS warm-up once for this layer and returns what it did. */
+    synchronized TlsContexts.WarmUp warmUpTls() {
+        if (warmUp == null && settings.tlsClient() != null) {
+            warmUp = TlsContexts.warmUp(settings.tlsClient(), settings.tlsServer(), settings.edgeHost());
+            LOG.info("TLS ready ({} in {} ms{})", warmUp.handshakeCompleted() ? "in-memory handshake" : "partial warm-up",
+                    TimeUnit.NANOSECONDS.toMillis(warmUp.nanos()), warmUp.note() == null ? "" : ": " + warmUp.note());
+        }
+        return warmUp;
+    }
+
+    /** What the TLS warm-up did, or null before it ran. */
+    synchronized TlsContexts.WarmUp tlsWarmUp() {
+        return warmUp;
     }
 
     @Override
