@@ -57,7 +57,9 @@ public final class NettyMediaRelay implements MediaRelay {
 
     /**
      * Starts the event loops. Before that it runs the one-time SRTP warm-up ({@link SrtpWarmUp}): the first call
-     * must not wait for jitsi-srtp to load its native library and benchmark its ciphers.
+     * must not wait for jitsi-srtp to load its native library and benchmark its ciphers. After that it relays one
+     * throw-away call on local sockets ({@link MediaWarmUp}), so the first real call does not pay for the first
+     * run of the session, SDP and socket code either.
      *
      * @throws IllegalStateException when SRTP does not work on this machine (no call could be relayed)
      */
@@ -83,6 +85,13 @@ public final class NettyMediaRelay implements MediaRelay {
             sessionsByLoop.put(loop, onLoop);
             long[] lastTick = {NettyMediaSession.now() - TICK_MILLIS};
             loop.scheduleAtFixedRate(() -> tickAll(onLoop, lastTick), TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+        }
+        long start = System.nanoTime();
+        String skipped = MediaWarmUp.run(this, settings.bindAddress());
+        if (skipped == null) {
+            LOG.info("media relay ready (warm-up call in {} ms)", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        } else {
+            LOG.warn("media relay warm-up call skipped ({}); the first call may take longer to set up", skipped);
         }
     }
 
