@@ -49,13 +49,18 @@ public final class TlsNetworkLayer implements NetworkLayer {
     }
 
     /**
-     * JAIN-SIP calls this while the stack is created, before it listens: the TLS contexts are warmed up here
-     * ({@link TlsContexts#warmUp}), so the first call's TLS connection is as fast as later ones.
+     * JAIN-SIP calls this while the stack is created, before it listens, which makes it our place to warm the stack
+     * up: the TLS contexts ({@link TlsContexts#warmUp}) and JAIN-SIP's parser ({@link SipWarmUp}), so the first
+     * call is about as fast as later ones.
      */
     @Override
     public void setSipStack(SipStackImpl stack) {
         this.settings = StackContext.of(stack);
         warmUpTls();
+        long start = System.nanoTime();
+        int parsed = SipWarmUp.run();
+        LOG.info("SIP parser ready ({} sample messages in {} ms)", parsed,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     }
 
     /** Runs the TLS warm-up once for this layer and returns what it did. */

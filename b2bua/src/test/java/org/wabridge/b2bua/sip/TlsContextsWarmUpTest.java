@@ -1,5 +1,6 @@
 package org.wabridge.b2bua.sip;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.wabridge.b2bua.it.Lab;
 
 /**
- * The TLS warm-up really runs a handshake between the bridge's own client and server contexts (in memory), before
+ * The stack warm-up run when JAIN-SIP creates our network layer. The TLS part really runs a handshake between the bridge's own client and server contexts (in memory), before
  * the stack listens; it never throws, also when the client does not trust our certificate or there is no server.
  */
 class TlsContextsWarmUpTest {
@@ -75,6 +76,7 @@ class TlsContextsWarmUpTest {
             TlsContexts.WarmUp w = ((TlsNetworkLayer) stack.getNetworkLayer()).tlsWarmUp();
             assertNotNull(w, "the stack's network layer ran no TLS warm-up");
             assertTrue(w.handshakeCompleted(), w.toString());
+            assertEquals(7, SipWarmUp.parsed(), "every sample message of the SIP warm-up parses");
         } finally {
             stack.stop();
             context.unregister();
