@@ -10,11 +10,13 @@
 #
 # Per rate: a fresh bridge (`scripts/bridge run -c sip-config/examples/lab.yaml`, working directory OUT/rate-R, so
 # its call log lands there) is started and waited for until /health says ready; one single call is placed (the
-# "first call"), then RATE calls/s for DURATION s (each held HOLD_MS, then BYE from the PBX); the bridge and the
-# answering SIPp are stopped. The edge runs once for all rates. Every port is a free one on 127.0.0.1; everything
+# "first call"), then RATE calls/s for WARMUP s (the JIT compiles the call path: on 2 cores a fresh JVM spends most
+# of a core on that for tens of seconds; counted apart) and RATE calls/s for DURATION s, the measured run (each call
+# held HOLD_MS, then BYE from the PBX); the bridge and the answering SIPp are stopped. The edge runs once for all rates. Every port is a free one on 127.0.0.1; everything
 # this script starts is stopped on exit, also on failure or Ctrl-C.
 #
-# Environment: RATES ["20 100"], DURATION [20] seconds of calls per rate, HOLD_MS [100], PBX_TRANSPORT [u1] (u1|t1),
+# Environment: RATES ["20 100"], DURATION [20] seconds of measured calls per rate, WARMUP [10] seconds of calls
+# before them (0: none), HOLD_MS [100], PBX_TRANSPORT [u1] (u1|t1),
 # OUT [a new /tmp/wa-setup-bench.XXXXXX], MAX_CALLS [200] (limits.maxCallsPerNumber), BRIDGE_JAVA_OPTS (JVM options).
 # Needs: sipp, kamailio with TLS, openssl, curl, python3, Java 17; the bridge is built when missing.
 # Output: one table row per rate on stdout, and OUT/results.md; raw files (SIPp stats and rtt CSVs, logs) in OUT.
@@ -26,6 +28,7 @@ source "$home/scripts/lab/lib.sh"
 
 RATES=${RATES:-"20 100"}
 DURATION=${DURATION:-20}
+WARMUP=${WARMUP:-10}
 HOLD_MS=${HOLD_MS:-100}
 PBX_TRANSPORT=${PBX_TRANSPORT:-u1}
 MAX_CALLS=${MAX_CALLS:-200}
@@ -34,6 +37,7 @@ OUT=${OUT:-$(mktemp -d /tmp/wa-setup-bench.XXXXXX)}
 die() { echo "setup-bench: $*" >&2; exit 1; }
 [[ $DURATION =~ ^[0-9]+$ && $DURATION -ge 1 && $DURATION -le 600 ]] || die "DURATION='$DURATION': 1..600 seconds"
 [[ $HOLD_MS =~ ^[0-9]+$ ]] || die "HOLD_MS='$HOLD_MS' is not a number of milliseconds"
+[[ $WARMUP =~ ^[0-9]+$ && $WARMUP -le 600 ]] || die "WARMUP='$WARMUP': 0..600 seconds"
 [[ $PBX_TRANSPORT == u1 || $PBX_TRANSPORT == t1 ]] || die "PBX_TRANSPORT must be u1 (UDP) or t1 (TCP)"
 for rate in $RATES; do
     [[ $rate =~ ^[0-9]+$ && $rate -ge 1 && $rate -le 1000 ]] || die "rate '$rate' in RATES is not 1..1000 calls/s"
@@ -147,21 +151,22 @@ pbx_calls() {
 
 results=$OUT/results.md
 {
-    echo "PBX transport $PBX_TRANSPORT, $DURATION s of calls per rate, calls held $HOLD_MS ms; set-up = PBX INVITE sent -> 200 received (ms)"
+    echo "PBX transport $PBX_TRANSPORT, $DURATION s of measured calls per rate after $WARMUP s of warm-up calls, calls held $HOLD_MS ms; set-up = PBX INVITE sent -> 200 received (ms)"
     echo "CPU columns: percent of one core during the rate run ($(nproc) cores); other = machine CPU used by neither the bridge nor the edge and answering SIPp (SIPp as the PBX included)"
     echo
-    echo "| rate (calls/s) | attempted | failed | retrans PBX | retrans Meta UAS | p50 ms | p90 ms | p99 ms | max ms | first call ms | first - p50 ms | start->ready ms | bridge CPU % | other CPU % |"
-    echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| rate (calls/s) | attempted | failed | retrans PBX | retrans Meta UAS | p50 ms | p90 ms | p99 ms | max ms | first call ms | first - p50 ms | start->ready ms | warm-up failed/retrans | bridge CPU % | other CPU % |"
+    echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 } > "$results"
 
 for rate in $RATES; do
     dir=$OUT/rate-$rate
     mkdir -p "$dir"
     total=$((rate * DURATION))
-    echo "== rate $rate calls/s: $total calls (+1 first call), fresh bridge" >&2
+    warm=$((rate * WARMUP))
+    echo "== rate $rate calls/s: first call, $warm warm-up calls, $total measured calls; fresh bridge" >&2
     # the WhatsApp user behind the edge answers every call (the first one and the rate run)
     (cd "$dir" && exec sipp -sf ../meta-uas-answer.xml -i 127.0.0.1 -p "$UAS_PORT" -t u1 -mp "$(free_port)" \
-        -m "$((total + 1))" -nostdin -timeout "$((DURATION + 120))s" -trace_stat -stf uas-stat.csv -fd 1 \
+        -m "$((total + warm + 1))" -nostdin -timeout "$((DURATION + WARMUP + 120))s" -trace_stat -stf uas-stat.csv -fd 1 \
         -trace_err -error_file uas-errors.log) > "$dir/uas.log" 2>&1 < /dev/null &
     uas_pid=$!
     LAB_PIDS+=("$uas_pid")
@@ -169,6 +174,14 @@ for rate in $RATES; do
     start_bridge "$dir"
     echo "   bridge ready after $READY_MS ms (PID $BRIDGE_PID, PBX port $PBX_LISTEN_PORT)" >&2
     pbx_calls "$dir" first 1 1 || echo "   the first call failed (see $dir/first.log)" >&2
+    if ((warm > 0)); then
+        pbx_calls "$dir" warmup "$warm" "$rate" || echo "   some warm-up calls failed (see $dir/warmup.log)" >&2
+    fi
+    sleep 1.2   # the answering SIPp writes its counters every second: read them after the warm-up's last ones
+    u0=$(python3 -c 'import csv,sys
+try:
+    rows=list(csv.reader(open(sys.argv[1]),delimiter=";")); print(dict(zip(rows[0],rows[-1]))["Retransmissions(C)"])
+except Exception: print(0)' "$dir/uas-stat.csv")
     m0=$(machine_ticks) b0=$(pid_ticks "$BRIDGE_PID") l0=$(lab_ticks "$uas_pid") t0=$(ms_now)
     pbx_calls "$dir" run "$total" "$rate" || echo "   SIPp (PBX) exited non-zero: some calls failed (see $dir/run.log)" >&2
     m1=$(machine_ticks) b1=$(pid_ticks "$BRIDGE_PID") l1=$(lab_ticks "$uas_pid") t1=$(ms_now)
@@ -179,9 +192,9 @@ for rate in $RATES; do
     sleep 1   # the last BYEs reach the UAS
     lab_stop_pid "$BRIDGE_PID"
     lab_stop_pid "$uas_pid"
-    python3 - "$dir" "$rate" "$READY_MS" "$bridge_cpu" "$other_cpu" >> "$results" <<'EOF'
+    python3 - "$dir" "$rate" "$READY_MS" "$bridge_cpu" "$other_cpu" "$u0" >> "$results" <<'EOF'
 import csv, sys, os
-d, rate, ready, bcpu, ocpu = sys.argv[1:6]
+d, rate, ready, bcpu, ocpu, uas_retrans_before = sys.argv[1:7]
 def last_stats(path):
     try:
         with open(path) as f:
@@ -221,12 +234,15 @@ def n(s, k):
         return -1
 attempted = n(run, 'OutgoingCall(C)')
 failed = n(run, 'FailedCall(C)')
-retr = n(run, 'Retransmissions(C)') + max(0, n(first, 'Retransmissions(C)'))
-uretr = n(uas, 'Retransmissions(C)')
+warm = last_stats(os.path.join(d, 'warmup-stat.csv'))
+retr = n(run, 'Retransmissions(C)')
+# the answering SIPp serves the first call, the warm-up and the measured run: only the run's share counts here
+uretr = n(uas, 'Retransmissions(C)') - int(uas_retrans_before or 0)
+warm_note = f"{n(warm, 'FailedCall(C)')}/{n(warm, 'Retransmissions(C)')}" if warm else "-"
 p50 = pct(r, 50)
 fc = f[0] if f else float('nan')
 print(f"| {rate} | {attempted} | {failed} | {retr} | {uretr} | {p50:.1f} | {pct(r, 90):.1f} | {pct(r, 99):.1f} | "
-      f"{(r[-1] if r else float('nan')):.1f} | {fc:.1f} | {fc - p50:+.1f} | {ready} | {bcpu} | {ocpu} |")
+      f"{(r[-1] if r else float('nan')):.1f} | {fc:.1f} | {fc - p50:+.1f} | {ready} | {warm_note} | {bcpu} | {ocpu} |")
 EOF
     tail -n 1 "$results" >&2
 done
