@@ -8,6 +8,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.text.ParseException;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Parses and re-encodes the messages of one business-initiated call with JAIN-SIP's own parser, in memory, before
@@ -18,6 +19,7 @@ import java.util.List;
  */
 public final class SipWarmUp {
 
+    private static final AtomicInteger RUNS = new AtomicInteger();
     private static volatile int parsed = -1;
 
     private SipWarmUp() {}
@@ -25,6 +27,11 @@ public final class SipWarmUp {
     /** Messages parsed by the last run, or -1 before the first. */
     public static int parsed() {
         return parsed;
+    }
+
+    /** Runs so far in this JVM (one per SIP stack created). */
+    public static int runs() {
+        return RUNS.get();
     }
 
     /**
@@ -53,6 +60,7 @@ public final class SipWarmUp {
             // digest answers will fail the same way, and say so then
         }
         parsed = ok;
+        RUNS.incrementAndGet();
         return ok;
     }
 

@@ -71,11 +71,13 @@ class TlsContextsWarmUpTest {
         p.setProperty(StackContext.PROPERTY, context.id());
         SipFactory factory = SipFactory.getInstance();
         factory.setPathName("gov.nist");
+        int sipWarmUps = SipWarmUp.runs();
         SipStackImpl stack = (SipStackImpl) factory.createSipStack(p);
         try {
             TlsContexts.WarmUp w = ((TlsNetworkLayer) stack.getNetworkLayer()).tlsWarmUp();
             assertNotNull(w, "the stack's network layer ran no TLS warm-up");
             assertTrue(w.handshakeCompleted(), w.toString());
+            assertEquals(sipWarmUps + 1, SipWarmUp.runs(), "creating the stack ran the SIP parser warm-up");
             assertEquals(7, SipWarmUp.parsed(), "every sample message of the SIP warm-up parses");
         } finally {
             stack.stop();
