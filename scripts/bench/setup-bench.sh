@@ -18,7 +18,9 @@
 # Environment: RATES ["20 100"], DURATION [20] seconds of measured calls per rate, WARMUP [10] seconds of calls
 # before them (0: none), HOLD_MS [100], PBX_TRANSPORT [u1] (u1|t1),
 # OUT [a new /tmp/wa-setup-bench.XXXXXX], MAX_CALLS [200] (limits.maxCallsPerNumber), BRIDGE_JAVA_OPTS (JVM options).
-# Needs: sipp, kamailio with TLS, openssl, curl, python3, Java 17; the bridge is built when missing.
+# WIRE [1 when root with tshark, else 0]: also capture the PBX side of the measured run on lo and take the set-up
+# times from the packets (SIPp's own response times come in steps of 4 ms here).
+# Needs: sipp, kamailio with TLS, openssl, curl, python3, Java 17 (tshark for WIRE); the bridge is built first.
 # Output: one table row per rate on stdout, and OUT/results.md; raw files (SIPp stats and rtt CSVs, logs) in OUT.
 set -euo pipefail
 
@@ -43,6 +45,10 @@ for rate in $RATES; do
     [[ $rate =~ ^[0-9]+$ && $rate -ge 1 && $rate -le 1000 ]] || die "rate '$rate' in RATES is not 1..1000 calls/s"
 done
 lab_require sipp kamailio openssl curl python3 java
+if [[ -z ${WIRE:-} ]]; then
+    WIRE=0
+    [[ $(id -u) -eq 0 ]] && command -v tshark > /dev/null && WIRE=1
+fi
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
@@ -152,10 +158,11 @@ pbx_calls() {
 results=$OUT/results.md
 {
     echo "PBX transport $PBX_TRANSPORT, $DURATION s of measured calls per rate after $WARMUP s of warm-up calls, calls held $HOLD_MS ms; set-up = PBX INVITE sent -> 200 received (ms)"
+    echo "p50..max: SIPp's response times (steps of 4 ms); wire: the same interval from a capture of the PBX side on lo ('-' without WIRE)"
     echo "CPU columns: percent of one core during the rate run ($(nproc) cores); other = machine CPU used by neither the bridge nor the edge and answering SIPp (SIPp as the PBX included)"
     echo
-    echo "| rate (calls/s) | attempted | failed | retrans PBX | retrans Meta UAS | p50 ms | p90 ms | p99 ms | max ms | first call ms | first - p50 ms | start->ready ms | warm-up failed/retrans | bridge CPU % | other CPU % |"
-    echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| rate (calls/s) | attempted | failed | retrans PBX | retrans Meta UAS | p50 ms | p90 ms | p99 ms | max ms | wire p50 ms | wire p99 ms | first call ms | first - p50 ms | start->ready ms | warm-up failed/retrans | bridge CPU % | other CPU % |"
+    echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 } > "$results"
 
 for rate in $RATES; do
@@ -182,6 +189,14 @@ for rate in $RATES; do
 try:
     rows=list(csv.reader(open(sys.argv[1]),delimiter=";")); print(dict(zip(rows[0],rows[-1]))["Retransmissions(C)"])
 except Exception: print(0)' "$dir/uas-stat.csv")
+    cap_pid=""
+    if ((WIRE)); then
+        proto=udp; [[ $PBX_TRANSPORT == t1 ]] && proto=tcp
+        tshark -i lo -f "$proto port $PBX_LISTEN_PORT" -w "$dir/pbx-side.pcapng" > "$dir/tshark.log" 2>&1 < /dev/null &
+        cap_pid=$!
+        LAB_PIDS+=("$cap_pid")
+        for ((i = 0; i < 50; i++)); do grep -q "Capturing on" "$dir/tshark.log" && break; sleep 0.1; done
+    fi
     m0=$(machine_ticks) b0=$(pid_ticks "$BRIDGE_PID") l0=$(lab_ticks "$uas_pid") t0=$(ms_now)
     pbx_calls "$dir" run "$total" "$rate" || echo "   SIPp (PBX) exited non-zero: some calls failed (see $dir/run.log)" >&2
     m1=$(machine_ticks) b1=$(pid_ticks "$BRIDGE_PID") l1=$(lab_ticks "$uas_pid") t1=$(ms_now)
@@ -190,6 +205,13 @@ except Exception: print(0)' "$dir/uas-stat.csv")
     bridge_cpu=$(( (b1 - b0) * 100 * 1000 / hz / (t1 - t0) ))
     other_cpu=$(( ((m1 - m0) - (b1 - b0) - (l1 - l0)) * 100 * 1000 / hz / (t1 - t0) ))
     sleep 1   # the last BYEs reach the UAS
+    if [[ -n $cap_pid ]]; then
+        lab_stop_pid "$cap_pid"
+        # INVITE (first sent) -> 200 OK (first seen) per Call-ID, as the PBX sees them on the wire
+        tshark -r "$dir/pbx-side.pcapng" -d "$proto.port==$PBX_LISTEN_PORT,sip" -Y sip -T fields -E separator=';' \
+            -e frame.time_epoch -e sip.Call-ID -e sip.Method -e sip.Status-Code -e sip.CSeq.method \
+            > "$dir/pbx-side.txt" 2> /dev/null || true
+    fi
     lab_stop_pid "$BRIDGE_PID"
     lab_stop_pid "$uas_pid"
     python3 - "$dir" "$rate" "$READY_MS" "$bridge_cpu" "$other_cpu" "$u0" >> "$results" <<'EOF'
@@ -227,6 +249,21 @@ first = last_stats(os.path.join(d, 'first-stat.csv'))
 uas = last_stats(os.path.join(d, 'uas-stat.csv'))
 r = rtts(os.path.join(d, 'run-rtt.csv'))
 f = rtts(os.path.join(d, 'first-rtt.csv'))
+def wire(path):
+    sent, done = {}, {}
+    try:
+        with open(path) as f:
+            for line in f:
+                t, cid, method, status, cseq = (line.rstrip('\n').split(';') + [''] * 5)[:5]
+                if method == 'INVITE' and cid not in sent:
+                    sent[cid] = float(t)
+                elif status == '200' and cseq == 'INVITE' and cid in sent and cid not in done:
+                    done[cid] = (float(t) - sent[cid]) * 1000
+    except OSError:
+        return []
+    return sorted(done.values())
+w = wire(os.path.join(d, 'pbx-side.txt'))
+wire_cols = f"{pct(w, 50):.1f} | {pct(w, 99):.1f}" if w else "- | -"
 def n(s, k):
     try:
         return int(s.get(k, 'nan'))
@@ -242,7 +279,7 @@ warm_note = f"{n(warm, 'FailedCall(C)')}/{n(warm, 'Retransmissions(C)')}" if war
 p50 = pct(r, 50)
 fc = f[0] if f else float('nan')
 print(f"| {rate} | {attempted} | {failed} | {retr} | {uretr} | {p50:.1f} | {pct(r, 90):.1f} | {pct(r, 99):.1f} | "
-      f"{(r[-1] if r else float('nan')):.1f} | {fc:.1f} | {fc - p50:+.1f} | {ready} | {warm_note} | {bcpu} | {ocpu} |")
+      f"{(r[-1] if r else float('nan')):.1f} | {wire_cols} | {fc:.1f} | {fc - p50:+.1f} | {ready} | {warm_note} | {bcpu} | {ocpu} |")
 EOF
     tail -n 1 "$results" >&2
 done
