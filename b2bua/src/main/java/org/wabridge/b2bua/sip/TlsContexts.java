@@ -79,9 +79,11 @@ public final class TlsContexts {
      * certificate and cipher classes on first use, which made the first call's TLS connection to Meta take a
      * few hundred milliseconds longer than later ones. This runs one handshake between {@code client} and
      * {@code server} entirely in memory ({@link SSLEngine}s, no socket, nothing sent anywhere) with the protocols
-     * the bridge uses. Host-name verification is left out of this exchange only (the server presents our own
-     * certificate, not Meta's); a client that does not trust our certificate stops after the server's first flight,
-     * which still warms nearly everything. Without a server context, only the client's first flight is built.
+     * the bridge uses. The first handshake does not verify the host name (the server presents our own certificate,
+     * not Meta's); a client that does not trust our certificate stops after the server's first flight, which still
+     * warms most of it. When it completes, a second one verifies the host name against a name in our own
+     * certificate, as the connection to Meta will against the edge's. Without a server context, only the client's
+     * first flight is built.
      * Never throws: a warm-up that fails leaves the bridge as it would have been without it.
      */
     public static WarmUp warmUp(SSLContext client, SSLContext server, String serverName) {
@@ -89,33 +91,70 @@ public final class TlsContexts {
         String note = null;
         boolean completed = false;
         try {
-            SSLEngine c = client.createSSLEngine("wabridge-tls-warm-up.invalid", 1);
-            c.setUseClientMode(true);
-            SSLParameters params = c.getSSLParameters();
-            params.setProtocols(TLS_PROTOCOLS);
-            if (serverName != null && !HostResolver.isIpLiteral(serverName)) {
-                params.setServerNames(List.of(new SNIHostName(serverName)));
-            }
-            c.setSSLParameters(params);
+            SSLEngine c = clientEngine(client, "wabridge-tls-warm-up.invalid", 1, serverName, false);
             if (server == null) {
                 c.beginHandshake();
                 wrap(c, ByteBuffer.allocate(c.getSession().getPacketBufferSize()));
                 note = "no TLS server context: only the client hello was built";
             } else {
-                SSLEngine s = server.createSSLEngine();
-                s.setUseClientMode(false);
-                s.setEnabledProtocols(TLS_PROTOCOLS);
-                s.setNeedClientAuth(false);
-                s.setWantClientAuth(false);
-                completed = handshake(c, s);
+                completed = handshake(c, serverEngine(server));
                 if (!completed) {
                     note = "handshake did not finish in memory";
+                } else {
+                    // once more with host-name verification, against a name our own certificate holds: the real
+                    // connection to Meta verifies the edge's name, and that code is cold too
+                    String name = dnsName(c.getSession().getPeerCertificates());
+                    if (name != null) {
+                        completed = handshake(clientEngine(client, name, 2, name, true), serverEngine(server));
+                    }
                 }
             }
         } catch (SSLException | RuntimeException e) {
             note = e.toString();
         }
         return new WarmUp(completed, System.nanoTime() - start, note);
+    }
+
+    private static SSLEngine clientEngine(SSLContext client, String peerHost, int peerPort, String serverName,
+                                          boolean verifyHostName) {
+        SSLEngine c = client.createSSLEngine(peerHost, peerPort);
+        c.setUseClientMode(true);
+        SSLParameters params = c.getSSLParameters();
+        params.setProtocols(TLS_PROTOCOLS);
+        if (serverName != null && !HostResolver.isIpLiteral(serverName)) {
+            params.setServerNames(List.of(new SNIHostName(serverName)));
+        }
+        if (verifyHostName) {
+            params.setEndpointIdentificationAlgorithm("HTTPS");
+        }
+        c.setSSLParameters(params);
+        return c;
+    }
+
+    private static SSLEngine serverEngine(SSLContext server) {
+        SSLEngine s = server.createSSLEngine();
+        s.setUseClientMode(false);
+        s.setEnabledProtocols(TLS_PROTOCOLS);
+        s.setNeedClientAuth(false);
+        s.setWantClientAuth(false);
+        return s;
+    }
+
+    /** The first DNS name of the leaf certificate (no wildcard), or null. */
+    private static String dnsName(java.security.cert.Certificate[] chain) {
+        try {
+            if (chain.length > 0 && chain[0] instanceof java.security.cert.X509Certificate leaf
+                    && leaf.getSubjectAlternativeNames() != null) {
+                for (List<?> san : leaf.getSubjectAlternativeNames()) {
+                    if (Integer.valueOf(2).equals(san.get(0)) && san.get(1) instanceof String dns && !dns.contains("*")) {
+                        return dns;
+                    }
+                }
+            }
+        } catch (java.security.cert.CertificateParsingException e) {
+            // no name: the second handshake is skipped
+        }
+        return null;
     }
 
     /** The protocols of the Meta leg (TlsNetworkLayer sets the same ones on its sockets). */
