@@ -1,23 +1,24 @@
 #!/usr/bin/env bash
 # Call set-up latency through the bridge: SIPp as the PBX places calls at fixed rates, the bridge relays them over
 # TLS to the lab "Meta edge" (Kamailio, 407 MD5 challenge) and SIPp behind it answers at once. Measures, per rate,
-# PBX INVITE -> PBX receives 200 (SIPp's response-time trace), failures, SIP retransmissions, and the first call
-# after a fresh bridge start against the median.
+# PBX INVITE -> PBX receives 200 (SIPp's response times, and a capture of the PBX side), failures, SIP
+# retransmissions, and the first call after a fresh bridge start against the median. BENCHMARKS.md has results.
 #
-#   scripts/bench/setup-bench.sh                                   # RATES="20 100", 20 s of calls each
-#   RATES="20 100 300" DURATION=10 HOLD_MS=100 OUT=/tmp/setup scripts/bench/setup-bench.sh
+#   scripts/bench/setup-bench.sh                                   # RATES="20 100": 10 s warm-up + 20 s measured
+#   RATES="20 100 300" DURATION=10 WARMUP=10 HOLD_MS=100 OUT=/tmp/setup scripts/bench/setup-bench.sh
 #   PBX_TRANSPORT=t1 scripts/bench/setup-bench.sh                  # PBX over TCP instead of UDP
 #
 # Per rate: a fresh bridge (`scripts/bridge run -c sip-config/examples/lab.yaml`, working directory OUT/rate-R, so
 # its call log lands there) is started and waited for until /health says ready; one single call is placed (the
 # "first call"), then RATE calls/s for WARMUP s (the JIT compiles the call path: on 2 cores a fresh JVM spends most
-# of a core on that for tens of seconds; counted apart) and RATE calls/s for DURATION s, the measured run (each call
-# held HOLD_MS, then BYE from the PBX); the bridge and the answering SIPp are stopped. The edge runs once for all rates. Every port is a free one on 127.0.0.1; everything
-# this script starts is stopped on exit, also on failure or Ctrl-C.
+# of a core on that for tens of seconds; counted apart) and RATE calls/s for DURATION s, the measured run (each
+# call held HOLD_MS, then BYE from the PBX); the bridge and the answering SIPp are stopped. The edge runs once for
+# all rates. Every port is a free one on 127.0.0.1; everything this script starts is stopped on exit, also on
+# failure, Ctrl-C or SIGTERM.
 #
 # Environment: RATES ["20 100"], DURATION [20] seconds of measured calls per rate, WARMUP [10] seconds of calls
-# before them (0: none), HOLD_MS [100], PBX_TRANSPORT [u1] (u1|t1),
-# OUT [a new /tmp/wa-setup-bench.XXXXXX], MAX_CALLS [200] (limits.maxCallsPerNumber), BRIDGE_JAVA_OPTS (JVM options).
+# before them (0: none), HOLD_MS [100], PBX_TRANSPORT [u1] (u1|t1), OUT [a new /tmp/wa-setup-bench.XXXXXX],
+# MAX_CALLS [200] (limits.maxCallsPerNumber), BRIDGE_JAVA_OPTS (JVM options of the bridge),
 # WIRE [1 when root with tshark, else 0]: also capture the PBX side of the measured run on lo and take the set-up
 # times from the packets (SIPp's own response times come in steps of 4 ms here).
 # Needs: sipp, kamailio with TLS, openssl, curl, python3, Java 17 (tshark for WIRE); the bridge is built first.
@@ -116,7 +117,7 @@ export META_TLS_TRUST=$CERT_DIR/edge-ca.pem META_TLS_CERT=$CERT_DIR/bridge.pem M
 export META_SIP_PASSWORD=lab-secret BUSINESS_NUMBER=+15550100001 MAX_CALLS
 export PBX_LISTEN_PORT META_LISTEN_PORT ADMIN_PORT MEDIA_PORT_MIN MEDIA_PORT_MAX
 
-# SIPp writes its trace files beside the scenario: work on copies in OUT.
+# SIPp names its rtt trace after the scenario file: the runs use copies in OUT (working directory OUT/rate-R).
 cp "$home/sipp-scenarios/pbx-uac-call.xml" "$home/sipp-scenarios/meta-uas-answer.xml" "$OUT/"
 
 # start_bridge DIR: starts the bridge with its working directory DIR, waits until /health says ready; sets
