@@ -1,7 +1,6 @@
 package org.wabridge.media;
 
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
@@ -13,12 +12,11 @@ import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
-import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,12 +35,9 @@ import org.wabridge.media.relay.NettyMediaSession;
 import org.wabridge.media.relay.PacketSink;
 import org.wabridge.media.relay.PortBlocks;
 import org.wabridge.media.sdp.CryptoAttribute;
-import org.wabridge.media.rtp.Rtcp;
-import org.wabridge.media.rtp.Rtp;
 import org.wabridge.media.sdp.LocalMedia;
-import org.wabridge.media.srtp.PacketBuffer;
-import org.wabridge.media.srtp.SrtpEndpoint;
 import org.wabridge.media.srtp.SrtpSuite;
+import org.wabridge.media.srtp.SrtpWarmUp;
 
 /**
  * The media relay on Netty: one event loop group (epoll, NIO only where epoll is unavailable)
@@ -65,8 +60,17 @@ public final class NettyMediaRelay implements MediaRelay {
     private final SecureRandom random = new SecureRandom();
     private volatile boolean closed;
 
+    /**
+     * Starts the event loops. Before that it runs the one-time SRTP warm-up ({@link SrtpWarmUp}): the first call
+     * must not wait for jitsi-srtp to load its native library and benchmark its ciphers. After that it relays one
+     * throw-away call on local sockets ({@link MediaWarmUp}), so the first real call does not pay for the first
+     * run of the session, SDP and socket code either.
+     *
+     * @throws IllegalStateException when SRTP does not work on this machine (no call could be relayed)
+     */
     public NettyMediaRelay(MediaSettings settings) {
         this.settings = settings;
+        warmUpSrtp();
         this.ports = new PortBlocks(settings.portMin(), settings.portMax());
         IoHandlerFactory io;
         if (Epoll.isAvailable()) {
@@ -87,41 +91,24 @@ public final class NettyMediaRelay implements MediaRelay {
             long[] lastTick = {NettyMediaSession.now() - TICK_MILLIS};
             loop.scheduleAtFixedRate(() -> tickAll(onLoop, lastTick), TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
         }
-        warmUp();
+        long start = System.nanoTime();
+        String skipped = MediaWarmUp.run(this, settings.bindAddress());
+        if (skipped == null) {
+            LOG.info("media relay ready (warm-up call in {} ms)", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        } else {
+            LOG.warn("media relay warm-up call skipped ({}); the first call may take longer to set up", skipped);
+        }
     }
 
-    /**
-     * Runs the send path once before the first call. In a fresh JVM the first SRTP protect (6 ms) and the first
-     * datagram write (18 ms) load and compile classes: the first call's maiden packet left 25-40 ms after our
-     * 200 OK instead of under 2 ms (about 10 ms with this warm-up). Loopback only, to itself; best effort.
-     */
-    private void warmUp() {
-        long started = System.nanoTime();
+    private static void warmUpSrtp() {
+        boolean first = !SrtpWarmUp.done();
         try {
-            byte[] key = new byte[SrtpSuite.KEY_AND_SALT_LENGTH];
-            random.nextBytes(key);
-            CryptoAttribute crypto = new CryptoAttribute(1, SrtpSuite.AES_CM_128_HMAC_SHA1_80, key);
-            byte[] rtp = Rtp.build(0, false, 1, 160, 1, new byte[160]);
-            byte[] srtp;
-            try (SrtpEndpoint sender = new SrtpEndpoint(crypto, crypto, 1);
-                 SrtpEndpoint receiver = new SrtpEndpoint(crypto, crypto, 2)) {
-                srtp = sender.protectRtp(rtp, rtp.length).toArray();
-                byte[] sr = Rtcp.senderReport(1, System.currentTimeMillis(), 160, 1, 160, "warm-up");
-                sender.protectRtcp(sr, sr.length);
-                receiver.unprotectRtp(new PacketBuffer(srtp.clone(), 0, srtp.length));
+            long nanos = SrtpWarmUp.run();
+            if (first) {
+                LOG.info("SRTP ready (library loaded and self-tested in {} ms)", TimeUnit.NANOSECONDS.toMillis(nanos));
             }
-            Channel channel = new Bootstrap().group(group.next()).channel(channelClass)
-                    .handler(NettyMediaSession.inboundHandler())
-                    .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).sync().channel();
-            try {
-                channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(srtp),
-                        (InetSocketAddress) channel.localAddress())).awaitUninterruptibly(2, TimeUnit.SECONDS);
-            } finally {
-                channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
-            }
-            LOG.debug("media relay send path warmed up in {} ms", (System.nanoTime() - started) / 1_000_000);
-        } catch (Exception | LinkageError e) {
-            LOG.debug("media relay warm-up skipped: {}", e.toString());
+        } catch (GeneralSecurityException | RuntimeException | LinkageError e) {
+            throw new IllegalStateException("SRTP does not work on this machine: " + e, e);
         }
     }
 

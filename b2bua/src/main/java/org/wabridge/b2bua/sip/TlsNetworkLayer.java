@@ -12,29 +12,70 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * JAIN-SIP's socket factory, replaced so that TLS toward Meta is safe: our own trust material, SNI with the
  * edge host name, host name verification of the peer certificate, TLS 1.2+, no ALPN (Meta rejects "sip"),
  * and a TLS server that never asks for a client certificate. JAIN-SIP creates this class by name, so it reads
  * its settings from the stack's {@link StackContext}.
+ *
+ * <p>Every TCP and TLS socket it hands out, connected or accepted, has {@code TCP_NODELAY} (Nagle off); JAIN-SIP
+ * never sets it. With Nagle on, a SIP message written while an earlier small one (an ACK, a 100 Trying) was still
+ * unacknowledged waited for the peer's delayed ACK, about 40 ms on Linux: call set-up through the bridge took
+ * tens of milliseconds of such stalls (BENCHMARKS.md, "Call set-up latency").
  */
 public final class TlsNetworkLayer implements NetworkLayer {
 
     private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 
+    private static final Logger LOG = LoggerFactory.getLogger(TlsNetworkLayer.class);
+
     private StackContext settings;
+    private TlsContexts.WarmUp warmUp;
 
     public TlsNetworkLayer() {}
 
+    /** For tests: a layer with its settings, without a SIP stack. */
+    TlsNetworkLayer(StackContext settings) {
+        this.settings = settings;
+    }
+
+    /**
+     * JAIN-SIP calls this while the stack is created, before it listens, which makes it our place to warm the stack
+     * up: the TLS contexts ({@link TlsContexts#warmUp}) and JAIN-SIP's parser ({@link SipWarmUp}), so the first
+     * call is about as fast as later ones.
+     */
     @Override
     public void setSipStack(SipStackImpl stack) {
         this.settings = StackContext.of(stack);
+        warmUpTls();
+        long start = System.nanoTime();
+        int parsed = SipWarmUp.run();
+        LOG.info("SIP parser ready ({} sample messages in {} ms)", parsed,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    }
+
+    /** Runs the TLS warm-up once for this layer and returns what it did. */
+    synchronized TlsContexts.WarmUp warmUpTls() {
+        if (warmUp == null && settings.tlsClient() != null) {
+            warmUp = TlsContexts.warmUp(settings.tlsClient(), settings.tlsServer(), settings.edgeHost());
+            LOG.info("TLS ready ({} in {} ms{})", warmUp.handshakeCompleted() ? "in-memory handshake" : "partial warm-up",
+                    TimeUnit.NANOSECONDS.toMillis(warmUp.nanos()), warmUp.note() == null ? "" : ": " + warmUp.note());
+        }
+        return warmUp;
+    }
+
+    /** What the TLS warm-up did, or null before it ran. */
+    synchronized TlsContexts.WarmUp tlsWarmUp() {
+        return warmUp;
     }
 
     @Override
@@ -55,6 +96,7 @@ public final class TlsNetworkLayer implements NetworkLayer {
         params.setServerNames(List.of(new SNIHostName(serverName)));
         params.setEndpointIdentificationAlgorithm("HTTPS");
         socket.setSSLParameters(params);
+        socket.setTcpNoDelay(true);
         if (localAddress != null) {
             socket.bind(new InetSocketAddress(localAddress, 0));
         }
@@ -82,12 +124,28 @@ public final class TlsNetworkLayer implements NetworkLayer {
         // Meta's client certificate names a random host: asking for it breaks calls.
         server.setNeedClientAuth(false);
         server.setWantClientAuth(false);
-        return server;
+        return new NoDelaySslServerSocket(server);
     }
 
     @Override
     public ServerSocket createServerSocket(int port, int backlog, InetAddress bindAddress) throws IOException {
-        return new ServerSocket(port, backlog, bindAddress);
+        return new ServerSocket(port, backlog, bindAddress) {
+            @Override
+            public Socket accept() throws IOException {
+                return noDelay(super.accept());
+            }
+        };
+    }
+
+    /** Turns Nagle off on an accepted socket; a socket that fails this is closed, not handed out half set up. */
+    static Socket noDelay(Socket accepted) throws IOException {
+        try {
+            accepted.setTcpNoDelay(true);
+            return accepted;
+        } catch (IOException e) {
+            accepted.close();
+            throw e;
+        }
     }
 
     @Override
@@ -104,6 +162,7 @@ public final class TlsNetworkLayer implements NetworkLayer {
     public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
             throws IOException {
         Socket socket = new Socket();
+        socket.setTcpNoDelay(true);
         if (localAddress != null) {
             socket.bind(new InetSocketAddress(localAddress, localPort));
         }

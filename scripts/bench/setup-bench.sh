@@ -1,0 +1,291 @@
+#!/usr/bin/env bash
+# Call set-up latency through the bridge: SIPp as the PBX places calls at fixed rates, the bridge relays them over
+# TLS to the lab "Meta edge" (Kamailio, 407 MD5 challenge) and SIPp behind it answers at once. Measures, per rate,
+# PBX INVITE -> PBX receives 200 (SIPp's response times, and a capture of the PBX side), failures, SIP
+# retransmissions, and the first call after a fresh bridge start against the median. BENCHMARKS.md has results.
+#
+#   scripts/bench/setup-bench.sh                                   # RATES="20 100": 10 s warm-up + 20 s measured
+#   RATES="20 100 300" DURATION=10 WARMUP=10 HOLD_MS=100 OUT=/tmp/setup scripts/bench/setup-bench.sh
+#   PBX_TRANSPORT=t1 scripts/bench/setup-bench.sh                  # PBX over TCP instead of UDP
+#
+# Per rate: a fresh bridge (`scripts/bridge run -c sip-config/examples/lab.yaml`, working directory OUT/rate-R, so
+# its call log lands there) is started and waited for until /health says ready; one single call is placed (the
+# "first call"), then RATE calls/s for WARMUP s (the JIT compiles the call path: on 2 cores a fresh JVM spends most
+# of a core on that for tens of seconds; counted apart) and RATE calls/s for DURATION s, the measured run (each
+# call held HOLD_MS, then BYE from the PBX); the bridge and the answering SIPp are stopped. The edge runs once for
+# all rates. Every port is a free one on 127.0.0.1; everything this script starts is stopped on exit, also on
+# failure, Ctrl-C or SIGTERM.
+#
+# Environment: RATES ["20 100"], DURATION [20] seconds of measured calls per rate, WARMUP [10] seconds of calls
+# before them (0: none), HOLD_MS [100], PBX_TRANSPORT [u1] (u1|t1), OUT [a new /tmp/wa-setup-bench.XXXXXX],
+# MAX_CALLS_PER_NUMBER [200] (limits.maxCallsPerNumber), BRIDGE_JAVA_OPTS (JVM options of the bridge),
+# WIRE [1 when root with tshark, else 0]: also capture the PBX side of the measured run on lo and take the set-up
+# times from the packets (SIPp's own response times come in steps of 4 ms here).
+# Needs: sipp, kamailio with TLS, openssl, curl, python3, Java 17 (tshark for WIRE); the bridge is built first.
+# Output: one table row per rate on stdout, and OUT/results.md; raw files (SIPp stats and rtt CSVs, logs) in OUT.
+set -euo pipefail
+
+home=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=../lab/lib.sh
+source "$home/scripts/lab/lib.sh"
+
+RATES=${RATES:-"20 100"}
+DURATION=${DURATION:-20}
+WARMUP=${WARMUP:-10}
+HOLD_MS=${HOLD_MS:-100}
+PBX_TRANSPORT=${PBX_TRANSPORT:-u1}
+MAX_CALLS_PER_NUMBER=${MAX_CALLS_PER_NUMBER:-200}
+OUT=${OUT:-$(mktemp -d /tmp/wa-setup-bench.XXXXXX)}
+
+die() { echo "setup-bench: $*" >&2; exit 1; }
+[[ $DURATION =~ ^[0-9]+$ && $DURATION -ge 1 && $DURATION -le 600 ]] || die "DURATION='$DURATION': 1..600 seconds"
+[[ $HOLD_MS =~ ^[0-9]+$ ]] || die "HOLD_MS='$HOLD_MS' is not a number of milliseconds"
+[[ $WARMUP =~ ^[0-9]+$ && $WARMUP -le 600 ]] || die "WARMUP='$WARMUP': 0..600 seconds"
+[[ $PBX_TRANSPORT == u1 || $PBX_TRANSPORT == t1 ]] || die "PBX_TRANSPORT must be u1 (UDP) or t1 (TCP)"
+for rate in $RATES; do
+    [[ $rate =~ ^[0-9]+$ && $rate -ge 1 && $rate -le 1000 ]] || die "rate '$rate' in RATES is not 1..1000 calls/s"
+done
+lab_require sipp kamailio openssl curl python3 java
+if [[ -z ${WIRE:-} ]]; then
+    WIRE=0
+    [[ $(id -u) -eq 0 ]] && command -v tshark > /dev/null && WIRE=1
+fi
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+
+EDGE_DIR=$OUT/edge
+BRIDGE_PID=""
+
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    lab_cleanup                      # SIPp processes and the bridge, by PID
+    "$home/scripts/lab/meta-edge.sh" stop "$EDGE_DIR" 2>/dev/null || true
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# A port free for both TCP and UDP on 127.0.0.1 (SIP listeners take both).
+free_port() {
+    python3 - <<'EOF'
+import socket
+for _ in range(200):
+    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    t.bind(("127.0.0.1", 0))
+    port = t.getsockname()[1]
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        u.bind(("127.0.0.1", port))
+    except OSError:
+        t.close()
+        continue
+    print(port)
+    break
+EOF
+}
+
+ms_now() { date +%s%3N; }
+
+# CPU accounting in clock ticks (USER_HZ): the machine is usually shared, so each row says how much CPU the bridge
+# took and how much went to neither the bridge nor its lab peers ("other", SIPp as the PBX included).
+machine_ticks() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9; exit}' /proc/stat; }   # busy: user nice system irq softirq steal
+pid_ticks() { awk '{print $14+$15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+lab_ticks() {   # the edge's Kamailio processes and the answering SIPp
+    local total=0 pid
+    for pid in $(pgrep -f -- "-f $EDGE_DIR/kamailio.cfg") "$1"; do
+        total=$((total + $(pid_ticks "$pid")))
+    done
+    echo "$total"
+}
+
+echo "== building the bridge (mvn package -DskipTests)" >&2
+(cd "$home" && mvn -B -ntp -q package -DskipTests) >&2
+
+export CERT_DIR=$OUT/certs
+"$home/scripts/lab/certs.sh" "$CERT_DIR" > /dev/null
+export EDGE_TLS_PORT EDGE_UDP_PORT UAS_PORT PASSWORD=lab-secret
+EDGE_TLS_PORT=$(free_port)
+EDGE_UDP_PORT=$(free_port)
+UAS_PORT=$(free_port)
+echo "== edge: Kamailio TLS 127.0.0.1:$EDGE_TLS_PORT, answering SIPp on UDP $UAS_PORT" >&2
+"$home/scripts/lab/meta-edge.sh" start "$EDGE_DIR" >&2
+
+# The bridge's settings (sip-config/examples/lab.yaml reads them from the environment).
+export META_EDGE="sip:wa.meta.vc:$EDGE_TLS_PORT;transport=tls" META_EDGE_ADDRESS=127.0.0.1
+export META_TLS_TRUST=$CERT_DIR/edge-ca.pem META_TLS_CERT=$CERT_DIR/bridge.pem META_TLS_KEY=$CERT_DIR/bridge.key
+export META_SIP_PASSWORD=lab-secret BUSINESS_NUMBER=+15550100001 MAX_CALLS_PER_NUMBER
+export PBX_LISTEN_PORT META_LISTEN_PORT ADMIN_PORT MEDIA_PORT_MIN MEDIA_PORT_MAX
+
+# SIPp names its rtt trace after the scenario file: the runs use copies in OUT (working directory OUT/rate-R).
+cp "$home/sipp-scenarios/pbx-uac-call.xml" "$home/sipp-scenarios/meta-uas-answer.xml" "$OUT/"
+
+# start_bridge DIR: starts the bridge with its working directory DIR, waits until /health says ready; sets
+# BRIDGE_PID and READY_MS (launch to ready).
+start_bridge() {
+    local dir=$1 t0 rc=0
+    PBX_LISTEN_PORT=$(free_port)
+    META_LISTEN_PORT=$(free_port)
+    ADMIN_PORT=$(free_port)
+    MEDIA_PORT_MIN=$((40000 + (RANDOM % 20) * 1000))
+    MEDIA_PORT_MAX=$((MEDIA_PORT_MIN + 999))
+    t0=$(ms_now)
+    (cd "$dir" && exec "$home/scripts/bridge" run -c "$home/sip-config/examples/lab.yaml" --drain-seconds 2) \
+        > "$dir/bridge.log" 2>&1 < /dev/null &
+    BRIDGE_PID=$!
+    LAB_PIDS+=("$BRIDGE_PID")
+    lab_await_start "$BRIDGE_PID" "$dir/bridge.log" 600 \
+        curl -sf -o /dev/null "http://127.0.0.1:$ADMIN_PORT/health" || rc=$?
+    ((rc == 0)) || die "the bridge did not become ready within 60 s (rc $rc); see $dir/bridge.log"
+    READY_MS=$(($(ms_now) - t0))
+}
+
+# pbx_calls DIR NAME CALLS RATE: SIPp as the PBX places CALLS calls at RATE/s through the bridge; waits for it.
+pbx_calls() {
+    local dir=$1 name=$2 calls=$3 rate=$4 pid rc=0
+    local limit=$((calls / rate + HOLD_MS / 1000 + 60))
+    (cd "$dir" && exec sipp "127.0.0.1:$PBX_LISTEN_PORT" -sf ../pbx-uac-call.xml -i 127.0.0.1 -p "$(free_port)" \
+        -t "$PBX_TRANSPORT" -s +15550100099 -mp "$(free_port)" -r "$rate" -m "$calls" -d "$HOLD_MS" -l 1000 \
+        -nostdin -timeout "${limit}s" -timeout_error -trace_stat -stf "$name-stat.csv" -fd 1 \
+        -trace_rtt -rtt_freq 1 -trace_err -error_file "$name-errors.log") > "$dir/$name.log" 2>&1 < /dev/null &
+    pid=$!
+    LAB_PIDS+=("$pid")
+    lab_wait_pid "$pid" "$((limit + 5))" || rc=$?
+    # SIPp's rtt file is named after the scenario and its PID
+    mv "$dir/pbx-uac-call_${pid}_rtt.csv" "$dir/$name-rtt.csv" 2>/dev/null || true
+    return "$rc"
+}
+
+results=$OUT/results.md
+{
+    echo "PBX transport $PBX_TRANSPORT, $DURATION s of measured calls per rate after $WARMUP s of warm-up calls, calls held $HOLD_MS ms; set-up = PBX INVITE sent -> 200 received (ms)"
+    echo "p50..max: SIPp's response times (steps of 4 ms); wire: the same interval from a capture of the PBX side on lo ('-' without WIRE)"
+    echo "CPU columns: percent of one core during the rate run ($(nproc) cores); other = machine CPU used by neither the bridge nor the edge and answering SIPp (SIPp as the PBX included)"
+    echo
+    echo "| rate (calls/s) | attempted | failed | retrans PBX | retrans Meta UAS | p50 ms | p90 ms | p99 ms | max ms | wire p50 ms | wire p99 ms | first call ms | first - p50 ms | start->ready ms | warm-up failed/retrans | bridge CPU % | other CPU % |"
+    echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+} > "$results"
+
+for rate in $RATES; do
+    dir=$OUT/rate-$rate
+    mkdir -p "$dir"
+    total=$((rate * DURATION))
+    warm=$((rate * WARMUP))
+    echo "== rate $rate calls/s: first call, $warm warm-up calls, $total measured calls; fresh bridge" >&2
+    # the WhatsApp user behind the edge answers every call (the first one and the rate run)
+    (cd "$dir" && exec sipp -sf ../meta-uas-answer.xml -i 127.0.0.1 -p "$UAS_PORT" -t u1 -mp "$(free_port)" \
+        -m "$((total + warm + 1))" -nostdin -timeout "$((DURATION + WARMUP + 120))s" -trace_stat -stf uas-stat.csv -fd 1 \
+        -trace_err -error_file uas-errors.log) > "$dir/uas.log" 2>&1 < /dev/null &
+    uas_pid=$!
+    LAB_PIDS+=("$uas_pid")
+    lab_wait_port udp "$UAS_PORT" || die "the answering SIPp did not bind UDP $UAS_PORT; see $dir/uas.log"
+    start_bridge "$dir"
+    echo "   bridge ready after $READY_MS ms (PID $BRIDGE_PID, PBX port $PBX_LISTEN_PORT)" >&2
+    pbx_calls "$dir" first 1 1 || echo "   the first call failed (see $dir/first.log)" >&2
+    if ((warm > 0)); then
+        pbx_calls "$dir" warmup "$warm" "$rate" || echo "   some warm-up calls failed (see $dir/warmup.log)" >&2
+    fi
+    sleep 1.2   # the answering SIPp writes its counters every second: read them after the warm-up's last ones
+    u0=$(python3 -c 'import csv,sys
+try:
+    rows=list(csv.reader(open(sys.argv[1]),delimiter=";")); print(dict(zip(rows[0],rows[-1]))["Retransmissions(C)"])
+except Exception: print(0)' "$dir/uas-stat.csv")
+    cap_pid=""
+    if ((WIRE)); then
+        proto=udp; [[ $PBX_TRANSPORT == t1 ]] && proto=tcp
+        tshark -i lo -f "$proto port $PBX_LISTEN_PORT" -w "$dir/pbx-side.pcapng" > "$dir/tshark.log" 2>&1 < /dev/null &
+        cap_pid=$!
+        LAB_PIDS+=("$cap_pid")
+        for ((i = 0; i < 50; i++)); do grep -q "Capturing on" "$dir/tshark.log" && break; sleep 0.1; done
+    fi
+    m0=$(machine_ticks) b0=$(pid_ticks "$BRIDGE_PID") l0=$(lab_ticks "$uas_pid") t0=$(ms_now)
+    pbx_calls "$dir" run "$total" "$rate" || echo "   SIPp (PBX) exited non-zero: some calls failed (see $dir/run.log)" >&2
+    m1=$(machine_ticks) b1=$(pid_ticks "$BRIDGE_PID") l1=$(lab_ticks "$uas_pid") t1=$(ms_now)
+    # percent of one core: ticks * 100 / (USER_HZ * seconds)
+    hz=$(getconf CLK_TCK)
+    bridge_cpu=$(( (b1 - b0) * 100 * 1000 / hz / (t1 - t0) ))
+    other_cpu=$(( ((m1 - m0) - (b1 - b0) - (l1 - l0)) * 100 * 1000 / hz / (t1 - t0) ))
+    sleep 1   # the last BYEs reach the UAS
+    if [[ -n $cap_pid ]]; then
+        lab_stop_pid "$cap_pid"
+        # INVITE (first sent) -> 200 OK (first seen) per Call-ID, as the PBX sees them on the wire
+        tshark -r "$dir/pbx-side.pcapng" -d "$proto.port==$PBX_LISTEN_PORT,sip" -Y sip -T fields -E separator=';' \
+            -e frame.time_epoch -e sip.Call-ID -e sip.Method -e sip.Status-Code -e sip.CSeq.method \
+            > "$dir/pbx-side.txt" 2> /dev/null || true
+    fi
+    lab_stop_pid "$BRIDGE_PID"
+    lab_stop_pid "$uas_pid"
+    python3 - "$dir" "$rate" "$READY_MS" "$bridge_cpu" "$other_cpu" "$u0" >> "$results" <<'EOF'
+import csv, sys, os
+d, rate, ready, bcpu, ocpu, uas_retrans_before = sys.argv[1:7]
+def last_stats(path):
+    try:
+        with open(path) as f:
+            rows = list(csv.reader(f, delimiter=';'))
+    except OSError:
+        return {}
+    if len(rows) < 2:
+        return {}
+    return dict(zip(rows[0], rows[-1]))
+def rtts(path):
+    out = []
+    try:
+        with open(path) as f:
+            for line in f:
+                parts = line.strip().split(';')
+                if len(parts) >= 2:
+                    try:
+                        out.append(float(parts[1]))
+                    except ValueError:
+                        pass   # header
+    except OSError:
+        pass
+    return sorted(out)
+def pct(v, p):
+    if not v:
+        return float('nan')
+    return v[min(len(v) - 1, int(round(p / 100.0 * (len(v) - 1))))]
+run = last_stats(os.path.join(d, 'run-stat.csv'))
+first = last_stats(os.path.join(d, 'first-stat.csv'))
+uas = last_stats(os.path.join(d, 'uas-stat.csv'))
+r = rtts(os.path.join(d, 'run-rtt.csv'))
+f = rtts(os.path.join(d, 'first-rtt.csv'))
+def wire(path):
+    sent, done = {}, {}
+    try:
+        with open(path) as f:
+            for line in f:
+                t, cid, method, status, cseq = (line.rstrip('\n').split(';') + [''] * 5)[:5]
+                if method == 'INVITE' and cid not in sent:
+                    sent[cid] = float(t)
+                elif status == '200' and cseq == 'INVITE' and cid in sent and cid not in done:
+                    done[cid] = (float(t) - sent[cid]) * 1000
+    except OSError:
+        return []
+    return sorted(done.values())
+w = wire(os.path.join(d, 'pbx-side.txt'))
+wire_cols = f"{pct(w, 50):.1f} | {pct(w, 99):.1f}" if w else "- | -"
+def n(s, k):
+    try:
+        return int(s.get(k, 'nan'))
+    except ValueError:
+        return -1
+attempted = n(run, 'OutgoingCall(C)')
+failed = n(run, 'FailedCall(C)')
+warm = last_stats(os.path.join(d, 'warmup-stat.csv'))
+retr = n(run, 'Retransmissions(C)')
+# the answering SIPp serves the first call, the warm-up and the measured run: only the run's share counts here
+uretr = n(uas, 'Retransmissions(C)') - int(uas_retrans_before or 0)
+warm_note = f"{n(warm, 'FailedCall(C)')}/{n(warm, 'Retransmissions(C)')}" if warm else "-"
+p50 = pct(r, 50)
+fc = f[0] if f else float('nan')
+print(f"| {rate} | {attempted} | {failed} | {retr} | {uretr} | {p50:.1f} | {pct(r, 90):.1f} | {pct(r, 99):.1f} | "
+      f"{(r[-1] if r else float('nan')):.1f} | {wire_cols} | {fc:.1f} | {fc - p50:+.1f} | {ready} | {warm_note} | {bcpu} | {ocpu} |")
+EOF
+    tail -n 1 "$results" >&2
+done
+
+echo
+cat "$results"
+echo
+echo "raw files: $OUT"
