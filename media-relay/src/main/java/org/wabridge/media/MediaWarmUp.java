@@ -48,6 +48,7 @@ final class MediaWarmUp {
                 DatagramPacket first = new DatagramPacket(new byte[2048], 2048);
                 peer.receive(first);
             }
+            awaitReleased(relay); // a one-block range has room for one session at a time
             try (MediaSession user = relay.open(CALL_ID, (leg, silentFor) -> { })) {
                 user.pbxOfferFromMetaOffer(metaSdp(ip, port, key(random)));
                 user.metaAnswerFromPbxAnswer(pbxSdp(ip, port));
@@ -57,6 +58,24 @@ final class MediaWarmUp {
             return null;
         } catch (MediaException | SdpException | IOException | RuntimeException e) {
             return e.toString();
+        } finally {
+            awaitReleased(relay);
+        }
+    }
+
+    /**
+     * close() never blocks: the ports come back from the event loop a moment later. The relay is ready (and a
+     * small port range usable) only once they have.
+     */
+    private static void awaitReleased(MediaRelay relay) {
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (relay.activeSessions() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 
