@@ -72,15 +72,29 @@ public final class CallCaptures implements CallObserver {
         }
     }
 
-    /** One datagram of a call (SIP text or an RTP/RTCP packet), as it was on the wire (SIP: decrypted). */
+    /** One RTP/RTCP/SRTP datagram of a call, as it was on the wire. */
     public void packet(String callIdOrLeg, InetSocketAddress from, InetSocketAddress to, byte[] data, int length) {
-        if (!active()) {
-            return;
-        }
-        Capture capture = byCall.get(legToCall.getOrDefault(callIdOrLeg, callIdOrLeg));
+        Capture capture = captureOf(callIdOrLeg);
         if (capture != null) {
             capture.add(from, to, data, length);
         }
+    }
+
+    /**
+     * One SIP message of a call as it was on the wire (TLS: decrypted), stored with its secrets masked
+     * ({@link SipSecrets#maskKeepingLength(byte[])}: SDES keys, digest response, cnonce and nonces): a capture
+     * goes to a support ticket and must not carry what decrypts the media or lets the SIP password be guessed.
+     */
+    public void sip(String callIdOrLeg, InetSocketAddress from, InetSocketAddress to, byte[] message) {
+        Capture capture = captureOf(callIdOrLeg);
+        if (capture != null) {
+            byte[] masked = SipSecrets.maskKeepingLength(message);
+            capture.add(from, to, masked, masked.length);
+        }
+    }
+
+    private Capture captureOf(String callIdOrLeg) {
+        return active() ? byCall.get(legToCall.getOrDefault(callIdOrLeg, callIdOrLeg)) : null;
     }
 
     @Override
