@@ -23,6 +23,8 @@ import javax.crypto.spec.SecretKeySpec;
  *   <li>In {@code WWW-Authenticate} and {@code Proxy-Authenticate}: {@code nonce} by the placeholder.</li>
  *   <li>In {@code Authentication-Info} and {@code Proxy-Authentication-Info}: {@code rspauth} and {@code cnonce} by
  *       {@code x}s, {@code nextnonce} by the placeholder.</li>
+ *   <li>The same parameters after the scheme name {@code Digest} wherever it appears (a header value quoted
+ *       without its name, in a log line or an exception message), up to the end of that line.</li>
  * </ul>
  *
  * <p>Why these: the digest {@code response} (and the server's {@code rspauth}) is a hash over the password and
@@ -45,8 +47,14 @@ public final class SipSecrets {
     private SipSecrets() {}
 
     private static final Pattern SDES_KEY = Pattern.compile("(?i)(inline:)([^\\s|]+)");
-    private static final Pattern AUTH_HEADER = Pattern.compile("(?im)^(proxy-authorization|authorization|"
-            + "proxy-authenticate|www-authenticate|proxy-authentication-info|authentication-info)[ \\t]*:");
+    /**
+     * Where digest parameters start: one of the authentication headers' names, or the scheme name "Digest" (a
+     * header value quoted without its name, in an exception message or a library's log line). Anywhere in a
+     * line: a log line or an exception message may quote a header mid-sentence.
+     */
+    private static final Pattern AUTH_HEADER = Pattern.compile("(?i)(?:\\b(?:proxy-authorization|authorization|"
+            + "proxy-authenticate|www-authenticate|proxy-authentication-info|authentication-info)[ \\t]*:"
+            + "|\\bdigest(?=[ \\t]))");
     /** Parameters replaced by 'x's (no need to correlate them). */
     private static final Set<String> HIDDEN = Set.of("response", "cnonce", "rspauth");
     /** Parameters replaced by the keyed placeholder (equal values stay equal). */
@@ -89,10 +97,14 @@ public final class SipSecrets {
             return text;
         }
         char[] chars = text.toCharArray();
+        int done = 0;
         do {
+            if (header.start() < done) {
+                continue; // "Digest" inside a header already masked: never mask twice (nonce placeholders)
+            }
             int start = header.end();
-            int end = endOfHeader(text, start);
-            maskParameters(chars, start, end);
+            done = endOfHeader(text, start);
+            maskParameters(chars, start, done);
         } while (header.find());
         return new String(chars);
     }

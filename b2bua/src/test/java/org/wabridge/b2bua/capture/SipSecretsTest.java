@@ -149,6 +149,22 @@ class SipSecretsTest {
     }
 
     @Test
+    void headerValuesQuotedMidLineAsLibrariesAndExceptionsDo() {
+        String log = "DEBUG parsing header Proxy-Authorization: Digest username=\"1\", response=\"aaaabbbbccccdddd\"; "
+                + "value was Digest nonce=\"n-77\", cnonce=\"c-88\", response=\"0000111122223333\"\n"
+                + "next line response=\"untouched\"";
+        String masked = SipSecrets.maskForLog(log);
+        for (String secret : new String[] {"aaaabbbb", "n-77", "c-88", "00001111"}) {
+            assertFalse(masked.contains(secret), secret + " in " + masked);
+        }
+        assertTrue(masked.endsWith("next line response=\"untouched\""), "only after an anchor: " + masked);
+        // "Digest" inside a header is not a second anchor: the nonce is masked once, equal to the challenge's
+        String challenge = SipSecrets.maskKeepingLength("WWW-Authenticate: Digest nonce=\"same\"");
+        String bare = SipSecrets.maskKeepingLength("Digest nonce=\"same\"");
+        assertEquals(param(challenge, "nonce"), param(bare, "nonce"));
+    }
+
+    @Test
     void unterminatedQuoteIsMaskedToTheEndOfTheHeaderAndNothingThrows() {
         String text = "Proxy-Authorization: Digest nonce=\"n1\", response=\"0123456789abcdef\r\nCSeq: 2 INVITE\r\n";
         String masked = SipSecrets.maskKeepingLength(text);
