@@ -26,8 +26,10 @@ import org.wabridge.b2bua.events.SipMessageEvent;
 
 /**
  * One log line per SIP message in or out (the call's ladder), the same to the {@link CallObserver}, and the
- * full message at DEBUG with SRTP keys and digest responses masked: SDES keys travel in SDP and must never
- * reach a log file. The call a message belongs to is the one in the logging context ("call").
+ * full message at DEBUG with SRTP keys and digest secrets (response, cnonce, nonces) masked: SDES keys travel in
+ * SDP and must never reach a log file, nor what allows an offline guess of the SIP password. Captures get the
+ * same masking ({@link CallCaptures#sip}). The call a message belongs to is the one in the logging context
+ * ("call").
  */
 public final class SipTrace {
 

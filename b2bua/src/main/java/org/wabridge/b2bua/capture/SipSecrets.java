@@ -60,6 +60,20 @@ public final class SipSecrets {
     /** Parameters replaced by the keyed placeholder (equal values stay equal). */
     private static final Set<String> NONCES = Set.of("nonce", "nextnonce");
     private static final byte[] PLACEHOLDER_KEY = new byte[32];
+    /**
+     * Nonce placeholders made recently, so that masking already masked text (SipTrace's wire log line, then the
+     * logback converter) leaves them as they are instead of hashing them again. Bounded: cleared when full, at
+     * worst a placeholder is then hashed twice.
+     */
+    private static final java.util.Map<String, Boolean> PRODUCED = new java.util.concurrent.ConcurrentHashMap<>() {
+        @Override
+        public Boolean put(String key, Boolean value) {
+            if (size() >= 4096) {
+                clear();
+            }
+            return super.put(key, value);
+        }
+    };
 
     static {
         new SecureRandom().nextBytes(PLACEHOLDER_KEY);
@@ -174,7 +188,11 @@ public final class SipSecrets {
             if (HIDDEN.contains(name)) {
                 fill(chars, valueStart, valueEnd, null);
             } else if (NONCES.contains(name)) {
-                fill(chars, valueStart, valueEnd, placeholder(new String(chars, valueStart, valueEnd - valueStart)));
+                String value = new String(chars, valueStart, valueEnd - valueStart);
+                if (!PRODUCED.containsKey(value)) { // masking twice (wire log, then logback) keeps one placeholder
+                    fill(chars, valueStart, valueEnd, placeholder(value));
+                    PRODUCED.put(new String(chars, valueStart, valueEnd - valueStart), Boolean.TRUE);
+                }
             }
             i = Math.max(next, i + 1);
         }

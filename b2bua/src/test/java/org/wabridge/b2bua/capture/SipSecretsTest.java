@@ -165,6 +165,16 @@ class SipSecretsTest {
     }
 
     @Test
+    void maskingTwiceChangesNothingMore() {
+        // SipTrace masks its wire line, then logback's converter masks the whole line again
+        String once = SipSecrets.maskForLog(KAMAILIO_407_MD5 + OUR_INVITE_SHA256);
+        assertEquals(once, SipSecrets.maskForLog(once));
+        String capture = SipSecrets.maskKeepingLength(OUR_INVITE_SHA256);
+        assertEquals(capture, SipSecrets.maskKeepingLength(capture));
+        assertEquals(param(capture, "nonce"), param(once, "nonce"), "logs and captures show the same placeholder");
+    }
+
+    @Test
     void unterminatedQuoteIsMaskedToTheEndOfTheHeaderAndNothingThrows() {
         String text = "Proxy-Authorization: Digest nonce=\"n1\", response=\"0123456789abcdef\r\nCSeq: 2 INVITE\r\n";
         String masked = SipSecrets.maskKeepingLength(text);
