@@ -11,7 +11,6 @@ import javax.sip.SipProvider;
 import javax.sip.address.Hop;
 import javax.sip.address.Router;
 import javax.sip.header.ViaHeader;
-import java.util.regex.Pattern;
 import javax.sip.header.CSeqHeader;
 import javax.sip.message.Message;
 import javax.sip.message.Request;
@@ -20,22 +19,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.wabridge.b2bua.capture.CallCaptures;
+import org.wabridge.b2bua.capture.SipSecrets;
 import org.wabridge.b2bua.events.CallObserver;
 import org.wabridge.b2bua.sip.HostResolver;
 import org.wabridge.b2bua.events.SipMessageEvent;
 
 /**
  * One log line per SIP message in or out (the call's ladder), the same to the {@link CallObserver}, and the
- * full message at DEBUG with SRTP keys and digest responses masked: SDES keys travel in SDP and must never
- * reach a log file. The call a message belongs to is the one in the logging context ("call").
+ * full message at DEBUG with SRTP keys and digest secrets (response, cnonce, nonces) masked: SDES keys travel in
+ * SDP and must never reach a log file, nor what allows an offline guess of the SIP password. Captures get the
+ * same masking ({@link CallCaptures#sip}). The call a message belongs to is the one in the logging context
+ * ("call").
  */
 public final class SipTrace {
 
     private static final Logger LADDER = LoggerFactory.getLogger("org.wabridge.ladder");
     private static final Logger WIRE = LoggerFactory.getLogger("org.wabridge.wire");
     private static final Logger LOG_SELF = LoggerFactory.getLogger(SipTrace.class);
-    private static final Pattern SDES_KEY = Pattern.compile("inline:[^\\s|]+");
-    private static final Pattern DIGEST_RESPONSE = Pattern.compile("(?i)(response\\s*=\\s*\")[0-9a-f]+\"");
 
     public enum Side { PBX, META }
 
@@ -97,23 +97,8 @@ public final class SipTrace {
 
     private void capture(SIPMessage message, InetSocketAddress from, InetSocketAddress to) {
         ViaHeader via = message.getTopmostVia();
-        byte[] bytes = maskKeysKeepingLength(message.encodeAsBytes(via == null ? "UDP" : via.getTransport()));
-        captures.packet(message.getCallId().getCallId(), from, to, bytes, bytes.length);
-    }
-
-    /**
-     * SDES keys replaced by 'A's of the same length (valid base64 of zero bytes, so Wireshark still dissects the
-     * SDP and Content-Length stays right): the capture holds no key.
-     */
-    static byte[] maskKeysKeepingLength(byte[] sip) {
-        String text = new String(sip, java.nio.charset.StandardCharsets.ISO_8859_1);
-        java.util.regex.Matcher m = SDES_KEY.matcher(text);
-        StringBuilder out = new StringBuilder(text.length());
-        while (m.find()) {
-            m.appendReplacement(out, "inline:" + "A".repeat(m.group().length() - "inline:".length()));
-        }
-        m.appendTail(out);
-        return out.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        captures.sip(message.getCallId().getCallId(), from, to,
+                message.encodeAsBytes(via == null ? "UDP" : via.getTransport()));
     }
 
     private void log(Side side, boolean outgoing, Message message) {
@@ -140,9 +125,8 @@ public final class SipTrace {
         return r.getStatusCode() + " " + r.getReasonPhrase() + (cseq == null ? "" : " (" + cseq.getMethod() + ")");
     }
 
-    /** The text with SDES keys and digest responses replaced, for logs. */
+    /** The text with SDES keys and digest secrets replaced, for logs ({@link SipSecrets#maskForLog}). */
     public static String mask(String text) {
-        String s = SDES_KEY.matcher(text).replaceAll("inline:****");
-        return DIGEST_RESPONSE.matcher(s).replaceAll("$1****\"");
+        return SipSecrets.maskForLog(text);
     }
 }

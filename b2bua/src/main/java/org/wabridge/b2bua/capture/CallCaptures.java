@@ -4,9 +4,12 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -72,15 +75,29 @@ public final class CallCaptures implements CallObserver {
         }
     }
 
-    /** One datagram of a call (SIP text or an RTP/RTCP packet), as it was on the wire (SIP: decrypted). */
+    /** One RTP/RTCP/SRTP datagram of a call, as it was on the wire. */
     public void packet(String callIdOrLeg, InetSocketAddress from, InetSocketAddress to, byte[] data, int length) {
-        if (!active()) {
-            return;
-        }
-        Capture capture = byCall.get(legToCall.getOrDefault(callIdOrLeg, callIdOrLeg));
+        Capture capture = captureOf(callIdOrLeg);
         if (capture != null) {
             capture.add(from, to, data, length);
         }
+    }
+
+    /**
+     * One SIP message of a call as it was on the wire (TLS: decrypted), stored with its secrets masked
+     * ({@link SipSecrets#maskKeepingLength(byte[])}: SDES keys, digest response, cnonce and nonces): a capture
+     * goes to a support ticket and must not carry what decrypts the media or lets the SIP password be guessed.
+     */
+    public void sip(String callIdOrLeg, InetSocketAddress from, InetSocketAddress to, byte[] message) {
+        Capture capture = captureOf(callIdOrLeg);
+        if (capture != null) {
+            byte[] masked = SipSecrets.maskKeepingLength(message);
+            capture.add(from, to, masked, masked.length);
+        }
+    }
+
+    private Capture captureOf(String callIdOrLeg) {
+        return active() ? byCall.get(legToCall.getOrDefault(callIdOrLeg, callIdOrLeg)) : null;
     }
 
     @Override
@@ -107,16 +124,39 @@ public final class CallCaptures implements CallObserver {
     private void write(String callId, Capture capture) {
         Path file = dir.resolve(STAMP.format(capture.started) + "-" + callId.replaceAll("[^A-Za-z0-9._@-]", "_") + ".pcap");
         try {
-            Files.createDirectories(dir);
             byte[] bytes;
             synchronized (capture) {
                 bytes = capture.pcap.toByteArray();
             }
-            Files.write(file, bytes);
+            writeOwnerOnly(file, bytes);
             LOG.info("capture of call {} written to {} ({} packets{})", callId, file, capture.pcap.records(),
                     capture.truncated ? ", truncated at " + maxBytesPerCall + " bytes" : "");
         } catch (IOException e) {
             LOG.warn("cannot write the capture of call {} to {}: {}", callId, file, e.toString());
+        }
+    }
+
+    /**
+     * Writes {@code bytes} to a file only the bridge's user can read (and creates a missing directory likewise):
+     * a capture holds phone numbers and the PBX leg's audio in clear, whatever the umask says. Where the file
+     * system has no POSIX permissions, a plain write.
+     */
+    private void writeOwnerOnly(Path file, byte[] bytes) throws IOException {
+        if (!dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.createDirectories(dir);
+            Files.write(file, bytes);
+            return;
+        }
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        }
+        try (var out = Files.newByteChannel(file, EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes);
+            while (buffer.hasRemaining()) {
+                out.write(buffer);
+            }
         }
     }
 
