@@ -136,9 +136,14 @@ public record SessionDescription(String sessionConnection, List<MediaDescription
         return slash > 0 ? address.substring(0, slash) : address;
     }
 
-    private static String abbreviate(String s) {
-        return s.length() > 80 ? s.substring(0, 80) + "..." : s;
+    /** A line quoted in an error (it ends in logs and the call log): short, and never with an SDES key in it. */
+    static String abbreviate(String s) {
+        String masked = SDES_KEY.matcher(s).replaceAll("inline:****");
+        return masked.length() > 80 ? masked.substring(0, 80) + "..." : masked;
     }
+
+    private static final java.util.regex.Pattern SDES_KEY =
+            java.util.regex.Pattern.compile("(?i)inline:[^\\s|;]+");
 
     private static final class MediaBuilder {
         final String type;
