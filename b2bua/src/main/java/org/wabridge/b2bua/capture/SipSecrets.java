@@ -87,6 +87,9 @@ public final class SipSecrets {
 
     /** As {@link #maskKeepingLength(byte[])}, on text. */
     public static String maskKeepingLength(String sip) {
+        if (!mayHoldSecret(sip)) {
+            return sip;
+        }
         Matcher m = SDES_KEY.matcher(maskDigest(sip));
         StringBuilder out = new StringBuilder(sip.length());
         while (m.find()) {
@@ -98,10 +101,26 @@ public final class SipSecrets {
 
     /** For logs: SDES keys become {@code ****} (clearly not a key), digest secrets as in captures. */
     public static String maskForLog(String text) {
-        if (text == null) {
-            return null;
+        if (text == null || !mayHoldSecret(text)) {
+            return text; // every log line comes here: most hold neither a key nor a digest header
         }
         return SDES_KEY.matcher(maskDigest(text)).replaceAll("$1****");
+    }
+
+    /**
+     * A cheap scan that finds every text the patterns could change: an SDES key needs "inline:", a digest
+     * parameter follows "Digest" or a header name containing "auth". False positives only cost the full masking.
+     */
+    static boolean mayHoldSecret(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = (char) (text.charAt(i) | 0x20);
+            if ((c == 'i' && text.regionMatches(true, i, "inline:", 0, 7))
+                    || (c == 'd' && text.regionMatches(true, i, "digest", 0, 6))
+                    || (c == 'a' && text.regionMatches(true, i, "auth", 0, 4))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Digest secrets in the authentication headers of {@code text} replaced, keeping every length. */

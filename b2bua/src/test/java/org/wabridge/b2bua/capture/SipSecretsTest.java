@@ -223,4 +223,13 @@ class SipSecretsTest {
         assertTrue(m.find(), name + " in " + text);
         return m.group(1);
     }
+
+    @org.junit.jupiter.api.Test
+    void theQuickScanPassesPlainLinesAndCatchesEveryKindOfSecret() {
+        org.junit.jupiter.api.Assertions.assertFalse(SipSecrets.mayHoldSecret("ladder: PBX -> 200 OK (INVITE)"));
+        for (String line : java.util.List.of("a=crypto:1 AES_CM_128_HMAC_SHA1_80 INLINE:abc", "x Digest realm=\"r\"",
+                "Proxy-Authorization: y", "WWW-Authenticate: z", "Authentication-Info: rspauth=\"1\"")) {
+            org.junit.jupiter.api.Assertions.assertTrue(SipSecrets.mayHoldSecret(line), line);
+        }
+    }
 }
