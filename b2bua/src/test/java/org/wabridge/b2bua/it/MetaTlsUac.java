@@ -5,12 +5,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.security.MessageDigest;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
@@ -22,8 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
+import org.wabridge.b2bua.sip.TlsContexts;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The "Meta" side of a user-initiated call as raw SIP over one TLS connection to the bridge's Meta listener:
@@ -93,17 +89,7 @@ final class MetaTlsUac implements AutoCloseable {
     private String remoteTarget;
 
     MetaTlsUac(Path caPem, int bridgeTlsPort) throws Exception {
-        X509Certificate ca;
-        try (InputStream in = Files.newInputStream(caPem)) {
-            ca = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-        }
-        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-        trust.load(null, null);
-        trust.setCertificateEntry("lab-ca", ca);
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext tls = SSLContext.getInstance("TLS");
-        tls.init(null, tmf.getTrustManagers(), null);
+        SSLContext tls = TlsContexts.client(caPem); // the lab CA, as the bridge's own client trusts it
         socket = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", bridgeTlsPort);
         socket.setTcpNoDelay(true);
         socket.startHandshake();
