@@ -30,7 +30,6 @@ import org.slf4j.MDC;
 import org.wabridge.b2bua.SipTrace.Side;
 import org.wabridge.b2bua.call.Action;
 import org.wabridge.b2bua.call.CallMachine;
-import org.wabridge.b2bua.call.CallState;
 import org.wabridge.b2bua.call.CallTimer;
 import org.wabridge.b2bua.call.Input;
 import org.wabridge.b2bua.call.SerialExecutor;
@@ -78,8 +77,8 @@ final class SipCall implements MediaEvents, CallRegistry.Entry {
     private Dialog outboundDialog;
     private Response outboundAnswer;
     private Request outboundAck;
-    /** Set once the end is reported; read by the registry's leak checks from any thread. */
-    private volatile boolean ended;
+    /** Set once the end is reported. */
+    private boolean ended;
 
     SipCall(CallServices services, Direction direction, ServerTransaction inboundTx, BusinessNumber number,
             String waUser) {
@@ -117,10 +116,6 @@ final class SipCall implements MediaEvents, CallRegistry.Entry {
 
     Direction direction() {
         return direction;
-    }
-
-    boolean ended() {
-        return ended;
     }
 
     // ------------------------------------------------ events, from any thread
@@ -212,7 +207,7 @@ final class SipCall implements MediaEvents, CallRegistry.Entry {
 
     /** A transport error toward the far side that may be this call's INVITE. */
     void onTransportError(String where) {
-        run(() -> feed(new Input.OutboundUnreachable("connection to " + where + " failed", false)));
+        run(() -> feed(unreachable(new java.io.IOException("connection to " + where + " failed"))));
     }
 
     /** Ends the call on both legs (shutdown, admin). */
@@ -416,7 +411,7 @@ final class SipCall implements MediaEvents, CallRegistry.Entry {
 
     /** The machine itself failed twice: release what the call holds without it. */
     private void forceEnd(String why) {
-        if (machine.state() == CallState.ENDED && ended) {
+        if (ended) {
             return;
         }
         abandonInvite();
@@ -440,9 +435,6 @@ final class SipCall implements MediaEvents, CallRegistry.Entry {
                 why = "the edge's certificate does not cover " + edge + " (" + why + ")";
             }
             return new Input.OutboundUnreachable("TLS to " + edge + " failed: " + why, true);
-        }
-        if (e instanceof java.io.InterruptedIOException || String.valueOf(e.getMessage()).contains("timed out")) {
-            return new Input.OutboundUnreachable("no response from " + edge + ": " + rootMessage(e), false);
         }
         return new Input.OutboundUnreachable("cannot reach " + edge + ": " + rootMessage(e), false);
     }
