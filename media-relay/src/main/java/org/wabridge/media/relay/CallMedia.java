@@ -66,7 +66,11 @@ public final class CallMedia {
     private Agreement agreement;
     /** True when Meta offered (user-initiated): held PBX media waits for Meta's side after the start. */
     private boolean userInitiated;
-    /** Set by {@link #startMetaLeg}: before it nothing goes toward Meta and nothing from Meta is accepted. */
+    /**
+     * Set by {@link #startMetaLeg}: before it nothing goes toward Meta. Meta's packets are accepted as soon as
+     * the SDP exchange is complete: the start is posted to the event loop and may run just after Meta's first
+     * packet was read, and dropping that packet would clip the caller's first words.
+     */
     private boolean started;
 
     private MetaLeg metaLeg;
@@ -223,8 +227,10 @@ public final class CallMedia {
         lastPbxAudioToMetaAt = now;
         nextRtcpAt = now;
         mediaExpectedSince = now;
-        // business-initiated: Meta had our key in our offer; user-initiated: Meta learns it from our answer
-        metaReadyAt = userInitiated ? now + META_READY_GRACE_MILLIS : now;
+        // business-initiated: Meta had our key in our offer; user-initiated: Meta learns it from our answer,
+        // unless its media already got here (then its side is up)
+        boolean metaHeard = metaCounters.packetsIn > 0;
+        metaReadyAt = userInitiated && !metaHeard ? now + META_READY_GRACE_MILLIS : now;
         LOG.info("call {}: Meta leg started toward {} ({} {}), our SSRC {}", callId, metaAddress,
                 metaLeg.silenceCodec().rtpmapValue(), metaLeg.ourCrypto().suite().sdpName(), local.ssrc());
         flushPrebuffer(now);
@@ -306,8 +312,8 @@ public final class CallMedia {
         if (closed) {
             return;
         }
-        if (!started || !from.getAddress().equals(metaAddress.getAddress())) {
-            metaCounters.dropped++; // the leg has not started, or not from the address Meta's SDP gave
+        if (agreement == null || metaLeg == null || !from.getAddress().equals(metaAddress.getAddress())) {
+            metaCounters.dropped++; // no keys yet, or not from the address Meta's SDP gave
             return;
         }
         boolean rtcp = Rtp.looksLikeRtcp(p, len);

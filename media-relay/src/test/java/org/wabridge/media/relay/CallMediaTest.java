@@ -255,11 +255,8 @@ class CallMediaTest {
         for (int t = 5000; t < 5200; t += 20) {
             call.tick(t);
             call.onPbxPacket(pbxPacket(250 + (t - 5000) / 20, 0x1234), 32, PBX_REAL, false, t + 5);
-            fromMeta(call, 111, new byte[] {7}, t + 10); // cannot happen before Meta has our answer; dropped if it does
         }
         assertEquals(0, toMeta.size(), "nothing toward Meta between the answer and the start");
-        assertTrue(toPbx.isEmpty(), "Meta's packets before the start are not relayed");
-        assertEquals(10, call.stats().meta().dropped(), "and counted");
 
         call.startMetaLeg(5200);
         List<byte[]> atMeta = rtpAtMeta();
@@ -276,6 +273,37 @@ class CallMediaTest {
             assertEquals(160 + i, (released.get(i)[12] & 0xFF) | (released.get(i)[13] & 0xFF) << 8,
                     "the newest 2 s of the PBX's audio, in order");
         }
+    }
+
+    @Test
+    void metaMediaReadBeforeTheStartRanIsRelayedAndReleasesTheHeldAudioAtTheStart() throws Exception {
+        // the start is posted to the event loop; Meta's first packet can be read just before it runs
+        CallMedia call = newCall(TestSettings.loopback(40000, 40099));
+        call.pbxOfferFromMetaOffer(metaOffer(), 0);
+        for (int i = 0; i < 5; i++) {
+            call.onPbxPacket(pbxPacket(i, 0x1234), 32, PBX_REAL, false, 10 + i * 20L);
+        }
+        connectMeta(call.metaAnswerFromPbxAnswer(PBX_OFFER, 200));
+        fromMeta(call, 111, new byte[] {7}, 201);
+        assertEquals(1, toPbx.size(), "Meta's packet reaches the PBX, whose answer we already have");
+        assertEquals(0, toMeta.size(), "and still nothing goes toward Meta before the start");
+        assertEquals(0, call.stats().meta().dropped());
+
+        call.startMetaLeg(202);
+        List<byte[]> atMeta = rtpAtMeta();
+        assertEquals(5, atMeta.size(), "Meta's side is known to be up: the held audio leaves at once, no grace");
+        for (int i = 0; i < 5; i++) {
+            assertEquals(i, atMeta.get(i)[12], "in the order the PBX sent it");
+        }
+    }
+
+    @Test
+    void metaPacketsBeforeTheSdpExchangeCompletesAreDropped() throws Exception {
+        CallMedia call = newCall(TestSettings.loopback(40000, 40099));
+        connectMeta(call.metaOfferFromPbxOffer(PBX_OFFER, 0)); // Meta has not answered: no keys for its side
+        fromMeta(call, 111, new byte[] {7}, 10);
+        assertTrue(toPbx.isEmpty());
+        assertEquals(1, call.stats().meta().dropped(), "counted as dropped");
     }
 
     @Test
