@@ -1,5 +1,6 @@
 package org.wabridge.b2bua;
 
+import org.wabridge.config.SrtpKeyExchange;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,7 +21,7 @@ public final class PassthroughRelay implements MediaRelay {
     private final AtomicInteger open = new AtomicInteger();
 
     @Override
-    public MediaSession open(String callId, MediaEvents events) {
+    public MediaSession open(String callId, SrtpKeyExchange keying, MediaEvents events) {
         LOG.warn("media.mode is passthrough: SDP is copied unchanged and no media is relayed (lab use only)");
         open.incrementAndGet();
         return new MediaSession() {

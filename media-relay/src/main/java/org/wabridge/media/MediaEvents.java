@@ -9,6 +9,15 @@ public interface MediaEvents {
     /** A leg received nothing for {@code silentFor}: the call should end. */
     void mediaTimeout(Leg leg, Duration silentFor);
 
+    /**
+     * The Meta leg cannot carry media (DTLS mode: ICE, the handshake, or consent failed): the call should end with
+     * this failure's cause. At most once per session.
+     */
+    default void metaLegFailed(MetaLegFailure failure) {}
+
+    /** A set-up step of the Meta leg, {@code sinceStart} after {@link MediaSession#startMetaLeg()} ran. */
+    default void milestone(MediaMilestone milestone, Duration sinceStart) {}
+
     /** True to receive every packet of the session through {@link #packet}; asked once, when it opens. */
     default boolean capturesPackets() {
         return false;

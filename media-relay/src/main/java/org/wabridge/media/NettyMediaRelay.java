@@ -1,5 +1,6 @@
 package org.wabridge.media;
 
+import org.wabridge.config.SrtpKeyExchange;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -134,7 +135,7 @@ public final class NettyMediaRelay implements MediaRelay {
     }
 
     @Override
-    public MediaSession open(String callId, MediaEvents events) throws MediaException {
+    public MediaSession open(String callId, SrtpKeyExchange keying, MediaEvents events) throws MediaException {
         if (closed) {
             throw new MediaException("the media relay is shut down; no new calls");
         }

@@ -53,7 +53,7 @@ public final class ConfigLoader {
     static final List<String> CALL_LOG_KEYS = List.of("enabled", "file", "jdbcUrl", "retention", "queueSize");
     static final List<String> LISTEN_KEYS = List.of("transport", "host", "port");
     static final List<String> RULE_KEYS = List.of("prefix", "replacement");
-    static final List<String> NUMBER_KEYS = List.of("number", "password", "pbxTarget");
+    static final List<String> NUMBER_KEYS = List.of("number", "password", "pbxTarget", "srtpKeyExchange");
 
     public static final String DEFAULT_EDGE_URI = "sip:wa.meta.vc:5061;transport=tls";
 
@@ -365,7 +365,8 @@ public final class ConfigLoader {
         }
         String password = string(e, path, "password", null);
         String pbxTarget = string(e, path, "pbxTarget", null);
-        return number == null ? null : new BusinessNumber(number, password, pbxTarget);
+        SrtpKeyExchange keying = choice(e, path, "srtpKeyExchange", SrtpKeyExchange.DTLS, SrtpKeyExchange.class);
+        return number == null ? null : new BusinessNumber(number, password, pbxTarget, keying);
     }
 
     // ---------------------------------------------------------------- node helpers

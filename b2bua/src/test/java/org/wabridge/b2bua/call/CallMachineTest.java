@@ -1,5 +1,6 @@
 package org.wabridge.b2bua.call;
 
+import org.wabridge.config.SrtpKeyExchange;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -71,7 +72,7 @@ class CallMachineTest {
         boolean exhausted;
 
         @Override
-        public MediaSession open(String callId, MediaEvents events) throws MediaException {
+        public MediaSession open(String callId, SrtpKeyExchange keying, MediaEvents events) throws MediaException {
             if (exhausted) {
                 throw new MediaException("no free UDP ports");
             }
