@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# baresip playing the WhatsApp user behind the lab edge: a real, independent SDES-SRTP peer that
-# auto-answers, sends a wav file as its microphone and reports what it received.
+# baresip playing the WhatsApp user behind the lab edge: a real, independent SRTP peer (SDES or
+# DTLS-SRTP) that auto-answers, sends a wav file as its microphone and reports what it received.
+# With DIAL set it also places one call at start-up (a user-initiated call through meta-caller.sh).
 #
 #   scripts/lab/baresip-meta.sh start RUN_DIR   render config, start baresip, wait for its SIP port
 #   scripts/lab/baresip-meta.sh stop RUN_DIR    stop the baresip started from RUN_DIR (by PID)
@@ -12,6 +13,14 @@
 #                        Request-URI users with 404)
 #   WAV          (required) 8 kHz mono 16-bit PCM wav used as the microphone
 #   RTP_TIMEOUT  [3]     seconds without incoming RTP after which baresip hangs up (0 = never)
+#   MEDIAENC     [srtp-mand]  how the account keys SRTP: srtp-mand (SDES, a=crypto mandatory) or
+#                        dtls_srtp (DTLS-SRTP, a=fingerprint/a=setup; loads dtls_srtp.so). No ICE either
+#                        way: baresip's ICE module never gathers 127.0.0.1, so a DTLS peer keys toward
+#                        the c=/m= address of its SDP.
+#   DIAL         (none)  a SIP URI to call once started, e.g. sip:+15550100001@127.0.0.1:5066 (the
+#                        caller Kamailio of meta-caller.sh); the call ends when the far end hangs up
+#   AUTH_USER, AUTH_PASS (none)  digest credentials for the bridge's 407 on a DIAL call (the business
+#                        number without '+', and its SIP password); both or neither
 #   BARESIP      [baresip]  binary to run
 #
 # Files in RUN_DIR: config, accounts (rendered), baresip.log (stdout+stderr; the periodic status
@@ -29,6 +38,10 @@ RTP_TIMEOUT=${RTP_TIMEOUT:-3}
 BARESIP=${BARESIP:-baresip}
 WAV=${WAV:-}
 WA_USER=${WA_USER:-+15550100099}
+MEDIAENC=${MEDIAENC:-srtp-mand}
+DIAL=${DIAL:-}
+AUTH_USER=${AUTH_USER:-}
+AUTH_PASS=${AUTH_PASS:-}
 
 die() { echo "baresip-meta.sh: $*" >&2; exit 1; }
 
@@ -42,6 +55,21 @@ validate_settings() {
         || die "SIP_PORT='$SIP_PORT' is not a port number (1-65534; SIP_PORT+1 is used for TLS)"
     [[ $WA_USER =~ ^[+]?[0-9A-Za-z._-]+$ ]] || die "WA_USER='$WA_USER' must be a SIP user such as +15550100099"
     [[ $RTP_TIMEOUT =~ ^[0-9]+$ ]] || die "RTP_TIMEOUT='$RTP_TIMEOUT' must be a number of seconds (0 = never)"
+    case $MEDIAENC in
+        srtp-mand|dtls_srtp) ;;
+        *) die "MEDIAENC='$MEDIAENC' must be srtp-mand (SDES) or dtls_srtp (DTLS-SRTP)" ;;
+    esac
+    # These end up in baresip's account line, its command line and sed expressions ('|' is the sed
+    # delimiter, ';' and '>' would end the account's address or add parameters): allow no separators.
+    local uri_re='^sips?:[-+.@:_~A-Za-z0-9]+$' word_re='^[-+._~A-Za-z0-9]+$'
+    [[ -z $DIAL || $DIAL =~ $uri_re ]] \
+        || die "DIAL='$DIAL' must be a SIP URI without parameters, such as sip:+15550100001@127.0.0.1:5066"
+    [[ -z $AUTH_USER || $AUTH_USER =~ $word_re ]] \
+        || die "AUTH_USER='$AUTH_USER' must be a digest user such as 15550100001"
+    [[ -z $AUTH_PASS || $AUTH_PASS =~ $word_re ]] \
+        || die "AUTH_PASS must be letters, digits and + . _ ~ - (it goes into baresip's account line)"
+    [[ -z $AUTH_USER && -z $AUTH_PASS ]] || [[ -n $AUTH_USER && -n $AUTH_PASS ]] \
+        || die "AUTH_USER and AUTH_PASS go together: set both or neither"
 }
 
 render() {
@@ -50,8 +78,20 @@ render() {
     [[ -r $WAV ]] || die "WAV='$WAV' is not a readable file"
     # '|' is the sed delimiter below; paths with it or a newline would break the config.
     [[ $WAV != *'|'* && $WAV != *$'\n'* ]] || die "WAV='$WAV' must not contain '|' or newlines"
+    # dtls_srtp.so only when the account uses it: an SDES run loads exactly what it did before
+    local dtls_module="# dtls_srtp.so not loaded (MEDIAENC=$MEDIAENC)"
+    if [[ $MEDIAENC == dtls_srtp ]]; then
+        dtls_module="module			dtls_srtp.so"
+    fi
+    local auth=""
+    if [[ -n $AUTH_USER ]]; then
+        auth=";auth_user=$AUTH_USER;auth_pass=$AUTH_PASS"
+    fi
     local substitutions=(
         -e "s|@SIP_PORT@|$SIP_PORT|g"
+        -e "s|@MEDIAENC@|$MEDIAENC|g"
+        -e "s|@DTLS_SRTP_MODULE@|$dtls_module|g"
+        -e "s|@AUTH@|$auth|g"
         -e "s|@WAV@|$WAV|g"
         -e "s|@RTP_TIMEOUT@|$RTP_TIMEOUT|g"
         -e "s|@WA_USER@|$WA_USER|g"
@@ -79,7 +119,11 @@ start() {
         die "UDP 127.0.0.1:$SIP_PORT is already in use by another process; set SIP_PORT to a free port"
     fi
     render "$run_dir"
-    "$BARESIP" -f "$run_dir" > "$run_dir/baresip.log" 2>&1 < /dev/null &
+    local dial=()
+    if [[ -n $DIAL ]]; then
+        dial=(-e "/dial $DIAL")
+    fi
+    "$BARESIP" -f "$run_dir" "${dial[@]}" > "$run_dir/baresip.log" 2>&1 < /dev/null &
     pid=$!
     echo "$pid" > "$run_dir/baresip.pid"
     local rc=0

@@ -1,1 +1,1 @@
-<sip:@WA_USER@@127.0.0.1:@SIP_PORT@>;regint=0;mediaenc=srtp-mand;answermode=auto
+<sip:@WA_USER@@127.0.0.1:@SIP_PORT@>;regint=0;mediaenc=@MEDIAENC@;answermode=auto@AUTH@

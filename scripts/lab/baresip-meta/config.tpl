@@ -19,5 +19,6 @@ module			opus.so
 module			aufile.so
 module			aubridge.so
 module			srtp.so
+@DTLS_SRTP_MODULE@
 module_app		account.so
 module_app		menu.so
