@@ -133,6 +133,42 @@ final class Rtpengine implements AutoCloseable {
                         "no-AEAD_AES_256_GCM", "no-AEAD_AES_128_GCM")));
     }
 
+    /**
+     * Meta's DTLS-mode offer made from the stand-in's plain offer: rtpengine faces us as an ICE-lite agent with one
+     * host candidate, {@code UDP/TLS/RTP/SAVPF}, {@code a=setup:actpass}, a fingerprint and rtcp-mux only (no
+     * second component), as in Meta's INVITE (whatsapp-sip-facts.md 4.3); no SDES.
+     */
+    Map<String, Object> offerAsDtls(String callId, String fromTag, String sdp) throws IOException {
+        return ng.call(Map.of("command", "offer", "call-id", callId, "from-tag", fromTag, "sdp", sdp,
+                "transport-protocol", "UDP/TLS/RTP/SAVPF", "ICE", "force", "ICE-lite", "forward",
+                "rtcp-mux", List.of("require"), "SDES", List.of("off")));
+    }
+
+    /**
+     * Our DTLS offer (ICE, actpass) in, a plain RTP offer toward the stand-in out. ICE-lite "backward" makes the
+     * answer that {@link #answerAsDtls} later returns to us an ICE-lite one, as Meta's would be.
+     */
+    Map<String, Object> offerFromDtls(String callId, String fromTag, String sdp) throws IOException {
+        return ng.call(Map.of("command", "offer", "call-id", callId, "from-tag", fromTag, "sdp", sdp,
+                "transport-protocol", "RTP/AVP", "ICE", "remove", "ICE-lite", "backward",
+                "rtcp-mux", List.of("demux")));
+    }
+
+    /**
+     * The stand-in's plain answer in, the DTLS answer toward us out: ICE (lite, from {@link #offerFromDtls}), a
+     * fingerprint and {@code a=setup:} as asked: "passive" (rtpengine is the DTLS server, as Meta is expected to
+     * answer our actpass) or "active" (rtpengine sends the ClientHello). Probed on rtpengine 10.5: the DTLS flag
+     * only takes effect on the answer command.
+     */
+    Map<String, Object> answerAsDtls(String callId, String fromTag, String toTag, String sdp, String setup)
+            throws IOException {
+        if (!setup.equals("passive") && !setup.equals("active")) {
+            throw new IllegalArgumentException("setup must be passive or active: " + setup);
+        }
+        return ng.call(Map.of("command", "answer", "call-id", callId, "from-tag", fromTag, "to-tag", toTag,
+                "sdp", sdp, "ICE", "force", "DTLS", setup));
+    }
+
     void delete(String callId) {
         try {
             ng.call(Map.of("command", "delete", "call-id", callId));
