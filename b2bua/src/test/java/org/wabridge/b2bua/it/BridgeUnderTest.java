@@ -53,9 +53,7 @@ public final class BridgeUnderTest implements AutoCloseable {
      * @param edgePort      TLS port of the lab edge (or a closed port for unreachable-edge tests)
      * @param overrides     extra YAML lines per section key: "pbx", "meta", "media", "number"; single settings:
      *                      "allowedSources" (pbx), "pbxTarget", "answerTimeout" (pbx), "metaAllowedSources",
-     *                      "secondNumber" (another business number, same password), "srtpKeyExchange" (the
-     *                      numbers' keying at Meta: SDES unless "DTLS" is given, as in the lab's SIPp and baresip
-     *                      peers; the bridge's own default would be DTLS)
+     *                      "secondNumber" (another business number, same password)
      */
     public BridgeUnderTest(Ports ports, Path certs, int edgePort, String password, Map<String, String> overrides,
                            MediaRelay relay) throws Exception {
@@ -84,7 +82,6 @@ public final class BridgeUnderTest implements AutoCloseable {
                            ObserverFactory observerFor) throws Exception {
         this.pbxPort = ports.pbx;
         this.metaPort = ports.meta;
-        String keying = overrides.getOrDefault("srtpKeyExchange", "SDES");
         String yaml = """
                 pbx:
                   listen:
@@ -103,7 +100,7 @@ public final class BridgeUnderTest implements AutoCloseable {
                   tlsKey: %s
                   noResponseTimeout: %s
                 %s  numbers:
-                    - {number: "%s", password: "%s", srtpKeyExchange: %s}
+                    - {number: "%s", password: "%s"}
                 %smedia:
                   mode: %s
                   bindAddress: 127.0.0.1
@@ -120,10 +117,9 @@ public final class BridgeUnderTest implements AutoCloseable {
                 certs.resolve("bridge.pem"), certs.resolve("bridge.key"),
                 overrides.getOrDefault("noResponseTimeout", "4s"),
                 optional(overrides, "metaAllowedSources", "  allowedSources: [%s]\n"),
-                overrides.getOrDefault("number", "+15550100001"), password, keying,
+                overrides.getOrDefault("number", "+15550100001"), password,
                 overrides.containsKey("secondNumber")
-                        ? "    - {number: \"" + overrides.get("secondNumber") + "\", password: \"" + password
-                        + "\", srtpKeyExchange: " + keying + "}\n" : "",
+                        ? "    - {number: \"" + overrides.get("secondNumber") + "\", password: \"" + password + "\"}\n" : "",
                 overrides.getOrDefault("mediaMode", "relay"),
                 ports.mediaMin, ports.mediaMax,
                 overrides.getOrDefault("maxCalls", "1000"), overrides.getOrDefault("extraYaml", ""));
