@@ -447,7 +447,7 @@ class ConfigLoaderTest {
     void productionExampleLoadsWithItsSecretsFromTheEnvironment() throws ConfigException {
         Map<String, String> env = Map.of("WA_SIP_PASSWORD_SUPPORT", "pw-support", "WA_SIP_PASSWORD_SALES", "pw-sales");
         BridgeConfig cfg = ConfigLoader.load(Path.of("examples/production.yaml"), env);
-        assertEquals(List.of(new BusinessNumber("+15550100001", "pw-support", null),
+        assertEquals(List.of(new BusinessNumber("+15550100001", "pw-support", null, SrtpKeyExchange.DTLS),
                 new BusinessNumber("+15550100002", "pw-sales", "sip:sales@10.0.0.5:5060")), cfg.meta().numbers());
         assertNull(cfg.meta().edgeAddress(), "an empty key means the default");
         assertNull(cfg.meta().tlsTrust());
