@@ -96,8 +96,8 @@ final class SipCall implements MediaEvents, CallRegistry.Entry {
                 ? new CallMachine.Timeouts(services.config().meta().noResponseTimeout(), null)
                 : new CallMachine.Timeouts(services.config().pbx().noResponseTimeout(),
                         services.config().pbx().answerTimeout());
-        this.machine = new CallMachine(direction, callId, number.number(), waUser, timeouts, services.failures(),
-                services.relay(), this, System::nanoTime);
+        this.machine = new CallMachine(direction, callId, number.number(), waUser, number.srtpKeyExchange(), timeouts,
+                services.failures(), services.relay(), this, System::nanoTime);
         inboundTx.setApplicationData(this);
         if (inboundTx.getDialog() != null) {
             inboundTx.getDialog().setApplicationData(this); // in-dialog requests find the call here

@@ -29,6 +29,7 @@ import org.wabridge.b2bua.call.Action.SendInvite;
 import org.wabridge.b2bua.call.Action.StartMetaMedia;
 import org.wabridge.b2bua.digest.DigestChallenge;
 import org.wabridge.b2bua.events.Direction;
+import org.wabridge.config.SrtpKeyExchange;
 import org.wabridge.media.MediaEvents;
 import org.wabridge.media.MediaException;
 import org.wabridge.media.MediaRelay;
@@ -58,6 +59,7 @@ public final class CallMachine {
     private final String callId;
     private final String businessNumber;
     private final String waUser;
+    private final SrtpKeyExchange keying;
     private final Timeouts timeouts;
     private final CallFailures failures;
     private final MediaRelay relay;
@@ -82,12 +84,18 @@ public final class CallMachine {
     private String causeId;
     private Duration setupTime;
 
-    public CallMachine(Direction direction, String callId, String businessNumber, String waUser, Timeouts timeouts,
-                       CallFailures failures, MediaRelay relay, MediaEvents mediaEvents, LongSupplier nanoClock) {
+    /**
+     * @param keying the business number's {@code srtpKeyExchange}: what the relay offers Meta on a
+     *               business-initiated call (a user-initiated call follows Meta's offer)
+     */
+    public CallMachine(Direction direction, String callId, String businessNumber, String waUser,
+                       SrtpKeyExchange keying, Timeouts timeouts, CallFailures failures, MediaRelay relay,
+                       MediaEvents mediaEvents, LongSupplier nanoClock) {
         this.direction = direction;
         this.callId = callId;
         this.businessNumber = businessNumber;
         this.waUser = waUser;
+        this.keying = keying;
         this.timeouts = timeouts;
         this.failures = failures;
         this.relay = relay;
@@ -172,7 +180,7 @@ public final class CallMachine {
         }
         String offer;
         try {
-            media = relay.open(callId, mediaEvents);
+            media = relay.open(callId, keying, mediaEvents);
             offer = direction == Direction.BUSINESS_INITIATED
                     ? media.metaOfferFromPbxOffer(s.offer())
                     : media.pbxOfferFromMetaOffer(s.offer());

@@ -69,10 +69,12 @@ class CallMachineTest {
 
     static final class FakeRelay implements MediaRelay {
         final List<FakeMedia> opened = new ArrayList<>();
+        final List<SrtpKeyExchange> keyings = new ArrayList<>();
         boolean exhausted;
 
         @Override
         public MediaSession open(String callId, SrtpKeyExchange keying, MediaEvents events) throws MediaException {
+            keyings.add(keying);
             if (exhausted) {
                 throw new MediaException("no free UDP ports");
             }
@@ -95,9 +97,13 @@ class CallMachineTest {
         long now;
 
         Call(Direction direction) {
+            this(direction, SrtpKeyExchange.DTLS);
+        }
+
+        Call(Direction direction, SrtpKeyExchange keying) {
             this.direction = direction;
             Duration answer = direction == Direction.USER_INITIATED ? Duration.ofSeconds(60) : null;
-            machine = new CallMachine(direction, "call-1", "+15550100001", "+4915112345678",
+            machine = new CallMachine(direction, "call-1", "+15550100001", "+4915112345678", keying,
                     new CallMachine.Timeouts(Duration.ofSeconds(5), answer), FAILURES, relay, null, () -> now);
         }
 
@@ -518,6 +524,19 @@ class CallMachineTest {
         assertEquals(List.of(500), c.all(Action.Respond.class).stream().map(Action.Respond::code).toList());
         assertEquals("local.internal-error", c.all(Action.End.class).get(0).causeId());
         assertInvariants(c);
+    }
+
+    // ------------------------------------------------------ keying and the Meta leg (DTLS-SRTP, ICE)
+
+    @Test
+    void theNumbersKeyingReachesTheRelayInBothDirections() {
+        for (Direction d : Direction.values()) {
+            for (SrtpKeyExchange keying : SrtpKeyExchange.values()) {
+                Call c = new Call(d, keying);
+                c.feed(start());
+                assertEquals(List.of(keying), c.relay.keyings, d + " " + keying);
+            }
+        }
     }
 
     private static Call endAndSweep(Call c) {
