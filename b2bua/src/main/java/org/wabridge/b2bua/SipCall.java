@@ -42,8 +42,10 @@ import org.wabridge.b2bua.ops.calllog.CallLogObserver;
 import org.wabridge.config.BusinessNumber;
 import org.wabridge.media.Leg;
 import org.wabridge.media.MediaEvents;
+import org.wabridge.media.MediaMilestone;
 import org.wabridge.media.MediaSession;
 import org.wabridge.media.MediaStats;
+import org.wabridge.media.MetaLegFailure;
 
 /**
  * The thin adapter between one {@link CallMachine} and JAIN-SIP: it turns the stack's events into
@@ -96,8 +98,8 @@ final class SipCall implements MediaEvents, CallRegistry.Entry {
                 ? new CallMachine.Timeouts(services.config().meta().noResponseTimeout(), null)
                 : new CallMachine.Timeouts(services.config().pbx().noResponseTimeout(),
                         services.config().pbx().answerTimeout());
-        this.machine = new CallMachine(direction, callId, number.number(), waUser, timeouts, services.failures(),
-                services.relay(), this, System::nanoTime);
+        this.machine = new CallMachine(direction, callId, number.number(), waUser, number.srtpKeyExchange(), timeouts,
+                services.failures(), services.relay(), this, System::nanoTime);
         inboundTx.setApplicationData(this);
         if (inboundTx.getDialog() != null) {
             inboundTx.getDialog().setApplicationData(this); // in-dialog requests find the call here
@@ -218,6 +220,16 @@ final class SipCall implements MediaEvents, CallRegistry.Entry {
     @Override
     public void mediaTimeout(Leg leg, Duration silentFor) {
         run(() -> feed(new Input.MediaTimeout(leg == Leg.META ? Side.META : Side.PBX, silentFor)));
+    }
+
+    @Override
+    public void metaLegFailed(MetaLegFailure failure) {
+        run(() -> feed(new Input.MetaLegFailed(failure.kind(), failure.detail())));
+    }
+
+    @Override
+    public void milestone(MediaMilestone milestone, Duration sinceStart) {
+        run(() -> feed(new Input.MediaMilestone(milestone, sinceStart)));
     }
 
     @Override

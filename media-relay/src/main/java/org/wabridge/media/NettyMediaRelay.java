@@ -16,6 +16,7 @@ import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -31,12 +32,20 @@ import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wabridge.config.MediaSettings;
+import org.wabridge.media.dtls.DtlsCertificate;
+import org.wabridge.media.dtls.DtlsEndpoint;
+import org.wabridge.media.ice.IceCredentials;
+import org.wabridge.media.ice.IceSdp;
+import org.wabridge.media.keying.DtlsIceKeying;
+import org.wabridge.media.keying.KeyingSettings;
+import org.wabridge.media.keying.MetaKeying;
 import org.wabridge.media.relay.CallMedia;
 import org.wabridge.media.relay.NettyMediaSession;
 import org.wabridge.media.relay.PacketSink;
 import org.wabridge.media.relay.PortBlocks;
 import org.wabridge.media.sdp.CryptoAttribute;
 import org.wabridge.media.sdp.LocalMedia;
+import org.wabridge.media.sdp.LocalMedia.LocalDtls;
 import org.wabridge.media.srtp.SrtpSuite;
 import org.wabridge.media.srtp.SrtpWarmUp;
 
@@ -59,6 +68,9 @@ public final class NettyMediaRelay implements MediaRelay {
     /** The sessions of each event loop, ticked every 20 ms by one timer per loop (not one per call). */
     private final Map<EventLoop, Set<NettyMediaSession>> sessionsByLoop = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
+    /** What every call's DTLS-mode keying shares; null when DTLS is impossible (no usable public address). */
+    private final DtlsIceKeying.Context keyingContext;
+    private final InetAddress candidateAddress;
     private volatile boolean closed;
 
     /**
@@ -70,8 +82,18 @@ public final class NettyMediaRelay implements MediaRelay {
      * @throws IllegalStateException when SRTP does not work on this machine (no call could be relayed)
      */
     public NettyMediaRelay(MediaSettings settings) {
+        this(settings, KeyingSettings.DEFAULT);
+    }
+
+    /**
+     * @param keying the clocks of DTLS mode (ICE and the handshake); tests shorten them
+     */
+    public NettyMediaRelay(MediaSettings settings, KeyingSettings keying) {
         this.settings = settings;
         warmUpSrtp();
+        this.candidateAddress = candidateAddress(settings.publicAddress());
+        this.keyingContext = candidateAddress == null ? null : new DtlsIceKeying.Context(DtlsCertificate.generate(),
+                keying, random, DtlsEndpoint.DEFAULT_THREADS, NettyMediaSession::now);
         this.ports = new PortBlocks(settings.portMin(), settings.portMax());
         IoHandlerFactory io;
         if (Epoll.isAvailable()) {
@@ -99,6 +121,21 @@ public final class NettyMediaRelay implements MediaRelay {
         } else {
             LOG.warn("media relay warm-up call skipped ({}); the first call may take longer to set up", skipped);
         }
+    }
+
+    /**
+     * The address of our ICE host candidate: media.publicAddress when it is a concrete IP literal. Anything else
+     * (a wildcard, a name) leaves the relay SDES-only, said once here.
+     */
+    private static InetAddress candidateAddress(String publicAddress) {
+        InetAddress a = IceSdp.literal(publicAddress);
+        if (a == null || a.isAnyLocalAddress()) {
+            LOG.warn("media.publicAddress '{}' is not a concrete IP address, so it cannot be an ICE candidate: calls"
+                    + " keyed by DTLS (Meta's default) are refused; set media.publicAddress to the relay's public IP",
+                    publicAddress);
+            return null;
+        }
+        return a;
     }
 
     private static void warmUpSrtp() {
@@ -152,8 +189,9 @@ public final class NettyMediaRelay implements MediaRelay {
                 continue;
             }
             MediaEvents tap = events.capturesPackets() ? events : null;
+            PacketSink sink = NettyMediaSession.sinkOf(channels, tap);
             NettyMediaSession session = new NettyMediaSession(callId, loop, channels, base,
-                    media(callId, events, base, NettyMediaSession.sinkOf(channels, tap)), tap, this::sessionClosed);
+                    media(callId, keying, events, base, sink, loop), tap, this::sessionClosed);
             sessions.add(session);
             sessionsByLoop.get(loop).add(session);
             return session;
@@ -163,16 +201,34 @@ public final class NettyMediaRelay implements MediaRelay {
                 + " ports per call): widen media.portMin/media.portMax or check what else binds these ports");
     }
 
-    private CallMedia media(String callId, MediaEvents events, int base, PacketSink sink) {
+    private CallMedia media(String callId, SrtpKeyExchange keying, MediaEvents events, int base, PacketSink sink,
+                            EventLoop loop) {
         byte[] key = new byte[SrtpSuite.KEY_AND_SALT_LENGTH];
         random.nextBytes(key);
         long ssrc = random.nextInt() & 0xFFFF_FFFFL;
         String cname = "wabridge-" + Long.toHexString(random.nextLong());
-        LocalMedia local = new LocalMedia(settings.publicAddress(), base, base + 2,
+        int metaPort = base + 2;
+        LocalDtls dtls = null;
+        MetaKeying.Factory keyingFactory = null;
+        if (keyingContext != null) {
+            // a fresh ufrag and password per call; ICE and DTLS share the Meta port with media (rtcp-mux, BUNDLE)
+            dtls = new LocalDtls(IceCredentials.generate(random),
+                    IceSdp.hostCandidates(List.of(new InetSocketAddress(candidateAddress, metaPort))),
+                    keyingContext.certificate().fingerprint());
+            keyingFactory = (id, localDtls, remote, sdpAddress, owner) ->
+                    new DtlsIceKeying(id, localDtls, remote, sdpAddress, keyingContext, sink, loop, owner);
+        }
+        SrtpKeyExchange offerKeying = keying;
+        if (keying == SrtpKeyExchange.DTLS && dtls == null) {
+            LOG.warn("call {}: the number is set to DTLS but media.publicAddress is not usable for ICE; offering SDES",
+                    callId);
+            offerKeying = SrtpKeyExchange.SDES;
+        }
+        LocalMedia local = new LocalMedia(settings.publicAddress(), base, metaPort,
                 new CryptoAttribute(1, SrtpSuite.AES_CM_128_HMAC_SHA1_80, key), ssrc, cname,
-                random.nextInt(Integer.MAX_VALUE), settings.g711EnabledAtMeta());
+                random.nextInt(Integer.MAX_VALUE), settings.g711EnabledAtMeta(), offerKeying, dtls);
         return new CallMedia(settings, callId, local, events, sink, random.nextInt(0x10000),
-                random.nextInt() & 0xFFFF_FFFFL);
+                random.nextInt() & 0xFFFF_FFFFL, keyingFactory);
     }
 
     /** Binds PBX RTP, PBX RTCP and Meta ports of a block on one loop, or returns null. */

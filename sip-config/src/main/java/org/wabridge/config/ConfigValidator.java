@@ -615,14 +615,18 @@ public final class ConfigValidator {
             error("media.bindAddress", "'" + media.bindAddress() + "' is not an IP address",
                     "write the local address the relay binds to, e.g. 0.0.0.0 or 10.0.0.2");
         }
+        List<BusinessNumber> numberList = meta.numbers() == null ? List.of() : meta.numbers();
+        // DTLS numbers offer publicAddress as their only ICE host candidate, so it must be an address too.
+        String ice = numberList.stream().anyMatch(n -> n.srtpKeyExchange() == SrtpKeyExchange.DTLS)
+                ? "; it is also the ICE host candidate of the DTLS-keyed numbers" : "";
         if (media.mode() == MediaSettings.MediaMode.RELAY) {
             if (!IpLiterals.isIpLiteral(media.publicAddress())) {
                 error("media.publicAddress", "'" + media.publicAddress() + "' is not an IP address; it is written in SDP "
-                                + "c= lines for Meta and the PBX",
+                                + "c= lines for Meta and the PBX" + ice,
                         "write the public IP address of this host, e.g. 203.0.113.10");
             } else if (IpLiterals.isWildcard(media.publicAddress())) {
                 error("media.publicAddress", "the relay would advertise " + media.publicAddress() + " in SDP, where no one "
-                                + "can send media; Meta ends calls without media after 20 s",
+                                + "can send media; Meta ends calls without media after 20 s" + ice,
                         "set media.publicAddress to the IP address Meta and the PBX can reach this host at");
             }
         }
@@ -630,6 +634,15 @@ public final class ConfigValidator {
             warning("media.mode", "passthrough is for labs only: SDP is copied, so the PBX must do SRTP itself, and "
                             + "there is no keepalive, RTCP in silence or anti-clipping buffer (Meta drops silent calls)",
                     "use mode: relay in production");
+            for (int i = 0; i < numberList.size(); i++) {
+                BusinessNumber n = numberList.get(i);
+                if (n.srtpKeyExchange() == SrtpKeyExchange.DTLS) {
+                    warning("meta.numbers[" + i + "].srtpKeyExchange", n.number() + " is keyed by DTLS, but media.mode "
+                                    + "passthrough copies SDP and cannot key: the PBX itself would have to run ICE (full, "
+                                    + "controlling) and DTLS-SRTP as the client toward Meta",
+                            "use media.mode: relay, or srtpKeyExchange: SDES (set it at Meta too) with a PBX that does SDES");
+                }
+            }
         }
         int min = media.portMin();
         int max = media.portMax();

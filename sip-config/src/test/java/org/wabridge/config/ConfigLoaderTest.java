@@ -124,7 +124,7 @@ class ConfigLoaderTest {
                   publicPort: 5063
                   tlsCertificate: cert.pem
                   tlsKey: key.pem
-                  numbers: [{number: "+15550100001", password: pw, pbxTarget: "sip:sales@10.0.0.5"}]
+                  numbers: [{number: "+15550100001", password: pw, pbxTarget: "sip:sales@10.0.0.5", srtpKeyExchange: sdes}]
                   noResponseTimeout: 1500ms
                 media:
                   mode: PassThrough
@@ -150,7 +150,8 @@ class ConfigLoaderTest {
                 Duration.ofSeconds(5), Duration.ofSeconds(60)), cfg.pbx());
         assertEquals(new MetaSide("sip:edge.example.test:5061;transport=tls", "127.0.0.1", "bar.foo.com", "foo.com", "ca.pem",
                 new ListenPoint(Transport.TLS, "0.0.0.0", 5062), "public.foo.com", 5063, "cert.pem", "key.pem",
-                List.of(new BusinessNumber("+15550100001", "pw", "sip:sales@10.0.0.5")), Duration.ofMillis(1500),
+                List.of(new BusinessNumber("+15550100001", "pw", "sip:sales@10.0.0.5", SrtpKeyExchange.SDES)),
+                Duration.ofMillis(1500),
                 MetaSide.META_NETWORKS.stream().map(Cidr::parse).toList(), 407), cfg.meta());
         assertEquals(new MediaSettings(MediaSettings.MediaMode.PASSTHROUGH, "10.0.0.2", "203.0.113.10", 40000, 40999, true,
                 Duration.ofMillis(500), Duration.ofSeconds(3), Duration.ofSeconds(4), Duration.ofMinutes(2),
@@ -307,6 +308,39 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void srtpKeyExchangeDefaultsToDtlsAsAtMeta() throws ConfigException {
+        assertEquals(SrtpKeyExchange.DTLS, parse(MINIMAL, Map.of()).meta().numbers().get(0).srtpKeyExchange());
+    }
+
+    @Test
+    void srtpKeyExchangeIsReadPerNumberWhateverItsCase() throws ConfigException {
+        for (String value : List.of("SDES", "sdes", "Sdes")) {
+            assertEquals(SrtpKeyExchange.SDES, keyingOf(value), value);
+        }
+        for (String value : List.of("DTLS", "dtls")) {
+            assertEquals(SrtpKeyExchange.DTLS, keyingOf(value), value);
+        }
+        BridgeConfig two = parse(MINIMAL + """
+                    - {number: "+15550100002", password: secret-2, srtpKeyExchange: SDES}
+                """, Map.of());
+        assertEquals(List.of(SrtpKeyExchange.DTLS, SrtpKeyExchange.SDES),
+                two.meta().numbers().stream().map(BusinessNumber::srtpKeyExchange).toList());
+    }
+
+    @Test
+    void srtpKeyExchangeOtherThanDtlsOrSdesIsAnErrorListingTheAllowedValues() {
+        List<Problem> problems = problemsOf(MINIMAL + "      srtpKeyExchange: ZRTP\n", Map.of());
+        Problem p = assertProblem(problems, Severity.ERROR, "meta.numbers[0].srtpKeyExchange", "'ZRTP'", "dtls, sdes",
+                "test.yaml line 8");
+        assertTrue(p.fix().contains("dtls") && p.fix().contains("sdes"), p.toString());
+        assertEquals(1, problems.size(), dump(problems));
+    }
+
+    private static SrtpKeyExchange keyingOf(String value) throws ConfigException {
+        return parse(MINIMAL + "      srtpKeyExchange: " + value + "\n", Map.of()).meta().numbers().get(0).srtpKeyExchange();
+    }
+
+    @Test
     void duplicateKeysAreErrors() {
         List<Problem> problems = problemsOf(MINIMAL + "media:\n  portMin: 20000\n  portMin: 30000\n", Map.of());
         assertProblem(problems, Severity.ERROR, "media.portMin", "appears twice");
@@ -371,7 +405,9 @@ class ConfigLoaderTest {
         assertEquals(5062, cfg.meta().publicPort());
         assertEquals("lab/certs/bridge.pem", cfg.meta().tlsCertificate());
         assertEquals("lab/certs/bridge.key", cfg.meta().tlsKey());
-        assertEquals(List.of(new BusinessNumber("+15550100001", "lab-secret", null)), cfg.meta().numbers());
+        // The lab's SIPp and baresip peers speak SDES only.
+        assertEquals(List.of(new BusinessNumber("+15550100001", "lab-secret", null, SrtpKeyExchange.SDES)),
+                cfg.meta().numbers());
         assertEquals(30000, cfg.media().portMin());
         assertEquals(30999, cfg.media().portMax());
         assertEquals("127.0.0.1", cfg.media().publicAddress());
@@ -390,13 +426,13 @@ class ConfigLoaderTest {
                 Map.entry("META_TLS_KEY", "/tmp/b.key"), Map.entry("BUSINESS_NUMBER", "+15550100009"),
                 Map.entry("META_SIP_PASSWORD", "pw9"), Map.entry("MEDIA_PORT_MIN", "40000"),
                 Map.entry("MEDIA_PORT_MAX", "40999"), Map.entry("CALL_LOG_FILE", "/tmp/lab/calls.db"),
-                Map.entry("CAPTURE_DIR", "/tmp/lab/captures"));
+                Map.entry("CAPTURE_DIR", "/tmp/lab/captures"), Map.entry("SRTP_KEY_EXCHANGE", "DTLS"));
         BridgeConfig cfg = ConfigLoader.load(Path.of("examples/lab.yaml"), env);
         assertEquals(List.of(new ListenPoint(Transport.UDP, "127.0.0.1", 6060), new ListenPoint(Transport.TCP, "127.0.0.1", 6060)),
                 cfg.pbx().listen());
         assertEquals(new MetaSide("sip:127.0.0.1:6061;transport=tcp", "127.0.0.2", "b.example.test", "b.example.test",
                         "/tmp/ca.pem", new ListenPoint(Transport.TLS, "127.0.0.1", 6062), "127.0.0.1", 6062,
-                        "/tmp/b.pem", "/tmp/b.key", List.of(new BusinessNumber("+15550100009", "pw9", null)),
+                        "/tmp/b.pem", "/tmp/b.key", List.of(new BusinessNumber("+15550100009", "pw9", null, SrtpKeyExchange.DTLS)),
                         Duration.ofSeconds(10), List.of(Cidr.parse("127.0.0.0/8")), 407),
                 cfg.meta());
         assertEquals("sip:127.0.0.1:6090", cfg.pbx().target());
@@ -411,7 +447,7 @@ class ConfigLoaderTest {
     void productionExampleLoadsWithItsSecretsFromTheEnvironment() throws ConfigException {
         Map<String, String> env = Map.of("WA_SIP_PASSWORD_SUPPORT", "pw-support", "WA_SIP_PASSWORD_SALES", "pw-sales");
         BridgeConfig cfg = ConfigLoader.load(Path.of("examples/production.yaml"), env);
-        assertEquals(List.of(new BusinessNumber("+15550100001", "pw-support", null),
+        assertEquals(List.of(new BusinessNumber("+15550100001", "pw-support", null, SrtpKeyExchange.DTLS),
                 new BusinessNumber("+15550100002", "pw-sales", "sip:sales@10.0.0.5:5060")), cfg.meta().numbers());
         assertNull(cfg.meta().edgeAddress(), "an empty key means the default");
         assertNull(cfg.meta().tlsTrust());

@@ -400,6 +400,31 @@ class ConfigValidatorTest {
         }
 
         @Test
+        void dtlsNumbersSayThatPublicAddressIsTheirIceHostCandidate() {
+            assertProblem(validate("media.publicAddress", "0.0.0.0"), Severity.ERROR, "media.publicAddress",
+                    "advertise 0.0.0.0 in SDP", "ICE host candidate of the DTLS-keyed numbers");
+            assertProblem(validate("media.publicAddress", "::"), Severity.ERROR, "media.publicAddress",
+                    "advertise :: in SDP", "ICE host candidate");
+            assertProblem(validate("media.publicAddress", "media.example.test"), Severity.ERROR, "media.publicAddress",
+                    "not an IP address", "ICE host candidate");
+            Problem sdes = assertProblem(validate("media.publicAddress", null, "meta.numbers[0].srtpKeyExchange", "SDES"),
+                    Severity.ERROR, "media.publicAddress", "advertise 0.0.0.0 in SDP");
+            assertFalse(sdes.message().contains("ICE"), sdes.toString());
+            assertNoProblems(validate("media.publicAddress", "2001:db8::10"));
+        }
+
+        @Test
+        void passthroughCannotKeyDtlsNumbers() {
+            List<Problem> problems = validate("media.mode", "passthrough");
+            Problem p = assertProblem(problems, Severity.WARNING, "meta.numbers[0].srtpKeyExchange",
+                    "+15550100001 is keyed by DTLS", "passthrough copies SDP and cannot key");
+            assertTrue(p.fix().contains("media.mode: relay") && p.fix().contains("SDES"), p.fix());
+            assertNoProblemAt(validate("media.mode", "passthrough", "meta.numbers[0].srtpKeyExchange", "sdes"),
+                    "meta.numbers[0].srtpKeyExchange");
+            assertNoProblemAt(validate(), "meta.numbers[0].srtpKeyExchange");
+        }
+
+        @Test
         void durationsMustBePositive() {
             assertProblem(validate("media.prebuffer", "0s"), Severity.ERROR, "media.prebuffer", "must be positive");
             assertProblem(validate("meta.noResponseTimeout", "0"), Severity.ERROR, "meta.noResponseTimeout", "must be positive");

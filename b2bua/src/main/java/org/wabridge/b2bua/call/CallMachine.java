@@ -27,12 +27,16 @@ import org.wabridge.b2bua.call.Action.SendBye;
 import org.wabridge.b2bua.call.Action.SendCancel;
 import org.wabridge.b2bua.call.Action.SendInvite;
 import org.wabridge.b2bua.call.Action.StartMetaMedia;
+import org.wabridge.b2bua.causes.ReasonHeaders;
 import org.wabridge.b2bua.digest.DigestChallenge;
 import org.wabridge.b2bua.events.Direction;
+import org.wabridge.config.SrtpKeyExchange;
 import org.wabridge.media.MediaEvents;
 import org.wabridge.media.MediaException;
+import org.wabridge.media.MediaMilestone;
 import org.wabridge.media.MediaRelay;
 import org.wabridge.media.MediaSession;
+import org.wabridge.media.MetaLegFailure;
 import org.wabridge.media.SdpException;
 
 /**
@@ -58,6 +62,7 @@ public final class CallMachine {
     private final String callId;
     private final String businessNumber;
     private final String waUser;
+    private final SrtpKeyExchange keying;
     private final Timeouts timeouts;
     private final CallFailures failures;
     private final MediaRelay relay;
@@ -82,12 +87,18 @@ public final class CallMachine {
     private String causeId;
     private Duration setupTime;
 
-    public CallMachine(Direction direction, String callId, String businessNumber, String waUser, Timeouts timeouts,
-                       CallFailures failures, MediaRelay relay, MediaEvents mediaEvents, LongSupplier nanoClock) {
+    /**
+     * @param keying the business number's {@code srtpKeyExchange}: what the relay offers Meta on a
+     *               business-initiated call (a user-initiated call follows Meta's offer)
+     */
+    public CallMachine(Direction direction, String callId, String businessNumber, String waUser,
+                       SrtpKeyExchange keying, Timeouts timeouts, CallFailures failures, MediaRelay relay,
+                       MediaEvents mediaEvents, LongSupplier nanoClock) {
         this.direction = direction;
         this.callId = callId;
         this.businessNumber = businessNumber;
         this.waUser = waUser;
+        this.keying = keying;
         this.timeouts = timeouts;
         this.failures = failures;
         this.relay = relay;
@@ -151,6 +162,10 @@ public final class CallMachine {
             timerFired(t.timer(), out);
         } else if (input instanceof Input.MediaTimeout m) {
             mediaTimeout(m, out);
+        } else if (input instanceof Input.MetaLegFailed f) {
+            metaLegFailed(f, out);
+        } else if (input instanceof Input.MediaMilestone m) {
+            milestone(m, out);
         } else if (input instanceof Input.HangUp h) {
             hangUp(h, out);
         }
@@ -172,7 +187,7 @@ public final class CallMachine {
         }
         String offer;
         try {
-            media = relay.open(callId, mediaEvents);
+            media = relay.open(callId, keying, mediaEvents);
             offer = direction == Direction.BUSINESS_INITIATED
                     ? media.metaOfferFromPbxOffer(s.offer())
                     : media.pbxOfferFromMetaOffer(s.offer());
@@ -180,7 +195,7 @@ public final class CallMachine {
             failLocal("local.media-ports-exhausted", "media relay: " + e.getMessage(), out);
             return;
         } catch (SdpException e) {
-            failLocal("local.sdp-unusable", (direction == Direction.BUSINESS_INITIATED ? "" : "Meta's offer: ")
+            failLocal(sdpCause(e), (direction == Direction.BUSINESS_INITIATED ? "" : "Meta's offer: ")
                     + e.getMessage(), out);
             return;
         }
@@ -260,7 +275,7 @@ public final class CallMachine {
                     : media.metaAnswerFromPbxAnswer(farSdp);
         } catch (SdpException e) {
             out.add(new SendBye(outbound, INCOMPATIBLE_DESTINATION));
-            failLocal("local.sdp-unusable", (direction == Direction.BUSINESS_INITIATED ? "Meta's answer: "
+            failLocal(sdpCause(e), (direction == Direction.BUSINESS_INITIATED ? "Meta's answer: "
                     : "the PBX's answer: ") + e.getMessage(), out);
             return;
         }
@@ -482,11 +497,58 @@ public final class CallMachine {
         String cause = m.leg() == Side.META ? "local.media-timeout-meta" : "local.media-timeout-pbx";
         String text = (m.leg() == Side.META ? "WhatsApp side" : "PBX") + " sent no media for "
                 + m.silentFor().toSeconds() + " s";
-        Outcome outcome = failures.local(cause);
-        causeId = outcome.cause().id();
         out.add(new Record("media-timeout", text));
+        failAnswered(cause, text, out);
+    }
+
+    /**
+     * The Meta leg cannot carry media (ICE, consent or DTLS failed). The relay starts that leg only once both
+     * legs answered, so this normally ends an answered call; the other states are defined all the same.
+     */
+    private void metaLegFailed(Input.MetaLegFailed f, List<Action> out) {
+        String cause = causeOf(f.kind());
+        String text = stepOf(f.kind()) + (f.detail() == null || f.detail().isBlank() ? "" : ": " + f.detail().strip());
+        switch (state) {
+            case ANSWERING, CONFIRMED -> {
+                out.add(new Record("meta-leg-failed", text));
+                failAnswered(cause, text, out);
+            }
+            case OFFERING, CHALLENGED, EARLY -> {
+                out.add(new Record("meta-leg-failed", text));
+                stopOutboundAttempt(out);
+                failLocal(cause, text, out);
+            }
+            // The inbound leg has its 487 and our CANCEL waits for a provisional (RFC 3261 9.1): ending now would
+            // leave the outbound leg ringing with nobody to cancel it. The call ends on its own shortly.
+            case CANCELLING -> LOG.info("Meta leg failed while the call is being cancelled: {}", text);
+            case ENDED -> { }
+        }
+    }
+
+    /** A set-up step of the Meta leg, for the call's timeline; nothing changes. */
+    private void milestone(Input.MediaMilestone m, List<Action> out) {
+        if (state == CallState.ENDED || m.milestone() == null) {
+            return;
+        }
+        String after = (m.sinceStart() == null ? "" : " " + m.sinceStart().toMillis() + " ms")
+                + " after the Meta leg started";
+        if (m.milestone() == MediaMilestone.ICE_COMPLETED) {
+            out.add(new Record("ice-completed", "ICE completed" + after));
+        } else if (m.milestone() == MediaMilestone.DTLS_CONNECTED) {
+            out.add(new Record("dtls-connected", "DTLS handshake completed, SRTP keys agreed" + after));
+        } else if (m.milestone() == MediaMilestone.FIRST_SRTP_SENT) {
+            out.add(new Record("first-srtp-sent", "first SRTP packet sent to Meta" + after));
+        } else if (m.milestone() == MediaMilestone.FIRST_SRTP_RECEIVED) {
+            out.add(new Record("first-srtp-received", "first SRTP packet received from Meta" + after));
+        }
+    }
+
+    /** An answered call fails: both legs get a BYE whose Q.850 Reason names the cause and the step. */
+    private void failAnswered(String localCause, String text, List<Action> out) {
+        Outcome outcome = failures.local(localCause);
+        causeId = outcome.cause().id();
         LOG.warn(failures.logLine(callId, metaCallId, outcome.answer().sipCode(), text, outcome));
-        String reason = "Q.850;cause=" + outcome.answer().q850Cause() + ";text=\"" + text + "\"";
+        String reason = "Q.850;cause=" + outcome.answer().q850Cause() + ";text=" + ReasonHeaders.quoted(text);
         out.add(new SendBye(Side.META, reason));
         out.add(new SendBye(Side.PBX, reason));
         end(text, out);
@@ -536,7 +598,7 @@ public final class CallMachine {
             } else {
                 // Meta reads our answer: 488 for media it cannot have, 480 when the PBX is away, else 503.
                 int metaCode = switch (localCause) {
-                    case "local.sdp-unusable" -> 488;
+                    case "local.sdp-unusable", "local.dtls-no-fingerprint" -> 488;
                     case "local.pbx-no-answer" -> 480;
                     default -> 503;
                 };
@@ -580,6 +642,32 @@ public final class CallMachine {
             out.add(new CloseMedia(media));
         }
         out.add(new End(finalCode, finalPhrase, causeId, why, metaCallId, setupTime != null, setupTime));
+    }
+
+    /** Meta's "No fingerprint found in SDP" has its own cause; every other SDP problem is one cause. */
+    private static String sdpCause(SdpException e) {
+        return e.problem() == SdpException.Problem.NO_FINGERPRINT ? "local.dtls-no-fingerprint" : "local.sdp-unusable";
+    }
+
+    private static String causeOf(MetaLegFailure.Kind kind) {
+        return switch (kind) {
+            case ICE_FAILED -> "local.ice-failed";
+            case CONSENT_LOST -> "local.ice-consent-lost";
+            case DTLS_TIMEOUT -> "local.dtls-timeout";
+            case FINGERPRINT_MISMATCH -> "local.dtls-fingerprint-mismatch";
+            case DTLS_FAILED -> "local.dtls-failed";
+        };
+    }
+
+    /** The step that failed, as the Reason text and the timeline say it. */
+    private static String stepOf(MetaLegFailure.Kind kind) {
+        return switch (kind) {
+            case ICE_FAILED -> "ICE with Meta did not complete";
+            case CONSENT_LOST -> "Meta stopped answering ICE consent checks";
+            case DTLS_TIMEOUT -> "DTLS handshake with Meta timed out";
+            case FINGERPRINT_MISMATCH -> "Meta's DTLS certificate does not match the fingerprint in its SDP";
+            case DTLS_FAILED -> "DTLS handshake with Meta failed";
+        };
     }
 
     private static Side other(Side side) {

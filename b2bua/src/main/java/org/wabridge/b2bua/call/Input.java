@@ -3,6 +3,7 @@ package org.wabridge.b2bua.call;
 import java.time.Duration;
 import java.util.List;
 import org.wabridge.b2bua.SipTrace.Side;
+import org.wabridge.media.MetaLegFailure;
 
 /**
  * Everything that can happen to a call, as plain data: the SIP adapter turns JAIN-SIP events into these,
@@ -55,6 +56,12 @@ public sealed interface Input {
 
     /** The relay heard nothing from {@code leg} for {@code silentFor}. */
     record MediaTimeout(Side leg, Duration silentFor) implements Input {}
+
+    /** The relay's Meta leg cannot carry media (ICE, consent or DTLS failed); {@code detail} is what it saw. */
+    record MetaLegFailed(MetaLegFailure.Kind kind, String detail) implements Input {}
+
+    /** A set-up step of the Meta leg, {@code sinceStart} after the leg started: for the timeline only. */
+    record MediaMilestone(org.wabridge.media.MediaMilestone milestone, Duration sinceStart) implements Input {}
 
     /** End the call now on both legs (shutdown, admin, or an internal fault with {@code fault} true). */
     record HangUp(String why, boolean fault) implements Input {}

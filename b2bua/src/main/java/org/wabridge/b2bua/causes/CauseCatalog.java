@@ -294,6 +294,16 @@ public final class CauseCatalog {
         return false;
     }
 
+    /** True when the cause is found by its text whatever Meta's status (Calling API and media entries with patterns). */
+    public boolean matchesTextOnAnyStatus(MetaCause cause) {
+        for (MatchRule rule : rules) {
+            if (rule.causeId().equals(cause.id())) {
+                return rule.sipStatus() == null && rule.fallbackClass() == null && !rule.patterns().isEmpty();
+            }
+        }
+        return false;
+    }
+
     public Optional<MetaCause> byApiCode(int apiCode) {
         return Optional.ofNullable(byApi.get(apiCode));
     }

@@ -28,7 +28,7 @@ public final class Explainer {
         String arg = codeArg == null ? "" : codeArg.strip();
         Optional<MetaCause> named = catalog.byId(arg);
         if (named.isPresent()) {
-            return new Explanation(true, render(named.get()));
+            return new Explanation(true, render(catalog, named.get()));
         }
         if (!arg.matches("\\d{1,9}")) {
             return new Explanation(false, "'" + arg + "' is not a SIP status, a Calling API error code or a cause id.\n"
@@ -42,7 +42,7 @@ public final class Explainer {
 
         Optional<MetaCause> api = catalog.byApiCode(code);
         if (api.isPresent()) {
-            out.append("Calling API error ").append(code).append(":\n\n").append(render(api.get()));
+            out.append("Calling API error ").append(code).append(":\n\n").append(render(catalog, api.get()));
             found = true;
         }
         if (code >= 300 && code <= 699) {
@@ -51,11 +51,11 @@ public final class Explainer {
                 MetaCause match = catalog.matchSip(code, reasonText, List.of());
                 if (!catalog.isFallback(match)) {
                     separate(out).append("SIP ").append(code).append(' ').append(ReasonHeaders.quoted(reasonText.strip()))
-                            .append(" is:\n\n").append(render(match));
+                            .append(" is:\n\n").append(render(catalog, match));
                     found = true;
                 } else if (api.isEmpty() || !documented.isEmpty()) {
                     separate(out).append("SIP ").append(code).append(' ').append(ReasonHeaders.quoted(reasonText.strip()))
-                            .append(" does not match any reason Meta documents.\n\n").append(render(match));
+                            .append(" does not match any reason Meta documents.\n\n").append(render(catalog, match));
                     appendVariantList(out, code, documented);
                     // The status itself is documented; only this wording is new.
                     found |= !documented.isEmpty();
@@ -65,7 +65,7 @@ public final class Explainer {
                         .append(" documented meanings at Meta. The reason phrase or the Warning text tells them apart;")
                         .append(" pass it to pick one: bridge explain ").append(code).append(" \"<reason text>\"\n");
                 for (MetaCause cause : documented) {
-                    out.append('\n').append(render(cause));
+                    out.append('\n').append(render(catalog, cause));
                 }
                 MetaCause other = catalog.matchSip(code, "", List.of());
                 if (catalog.isFallback(other)) {
@@ -74,11 +74,11 @@ public final class Explainer {
                 }
                 found = true;
             } else if (documented.size() == 1) {
-                separate(out).append("SIP ").append(code).append(":\n\n").append(render(documented.get(0)));
+                separate(out).append("SIP ").append(code).append(":\n\n").append(render(catalog, documented.get(0)));
                 found = true;
             } else if (api.isEmpty()) {
                 separate(out).append("SIP ").append(code).append(" is not in Meta's documented error list. General advice:\n\n")
-                        .append(render(catalog.matchSip(code, "", List.of())));
+                        .append(render(catalog, catalog.matchSip(code, "", List.of())));
             }
         } else if (api.isEmpty() && code >= 100 && code <= 299) {
             out.append("SIP ").append(code).append(" is not a failure (1xx provisional, 2xx success); nothing to explain.\n");
@@ -117,7 +117,7 @@ public final class Explainer {
         return out;
     }
 
-    static String render(MetaCause cause) {
+    static String render(CauseCatalog catalog, MetaCause cause) {
         StringBuilder out = new StringBuilder();
         out.append(cause.id()).append(" - ").append(cause.title()).append('\n');
         List<String> codes = new ArrayList<>();
@@ -130,7 +130,9 @@ public final class Explainer {
         if (codes.isEmpty()) {
             codes.add(switch (cause.kind()) {
                 case "local" -> "raised by the bridge itself";
-                case "media" -> "none; the WhatsApp client hangs up (BYE)";
+                case "media" -> catalog.matchesTextOnAnyStatus(cause)
+                        ? "any SIP failure status whose reason phrase or Warning text says so"
+                        : "none; the WhatsApp client hangs up (BYE)";
                 default -> "a SIP status Meta does not document";
             });
         }

@@ -32,7 +32,7 @@ public final class ReasonHeaders {
     }
 
     /** An RFC 3261 quoted-string: one line, backslash and double quote escaped, other controls dropped. */
-    static String quoted(String text) {
+    public static String quoted(String text) {
         StringBuilder out = new StringBuilder(text.length() + 2).append('"');
         boolean lastWasSpace = false;
         for (char c : text.strip().toCharArray()) {

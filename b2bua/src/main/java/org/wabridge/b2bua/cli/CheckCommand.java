@@ -1,9 +1,16 @@
 package org.wabridge.b2bua.cli;
 
+import java.net.InetAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.wabridge.b2bua.BridgeException;
 import org.wabridge.config.BridgeConfig;
+import org.wabridge.config.BusinessNumber;
+import org.wabridge.config.IpLiterals;
+import org.wabridge.config.MediaSettings;
+import org.wabridge.config.MediaSettings.MediaMode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -29,6 +36,65 @@ final class CheckCommand implements Callable<Integer> {
         }
         System.out.println(config + ": OK (" + cfg.meta().numbers().size() + " business number(s), edge "
                 + cfg.meta().edgeUri() + ")");
+        for (BusinessNumber n : cfg.meta().numbers()) {
+            keying(cfg, n).forEach(line -> System.out.println("  " + line));
+            // The check against the SDP the bridge would send Meta for this number goes here: it needs media-relay
+            // to build that offer (ICE candidate, fingerprint, setup / a=crypto). Until then only the settings above
+            // are checked, not the SDP.
+        }
+        System.out.println("  A user-initiated call follows Meta's offer (DTLS or SDES) whatever the number's "
+                + "srtpKeyExchange says; the bridge logs a warning when they differ.");
         return 0;
+    }
+
+    /** What the number's keying means for its calls, and whether this configuration can do it. */
+    static List<String> keying(BridgeConfig cfg, BusinessNumber n) {
+        MediaSettings media = cfg.media();
+        List<String> lines = new ArrayList<>();
+        switch (n.srtpKeyExchange()) {
+            case SDES -> lines.add(n.number() + ": SDES. The bridge offers Meta SRTP keys in the SDP (a=crypto) on "
+                    + "business-initiated calls: no ICE, no handshake. Meta's default is DTLS: set "
+                    + "srtp_key_exchange_protocol SDES at Meta and GET it back after every POST "
+                    + "(bridge meta-settings).");
+            case DTLS -> {
+                String cannot = dtlsCannot(media);
+                lines.add(n.number() + ": DTLS (Meta's default). The bridge offers Meta ICE and DTLS-SRTP on "
+                        + "business-initiated calls, as ICE controlling agent and DTLS client."
+                        + (cannot != null ? "" : " Meta must reach UDP " + media.publicAddress() + " ports "
+                                + media.portMin() + ".." + media.portMax() + " (ICE, DTLS and media)."));
+                if (cannot != null) {
+                    lines.add("  cannot key it: " + cannot);
+                } else if (privateAddress(media.publicAddress())) {
+                    // Meta takes the address the relay's ICE checks come from (peer-reflexive), so NAT can work.
+                    lines.add("  " + media.publicAddress() + " is not a public address: fine in a lab; behind NAT, "
+                            + "Meta answers at the address the relay's ICE checks come from, so the NAT must let "
+                            + "it in");
+                }
+            }
+        }
+        return lines;
+    }
+
+    /** Why the relay cannot run ICE and DTLS toward Meta with these settings, or null when it can. */
+    static String dtlsCannot(MediaSettings media) {
+        if (media.mode() == MediaMode.PASSTHROUGH) {
+            return "media.mode passthrough copies SDP, so the PBX itself must run ICE and DTLS toward Meta";
+        }
+        String address = media.publicAddress();
+        if (!IpLiterals.isIpLiteral(address)) {
+            return "the ICE host candidate media.publicAddress '" + address + "' is not an IP address";
+        }
+        if (IpLiterals.isWildcard(address)) {
+            return "the ICE host candidate media.publicAddress " + address + " is a wildcard, not an address Meta can "
+                    + "reach";
+        }
+        return null;
+    }
+
+    /** Loopback, RFC 1918, link-local or IPv6 unique-local (fc00::/7). */
+    private static boolean privateAddress(String address) {
+        InetAddress ip = IpLiterals.parse(address);
+        return ip != null && (ip.isLoopbackAddress() || ip.isSiteLocalAddress() || ip.isLinkLocalAddress()
+                || (ip.getAddress().length == 16 && (ip.getAddress()[0] & 0xfe) == 0xfc));
     }
 }

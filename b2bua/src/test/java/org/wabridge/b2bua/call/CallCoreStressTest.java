@@ -24,6 +24,7 @@ import org.wabridge.b2bua.causes.CauseCatalog;
 import org.wabridge.b2bua.events.Direction;
 import org.wabridge.config.MediaSettings.MediaMode;
 import org.wabridge.config.MediaSettings;
+import org.wabridge.config.SrtpKeyExchange;
 import org.wabridge.media.Leg;
 import org.wabridge.media.MediaEvents;
 import org.wabridge.media.NettyMediaRelay;
@@ -77,9 +78,10 @@ class CallCoreStressTest {
 
         Call(int n, CountDownLatch ended) {
             this.ended = ended;
+            // SDES: the Meta answer below carries a=crypto
             this.machine = new CallMachine(Direction.BUSINESS_INITIATED, "stress-" + n, "+15550100001",
-                    "+4915112345678", new CallMachine.Timeouts(Duration.ofSeconds(5), null), FAILURES, relay, this,
-                    System::nanoTime);
+                    "+4915112345678", SrtpKeyExchange.SDES, new CallMachine.Timeouts(Duration.ofSeconds(5), null),
+                    FAILURES, relay, this, System::nanoTime);
         }
 
         void post(Input input) {

@@ -23,9 +23,11 @@ import org.wabridge.b2bua.causes.CauseCatalog;
 import org.wabridge.b2bua.events.Direction;
 import org.wabridge.media.MediaEvents;
 import org.wabridge.media.MediaException;
+import org.wabridge.media.MediaMilestone;
 import org.wabridge.media.MediaRelay;
 import org.wabridge.media.MediaSession;
 import org.wabridge.media.MediaStats;
+import org.wabridge.media.MetaLegFailure;
 import org.wabridge.media.SdpException;
 
 /**
@@ -51,6 +53,9 @@ class CallMachineTest {
             if (sdp.contains("bad")) {
                 throw new SdpException("unusable SDP");
             }
+            if (sdp.contains("nofp")) {
+                throw new SdpException(SdpException.Problem.NO_FINGERPRINT, "No fingerprint found in SDP");
+            }
             if (sdp.contains("crash")) {
                 throw new IllegalStateException("bug in the relay");
             }
@@ -69,10 +74,12 @@ class CallMachineTest {
 
     static final class FakeRelay implements MediaRelay {
         final List<FakeMedia> opened = new ArrayList<>();
+        final List<SrtpKeyExchange> keyings = new ArrayList<>();
         boolean exhausted;
 
         @Override
         public MediaSession open(String callId, SrtpKeyExchange keying, MediaEvents events) throws MediaException {
+            keyings.add(keying);
             if (exhausted) {
                 throw new MediaException("no free UDP ports");
             }
@@ -95,9 +102,13 @@ class CallMachineTest {
         long now;
 
         Call(Direction direction) {
+            this(direction, SrtpKeyExchange.DTLS);
+        }
+
+        Call(Direction direction, SrtpKeyExchange keying) {
             this.direction = direction;
             Duration answer = direction == Direction.USER_INITIATED ? Duration.ofSeconds(60) : null;
-            machine = new CallMachine(direction, "call-1", "+15550100001", "+4915112345678",
+            machine = new CallMachine(direction, "call-1", "+15550100001", "+4915112345678", keying,
                     new CallMachine.Timeouts(Duration.ofSeconds(5), answer), FAILURES, relay, null, () -> now);
         }
 
@@ -192,6 +203,9 @@ class CallMachineTest {
                 new Input.TimerFired(CallTimer.ANSWER),
                 new Input.MediaTimeout(Side.META, Duration.ofSeconds(30)),
                 new Input.MediaTimeout(Side.PBX, Duration.ofSeconds(60)),
+                new Input.MetaLegFailed(MetaLegFailure.Kind.ICE_FAILED, "no candidate pair succeeded in 10 s"),
+                new Input.MetaLegFailed(MetaLegFailure.Kind.DTLS_FAILED, "alert handshake_failure"),
+                new Input.MediaMilestone(MediaMilestone.ICE_COMPLETED, Duration.ofMillis(35)),
                 new Input.HangUp("bridge shutting down", false));
     }
 
@@ -376,6 +390,24 @@ class CallMachineTest {
                         CallState.ENDED, List.of()),
                 new Row(U, CallState.EARLY, new Input.MediaTimeout(Side.META, Duration.ofSeconds(30)),
                         CallState.EARLY, List.of()),
+                // the Meta leg fails (ICE, consent, DTLS): answered calls end on both legs, earlier states are defined
+                new Row(B, CallState.CONFIRMED, new Input.MetaLegFailed(MetaLegFailure.Kind.ICE_FAILED, "x"),
+                        CallState.ENDED, List.of("Record", "SendBye META", "SendBye PBX", "CloseMedia", "End")),
+                new Row(U, CallState.ANSWERING, new Input.MetaLegFailed(MetaLegFailure.Kind.DTLS_TIMEOUT, "x"),
+                        CallState.ENDED, List.of("Record", "SendBye META", "SendBye PBX", "CloseMedia", "End")),
+                new Row(B, CallState.EARLY, new Input.MetaLegFailed(MetaLegFailure.Kind.DTLS_FAILED, "x"),
+                        CallState.ENDED, List.of("Record", "SendCancel", "Respond 502", "CloseMedia", "End")),
+                new Row(U, CallState.OFFERING, new Input.MetaLegFailed(MetaLegFailure.Kind.ICE_FAILED, "x"),
+                        CallState.ENDED, List.of("Record", "AbandonInvite", "Respond 503", "CancelTimer",
+                                "CancelTimer", "CloseMedia", "End")),
+                new Row(B, CallState.CANCELLING, new Input.MetaLegFailed(MetaLegFailure.Kind.ICE_FAILED, "x"),
+                        CallState.CANCELLING, List.of()),
+                new Row(B, CallState.ENDED, new Input.MetaLegFailed(MetaLegFailure.Kind.CONSENT_LOST, "x"),
+                        CallState.ENDED, List.of()),
+                new Row(U, CallState.CONFIRMED, new Input.MediaMilestone(MediaMilestone.DTLS_CONNECTED,
+                        Duration.ofMillis(80)), CallState.CONFIRMED, List.of("Record")),
+                new Row(B, CallState.ENDED, new Input.MediaMilestone(MediaMilestone.FIRST_SRTP_RECEIVED,
+                        Duration.ofMillis(80)), CallState.ENDED, List.of()),
                 new Row(B, CallState.CONFIRMED, new Input.HangUp("shutdown", false), CallState.ENDED,
                         List.of("SendBye META", "SendBye PBX", "CloseMedia", "End")),
                 new Row(U, CallState.EARLY, new Input.HangUp("shutdown", false), CallState.ENDED,
@@ -518,6 +550,177 @@ class CallMachineTest {
         assertEquals(List.of(500), c.all(Action.Respond.class).stream().map(Action.Respond::code).toList());
         assertEquals("local.internal-error", c.all(Action.End.class).get(0).causeId());
         assertInvariants(c);
+    }
+
+    // ------------------------------------------------------ keying and the Meta leg (DTLS-SRTP, ICE)
+
+    @Test
+    void theNumbersKeyingReachesTheRelayInBothDirections() {
+        for (Direction d : Direction.values()) {
+            for (SrtpKeyExchange keying : SrtpKeyExchange.values()) {
+                Call c = new Call(d, keying);
+                c.feed(start());
+                assertEquals(List.of(keying), c.relay.keyings, d + " " + keying);
+            }
+        }
+    }
+
+    static Stream<Arguments> metaLegFailures() {
+        List<Arguments> out = new ArrayList<>();
+        Object[][] kinds = {
+                {MetaLegFailure.Kind.ICE_FAILED, "local.ice-failed", "ICE with Meta did not complete"},
+                {MetaLegFailure.Kind.CONSENT_LOST, "local.ice-consent-lost", "Meta stopped answering ICE consent checks"},
+                {MetaLegFailure.Kind.DTLS_TIMEOUT, "local.dtls-timeout", "DTLS handshake with Meta timed out"},
+                {MetaLegFailure.Kind.FINGERPRINT_MISMATCH, "local.dtls-fingerprint-mismatch",
+                        "Meta's DTLS certificate does not match the fingerprint in its SDP"},
+                {MetaLegFailure.Kind.DTLS_FAILED, "local.dtls-failed", "DTLS handshake with Meta failed"}};
+        for (Direction d : Direction.values()) {
+            for (CallState state : List.of(CallState.ANSWERING, CallState.CONFIRMED)) {
+                for (Object[] k : kinds) {
+                    out.add(Arguments.of(d, state, k[0], k[1], k[2]));
+                }
+            }
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {1} + {2}")
+    @MethodSource("metaLegFailures")
+    void aMetaLegFailureAfterTheAnswerEndsBothLegsWithItsCause(Direction d, CallState state, MetaLegFailure.Kind kind,
+                                                               String causeId, String step) {
+        Call c = in(d, state);
+        List<Action> out = c.feed(new Input.MetaLegFailed(kind, "what the relay saw"));
+        assertEquals(CallState.ENDED, c.state());
+        List<Action.SendBye> byes = out.stream().filter(Action.SendBye.class::isInstance)
+                .map(Action.SendBye.class::cast).toList();
+        assertEquals(List.of(Side.META, Side.PBX), byes.stream().map(Action.SendBye::side).toList());
+        int q850 = FAILURES.local(causeId).answer().q850Cause();
+        String reason = "Q.850;cause=" + q850 + ";text=\"" + step + ": what the relay saw\"";
+        for (Action.SendBye bye : byes) {
+            assertEquals(reason, bye.reason());
+        }
+        List<Action.Record> records = out.stream().filter(Action.Record.class::isInstance)
+                .map(Action.Record.class::cast).toList();
+        assertEquals(List.of(new Action.Record("meta-leg-failed", step + ": what the relay saw")), records);
+        Action.End end = c.all(Action.End.class).get(0);
+        assertEquals(causeId, end.causeId());
+        assertEquals(step + ": what the relay saw", end.why());
+        assertTrue(end.connected(), "the call was connected before it failed");
+        assertEquals(200, end.finalCode());
+        // the relay's silence timers and a second report change nothing: one end, no more BYEs
+        c.feed(new Input.MediaTimeout(Side.META, Duration.ofSeconds(30)));
+        c.feed(new Input.MediaTimeout(Side.PBX, Duration.ofSeconds(60)));
+        c.feed(new Input.MetaLegFailed(MetaLegFailure.Kind.CONSENT_LOST, "again"));
+        assertEquals(2, c.all(Action.SendBye.class).size());
+        assertTrue(c.all(Action.Respond.class).stream().noneMatch(r -> r.code() >= 300), "no failure answer");
+        assertInvariants(endAndSweep(c));
+    }
+
+    @Test
+    void aMediaTimeoutFirstMakesALaterMetaLegFailureANoOp() {
+        Call c = in(U, CallState.CONFIRMED);
+        c.feed(new Input.MediaTimeout(Side.META, Duration.ofSeconds(30)));
+        assertTrue(c.feed(new Input.MetaLegFailed(MetaLegFailure.Kind.CONSENT_LOST, "x")).isEmpty());
+        assertEquals("local.media-timeout-meta", c.all(Action.End.class).get(0).causeId());
+        assertInvariants(endAndSweep(c));
+    }
+
+    @Test
+    void theReasonTextOfAMetaLegFailureStaysOneQuotedString() {
+        Call c = in(B, CallState.CONFIRMED);
+        c.feed(new Input.MetaLegFailed(MetaLegFailure.Kind.DTLS_FAILED, "alert \"bad_certificate\"\r\nfrom 57.144.1.1"));
+        String reason = c.all(Action.SendBye.class).get(0).reason();
+        assertEquals("Q.850;cause=127;text=\"DTLS handshake with Meta failed: alert \\\"bad_certificate\\\" "
+                + "from 57.144.1.1\"", reason);
+    }
+
+    @Test
+    void aMetaLegFailureBeforeTheAnswerFailsTheCallLikeOtherLocalFailures() {
+        // Cannot happen today (the Meta leg starts after the answer), but it is defined: the inbound leg gets the
+        // cause's answer, the outbound attempt stops.
+        Call b = in(B, CallState.EARLY);
+        b.feed(new Input.MetaLegFailed(MetaLegFailure.Kind.ICE_FAILED, "no pair"));
+        Action.End end = b.all(Action.End.class).get(0);
+        assertEquals("local.ice-failed", end.causeId());
+        assertFalse(end.connected());
+        Action.Respond answer = b.all(Action.Respond.class).stream().filter(r -> r.code() >= 300).findFirst()
+                .orElseThrow();
+        assertEquals(FAILURES.local("local.ice-failed").answer().sipCode(), answer.code());
+        assertEquals(end.finalCode(), answer.code());
+        assertEquals(1, b.all(Action.SendCancel.class).size());
+        assertTrue(b.all(Action.SendBye.class).isEmpty(), "no dialog to BYE before the answer");
+        assertInvariants(endAndSweep(b));
+
+        Call u = in(U, CallState.EARLY);
+        u.feed(new Input.MetaLegFailed(MetaLegFailure.Kind.FINGERPRINT_MISMATCH, "sha-256 differs"));
+        assertEquals("local.dtls-fingerprint-mismatch", u.all(Action.End.class).get(0).causeId());
+        assertEquals(List.of(180, 503), u.all(Action.Respond.class).stream().map(Action.Respond::code).toList());
+        assertInvariants(endAndSweep(u));
+    }
+
+    @Test
+    void aMetaLegFailureWhileCancellingLetsTheCancelFinish() {
+        Call c = in(U, CallState.CANCELLING);
+        assertTrue(c.feed(new Input.MetaLegFailed(MetaLegFailure.Kind.ICE_FAILED, "x")).isEmpty());
+        c.feed(new Input.OutboundProvisional(180));
+        assertEquals(1, c.all(Action.SendCancel.class).size(), "the PBX must still stop ringing");
+        assertEquals(null, c.all(Action.End.class).get(0).causeId());
+        assertInvariants(endAndSweep(c));
+    }
+
+    @Test
+    void milestonesGoToTheTimelineOnly() {
+        Call c = in(B, CallState.CONFIRMED);
+        List<Action> out = new ArrayList<>();
+        out.addAll(c.feed(new Input.MediaMilestone(MediaMilestone.ICE_COMPLETED, Duration.ofMillis(35))));
+        out.addAll(c.feed(new Input.MediaMilestone(MediaMilestone.DTLS_CONNECTED, Duration.ofMillis(120))));
+        out.addAll(c.feed(new Input.MediaMilestone(MediaMilestone.FIRST_SRTP_SENT, Duration.ofMillis(121))));
+        out.addAll(c.feed(new Input.MediaMilestone(MediaMilestone.FIRST_SRTP_RECEIVED, Duration.ofMillis(140))));
+        assertEquals(List.of(
+                new Action.Record("ice-completed", "ICE completed 35 ms after the Meta leg started"),
+                new Action.Record("dtls-connected",
+                        "DTLS handshake completed, SRTP keys agreed 120 ms after the Meta leg started"),
+                new Action.Record("first-srtp-sent", "first SRTP packet sent to Meta 121 ms after the Meta leg started"),
+                new Action.Record("first-srtp-received",
+                        "first SRTP packet received from Meta 140 ms after the Meta leg started")), out);
+        assertEquals(CallState.CONFIRMED, c.state());
+        c.feed(new Input.Bye(Side.PBX, null, null, "bye"));
+        assertTrue(c.feed(new Input.MediaMilestone(MediaMilestone.FIRST_SRTP_RECEIVED, Duration.ofMillis(900)))
+                .isEmpty(), "nothing after the end");
+        assertInvariants(endAndSweep(c));
+    }
+
+    @Test
+    void noFingerprintInAnSdpIsItsOwnCauseAtEveryStep() {
+        record Step(String name, Direction d, Function<Call, List<Action>> run, int code) {}
+        List<Step> steps = List.of(
+                new Step("Meta's offer (user-initiated start)", U, c -> c.feed(new Input.Start("v=0 nofp")), 488),
+                new Step("the PBX's offer (business-initiated start)", B, c -> c.feed(new Input.Start("v=0 nofp")),
+                        488),
+                new Step("Meta's answer (business-initiated)", B, c -> {
+                    c.feed(start());
+                    c.feed(new Input.OutboundProvisional(180));
+                    return c.feed(new Input.OutboundAnswer("v=0 nofp"));
+                }, 488),
+                new Step("the PBX's answer (user-initiated)", U, c -> {
+                    c.feed(start());
+                    c.feed(new Input.OutboundProvisional(180));
+                    return c.feed(new Input.OutboundAnswer("v=0 nofp"));
+                }, 488));
+        for (Step step : steps) {
+            Call c = new Call(step.d());
+            step.run().apply(c);
+            assertEquals("local.dtls-no-fingerprint", c.all(Action.End.class).get(0).causeId(), step.name());
+            List<Action.Respond> finals = c.all(Action.Respond.class).stream().filter(r -> r.code() >= 300).toList();
+            assertEquals(1, finals.size(), step.name());
+            assertEquals(step.code(), finals.get(0).code(), step.name());
+            assertTrue(c.all(Action.End.class).get(0).why().contains("No fingerprint found in SDP"), step.name());
+            assertInvariants(endAndSweep(c));
+        }
+        // any other SDP problem keeps its cause
+        Call other = new Call(U);
+        other.feed(new Input.Start("v=0 bad"));
+        assertEquals("local.sdp-unusable", other.all(Action.End.class).get(0).causeId());
     }
 
     private static Call endAndSweep(Call c) {

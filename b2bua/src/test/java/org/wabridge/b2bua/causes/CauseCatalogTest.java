@@ -178,11 +178,60 @@ class CauseCatalogTest {
         for (String id : List.of("local.edge-unreachable", "local.edge-timeout", "local.tls-verify-failed",
                 "local.concurrent-limit", "local.daily-limit", "local.unknown-business-number",
                 "local.source-not-allowed", "local.sdp-unusable", "local.media-timeout-meta",
-                "local.media-timeout-pbx", "local.pbx-no-answer", "local.internal-error")) {
+                "local.media-timeout-pbx", "local.pbx-no-answer", "local.internal-error", "local.ice-failed",
+                "local.ice-consent-lost", "local.dtls-timeout", "local.dtls-fingerprint-mismatch", "local.dtls-failed",
+                "local.dtls-no-fingerprint")) {
             MetaCause cause = catalog.byId(id).orElseThrow(() -> new AssertionError("missing " + id));
             assertEquals("local", cause.kind(), id);
         }
         assertEquals(488, catalog.byId("local.sdp-unusable").orElseThrow().pbxAnswer().sipCode());
+    }
+
+    /** Meta's FAQ gives "No fingerprint found in SDP" without a status: its text wins on any status. */
+    @ParameterizedTest(name = "{0} {1} / {2}")
+    @CsvSource(delimiter = '|', textBlock = """
+            400 | Bad Request          | No fingerprint found in SDP     | meta.sdp.no-fingerprint
+            488 | Not Acceptable Here  | No fingerprint found in SDP     | meta.sdp.no-fingerprint
+            403 | SDP Validation Error | No fingerprint found in SDP     | meta.sdp.no-fingerprint
+            403 | Forbidden            | No fingerprint found in SDP     | meta.sdp.no-fingerprint
+            599 | Server Error         | DTLS fingerprint missing        | meta.sdp.no-fingerprint
+            403 | SDP Validation Error | Provided SDP is invalid         | meta.403.sdp-invalid
+            488 | Not Acceptable Here  | ''                              | meta.488.not-acceptable
+            488 | Not Acceptable Here  | Incompatible SDP                | meta.488.not-acceptable
+            """)
+    void noFingerprintIsFoundOnAnyStatus(int status, String phrase, String warning, String expectedId) {
+        List<String> warnings = warning.isEmpty() ? List.of() : List.of("399 wa.meta.vc \"" + warning + "\"");
+        assertEquals(expectedId, catalog.matchSip(status, phrase, warnings).id());
+    }
+
+    @Test
+    void metaLegCausesNameTheKeyingSettingAndTheSdesFallback() {
+        for (String id : List.of("local.ice-failed", "local.ice-consent-lost", "local.dtls-timeout",
+                "local.dtls-fingerprint-mismatch", "local.dtls-failed", "local.dtls-no-fingerprint",
+                "meta.sdp.no-fingerprint", "meta.488.not-acceptable")) {
+            MetaCause cause = catalog.byId(id).orElseThrow(() -> new AssertionError("missing " + id));
+            String fixes = String.join("\n", cause.solutions());
+            assertTrue(fixes.contains("meta.numbers[].srtpKeyExchange"), id + ": " + fixes);
+            assertTrue(fixes.contains("srtp_key_exchange_protocol"), id + ": " + fixes);
+        }
+        String ice = String.join("\n", catalog.byId("local.ice-failed").orElseThrow().solutions());
+        assertTrue(ice.contains("media.publicAddress") && ice.contains("media.portMin..media.portMax")
+                && ice.contains("UDP"), ice);
+        // ICE and consent: a broken path; DTLS: the sides did not agree; no fingerprint: unusable SDP
+        assertPbx("local.ice-failed", 503, 38);
+        assertPbx("local.ice-consent-lost", 503, 38);
+        assertPbx("local.dtls-timeout", 502, 127);
+        assertPbx("local.dtls-fingerprint-mismatch", 502, 127);
+        assertPbx("local.dtls-failed", 502, 127);
+        assertPbx("local.dtls-no-fingerprint", 488, 88);
+        assertPbx("meta.sdp.no-fingerprint", 488, 88);
+        assertPbx("meta.488.not-acceptable", 488, 88);
+        assertTrue(catalog.byId("local.ice-consent-lost").orElseThrow().retryable());
+        assertFalse(catalog.byId("local.ice-failed").orElseThrow().retryable());
+        assertFalse(catalog.byId("local.dtls-no-fingerprint").orElseThrow().retryable());
+        // Meta's FAQ hint for a 488 from the business's server: on the causes for which the bridge answers Meta 488
+        assertTrue(String.join(" ", catalog.byId("local.sdp-unusable").orElseThrow().solutions())
+                .contains("488 Not Acceptable Here"));
     }
 
     @Test
@@ -191,7 +240,8 @@ class CauseCatalogTest {
         assertTrue(catalog.byId("local.daily-limit").orElseThrow().description().contains("138012"));
         String daily = catalog.byId("meta.403.daily-limit").orElseThrow().description();
         assertTrue(daily.contains("Currently 5 connected") && daily.contains("100"), daily);
-        assertEquals(2, catalog.all().stream().filter(c -> c.kind().equals("media")).count());
+        // the two no-media disconnects and Meta's "No fingerprint found in SDP"
+        assertEquals(3, catalog.all().stream().filter(c -> c.kind().equals("media")).count());
     }
 
     @Test

@@ -78,6 +78,27 @@ class ExplainerTest {
     }
 
     @Test
+    void metasNoFingerprintTextIsExplainedOnAnyStatus() {
+        Explainer.Explanation explanation = Explainer.describe(catalog, "400", "No fingerprint found in SDP");
+        assertTrue(explanation.found(), explanation.text());
+        assertTrue(explanation.text().contains("meta.sdp.no-fingerprint"), explanation.text());
+        assertTrue(explanation.text().contains("Code:       any SIP failure status whose reason phrase or Warning text"),
+                explanation.text());
+        assertTrue(explanation.text().contains("srtpKeyExchange: DTLS"), explanation.text());
+        String disconnect = Explainer.explain(catalog, "meta.media.no-media-at-start", null);
+        assertTrue(disconnect.contains("the WhatsApp client hangs up"), disconnect);
+    }
+
+    @Test
+    void aMetaLegCauseNamesTheStepAndTheFallback() {
+        String text = Explainer.explain(catalog, "local.ice-failed", null);
+        assertTrue(text.contains("raised by the bridge itself"), text);
+        assertTrue(text.contains("media.publicAddress"), text);
+        assertTrue(text.contains("srtpKeyExchange: SDES"), text);
+        assertTrue(text.contains("Q.850;cause=38 (NETWORK_OUT_OF_ORDER)"), text);
+    }
+
+    @Test
     void commandExitCodesAndOutput() {
         assertEquals(0, run("486").exitCode);
         Result known = run("403", "Business Initiated Connected Call Per Day Limit Hit");

@@ -2,6 +2,7 @@ package org.wabridge.b2bua.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -9,6 +10,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
@@ -19,6 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.wabridge.b2bua.it.Lab;
+import org.wabridge.config.MediaSettings;
+import org.wabridge.config.MediaSettings.MediaMode;
 import picocli.CommandLine;
 
 /**
@@ -102,6 +106,61 @@ class CheckCommandTest {
         assertFalse(result.output().contains("ERROR"), result.output());
         assertFalse(result.output().contains("WARNING"), result.output());
         assertFalse(result.output().contains(PASSWORD), "the password must not be printed");
+        assertTrue(result.output().contains("  +15550100001: DTLS (Meta's default). The bridge offers Meta ICE and "
+                + "DTLS-SRTP"), result.output());
+        assertTrue(result.output().contains("Meta must reach UDP 127.0.0.1 ports 30000..30999 (ICE, DTLS and media)"),
+                result.output());
+        assertTrue(result.output().contains("127.0.0.1 is not a public address: fine in a lab"), result.output());
+        assertFalse(result.output().contains("cannot key it"), result.output());
+    }
+
+    @Test
+    void sdesNumberIsReportedWithWhatItNeedsAtMeta() throws Exception {
+        Outcome result = check(replaceLine(goodConfig(), "- {number:",
+                "- {number: \"+15550100001\", password: \"" + PASSWORD + "\", srtpKeyExchange: SDES}"));
+        assertEquals(0, result.exitCode(), result.output());
+        assertTrue(result.output().contains("  +15550100001: SDES. The bridge offers Meta SRTP keys in the SDP "
+                + "(a=crypto)"), result.output());
+        assertTrue(result.output().contains("Meta's default is DTLS: set srtp_key_exchange_protocol SDES at Meta and "
+                + "GET it back after every POST"), result.output());
+        assertFalse(result.output().contains("ICE, DTLS and media"), result.output());
+        assertTrue(result.output().contains("A user-initiated call follows Meta's offer"), result.output());
+    }
+
+    @Test
+    void dtlsInPassthroughIsReportedAsNotKeyedByTheRelay() throws Exception {
+        Outcome result = check(replaceLine(goodConfig(), "mode:", "mode: passthrough"));
+        assertEquals(0, result.exitCode(), "passthrough is a lab warning, not an error:\n" + result.output());
+        assertTrue(result.output().contains("WARNING meta.numbers[0].srtpKeyExchange: +15550100001 is keyed by DTLS, "
+                + "but media.mode passthrough copies SDP and cannot key"), result.output());
+        assertTrue(result.output().contains("    cannot key it: media.mode passthrough copies SDP, so the PBX itself "
+                + "must run ICE and DTLS toward Meta"), result.output());
+        assertFalse(result.output().contains("Meta must reach UDP"), "no relay ports in passthrough:\n" + result.output());
+    }
+
+    @Test
+    void dtlsNeedsAConcreteAddressAsItsIceHostCandidateAndRelayMode() throws Exception {
+        assertNull(CheckCommand.dtlsCannot(media(MediaMode.RELAY, "203.0.113.10")));
+        assertNull(CheckCommand.dtlsCannot(media(MediaMode.RELAY, "2001:db8::10")));
+        assertTrue(CheckCommand.dtlsCannot(media(MediaMode.RELAY, "0.0.0.0")).contains("0.0.0.0 is a wildcard"));
+        assertTrue(CheckCommand.dtlsCannot(media(MediaMode.RELAY, "::")).contains(":: is a wildcard"));
+        assertTrue(CheckCommand.dtlsCannot(media(MediaMode.RELAY, "media.example.com"))
+                .contains("'media.example.com' is not an IP address"));
+        assertTrue(CheckCommand.dtlsCannot(media(MediaMode.PASSTHROUGH, "203.0.113.10")).contains("passthrough"));
+    }
+
+    @Test
+    void publicRelayAddressGetsNoNatNote() throws Exception {
+        Outcome result = check(goodConfig().replace("  bindAddress: 127.0.0.1\n",
+                "  bindAddress: 127.0.0.1\n  publicAddress: 203.0.113.10\n"));
+        assertEquals(0, result.exitCode(), result.output());
+        assertTrue(result.output().contains("Meta must reach UDP 203.0.113.10 ports 30000..30999"), result.output());
+        assertFalse(result.output().contains("not a public address"), result.output());
+    }
+
+    static MediaSettings media(MediaMode mode, String publicAddress) {
+        Duration s = Duration.ofSeconds(1);
+        return new MediaSettings(mode, "0.0.0.0", publicAddress, 20000, 29999, false, s, s, s, s, s, s);
     }
 
     /** One mistake: how to make it, the YAML path it is reported at, and a part of its rule's message. */

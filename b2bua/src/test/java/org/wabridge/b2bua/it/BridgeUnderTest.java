@@ -100,7 +100,7 @@ public final class BridgeUnderTest implements AutoCloseable {
                   tlsKey: %s
                   noResponseTimeout: %s
                 %s  numbers:
-                    - {number: "%s", password: "%s"}
+                    - {number: "%s", password: "%s", srtpKeyExchange: %s}
                 %smedia:
                   mode: %s
                   bindAddress: 127.0.0.1
@@ -117,15 +117,21 @@ public final class BridgeUnderTest implements AutoCloseable {
                 certs.resolve("bridge.pem"), certs.resolve("bridge.key"),
                 overrides.getOrDefault("noResponseTimeout", "4s"),
                 optional(overrides, "metaAllowedSources", "  allowedSources: [%s]\n"),
-                overrides.getOrDefault("number", "+15550100001"), password,
+                overrides.getOrDefault("number", "+15550100001"), password, keying(overrides),
                 overrides.containsKey("secondNumber")
-                        ? "    - {number: \"" + overrides.get("secondNumber") + "\", password: \"" + password + "\"}\n" : "",
+                        ? "    - {number: \"" + overrides.get("secondNumber") + "\", password: \"" + password
+                        + "\", srtpKeyExchange: " + keying(overrides) + "}\n" : "",
                 overrides.getOrDefault("mediaMode", "relay"),
                 ports.mediaMin, ports.mediaMax,
                 overrides.getOrDefault("maxCalls", "1000"), overrides.getOrDefault("extraYaml", ""));
         this.yaml = yaml;
         this.config = ConfigLoader.parse(yaml, "test.yaml", Map.of());
         this.b2bua = B2bua.start(config, relay, CauseCatalog.builtIn(), observerFor.create(config), captures);
+    }
+
+    /** The lab's Meta stand-ins (SIPp, baresip by default) do SDES; override "srtpKeyExchange" with DTLS. */
+    private static String keying(Map<String, String> overrides) {
+        return overrides.getOrDefault("srtpKeyExchange", "SDES");
     }
 
     /** The YAML line {@code format} filled with the override {@code key}, or nothing when it is not set. */

@@ -138,6 +138,27 @@ class CallLogCommandsTest {
     }
 
     @Test
+    void callShowsTheMetaLegStepsAndItsFailure() throws Exception {
+        try (CallLogObserver log = CallLogObserver.open(new CallLogSettings(true, dir.resolve("calls.db").toString(),
+                null, Duration.ofDays(30), 1000))) {
+            CallScenarios.metaLegFailed(log, CallScenarios.T0.plusSeconds(400));
+            log.flush().get(5, TimeUnit.SECONDS);
+        }
+        assertEquals(0, call("-c", config.toString(), CallScenarios.META_LEG_FAILED), err());
+        String text = out();
+        assertTrue(text.contains("  cause          local.ice-consent-lost  (bridge explain local.ice-consent-lost)\n"), text);
+        assertTrue(text.contains("\n    +1.500s  [connected] both legs answered; media relayed\n"
+                + "    +1.535s  [ice-completed] ICE completed 35 ms after the Meta leg started\n"
+                + "    +1.620s  [dtls-connected] DTLS handshake completed, SRTP keys agreed 120 ms after the Meta leg started\n"
+                + "    +1.621s  [first-srtp-sent] first SRTP packet sent to Meta 121 ms after the Meta leg started\n"
+                + "    +1.640s  [first-srtp-received] first SRTP packet received from Meta 140 ms after the Meta leg started\n"
+                + "   +40.000s  [meta-leg-failed] Meta stopped answering ICE consent checks: no consent response for 30 s\n"),
+                text);
+        assertTrue(text.endsWith("   +40.000s  [ended] 200 OK [local.ice-consent-lost]: Meta stopped answering ICE "
+                + "consent checks: no consent response for 30 s\n"), text);
+    }
+
+    @Test
     void theCommandsAreSubcommandsOfBridge() {
         java.io.PrintStream saved = System.out;
         java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();

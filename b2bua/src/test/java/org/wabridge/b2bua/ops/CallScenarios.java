@@ -20,6 +20,8 @@ public final class CallScenarios {
     public static final String FAILED = "pbx-2@127.0.0.1";
     public static final String CANCELLED = "outgoing:wacid.HBgLMTU1NTAxMDAwMDk@127.0.0.1";
     public static final String MEDIA_TIMEOUT = "pbx-4@127.0.0.1";
+    /** Not in {@link #feedAll}: see {@link #metaLegFailed}. */
+    public static final String META_LEG_FAILED = "pbx-5@127.0.0.1";
 
     public static final String BUSINESS = "+15550100001";
     public static final String USER = "+4915112345678";
@@ -88,6 +90,27 @@ public final class CallScenarios {
         o.callEnded(new CallEnd(id, null, t.plusSeconds(31), true, 200, "OK", "local.media-timeout-meta",
                 "no media from Meta for 30s", Duration.ofMillis(1200), Duration.ofSeconds(31),
                 new MediaStats(new LegStats(100, 16_000, 100, 16_000, 0, 0, 20), new LegStats(10, 1_000, 200, 30_000, 0, 0, 30_000))));
+    }
+
+    /**
+     * A DTLS-SRTP call as SipCall reports the machine's records: connected, the Meta leg's set-up steps, then Meta
+     * stops answering consent checks and the bridge ends the call. Not part of {@link #feedAll}.
+     */
+    public static void metaLegFailed(CallObserver o, Instant t) {
+        String id = META_LEG_FAILED;
+        String why = "Meta stopped answering ICE consent checks: no consent response for 30 s";
+        o.callStarted(new CallStart(id, Direction.BUSINESS_INITIATED, BUSINESS, USER, t));
+        o.callEvent(new CallEvent(id, t.plusMillis(1500), "connected", "both legs answered; media relayed"));
+        o.callEvent(new CallEvent(id, t.plusMillis(1535), "ice-completed", "ICE completed 35 ms after the Meta leg started"));
+        o.callEvent(new CallEvent(id, t.plusMillis(1620), "dtls-connected",
+                "DTLS handshake completed, SRTP keys agreed 120 ms after the Meta leg started"));
+        o.callEvent(new CallEvent(id, t.plusMillis(1621), "first-srtp-sent",
+                "first SRTP packet sent to Meta 121 ms after the Meta leg started"));
+        o.callEvent(new CallEvent(id, t.plusMillis(1640), "first-srtp-received",
+                "first SRTP packet received from Meta 140 ms after the Meta leg started"));
+        o.callEvent(new CallEvent(id, t.plusSeconds(40), "meta-leg-failed", why));
+        o.callEnded(new CallEnd(id, null, t.plusSeconds(40), true, 200, "OK", "local.ice-consent-lost", why,
+                Duration.ofMillis(1500), Duration.ofSeconds(40), zeros()));
     }
 
     private static SipMessageEvent sip(String id, Instant at, String leg, boolean out, String method, int status, String line) {

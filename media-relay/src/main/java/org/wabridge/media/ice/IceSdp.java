@@ -158,7 +158,7 @@ public final class IceSdp {
     }
 
     /** An IP literal parsed without any lookup, or null for anything else (host names, mDNS, zone ids). */
-    static InetAddress literal(String s) {
+    public static InetAddress literal(String s) {
         boolean ok = IPV4.matcher(s).matches() || (s.indexOf(':') >= 0 && IPV6.matcher(s).matches());
         if (!ok) {
             return null;

@@ -11,8 +11,12 @@ import org.slf4j.LoggerFactory;
 import org.wabridge.config.MediaSettings;
 import org.wabridge.media.Leg;
 import org.wabridge.media.MediaEvents;
+import org.wabridge.media.MediaMilestone;
 import org.wabridge.media.MediaStats;
+import org.wabridge.media.MetaLegFailure;
 import org.wabridge.media.SdpException;
+import org.wabridge.media.dtls.DtlsSrtpKeys;
+import org.wabridge.media.keying.MetaKeying;
 import org.wabridge.media.rtp.OutboundStream;
 import org.wabridge.media.rtp.Rtcp;
 import org.wabridge.media.rtp.Rtp;
@@ -20,11 +24,11 @@ import org.wabridge.media.rtp.SilenceFrames;
 import org.wabridge.media.sdp.Codec;
 import org.wabridge.media.sdp.LocalMedia;
 import org.wabridge.media.sdp.PayloadMap;
-import org.wabridge.media.sdp.SdpPolicy;
 import org.wabridge.media.sdp.SdpPolicy.Agreement;
 import org.wabridge.media.sdp.SdpPolicy.MetaLeg;
 import org.wabridge.media.sdp.SdpPolicy.MetaOffer;
 import org.wabridge.media.sdp.SdpPolicy.PbxOffer;
+import org.wabridge.media.sdp.SdpPolicy;
 import org.wabridge.media.sdp.SessionDescription.Direction;
 import org.wabridge.media.srtp.PacketBuffer;
 import org.wabridge.media.srtp.SrtpEndpoint;
@@ -59,6 +63,8 @@ public final class CallMedia {
     private final ArrayDeque<byte[]> prebuffer = new ArrayDeque<>();
     private final LegCounters pbxCounters = new LegCounters();
     private final LegCounters metaCounters = new LegCounters();
+    /** Makes the DTLS-mode keying; null when this relay does SDES only. */
+    private final MetaKeying.Factory keyingFactory;
 
     private boolean protectFailureLogged;
     private MetaOffer metaOffer;
@@ -72,6 +78,13 @@ public final class CallMedia {
      * packet was read, and dropping that packet would clip the caller's first words.
      */
     private boolean started;
+    /** Set once the Meta leg has keys and media flows (SDES: at the start; DTLS: when the handshake is done). */
+    private boolean mediaStarted;
+    private long startedAt;
+    /** DTLS mode, from the start on: ICE and the handshake. */
+    private MetaKeying keying;
+    private boolean firstSrtpSent;
+    private boolean firstSrtpReceived;
 
     private MetaLeg metaLeg;
     private SrtpEndpoint srtp;
@@ -90,8 +103,16 @@ public final class CallMedia {
     private boolean timeoutReported;
     private boolean closed;
 
+    /**
+     * @param keyingFactory the DTLS-mode keying of the Meta leg; null when the relay does SDES only ({@code local}
+     *                      then has no DTLS parameters either)
+     */
     public CallMedia(MediaSettings settings, String callId, LocalMedia local, MediaEvents events, PacketSink sink,
-                     int initialSeq, long initialTs) {
+                     int initialSeq, long initialTs, MetaKeying.Factory keyingFactory) {
+        if ((keyingFactory == null) != (local.dtls() == null)) {
+            throw new IllegalArgumentException("DTLS keying needs both the local DTLS parameters and a keying factory");
+        }
+        this.keyingFactory = keyingFactory;
         this.settings = settings;
         this.callId = callId;
         this.local = local;
@@ -125,6 +146,11 @@ public final class CallMedia {
     public synchronized String pbxOfferFromMetaOffer(String metaSdp, long now) throws SdpException {
         requireOpen();
         PbxOffer offer = SdpPolicy.pbxOfferFromMetaOffer(metaSdp, local);
+        if (offer.metaLeg().keying() != local.offerKeying()) {
+            LOG.warn("call {}: Meta offered {} keys but the number is set to {} in meta.numbers; following Meta's"
+                    + " offer (set srtpKeyExchange: {} to match srtp_key_exchange_protocol at Meta)", callId,
+                    offer.metaLeg().keying(), local.offerKeying(), offer.metaLeg().keying());
+        }
         installMetaLeg(offer.metaLeg());
         pbxOffer = offer;
         userInitiated = true;
@@ -180,12 +206,14 @@ public final class CallMedia {
      */
     private void installMetaLeg(MetaLeg leg) throws SdpException {
         InetAddress address = IpLiteral.parse(leg.address(), "Meta");
-        SrtpEndpoint endpoint;
-        try {
-            endpoint = new SrtpEndpoint(leg.ourCrypto(), leg.theirCrypto(), local.ssrc());
-        } catch (GeneralSecurityException e) {
-            throw new SdpException("cannot set up SRTP with Meta's key: " + e.getMessage());
-        }
+        SrtpEndpoint endpoint = null;
+        if (!leg.keyedByDtls()) {
+            try {
+                endpoint = new SrtpEndpoint(leg.ourCrypto(), leg.theirCrypto(), local.ssrc());
+            } catch (GeneralSecurityException e) {
+                throw new SdpException("cannot set up SRTP with Meta's key: " + e.getMessage());
+            }
+        } // DTLS: the keys come from the handshake after the start
         if (srtp != null) {
             srtp.close(); // the B2BUA repeated an offer/answer step: the new keys win
         }
@@ -224,17 +252,75 @@ public final class CallMedia {
             return;
         }
         started = true;
-        lastPbxAudioToMetaAt = now;
-        nextRtcpAt = now;
-        mediaExpectedSince = now;
+        startedAt = now;
+        if (metaLeg.keyedByDtls()) {
+            LOG.info("call {}: Meta leg started, keyed by DTLS: {} toward {}, our SSRC {}", callId,
+                    metaLeg.dtls().ice() == null ? "no ICE (Meta's SDP has none)" : "ICE", metaAddress, local.ssrc());
+            keying = keyingFactory.create(callId, local.dtls(), metaLeg.dtls(), metaAddress, new KeyingOwner());
+            keying.start(now); // PBX audio stays held until the keys exist
+            return;
+        }
         // business-initiated: Meta had our key in our offer; user-initiated: Meta learns it from our answer,
         // unless its media already got here (then its side is up)
         boolean metaHeard = metaCounters.packetsIn > 0;
-        metaReadyAt = userInitiated && !metaHeard ? now + META_READY_GRACE_MILLIS : now;
-        LOG.info("call {}: Meta leg started toward {} ({} {}), our SSRC {}", callId, metaAddress,
+        LOG.info("call {}: Meta leg started, keyed by SDES toward {} ({} {}), our SSRC {}", callId, metaAddress,
                 metaLeg.silenceCodec().rtpmapValue(), metaLeg.ourCrypto().suite().sdpName(), local.ssrc());
+        startMedia(userInitiated && !metaHeard ? now + META_READY_GRACE_MILLIS : now, now);
+    }
+
+    /** Keys exist: the maiden packet now, then silence fill, SRTCP and media timeouts count from here. */
+    private void startMedia(long pbxMediaFrom, long now) {
+        mediaStarted = true;
+        lastPbxAudioToMetaAt = now;
+        nextRtcpAt = now;
+        mediaExpectedSince = now;
+        metaReadyAt = pbxMediaFrom;
         flushPrebuffer(now);
         sendFirstPacketIfNone(now);
+    }
+
+    /** DTLS mode: what the Meta leg's keying reports, on the event loop. */
+    private final class KeyingOwner implements MetaKeying.Owner {
+        @Override
+        public void keyed(DtlsSrtpKeys keys, InetSocketAddress remote, long now) {
+            synchronized (CallMedia.this) {
+                if (closed || mediaStarted) {
+                    return;
+                }
+                try {
+                    srtp = keys.newSrtpEndpoint(local.ssrc());
+                } catch (GeneralSecurityException e) {
+                    keyingFailed(new MetaLegFailure(MetaLegFailure.Kind.DTLS_FAILED,
+                            "the SRTP library refused the keys of the handshake: " + e.getMessage()), now);
+                    return;
+                }
+                metaAddress = remote;
+                LOG.info("call {}: Meta leg keyed by DTLS ({}) {} ms after the start; media toward {}", callId,
+                        keys.suite().sdpName(), now - startedAt, remote);
+                // Meta has the keys as soon as we do: held PBX audio goes at once
+                startMedia(now, now);
+            }
+        }
+
+        @Override
+        public void keyingFailed(MetaLegFailure failure, long now) {
+            synchronized (CallMedia.this) {
+                if (closed) {
+                    return;
+                }
+            }
+            LOG.warn("call {}: Meta leg failed {} ms after the start: {}", callId, now - startedAt, failure);
+            events.metaLegFailed(failure);
+        }
+
+        @Override
+        public void milestone(MediaMilestone milestone, long now) {
+            report(milestone, now);
+        }
+    }
+
+    private void report(MediaMilestone milestone, long now) {
+        events.milestone(milestone, Duration.ofMillis(Math.max(0, now - startedAt)));
     }
 
     /** Meta expects the business to send first: buffered PBX media if any, else one silence frame. */
@@ -245,7 +331,7 @@ public final class CallMedia {
     }
 
     private boolean readyForPbxMedia(long now) {
-        return started && payloads != null && now >= metaReadyAt;
+        return mediaStarted && payloads != null && now >= metaReadyAt;
     }
 
     private void flushPrebuffer(long now) {
@@ -304,7 +390,7 @@ public final class CallMedia {
         }
         toMeta.rewritePbxPacket(p, len, metaPt, payloads.metaClockRate(metaPt), now);
         lastPbxAudioToMetaAt = now;
-        sendRtpToMeta(p, len);
+        sendRtpToMeta(p, len, now);
     }
 
     /** A packet on our Meta port. */
@@ -312,8 +398,12 @@ public final class CallMedia {
         if (closed) {
             return;
         }
-        if (agreement == null || metaLeg == null || !from.getAddress().equals(metaAddress.getAddress())) {
-            metaCounters.dropped++; // no keys yet, or not from the address Meta's SDP gave
+        if (keying != null && keying.onPacket(p, len, from, now)) {
+            return; // STUN or DTLS
+        }
+        if (srtp == null || agreement == null || metaLeg == null
+                || !from.getAddress().equals(metaAddress.getAddress())) {
+            metaCounters.dropped++; // no keys yet, or not from Meta's address (its SDP's, or ICE's nominated one)
             return;
         }
         boolean rtcp = Rtp.looksLikeRtcp(p, len);
@@ -351,6 +441,12 @@ public final class CallMedia {
             return;
         }
         metaCounters.received(len, now);
+        if (!firstSrtpReceived) {
+            firstSrtpReceived = true;
+            if (started) {
+                report(MediaMilestone.FIRST_SRTP_RECEIVED, now);
+            }
+        }
         if (metaReadyAt > now) {
             metaReadyAt = now; // Meta's media is up: release what the PBX sent meanwhile
             flushPrebuffer(now);
@@ -376,6 +472,12 @@ public final class CallMedia {
         synchronized (this) {
             if (closed || !started) {
                 return; // nothing toward Meta before the start: no silence, no SRTCP
+            }
+            if (keying != null) {
+                keying.tick(now);
+            }
+            if (!mediaStarted) {
+                return; // DTLS mode before the keys: ICE and the handshake only
             }
             flushPrebuffer(now);
             if (now - lastPbxAudioToMetaAt >= settings.pbxSilenceFill().toMillis()) {
@@ -408,7 +510,7 @@ public final class CallMedia {
     private void sendSilence(long now) {
         Codec codec = metaLeg.silenceCodec();
         byte[] packet = toMeta.nextGenerated(codec.payloadType(), SilenceFrames.payload(codec), codec.clockRate(), now);
-        sendRtpToMeta(packet, packet.length);
+        sendRtpToMeta(packet, packet.length, now);
     }
 
     private void sendSenderReport(long now) {
@@ -424,11 +526,15 @@ public final class CallMedia {
         }
     }
 
-    private void sendRtpToMeta(byte[] p, int len) {
+    private void sendRtpToMeta(byte[] p, int len, long now) {
         try {
             PacketBuffer srtpPacket = srtp.protectRtp(p, len);
             sink.toMeta(srtpPacket.getBuffer(), srtpPacket.getLength(), metaAddress);
             metaCounters.sent(srtpPacket.getLength());
+            if (!firstSrtpSent) {
+                firstSrtpSent = true;
+                report(MediaMilestone.FIRST_SRTP_SENT, now);
+            }
         } catch (GeneralSecurityException e) {
             metaCounters.dropped++;
             if (!protectFailureLogged) {
@@ -451,6 +557,9 @@ public final class CallMedia {
         }
         closed = true;
         prebuffer.clear();
+        if (keying != null) {
+            keying.close();
+        }
         if (srtp != null) {
             srtp.close();
         }

@@ -21,6 +21,9 @@ public final class OutboundStream {
     private boolean anyPacketSent;
     /** The last packet sent was generated (silence). */
     private boolean generatedRun;
+    /** Timestamp and time of the first frame of the current generated run: its frames stay on the wall clock. */
+    private long generatedAnchorTs;
+    private long generatedAnchorAt;
 
     /** Offsets of the current PBX run; {@code runSsrc} -1 when no run is active. */
     private long runSsrc = -1;
@@ -88,12 +91,21 @@ public final class OutboundStream {
         if (!anyPacketSent) {
             ts = lastTs;
         } else if (generatedRun) {
-            // generated frames are paced by a fixed-rate timer: one frame each, whatever its jitter
-            ts = (lastTs + clockRate / 50) & TS_MASK;
+            // generated frames are paced by a fixed-rate timer: one frame each whatever its jitter, but whole frames
+            // the timer lost (a loaded machine skips missed ticks) still count, or the stream would fall behind the
+            // wall clock, and Meta's jitter buffer with it
+            long frame = clockRate / 50;
+            long onClock = generatedAnchorTs + ((nowMillis - generatedAnchorAt) / 20) * frame;
+            long next = lastTs + frame;
+            ts = (((onClock - next) & TS_MASK) < 0x8000_0000L ? onClock : next) & TS_MASK;
         } else {
             ts = advancedTimestamp(clockRate, nowMillis);
         }
         boolean marker = runSsrc != -1 || !anyPacketSent;
+        if (!generatedRun) {
+            generatedAnchorTs = ts;
+            generatedAnchorAt = nowMillis;
+        }
         generatedRun = true;
         runSsrc = -1;
         byte[] p = Rtp.build(pt, marker, nextSeq, ts, ssrc, payload);

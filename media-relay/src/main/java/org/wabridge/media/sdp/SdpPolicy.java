@@ -4,15 +4,26 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import org.wabridge.config.SrtpKeyExchange;
 import org.wabridge.media.SdpException;
+import org.wabridge.media.dtls.DtlsFingerprint;
+import org.wabridge.media.dtls.DtlsRole;
+import org.wabridge.media.ice.IceSdp;
+import org.wabridge.media.ice.RemoteIce;
 import org.wabridge.media.sdp.SessionDescription.Direction;
 import org.wabridge.media.sdp.SessionDescription.MediaDescription;
 import org.wabridge.media.srtp.SrtpSuite;
 
 /**
- * The SDP rules of both legs, as pure functions: what we offer and answer to Meta (SDES SRTP,
- * opus, telephone-event/8000, rtcp-mux, one SSRC) and to the PBX (plain RTP, the codecs both sides
- * share, no transcoding).
+ * The SDP rules of both legs, as pure functions: what we offer and answer to Meta (SRTP keyed by SDES or by
+ * DTLS with ICE, opus, telephone-event/8000, rtcp-mux, one SSRC) and to the PBX (plain RTP, the codecs both
+ * sides share, no transcoding).
+ *
+ * <p>Keying: our offers use the business number's setting ({@link LocalMedia#offerKeying()}); an answer to Meta
+ * uses whatever Meta offered. In DTLS mode we are ICE-full (Meta is ICE-lite) and the DTLS client: {@code actpass}
+ * in offers, {@code active} in answers to Meta's {@code actpass} (facts file, section 4.3). We do not offer
+ * {@code transport-cc} feedback: the relay sends no transport-wide congestion control reports, and an answer may
+ * leave out feedback it will not give (RFC 4585 section 4.2).
  */
 public final class SdpPolicy {
 
@@ -27,17 +38,39 @@ public final class SdpPolicy {
     }
 
     /** Our offer to Meta and what it was built from. */
-    public record MetaOffer(String sdp, List<Codec> pbxOffered, List<Codec> metaOffered, Endpoint pbx) {}
+    public record MetaOffer(String sdp, List<Codec> pbxOffered, List<Codec> metaOffered, Endpoint pbx,
+                            SrtpKeyExchange keying) {}
 
-    /** Our offer to the PBX, built from Meta's offer. */
-    public record PbxOffer(String sdp, List<Codec> metaUsable, MetaLeg metaLeg) {}
+    /** Our offer to the PBX, built from Meta's offer; {@code metaMid} is the a=mid of Meta's audio (null: none). */
+    public record PbxOffer(String sdp, List<Codec> metaUsable, MetaLeg metaLeg, String metaMid) {}
 
     /** Where the PBX wants media and how. */
     public record Endpoint(String address, int port, boolean rtcpMux, Direction direction) {}
 
-    /** Everything the Meta leg needs to run: where to send, the two keys, and the codec for silence. */
+    /**
+     * Everything the Meta leg needs to run: where to send, how it is keyed, and the codec for silence. SDES: the
+     * two keys, {@code dtls} null. DTLS: {@code dtls} set, the two keys null (the handshake makes them).
+     */
     public record MetaLeg(String address, int port, CryptoAttribute theirCrypto, CryptoAttribute ourCrypto,
-                          Codec silenceCodec, int telephoneEventPt) {}
+                          Codec silenceCodec, int telephoneEventPt, DtlsRemote dtls) {
+
+        public boolean keyedByDtls() {
+            return dtls != null;
+        }
+
+        public SrtpKeyExchange keying() {
+            return dtls != null ? SrtpKeyExchange.DTLS : SrtpKeyExchange.SDES;
+        }
+    }
+
+    /**
+     * Meta's side of DTLS mode.
+     *
+     * @param fingerprint Meta's certificate must hash to this
+     * @param ourRole     from Meta's a=setup: client to its actpass or passive, server to its active
+     * @param ice         Meta's ICE parameters; null when its SDP has none (DTLS then goes to its c=/m= address)
+     */
+    public record DtlsRemote(DtlsFingerprint fingerprint, DtlsRole ourRole, RemoteIce ice) {}
 
     /** The result of an offer/answer: the SDP to send on, and the negotiated state. */
     public record Agreement(String sdp, Endpoint pbx, MetaLeg metaLeg, PayloadMap payloads,
@@ -58,26 +91,45 @@ public final class SdpPolicy {
         }
         metaOffered.sort((a, b) -> Boolean.compare(b.isOpus(), a.isOpus()));
         metaOffered.add(new Codec(OFFER_PT_TELEPHONE_EVENT, Codec.TELEPHONE_EVENT, 8000, 1, "0-16"));
-        String sdp = metaSdp(local, metaOffered, local.ourCrypto());
-        return new MetaOffer(sdp, pbxAudio.codecs(), List.copyOf(metaOffered), endpointOf(pbxAudio));
+        String sdp = local.offerKeying() == SrtpKeyExchange.DTLS
+                ? metaDtlsSdp(local, metaOffered, "actpass", "audio")
+                : metaSdp(local, metaOffered, local.ourCrypto());
+        return new MetaOffer(sdp, pbxAudio.codecs(), List.copyOf(metaOffered), endpointOf(pbxAudio),
+                local.offerKeying());
     }
 
     public static Agreement pbxAnswerFromMetaAnswer(String metaSdp, MetaOffer offer, LocalMedia local)
             throws SdpException {
-        MediaDescription metaAudio = metaAudio(metaSdp);
-        CryptoAttribute theirs = metaAudio.cryptoLines().stream()
-                .map(CryptoAttribute::parse).flatMap(Optional::stream)
-                .filter(c -> c.suite() == local.ourCrypto().suite())
-                .findFirst()
-                .orElseThrow(() -> new SdpException("Meta's SDP answer has no a=crypto line with "
-                        + local.ourCrypto().suite().sdpName() + " (the suite we offered) and a 30-byte inline key"));
+        MediaDescription metaAudio = metaAudio(metaSdp, local);
+        DtlsRemote dtls = null;
+        CryptoAttribute theirs = null;
+        if (offer.keying() == SrtpKeyExchange.DTLS) {
+            if (!metaAudio.isDtlsSrtp()) {
+                throw new SdpException("Meta answered our DTLS-SRTP offer with " + metaAudio.protocol()
+                        + " (SDES keys): the number is set to SDES at Meta; set its srtpKeyExchange to SDES in"
+                        + " meta.numbers, or srtp_key_exchange_protocol to DTLS at Meta");
+            }
+            dtls = dtlsRemote(metaSdp, metaAudio);
+        } else {
+            if (metaAudio.isDtlsSrtp()) {
+                throw new SdpException("Meta answered our SDES offer with DTLS-SRTP (" + metaAudio.protocol()
+                        + "): the number is set to DTLS at Meta; set its srtpKeyExchange to DTLS in meta.numbers,"
+                        + " or srtp_key_exchange_protocol to SDES at Meta");
+            }
+            theirs = metaAudio.cryptoLines().stream()
+                    .map(CryptoAttribute::parse).flatMap(Optional::stream)
+                    .filter(c -> c.suite() == local.ourCrypto().suite())
+                    .findFirst()
+                    .orElseThrow(() -> new SdpException("Meta's SDP answer has no a=crypto line with "
+                            + local.ourCrypto().suite().sdpName() + " (the suite we offered) and a 30-byte inline key"));
+        }
         List<Codec> metaAccepted = resolveAnswerCodecs(metaAudio, offer.metaOffered());
         List<Codec[]> pairs = pair(offer.pbxOffered(), metaAccepted);
         if (pairs.stream().noneMatch(p -> !p[1].isTelephoneEvent8k())) {
             throw new SdpException("Meta's SDP answer accepted none of the audio codecs we offered ("
                     + describe(offer.metaOffered()) + "); it answered " + describe(metaAudio.codecs()));
         }
-        MetaLeg metaLeg = metaLegOf(metaAudio, theirs, local.ourCrypto(), pairs);
+        MetaLeg metaLeg = metaLegOf(metaAudio, theirs, dtls == null ? local.ourCrypto() : null, dtls, pairs);
         List<Codec> pbxCodecs = pairs.stream().map(p -> p[0]).collect(Collectors.toList());
         Endpoint pbx = offer.pbx();
         String sdp = pbxSdp(local, pbxCodecs, pbx.rtcpMux(), pbx.direction().answerTo());
@@ -87,8 +139,9 @@ public final class SdpPolicy {
     // ---------------------------------------------------------------- user-initiated
 
     public static PbxOffer pbxOfferFromMetaOffer(String metaSdp, LocalMedia local) throws SdpException {
-        MediaDescription metaAudio = metaAudio(metaSdp);
-        CryptoAttribute theirs = preferredCrypto(metaAudio);
+        MediaDescription metaAudio = metaAudio(metaSdp, local);
+        DtlsRemote dtls = metaAudio.isDtlsSrtp() ? dtlsRemote(metaSdp, metaAudio) : null;
+        CryptoAttribute theirs = dtls == null ? preferredCrypto(metaAudio) : null;
         List<Codec> usable = new ArrayList<>(usableAudio(metaAudio.codecs(), local));
         if (usable.isEmpty()) {
             throw new SdpException("Meta offered " + describe(metaAudio.codecs())
@@ -97,11 +150,11 @@ public final class SdpPolicy {
         }
         Codec silenceCodec = usable.get(0);
         metaAudio.codecs().stream().filter(Codec::isTelephoneEvent8k).findFirst().ifPresent(usable::add);
-        CryptoAttribute ours = local.ourCrypto().withTagAndSuite(theirs.tag(), theirs.suite());
+        CryptoAttribute ours = theirs == null ? null : local.ourCrypto().withTagAndSuite(theirs.tag(), theirs.suite());
         int tePt = usable.stream().filter(Codec::isTelephoneEvent8k).mapToInt(Codec::payloadType).findFirst().orElse(-1);
-        MetaLeg metaLeg = new MetaLeg(metaAudio.address(), metaAudio.port(), theirs, ours, silenceCodec, tePt);
+        MetaLeg metaLeg = new MetaLeg(metaAudio.address(), metaAudio.port(), theirs, ours, silenceCodec, tePt, dtls);
         String sdp = pbxSdp(local, usable, false, Direction.SENDRECV);
-        return new PbxOffer(sdp, List.copyOf(usable), metaLeg);
+        return new PbxOffer(sdp, List.copyOf(usable), metaLeg, metaAudio.mid());
     }
 
     public static Agreement metaAnswerFromPbxAnswer(String pbxSdp, PbxOffer offer, LocalMedia local)
@@ -125,8 +178,10 @@ public final class SdpPolicy {
         MetaLeg offered = offer.metaLeg();
         Codec silenceCodec = pairs.stream().map(p -> p[1]).filter(c -> !c.isTelephoneEvent8k()).findFirst().orElseThrow();
         MetaLeg metaLeg = new MetaLeg(offered.address(), offered.port(), offered.theirCrypto(),
-                offered.ourCrypto(), silenceCodec, offered.telephoneEventPt());
-        String sdp = metaSdp(local, metaAnswer, offered.ourCrypto());
+                offered.ourCrypto(), silenceCodec, offered.telephoneEventPt(), offered.dtls());
+        String sdp = offered.keyedByDtls()
+                ? metaDtlsSdp(local, metaAnswer, offered.dtls().ourRole().setupAttributeInAnswer(), offer.metaMid())
+                : metaSdp(local, metaAnswer, offered.ourCrypto());
         return new Agreement(sdp, endpointOf(pbxAudio), metaLeg, new PayloadMap(pairs), pairs);
     }
 
@@ -149,17 +204,38 @@ public final class SdpPolicy {
 
     // ---------------------------------------------------------------- helpers
 
-    private static MediaDescription metaAudio(String metaSdp) throws SdpException {
+    private static MediaDescription metaAudio(String metaSdp, LocalMedia local) throws SdpException {
         MediaDescription audio = SessionDescription.parse(metaSdp, META).audio(META);
-        if (audio.protocol().contains("TLS")) {
-            throw new SdpException("Meta's SDP uses DTLS-SRTP (" + audio.protocol() + ") but this relay does SDES:"
-                    + " set srtp_key_exchange_protocol to SDES in the number's SIP settings at Meta");
+        if (audio.isDtlsSrtp()) {
+            if (local.dtls() == null) {
+                throw new SdpException("Meta's SDP uses DTLS-SRTP (" + audio.protocol() + ") but this relay does"
+                        + " SDES only: set srtp_key_exchange_protocol to SDES in the number's SIP settings at Meta");
+            }
+            return audio;
         }
         if (!audio.protocol().startsWith("RTP/SAVP")) {
             throw new SdpException("Meta's SDP audio is " + audio.protocol()
-                    + ", expected RTP/SAVP (SRTP with SDES keys)");
+                    + ", expected RTP/SAVP (SRTP with SDES keys) or UDP/TLS/RTP/SAVPF (DTLS-SRTP)");
         }
         return audio;
+    }
+
+    /** Meta's fingerprint, our role and Meta's ICE from a DTLS-SRTP SDP. */
+    private static DtlsRemote dtlsRemote(String metaSdp, MediaDescription audio) throws SdpException {
+        if (audio.fingerprint() == null) {
+            throw new SdpException(SdpException.Problem.NO_FINGERPRINT, "Meta's SDP uses DTLS-SRTP ("
+                    + audio.protocol() + ") but has no a=fingerprint (\"No fingerprint found in SDP\")");
+        }
+        DtlsFingerprint fingerprint = DtlsFingerprint.parse(audio.fingerprint()).orElseThrow(() -> new SdpException(
+                "Meta's SDP has an unusable a=fingerprint \"" + SessionDescription.abbreviate(audio.fingerprint())
+                        + "\": expected a hash function (sha-256) and its hex digest"));
+        // RFC 4145 section 4: no a=setup means active
+        String setup = audio.setup() == null ? "active" : audio.setup();
+        DtlsRole role = DtlsRole.fromRemoteSetup(setup).orElseThrow(() -> new SdpException(
+                "Meta's SDP has a=setup:" + SessionDescription.abbreviate(setup)
+                        + ": no DTLS connection can be set up (expected actpass, passive or active)"));
+        RemoteIce ice = IceSdp.parseRemote(metaSdp, META).orElse(null);
+        return new DtlsRemote(fingerprint, role, ice);
     }
 
     private static CryptoAttribute preferredCrypto(MediaDescription audio) throws SdpException {
@@ -208,11 +284,11 @@ public final class SdpPolicy {
     }
 
     private static MetaLeg metaLegOf(MediaDescription metaAudio, CryptoAttribute theirs, CryptoAttribute ours,
-                                     List<Codec[]> pairs) {
+                                     DtlsRemote dtls, List<Codec[]> pairs) {
         Codec silence = pairs.stream().map(p -> p[1]).filter(c -> !c.isTelephoneEvent8k()).findFirst().orElseThrow();
         int tePt = pairs.stream().map(p -> p[1]).filter(Codec::isTelephoneEvent8k)
                 .mapToInt(Codec::payloadType).findFirst().orElse(-1);
-        return new MetaLeg(metaAudio.address(), metaAudio.port(), theirs, ours, silence, tePt);
+        return new MetaLeg(metaAudio.address(), metaAudio.port(), theirs, ours, silence, tePt, dtls);
     }
 
     private static Endpoint endpointOf(MediaDescription m) {
@@ -228,6 +304,30 @@ public final class SdpPolicy {
                 .line("a=sendrecv")
                 .line("a=rtcp-mux")
                 .line("a=crypto:" + crypto.format())
+                .line("a=ssrc:" + local.ssrc() + " cname:" + local.cname())
+                .toString();
+    }
+
+    /**
+     * DTLS mode toward Meta: ICE credentials and our host candidates, our certificate's fingerprint, the DTLS role
+     * ({@code actpass} in offers), one audio stream with rtcp-mux, bundled when it has a mid.
+     */
+    private static String metaDtlsSdp(LocalMedia local, List<Codec> codecs, String setup, String mid) {
+        SdpWriter w = new SdpWriter().session(local.publicAddress(), local.sessionId(), 1);
+        if (mid != null) {
+            w.line("a=group:BUNDLE " + mid);
+        }
+        w.media(local.metaPort(), "UDP/TLS/RTP/SAVPF", codecs, local.publicAddress());
+        if (mid != null) {
+            w.line("a=mid:" + mid);
+        }
+        IceSdp.localLines(local.dtls().ice(), local.dtls().candidates()).forEach(w::line);
+        return w.line("a=fingerprint:" + local.dtls().fingerprint().toSdpValue())
+                .line("a=setup:" + setup)
+                .line("a=ptime:20")
+                .line("a=maxptime:20")
+                .line("a=sendrecv")
+                .line("a=rtcp-mux")
                 .line("a=ssrc:" + local.ssrc() + " cname:" + local.cname())
                 .toString();
     }

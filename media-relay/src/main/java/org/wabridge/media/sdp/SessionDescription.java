@@ -31,10 +31,22 @@ public record SessionDescription(String sessionConnection, List<MediaDescription
         }
     }
 
-    /** One m= section. */
+    /**
+     * One m= section.
+     *
+     * @param fingerprint the {@code a=fingerprint} value (media level, else session level), or null
+     * @param setup       the {@code a=setup} value (media level, else session level), or null
+     * @param mid         the {@code a=mid} value, or null
+     */
     public record MediaDescription(String type, int port, String protocol, List<Integer> formats,
                                    String connection, List<Codec> codecs, List<String> cryptoLines,
-                                   Direction direction, boolean rtcpMux) {
+                                   Direction direction, boolean rtcpMux, String fingerprint, String setup,
+                                   String mid) {
+
+        /** DTLS-SRTP (RFC 5764): {@code UDP/TLS/RTP/SAVP} or {@code UDP/TLS/RTP/SAVPF}. */
+        public boolean isDtlsSrtp() {
+            return protocol.toUpperCase(Locale.ROOT).startsWith("UDP/TLS/RTP/SAVP");
+        }
 
         /** The address to send to: media-level c= wins over session-level. */
         public String address() {
@@ -56,6 +68,8 @@ public record SessionDescription(String sessionConnection, List<MediaDescription
         MediaBuilder current = null;
         // a session-level a=sendonly etc. is the default of every media section (RFC 8866 6.7)
         Direction sessionDirection = Direction.SENDRECV;
+        String sessionFingerprint = null;
+        String sessionSetup = null;
         boolean sawVersion = false;
         for (String rawLine : sdp.split("\r?\n")) {
             String line = rawLine.strip();
@@ -85,6 +99,10 @@ public record SessionDescription(String sessionConnection, List<MediaDescription
                 case 'a' -> {
                     if (current != null) {
                         current.attribute(value, whose);
+                    } else if (value.startsWith("fingerprint:")) {
+                        sessionFingerprint = value.substring("fingerprint:".length()).trim();
+                    } else if (value.startsWith("setup:")) {
+                        sessionSetup = value.substring("setup:".length()).trim();
                     } else {
                         sessionDirection = directionOf(value, sessionDirection);
                     }
@@ -97,7 +115,7 @@ public record SessionDescription(String sessionConnection, List<MediaDescription
         }
         List<MediaDescription> media = new ArrayList<>();
         for (MediaBuilder section : sections) {
-            media.add(section.build(sessionConnection));
+            media.add(section.build(sessionConnection, sessionFingerprint, sessionSetup));
         }
         return new SessionDescription(sessionConnection, List.copyOf(media));
     }
@@ -156,6 +174,9 @@ public record SessionDescription(String sessionConnection, List<MediaDescription
         String connection;
         Direction direction;
         boolean rtcpMux;
+        String fingerprint;
+        String setup;
+        String mid;
 
         MediaBuilder(String value, String whose, Direction sessionDirection) throws SdpException {
             direction = sessionDirection;
@@ -193,6 +214,9 @@ public record SessionDescription(String sessionConnection, List<MediaDescription
                 case "fmtp" -> putFormatValue(fmtps, rest);
                 case "crypto" -> cryptoLines.add(rest);
                 case "rtcp-mux" -> rtcpMux = true;
+                case "fingerprint" -> fingerprint = rest;
+                case "setup" -> setup = rest;
+                case "mid" -> mid = rest;
                 default -> direction = directionOf(name, direction);
             }
         }
@@ -209,7 +233,7 @@ public record SessionDescription(String sessionConnection, List<MediaDescription
             }
         }
 
-        MediaDescription build(String sessionConnection) {
+        MediaDescription build(String sessionConnection, String sessionFingerprint, String sessionSetup) {
             List<Codec> codecs = new ArrayList<>();
             for (int pt : formats) {
                 Codec codec = codecFor(pt);
@@ -222,7 +246,8 @@ public record SessionDescription(String sessionConnection, List<MediaDescription
             Direction effective = "0.0.0.0".equals(address) && direction == Direction.SENDRECV
                     ? Direction.INACTIVE : direction;
             return new MediaDescription(type, port, protocol, List.copyOf(formats), address,
-                    List.copyOf(codecs), List.copyOf(cryptoLines), effective, rtcpMux);
+                    List.copyOf(codecs), List.copyOf(cryptoLines), effective, rtcpMux,
+                    fingerprint != null ? fingerprint : sessionFingerprint, setup != null ? setup : sessionSetup, mid);
         }
 
         private Codec codecFor(int pt) {

@@ -64,7 +64,7 @@ class CallMediaTest {
                 toMeta.add(new Sent(java.util.Arrays.copyOf(packet, length), to));
             }
         };
-        return new CallMedia(settings, "test-call", local, (leg, d) -> timeouts.add(new Timeout(leg, d)), sink, 100, 1000);
+        return new CallMedia(settings, "test-call", local, (leg, d) -> timeouts.add(new Timeout(leg, d)), sink, 100, 1000, null);
     }
 
     private String metaAnswer() {

@@ -53,6 +53,21 @@ class OutboundStreamTest {
     }
 
     @Test
+    void generatedFramesKeepToTheWallClockWhenTheTimerLosesTicks() {
+        OutboundStream out = new OutboundStream(OUR_SSRC, 100, 0);
+        byte[] first = out.nextGenerated(111, OPUS_SILENCE, 48000, 1000);
+        long t0 = Rtp.timestamp(first);
+        // a loaded machine: the 20 ms timer fires late and its missed runs are skipped, 5 frames lost at 1120
+        byte[] a = out.nextGenerated(111, OPUS_SILENCE, 48000, 1020);
+        byte[] b = out.nextGenerated(111, OPUS_SILENCE, 48000, 1120);
+        byte[] c = out.nextGenerated(111, OPUS_SILENCE, 48000, 1141);
+        assertEquals(t0 + 960, Rtp.timestamp(a));
+        assertEquals(t0 + 6 * 960, Rtp.timestamp(b), "the lost frames' time is skipped, not lost");
+        assertEquals(t0 + 7 * 960, Rtp.timestamp(c), "then one frame per tick again");
+        assertEquals(103, Rtp.sequence(c), "sequence numbers stay unbroken");
+    }
+
+    @Test
     void silenceContinuesTheStreamAndPbxResumesAfterIt() {
         OutboundStream out = new OutboundStream(OUR_SSRC, 65_534, 0xFFFF_FF00L);
         forward(out, pbx(1, 0, 0xAAAA, 96), 0);

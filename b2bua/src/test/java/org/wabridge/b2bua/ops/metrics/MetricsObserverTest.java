@@ -94,6 +94,16 @@ class MetricsObserverTest {
     }
 
     @Test
+    void aMetaLegFailureCountsUnderItsCauseNotAsAMediaTimeout() {
+        MetricsObserver metrics = new MetricsObserver(() -> 0);
+        CallScenarios.metaLegFailed(metrics, CallScenarios.T0);
+        Map<String, Double> s = PrometheusText.parse(metrics.scrape());
+        assertSample(s, 1, "wabridge_calls_total", "direction", "outbound", "outcome", "connected",
+                "cause", "local.ice-consent-lost");
+        assertTrue(s.keySet().stream().noneMatch(k -> k.startsWith("wabridge_media_timeouts_total")), s.keySet().toString());
+    }
+
+    @Test
     void withoutASupplierActiveCallsAreThoseStartedAndNotEnded() throws Exception {
         MetricsObserver metrics = new MetricsObserver();
         CallScenarios.feedAll(metrics);
