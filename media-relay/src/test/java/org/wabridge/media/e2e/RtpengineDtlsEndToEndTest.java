@@ -231,7 +231,8 @@ class RtpengineDtlsEndToEndTest {
         List<Tapped> out = events.outgoing(metaPort);
         List<Tapped> early = out.stream().filter(t -> t.kind() == Kind.MEDIA && t.atNanos() < dtlsAt).toList();
         assertTrue(early.isEmpty(), early.size() + " RTP/RTCP packets left toward Meta before DTLS connected" + peers);
-        assertTrue(out.stream().anyMatch(t -> t.kind() == Kind.STUN) && out.stream().anyMatch(t -> t.kind() == Kind.DTLS),
+        assertTrue(out.stream().anyMatch(t -> t.kind() == Kind.STUN)
+                        && out.stream().anyMatch(t -> t.kind() == Kind.DTLS),
                 "ICE checks and a DTLS handshake from our Meta port" + peers);
 
         // 3. the PBX's audio reached the stand-in through rtpengine's SRTP decryption: held part first, in order
@@ -299,7 +300,8 @@ class RtpengineDtlsEndToEndTest {
             long failedAfter = (System.nanoTime() - start) / 1_000_000;
             Thread.sleep(1000); // a second report or late packets would show now
             String seen = "\nevents: " + events + "\nat the silent peer: " + summary(silent.received());
-            assertTrue(failure != null, "no metaLegFailed within " + (ICE_TIMEOUT.toMillis() + SLACK_MS) + " ms" + seen);
+            assertTrue(failure != null, "no metaLegFailed within " + (ICE_TIMEOUT.toMillis() + SLACK_MS) + " ms"
+                    + seen);
             assertEquals(MetaLegFailure.Kind.ICE_FAILED, failure.kind(), seen);
             assertEquals(1, events.failures.size(), "exactly one failure report" + seen);
             assertTrue(failedAfter >= ICE_TIMEOUT.toMillis() - 100, "ICE gave up after " + failedAfter
@@ -659,8 +661,8 @@ class RtpengineDtlsEndToEndTest {
                         continue;
                     }
                     Message m = StunCodec.decode(d, 0, d.length);
-                    if (m.getMessageType() != Message.BINDING_REQUEST
-                            || StunCodec.checkIntegrity(d, 0, d.length, credentials.key()) != StunCodec.Integrity.VALID) {
+                    if (m.getMessageType() != Message.BINDING_REQUEST || StunCodec.checkIntegrity(d, 0, d.length,
+                            credentials.key()) != StunCodec.Integrity.VALID) {
                         continue;
                     }
                     InetSocketAddress from = (InetSocketAddress) p.getSocketAddress();
