@@ -38,6 +38,7 @@ import org.wabridge.media.ice.IceCredentials;
 import org.wabridge.media.ice.IceSdp;
 import org.wabridge.media.keying.DtlsIceKeying;
 import org.wabridge.media.keying.KeyingSettings;
+import org.wabridge.media.keying.KeyingWarmUp;
 import org.wabridge.media.keying.MetaKeying;
 import org.wabridge.media.relay.CallMedia;
 import org.wabridge.media.relay.NettyMediaSession;
@@ -121,6 +122,16 @@ public final class NettyMediaRelay implements MediaRelay {
         } else {
             LOG.warn("media relay warm-up call skipped ({}); the first call may take longer to set up", skipped);
         }
+        if (keyingContext != null) {
+            start = System.nanoTime();
+            String keyingSkipped = KeyingWarmUp.run(keyingContext.certificate(), keying.dtls());
+            if (keyingSkipped == null) {
+                LOG.info("DTLS-SRTP and ICE ready (warm-up handshake in {} ms)",
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+            } else {
+                LOG.warn("DTLS warm-up failed ({}); the first DTLS call may take longer to set up", keyingSkipped);
+            }
+        }
     }
 
     /**
@@ -130,8 +141,9 @@ public final class NettyMediaRelay implements MediaRelay {
     private static InetAddress candidateAddress(String publicAddress) {
         InetAddress a = IceSdp.literal(publicAddress);
         if (a == null || a.isAnyLocalAddress()) {
-            LOG.warn("media.publicAddress '{}' is not a concrete IP address, so it cannot be an ICE candidate: calls"
-                    + " keyed by DTLS (Meta's default) are refused; set media.publicAddress to the relay's public IP",
+            LOG.warn("media.publicAddress '{}' is not a concrete IP address, so it cannot be an ICE candidate: Meta's"
+                    + " DTLS offers are refused (488) and DTLS numbers offer SDES; set media.publicAddress to the relay's"
+                    + " public IP",
                     publicAddress);
             return null;
         }

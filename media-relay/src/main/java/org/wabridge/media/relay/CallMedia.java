@@ -5,7 +5,9 @@ import java.net.InetSocketAddress;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wabridge.config.MediaSettings;
@@ -15,6 +17,7 @@ import org.wabridge.media.MediaMilestone;
 import org.wabridge.media.MediaStats;
 import org.wabridge.media.MetaLegFailure;
 import org.wabridge.media.SdpException;
+import org.wabridge.media.dtls.DatagramKind;
 import org.wabridge.media.dtls.DtlsSrtpKeys;
 import org.wabridge.media.keying.MetaKeying;
 import org.wabridge.media.rtp.OutboundStream;
@@ -52,6 +55,10 @@ public final class CallMedia {
      * first authenticated packet shows its side is up, or this long after the start at most.
      */
     static final long META_READY_GRACE_MILLIS = 500;
+    /** A ClientHello flight is one or two datagrams; anything more before the start is not a handshake. */
+    private static final int MAX_EARLY_DTLS = 4;
+
+    private record EarlyDatagram(byte[] data, InetSocketAddress from) {}
 
     private final MediaSettings settings;
     private final String callId;
@@ -83,6 +90,8 @@ public final class CallMedia {
     private long startedAt;
     /** DTLS mode, from the start on: ICE and the handshake. */
     private MetaKeying keying;
+    /** DTLS records that came before the start (a peer that answered active sends its ClientHello at once). */
+    private final List<EarlyDatagram> earlyDtls = new ArrayList<>(MAX_EARLY_DTLS);
     private boolean firstSrtpSent;
     private boolean firstSrtpReceived;
 
@@ -258,6 +267,10 @@ public final class CallMedia {
                     metaLeg.dtls().ice() == null ? "no ICE (Meta's SDP has none)" : "ICE", metaAddress, local.ssrc());
             keying = keyingFactory.create(callId, local.dtls(), metaLeg.dtls(), metaAddress, new KeyingOwner());
             keying.start(now); // PBX audio stays held until the keys exist
+            for (EarlyDatagram d : earlyDtls) {
+                keying.onPacket(d.data(), d.data().length, d.from(), now);
+            }
+            earlyDtls.clear();
             return;
         }
         // business-initiated: Meta had our key in our offer; user-initiated: Meta learns it from our answer,
@@ -271,6 +284,10 @@ public final class CallMedia {
     /** Keys exist: the maiden packet now, then silence fill, SRTCP and media timeouts count from here. */
     private void startMedia(long pbxMediaFrom, long now) {
         mediaStarted = true;
+        if (!firstSrtpReceived && metaCounters.packetsIn > 0) {
+            firstSrtpReceived = true; // Meta's media came before the start ran
+            report(MediaMilestone.FIRST_SRTP_RECEIVED, now);
+        }
         lastPbxAudioToMetaAt = now;
         nextRtcpAt = now;
         mediaExpectedSince = now;
@@ -401,6 +418,14 @@ public final class CallMedia {
         if (keying != null && keying.onPacket(p, len, from, now)) {
             return; // STUN or DTLS
         }
+        if (keying == null && keyingFactory != null && DatagramKind.of(p, 0, len) == DatagramKind.DTLS) {
+            if (earlyDtls.size() < MAX_EARLY_DTLS) {
+                earlyDtls.add(new EarlyDatagram(Arrays.copyOf(p, len), from)); // kept for the handshake
+            } else {
+                metaCounters.dropped++;
+            }
+            return;
+        }
         if (srtp == null || agreement == null || metaLeg == null
                 || !from.getAddress().equals(metaAddress.getAddress())) {
             metaCounters.dropped++; // no keys yet, or not from Meta's address (its SDP's, or ICE's nominated one)
@@ -441,11 +466,9 @@ public final class CallMedia {
             return;
         }
         metaCounters.received(len, now);
-        if (!firstSrtpReceived) {
+        if (!firstSrtpReceived && started) {
             firstSrtpReceived = true;
-            if (started) {
-                report(MediaMilestone.FIRST_SRTP_RECEIVED, now);
-            }
+            report(MediaMilestone.FIRST_SRTP_RECEIVED, now);
         }
         if (metaReadyAt > now) {
             metaReadyAt = now; // Meta's media is up: release what the PBX sent meanwhile
@@ -557,6 +580,7 @@ public final class CallMedia {
         }
         closed = true;
         prebuffer.clear();
+        earlyDtls.clear();
         if (keying != null) {
             keying.close();
         }

@@ -197,6 +197,27 @@ class CallMediaDtlsTest {
     }
 
     @Test
+    void aClientHelloThatCameWithThePeersAnswerIsKeptForTheHandshake() throws Exception {
+        CallMedia call = newCall();
+        call.metaOfferFromPbxOffer(PBX_OFFER, 0);
+        // a peer that answers active may send its ClientHello before we have even read its answer
+        byte[] clientHello = {22, (byte) 0xFE, (byte) 0xFF, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+        InetSocketAddress peer = new InetSocketAddress("57.144.135.35", 3480);
+        call.onMetaPacket(clientHello, clientHello.length, peer, 50);
+        call.pbxAnswerFromMetaAnswer(META_ANSWER, 100);
+        assertTrue(keying.consumed.isEmpty(), "no keying before the start");
+        for (int i = 0; i < 5; i++) { // retransmissions: only a flight's worth is kept
+            call.onMetaPacket(clientHello, clientHello.length, peer, 150);
+        }
+        call.startMetaLeg(200);
+        assertEquals(4, keying.consumed.size(), "handed to the handshake at the start");
+        assertEquals(22, keying.consumed.get(0)[0]);
+        assertEquals(2, call.stats().meta().dropped(), "the rest dropped and counted");
+        call.onMetaPacket(clientHello, clientHello.length, peer, 300);
+        assertEquals(5, keying.consumed.size(), "after the start every record goes to the keying at once");
+    }
+
+    @Test
     void srtpBeforeTheKeysIsDroppedAndAFailureIsReportedOnce() throws Exception {
         CallMedia call = newCall();
         call.metaOfferFromPbxOffer(PBX_OFFER, 0);
