@@ -34,6 +34,7 @@ import org.slf4j.LoggerFactory;
 import org.wabridge.config.MediaSettings;
 import org.wabridge.media.dtls.DtlsCertificate;
 import org.wabridge.media.dtls.DtlsEndpoint;
+import org.wabridge.media.dtls.DtlsFingerprint;
 import org.wabridge.media.ice.IceCredentials;
 import org.wabridge.media.ice.IceSdp;
 import org.wabridge.media.keying.DtlsIceKeying;
@@ -93,6 +94,11 @@ public final class NettyMediaRelay implements MediaRelay {
         this.settings = settings;
         warmUpSrtp();
         this.candidateAddress = candidateAddress(settings.publicAddress());
+        if (candidateAddress == null) {
+            LOG.warn("media.publicAddress '{}' is not a concrete IP address, so it cannot be an ICE candidate: Meta's"
+                    + " DTLS offers are refused (488) and DTLS numbers offer SDES; set media.publicAddress to the"
+                    + " relay's public IP", settings.publicAddress());
+        }
         this.keyingContext = candidateAddress == null ? null : new DtlsIceKeying.Context(DtlsCertificate.generate(),
                 keying, random, DtlsEndpoint.DEFAULT_THREADS, NettyMediaSession::now);
         this.ports = new PortBlocks(settings.portMin(), settings.portMax());
@@ -135,19 +141,12 @@ public final class NettyMediaRelay implements MediaRelay {
     }
 
     /**
-     * The address of our ICE host candidate: media.publicAddress when it is a concrete IP literal. Anything else
-     * (a wildcard, a name) leaves the relay SDES-only, said once here.
+     * The address of our ICE host candidate: media.publicAddress when it is a concrete IP literal; null for anything
+     * else (a wildcard, a name), which leaves the relay SDES-only.
      */
-    private static InetAddress candidateAddress(String publicAddress) {
+    static InetAddress candidateAddress(String publicAddress) {
         InetAddress a = IceSdp.literal(publicAddress);
-        if (a == null || a.isAnyLocalAddress()) {
-            LOG.warn("media.publicAddress '{}' is not a concrete IP address, so it cannot be an ICE candidate: Meta's"
-                    + " DTLS offers are refused (488) and DTLS numbers offer SDES; set media.publicAddress to the relay's"
-                    + " public IP",
-                    publicAddress);
-            return null;
-        }
-        return a;
+        return a == null || a.isAnyLocalAddress() ? null : a;
     }
 
     private static void warmUpSrtp() {
@@ -215,32 +214,36 @@ public final class NettyMediaRelay implements MediaRelay {
 
     private CallMedia media(String callId, SrtpKeyExchange keying, MediaEvents events, int base, PacketSink sink,
                             EventLoop loop) {
+        LocalMedia local = localMedia(settings, keying, base, random, candidateAddress,
+                keyingContext == null ? null : keyingContext.certificate().fingerprint());
+        if (keying != local.offerKeying()) {
+            LOG.warn("call {}: the number is set to DTLS but media.publicAddress is not usable for ICE; offering SDES",
+                    callId);
+        }
+        MetaKeying.Factory keyingFactory = keyingContext == null ? null : (id, localDtls, remote, sdpAddress, owner) ->
+                new DtlsIceKeying(id, localDtls, remote, sdpAddress, keyingContext, sink, loop, owner);
+        return new CallMedia(settings, callId, local, events, sink, random.nextInt(0x10000),
+                random.nextInt() & 0xFFFF_FFFFL, keyingFactory);
+    }
+
+    /**
+     * What one call puts in its SDP: fresh SDES key, SSRC, CNAME and (when {@code candidate} is set) ICE credentials
+     * and host candidate; ICE and DTLS share the Meta port with media (rtcp-mux, BUNDLE). A DTLS number falls back to
+     * SDES offers when there is no candidate address.
+     */
+    static LocalMedia localMedia(MediaSettings settings, SrtpKeyExchange keying, int base, SecureRandom random,
+                                 InetAddress candidate, DtlsFingerprint fingerprint) {
         byte[] key = new byte[SrtpSuite.KEY_AND_SALT_LENGTH];
         random.nextBytes(key);
         long ssrc = random.nextInt() & 0xFFFF_FFFFL;
         String cname = "wabridge-" + Long.toHexString(random.nextLong());
         int metaPort = base + 2;
-        LocalDtls dtls = null;
-        MetaKeying.Factory keyingFactory = null;
-        if (keyingContext != null) {
-            // a fresh ufrag and password per call; ICE and DTLS share the Meta port with media (rtcp-mux, BUNDLE)
-            dtls = new LocalDtls(IceCredentials.generate(random),
-                    IceSdp.hostCandidates(List.of(new InetSocketAddress(candidateAddress, metaPort))),
-                    keyingContext.certificate().fingerprint());
-            keyingFactory = (id, localDtls, remote, sdpAddress, owner) ->
-                    new DtlsIceKeying(id, localDtls, remote, sdpAddress, keyingContext, sink, loop, owner);
-        }
-        SrtpKeyExchange offerKeying = keying;
-        if (keying == SrtpKeyExchange.DTLS && dtls == null) {
-            LOG.warn("call {}: the number is set to DTLS but media.publicAddress is not usable for ICE; offering SDES",
-                    callId);
-            offerKeying = SrtpKeyExchange.SDES;
-        }
-        LocalMedia local = new LocalMedia(settings.publicAddress(), base, metaPort,
+        LocalDtls dtls = candidate == null ? null : new LocalDtls(IceCredentials.generate(random),
+                IceSdp.hostCandidates(List.of(new InetSocketAddress(candidate, metaPort))), fingerprint);
+        SrtpKeyExchange offerKeying = dtls == null ? SrtpKeyExchange.SDES : keying;
+        return new LocalMedia(settings.publicAddress(), base, metaPort,
                 new CryptoAttribute(1, SrtpSuite.AES_CM_128_HMAC_SHA1_80, key), ssrc, cname,
                 random.nextInt(Integer.MAX_VALUE), settings.g711EnabledAtMeta(), offerKeying, dtls);
-        return new CallMedia(settings, callId, local, events, sink, random.nextInt(0x10000),
-                random.nextInt() & 0xFFFF_FFFFL, keyingFactory);
     }
 
     /** Binds PBX RTP, PBX RTCP and Meta ports of a block on one loop, or returns null. */

@@ -1,5 +1,6 @@
 package org.wabridge.b2bua.cli;
 
+import java.io.PrintStream;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,6 +12,9 @@ import org.wabridge.config.BusinessNumber;
 import org.wabridge.config.IpLiterals;
 import org.wabridge.config.MediaSettings;
 import org.wabridge.config.MediaSettings.MediaMode;
+import org.wabridge.config.SrtpKeyExchange;
+import org.wabridge.media.MetaOfferPreview;
+import org.wabridge.media.SdpException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -36,15 +40,60 @@ final class CheckCommand implements Callable<Integer> {
         }
         System.out.println(config + ": OK (" + cfg.meta().numbers().size() + " business number(s), edge "
                 + cfg.meta().edgeUri() + ")");
+        boolean offersOk = true;
         for (BusinessNumber n : cfg.meta().numbers()) {
             keying(cfg, n).forEach(line -> System.out.println("  " + line));
-            // The check against the SDP the bridge would send Meta for this number goes here: it needs media-relay
-            // to build that offer (ICE candidate, fingerprint, setup / a=crypto). Until then only the settings above
-            // are checked, not the SDP.
+            if (cfg.media().mode() == MediaMode.RELAY) {
+                String problem = offerProblem(cfg.media(), n.srtpKeyExchange(), System.out);
+                if (problem != null) {
+                    System.out.println("  ERROR " + n.number() + ": the offer to Meta " + problem);
+                    offersOk = false;
+                }
+            }
         }
         System.out.println("  A user-initiated call follows Meta's offer (DTLS or SDES) whatever the number's "
                 + "srtpKeyExchange says; the bridge logs a warning when they differ.");
-        return 0;
+        return offersOk ? 0 : 1;
+    }
+
+    /**
+     * Builds the offer the relay would send Meta for a number ({@link MetaOfferPreview}) and checks it has what the
+     * keying needs (DTLS: UDP/TLS/RTP/SAVPF, fingerprint, actpass, one host candidate on media.publicAddress; SDES:
+     * RTP/SAVP with a=crypto). Prints a one-line summary; returns what is wrong, or null.
+     */
+    static String offerProblem(MediaSettings media, SrtpKeyExchange keying, PrintStream out) {
+        String sdp;
+        try {
+            sdp = MetaOfferPreview.offer(media, keying);
+        } catch (SdpException | RuntimeException e) {
+            return "cannot be built: " + e.getMessage();
+        }
+        List<String> lines = sdp.lines().toList();
+        String mLine = lines.stream().filter(l -> l.startsWith("m=audio ")).findFirst().orElse(null);
+        if (mLine == null) {
+            return "has no audio line";
+        }
+        if (keying == SrtpKeyExchange.SDES) {
+            if (!mLine.contains(" RTP/SAVP ") || lines.stream().noneMatch(l -> l.startsWith("a=crypto:"))) {
+                return "is not SDES-SRTP: " + mLine;
+            }
+            out.println("  offer to Meta: " + mLine + " with an a=crypto key (SDES)");
+            return null;
+        }
+        List<String> candidates = lines.stream().filter(l -> l.startsWith("a=candidate:")).toList();
+        if (!mLine.contains(" UDP/TLS/RTP/SAVPF ")) {
+            return "is " + mLine + ", not DTLS-SRTP: media.publicAddress cannot be an ICE candidate";
+        }
+        if (lines.stream().noneMatch(l -> l.startsWith("a=fingerprint:sha-256 ")) || !lines.contains("a=setup:actpass")
+                || lines.stream().noneMatch(l -> l.startsWith("a=ice-ufrag:")) || candidates.size() != 1
+                || !candidates.get(0).contains(" " + media.publicAddress() + " ")) {
+            return "lacks what Meta's DTLS mode needs (fingerprint, setup:actpass, ICE credentials, one host candidate"
+                    + " on " + media.publicAddress() + "):\n" + sdp;
+        }
+        String[] c = candidates.get(0).split(" ");
+        out.println("  offer to Meta: " + mLine + ", ICE host candidate " + c[4] + ":" + c[5]
+                + " (the call's port), a=fingerprint:sha-256, a=setup:actpass");
+        return null;
     }
 
     /** What the number's keying means for its calls, and whether this configuration can do it. */

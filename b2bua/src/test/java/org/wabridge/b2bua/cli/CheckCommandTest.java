@@ -22,6 +22,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.wabridge.b2bua.it.Lab;
 import org.wabridge.config.MediaSettings;
+import org.wabridge.config.SrtpKeyExchange;
 import org.wabridge.config.MediaSettings.MediaMode;
 import picocli.CommandLine;
 
@@ -112,6 +113,8 @@ class CheckCommandTest {
                 result.output());
         assertTrue(result.output().contains("127.0.0.1 is not a public address: fine in a lab"), result.output());
         assertFalse(result.output().contains("cannot key it"), result.output());
+        assertTrue(result.output().contains("  offer to Meta: m=audio 30002 UDP/TLS/RTP/SAVPF 111 126, ICE host candidate "
+                + "127.0.0.1:30002 (the call's port), a=fingerprint:sha-256, a=setup:actpass"), result.output());
     }
 
     @Test
@@ -124,6 +127,8 @@ class CheckCommandTest {
         assertTrue(result.output().contains("Meta's default is DTLS: set srtp_key_exchange_protocol SDES at Meta and "
                 + "GET it back after every POST"), result.output());
         assertFalse(result.output().contains("ICE, DTLS and media"), result.output());
+        assertTrue(result.output().contains("  offer to Meta: m=audio 30002 RTP/SAVP 111 126 with an a=crypto key (SDES)"),
+                result.output());
         assertTrue(result.output().contains("A user-initiated call follows Meta's offer"), result.output());
     }
 
@@ -147,6 +152,21 @@ class CheckCommandTest {
         assertTrue(CheckCommand.dtlsCannot(media(MediaMode.RELAY, "media.example.com"))
                 .contains("'media.example.com' is not an IP address"));
         assertTrue(CheckCommand.dtlsCannot(media(MediaMode.PASSTHROUGH, "203.0.113.10")).contains("passthrough"));
+    }
+
+    @Test
+    void theOfferItWouldSendIsJudgedNotJustTheSettings() {
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        assertNull(CheckCommand.offerProblem(media(MediaMode.RELAY, "203.0.113.10"),
+                SrtpKeyExchange.DTLS, quiet));
+        assertNull(CheckCommand.offerProblem(media(MediaMode.RELAY, "2001:db8::10"),
+                SrtpKeyExchange.DTLS, quiet));
+        // a wildcard cannot be a candidate: the relay would fall back to SDES offers, which Meta's DTLS mode refuses
+        String problem = CheckCommand.offerProblem(media(MediaMode.RELAY, "0.0.0.0"),
+                SrtpKeyExchange.DTLS, quiet);
+        assertTrue(problem != null && problem.contains("RTP/SAVP") && problem.contains("not DTLS-SRTP"), problem);
+        assertNull(CheckCommand.offerProblem(media(MediaMode.RELAY, "0.0.0.0"),
+                SrtpKeyExchange.SDES, quiet));
     }
 
     @Test

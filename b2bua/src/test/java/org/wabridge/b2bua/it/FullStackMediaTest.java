@@ -195,11 +195,12 @@ class FullStackMediaTest {
     }
 
     /**
-     * The port the bridge sends Meta's media to, from "call ID: Meta leg started toward /127.0.0.1:PORT" (not the
-     * relay's start-up warm-up call, which sends to a local socket of its own).
+     * The port the bridge sends Meta's media to, from "call ID: Meta leg started, keyed by SDES toward
+     * /127.0.0.1:PORT" (not the relay's start-up warm-up call, which sends to a local socket of its own).
      */
     static int metaMediaPort(String bridgeLog) {
-        Matcher m = Pattern.compile("call (?!media-warm-up:)\\S+: Meta leg started toward [^ ]*:(\\d+)").matcher(bridgeLog);
+        Matcher m = Pattern.compile("call (?!media-warm-up:)\\S+: Meta leg started, keyed by SDES toward [^ ]*:(\\d+)")
+                .matcher(bridgeLog);
         assertTrue(m.find(), "the bridge never started the Meta media leg:\n" + bridgeLog);
         return Integer.parseInt(m.group(1));
     }
