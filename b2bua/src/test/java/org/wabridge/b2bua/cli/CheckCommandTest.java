@@ -22,8 +22,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.wabridge.b2bua.it.Lab;
 import org.wabridge.config.MediaSettings;
-import org.wabridge.config.SrtpKeyExchange;
 import org.wabridge.config.MediaSettings.MediaMode;
+import org.wabridge.config.SrtpKeyExchange;
 import picocli.CommandLine;
 
 /**
