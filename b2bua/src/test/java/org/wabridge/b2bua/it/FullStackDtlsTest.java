@@ -4,10 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -46,6 +42,8 @@ class FullStackDtlsTest {
     static final int CALL_MILLIS = 10_000;
     /** baresip sends 50 packets/s; the echo through the PBX must bring most of them back. */
     static final int MIN_ROUND_TRIP_PACKETS = CALL_MILLIS / 20 * 6 / 10;
+    /** baresip with DTLS-SRTP, no ICE (its ICE module refuses loopback). */
+    static final Map<String, String> DTLS = Map.of("MEDIAENC", "dtls_srtp");
 
     @TempDir
     Path tmp;
@@ -61,8 +59,8 @@ class FullStackDtlsTest {
             Lab.requireTool(tool);
         }
         certs = Lab.certs(tmp.resolve("certs"));
-        wav8k = writeToneWav(tmp.resolve("tone-8k.wav"), 8000, 1, 20);
-        wav48k = writeToneWav(tmp.resolve("tone-48k.wav"), 48000, 2, 20);
+        wav8k = FullStackMediaTest.writeToneWav(tmp.resolve("tone-8k.wav"), 440, 8000, 1, 20);
+        wav48k = FullStackMediaTest.writeToneWav(tmp.resolve("tone-48k.wav"), 440, 48000, 2, 20);
     }
 
     @Test
@@ -72,7 +70,8 @@ class FullStackDtlsTest {
         Path pbxDir = Files.createDirectories(tmp.resolve("pbx"));
         try (Lab.Edge edge = new Lab.Edge(tmp.resolve("edge"), certs, PASSWORD, "MD5", "edge", Lab.freePortRange(2));
              // the PBX offers Opus first: the bridge's offer to baresip too, so baresip answers Opus
-             DtlsBaresip whatsAppUser = new DtlsBaresip(tmp.resolve("baresip"), edge.uasPort, wav48k, Map.of());
+             FullStackMediaTest.Baresip whatsAppUser = new FullStackMediaTest.Baresip(tmp.resolve("baresip"), edge.uasPort,
+                     wav48k, DTLS);
              LogCapture log = new LogCapture(); MediaRelay relay = new NettyMediaRelay(ports.mediaSettings());
              BridgeUnderTest bridge = new BridgeUnderTest(ports, certs, edge.tlsPort, PASSWORD,
                      Map.of("srtpKeyExchange", "DTLS"), relay)) {
@@ -121,8 +120,9 @@ class FullStackDtlsTest {
             int pbxExit;
             Evidence e;
             // baresip offers PCMU first; the PBX answers PCMU
-            try (DtlsBaresip whatsAppUser = new DtlsBaresip(tmp.resolve("baresip"), Lab.freePortRange(2), wav8k,
-                    Map.of("WA_USER", "+12195550714", "DIAL", "sip:" + NUMBER + "@127.0.0.1:" + caller.udpPort,
+            try (FullStackMediaTest.Baresip whatsAppUser = new FullStackMediaTest.Baresip(tmp.resolve("baresip"),
+                    Lab.freePortRange(2), wav8k, Map.of("MEDIAENC", "dtls_srtp", "WA_USER", "+12195550714",
+                            "DIAL", "sip:" + NUMBER + "@127.0.0.1:" + caller.udpPort,
                             "AUTH_USER", NUMBER.substring(1), "AUTH_PASS", PASSWORD))) {
                 pbxExit = pbx.await(45);
                 e = collect(bridge, log, whatsAppUser);
@@ -150,7 +150,7 @@ class FullStackDtlsTest {
     }
 
     /** Waits for the call to end at the bridge and for baresip's end-of-call report, then reads both. */
-    private static Evidence collect(BridgeUnderTest bridge, LogCapture log, DtlsBaresip baresip) throws Exception {
+    private static Evidence collect(BridgeUnderTest bridge, LogCapture log, FullStackMediaTest.Baresip baresip) throws Exception {
         for (int i = 0; i < 100 && bridge.b2bua.activeCalls() > 0; i++) {
             Thread.sleep(100);
         }
@@ -192,56 +192,5 @@ class FullStackDtlsTest {
                 + peers);
         assertTrue(e.pbx().get("packetsIn") >= MIN_ROUND_TRIP_PACKETS, "the PBX's echo must reach the bridge"
                 + peers);
-    }
-
-    /** A 440 Hz tone as 16-bit PCM wav at {@code rate} Hz with {@code channels} identical channels. */
-    static Path writeToneWav(Path file, int rate, int channels, int seconds) throws IOException {
-        int frames = rate * seconds;
-        int bytes = frames * channels * 2;
-        ByteBuffer b = ByteBuffer.allocate(44 + bytes).order(ByteOrder.LITTLE_ENDIAN);
-        b.put("RIFF".getBytes(StandardCharsets.US_ASCII)).putInt(36 + bytes)
-                .put("WAVE".getBytes(StandardCharsets.US_ASCII))
-                .put("fmt ".getBytes(StandardCharsets.US_ASCII)).putInt(16).putShort((short) 1)
-                .putShort((short) channels).putInt(rate).putInt(rate * channels * 2).putShort((short) (channels * 2))
-                .putShort((short) 16).put("data".getBytes(StandardCharsets.US_ASCII)).putInt(bytes);
-        for (int i = 0; i < frames; i++) {
-            short sample = (short) (8000 * Math.sin(2 * Math.PI * 440 * i / rate));
-            for (int c = 0; c < channels; c++) {
-                b.putShort(sample);
-            }
-        }
-        return Files.write(file, b.array());
-    }
-
-    /**
-     * baresip with DTLS-SRTP through scripts/lab/baresip-meta.sh (stopped by PID); {@code extra} adds settings such
-     * as DIAL, AUTH_USER, AUTH_PASS, WA_USER.
-     */
-    static final class DtlsBaresip implements AutoCloseable {
-        private final Path runDir;
-        private final Map<String, String> env;
-
-        DtlsBaresip(Path runDir, int sipPort, Path wav, Map<String, String> extra) throws Exception {
-            this.runDir = runDir;
-            Map<String, String> env = new HashMap<>(Map.of("SIP_PORT", "" + sipPort, "WAV", wav.toString(),
-                    "RTP_TIMEOUT", "3", "MEDIAENC", "dtls_srtp"));
-            env.putAll(extra);
-            this.env = Map.copyOf(env);
-            Lab.run(List.of("bash", script(), "start", runDir.toString()), this.env, 20);
-        }
-
-        private static String script() {
-            return Lab.repoRoot().resolve("scripts/lab/baresip-meta.sh").toString();
-        }
-
-        String log() throws IOException {
-            Path log = runDir.resolve("baresip.log");
-            return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8).replace('\r', '\n') : "";
-        }
-
-        @Override
-        public void close() throws Exception {
-            Lab.run(List.of("bash", script(), "stop", runDir.toString()), env, 20);
-        }
     }
 }

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.ConcurrentModificationException;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -225,16 +226,24 @@ class FullStackMediaTest {
 
     /** A 16-bit mono 8 kHz PCM wav with a sine tone: baresip's microphone. */
     static Path writeToneWav(Path file, int hz, int seconds) throws IOException {
-        int rate = 8000;
-        int samples = rate * seconds;
-        ByteBuffer b = ByteBuffer.allocate(44 + samples * 2).order(ByteOrder.LITTLE_ENDIAN);
-        b.put("RIFF".getBytes(StandardCharsets.US_ASCII)).putInt(36 + samples * 2)
+        return writeToneWav(file, hz, 8000, 1, seconds);
+    }
+
+    /** A sine tone as 16-bit PCM wav at {@code rate} Hz with {@code channels} identical channels. */
+    static Path writeToneWav(Path file, int hz, int rate, int channels, int seconds) throws IOException {
+        int frames = rate * seconds;
+        int bytes = frames * channels * 2;
+        ByteBuffer b = ByteBuffer.allocate(44 + bytes).order(ByteOrder.LITTLE_ENDIAN);
+        b.put("RIFF".getBytes(StandardCharsets.US_ASCII)).putInt(36 + bytes)
                 .put("WAVE".getBytes(StandardCharsets.US_ASCII))
-                .put("fmt ".getBytes(StandardCharsets.US_ASCII)).putInt(16).putShort((short) 1).putShort((short) 1)
-                .putInt(rate).putInt(rate * 2).putShort((short) 2).putShort((short) 16)
-                .put("data".getBytes(StandardCharsets.US_ASCII)).putInt(samples * 2);
-        for (int i = 0; i < samples; i++) {
-            b.putShort((short) (8000 * Math.sin(2 * Math.PI * hz * i / rate)));
+                .put("fmt ".getBytes(StandardCharsets.US_ASCII)).putInt(16).putShort((short) 1)
+                .putShort((short) channels).putInt(rate).putInt(rate * channels * 2).putShort((short) (channels * 2))
+                .putShort((short) 16).put("data".getBytes(StandardCharsets.US_ASCII)).putInt(bytes);
+        for (int i = 0; i < frames; i++) {
+            short sample = (short) (8000 * Math.sin(2 * Math.PI * hz * i / rate));
+            for (int c = 0; c < channels; c++) {
+                b.putShort(sample);
+            }
         }
         return Files.write(file, b.array());
     }
@@ -245,8 +254,16 @@ class FullStackMediaTest {
         private final Map<String, String> env;
 
         Baresip(Path runDir, int sipPort, Path wav) throws Exception {
+            this(runDir, sipPort, wav, Map.of());
+        }
+
+        /** {@code extra}: more settings of the script, such as MEDIAENC, DIAL, AUTH_USER, AUTH_PASS, WA_USER. */
+        Baresip(Path runDir, int sipPort, Path wav, Map<String, String> extra) throws Exception {
             this.runDir = runDir;
-            this.env = Map.of("SIP_PORT", "" + sipPort, "WAV", wav.toString(), "RTP_TIMEOUT", "3");
+            Map<String, String> all = new HashMap<>(Map.of("SIP_PORT", "" + sipPort, "WAV", wav.toString(),
+                    "RTP_TIMEOUT", "3"));
+            all.putAll(extra);
+            this.env = Map.copyOf(all);
             Lab.run(List.of("bash", script(), "start", runDir.toString()), env, 20);
         }
 

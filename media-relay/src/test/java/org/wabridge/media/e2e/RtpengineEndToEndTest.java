@@ -153,20 +153,24 @@ class RtpengineEndToEndTest {
             InetSocketAddress relayPbx = new InetSocketAddress("127.0.0.1", mediaPort(pbxAnswer));
             assertTrue(pbxAnswer.contains("RTP/AVP 96 101"), pbxAnswer);
 
-            // one second of PBX audio (SSRC A), Meta answers a little, then both go quiet
+            // one second of PBX audio (SSRC A), Meta answers a little, then both go quiet. The PBX is paced by the
+            // wall clock, as a real one is: sleep(20) per packet drifts on a loaded machine, and the relay rightly
+            // keeps the PBX's own timestamps, so a drifting stand-in would fail the wall-clock check below
+            long burstStart = System.currentTimeMillis();
             for (int i = 0; i < 50; i++) {
                 pbx.send(rtp(96, 100 + i, 7_000L + i * 960L, 0xAAAA0001L, payload(1, i)), relayPbx);
                 if (i < 10) {
                     meta.send(rtp(111, i, i * 960L, 0x5555L, payload(2, i)),
                             new InetSocketAddress("127.0.0.1", rtpenginePlainPort));
                 }
-                Thread.sleep(20);
+                sleepUntil(burstStart + (i + 1) * 20L);
             }
             Thread.sleep(35_000);
             // the PBX comes back with another SSRC and another sequence/timestamp base
+            burstStart = System.currentTimeMillis();
             for (int i = 0; i < 50; i++) {
                 pbx.send(rtp(96, 40_000 + i, 900_000L + i * 960L, 0xBBBB0002L, payload(3, i)), relayPbx);
-                Thread.sleep(20);
+                sleepUntil(burstStart + (i + 1) * 20L);
             }
             long until = answeredAt + 40_500;
             Thread.sleep(Math.max(0, until - System.currentTimeMillis()));
@@ -219,6 +223,10 @@ class RtpengineEndToEndTest {
             assertEquals(1, offsets[i] - offsets[i - 1], "sequence numbers must be one unbroken run: after "
                     + offsets[i - 1] + " (relative to the first received) came " + offsets[i]);
         }
+    }
+
+    private static void sleepUntil(long wallClockMillis) throws InterruptedException {
+        Thread.sleep(Math.max(0, wallClockMillis - System.currentTimeMillis()));
     }
 
     /** Across the silence gap the timestamp advances with wall-clock time (48 kHz), not by one frame. */
