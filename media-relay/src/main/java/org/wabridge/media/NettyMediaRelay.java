@@ -64,6 +64,8 @@ public final class NettyMediaRelay implements MediaRelay {
     public static final String THREAD_PREFIX = "wabridge-media";
     private static final Logger LOG = LoggerFactory.getLogger(NettyMediaRelay.class);
     private static final long TICK_MILLIS = 20;
+    /** System property: event loops of the relay (default: one per core). */
+    public static final String THREADS_PROPERTY = "wabridge.media.threads";
 
     private final MediaSettings settings;
     private final MultiThreadIoEventLoopGroup group;
@@ -115,7 +117,10 @@ public final class NettyMediaRelay implements MediaRelay {
             io = NioIoHandler.newFactory();
             channelClass = NioDatagramChannel.class;
         }
-        int threads = Runtime.getRuntime().availableProcessors();
+        int threads = Integer.getInteger(THREADS_PROPERTY, Runtime.getRuntime().availableProcessors());
+        if (threads < 1) {
+            throw new IllegalArgumentException(THREADS_PROPERTY + " must be at least 1, not " + threads);
+        }
         group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(THREAD_PREFIX, true), io);
         for (EventExecutor executor : group) {
             EventLoop loop = (EventLoop) executor;
