@@ -7,6 +7,7 @@
 #
 #   scripts/bench/media-bench.sh                 # N = 100 300, 20 s measured, 5 s warm-up
 #   CALLS="100 300" DURATION=20 WARMUP=5 OUT=/tmp/wabench scripts/bench/media-bench.sh
+#   JIT_WARMUP=100000 scripts/bench/media-bench.sh   # our relay forwards 100k packets of its own first
 #
 # Needs root (ip netns), gcc, make, libssl-dev, rtpengine-daemon, Java 17, Maven (offline cache).
 set -euo pipefail
@@ -27,6 +28,7 @@ WARMUP=${WARMUP:-5}
 CODEC=${CODEC:-pcmu}
 JAVA_OPTS=${JAVA_OPTS:-"-XX:+UseParallelGC -Xmx1g"}
 RTPENGINE=${RTPENGINE:-1}        # 0: only our relay (e.g. to compare JVM options)
+JIT_WARMUP=${JIT_WARMUP:-0}      # packets our relay forwards on its own before the load (JIT compiled first)
 PORT_MIN=20000
 PORT_MAX=29999
 NG_PORT=22230
@@ -60,7 +62,7 @@ for n in $CALLS; do
     rm -f "$fifo_in" "$fifo_out"; mkfifo "$fifo_in" "$fifo_out"
     # shellcheck disable=SC2086
     ip netns exec "$NS" java $JAVA_OPTS -cp "$CP" org.wabridge.media.bench.RelayBenchServer \
-        --port-min $PORT_MIN --port-max $PORT_MAX --codec "$CODEC" \
+        --port-min $PORT_MIN --port-max $PORT_MAX --codec "$CODEC" --jit-warm-up "$JIT_WARMUP" \
         < "$fifo_in" > "$fifo_out" 2> "$OUT/relay-$n.log" &
     relay_pid=$!
     # open order matters: rtpload's stdout (the relay's stdin) first, then its stdin

@@ -1,7 +1,6 @@
 package org.wabridge.media.relay;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -42,6 +41,13 @@ public final class NettyMediaSession implements MediaSession {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean startRequested = new AtomicBoolean();
     private final CompletableFuture<Void> released = new CompletableFuture<>();
+    /**
+     * The array every packet of this call is read into and processed in (SRTP in place, trailer room included):
+     * all three sockets are on one event loop, and nothing downstream keeps the array (the prebuffer and the DTLS
+     * queue copy what they keep; the sink copies into a socket buffer).
+     */
+    private final byte[] scratch = new byte[SCRATCH_BYTES];
+    private static final int SCRATCH_BYTES = 1500 + PacketBuffer.TRAILER_ROOM;
 
     /**
      * @param tap sees every packet in and out (per-call capture); null when the call is not captured, so the
@@ -89,11 +95,17 @@ public final class NettyMediaSession implements MediaSession {
         };
     }
 
+    /**
+     * Copies the packet into a pooled direct buffer: epoll sends only direct memory (a heap buffer would be copied
+     * into one anyway, behind a second wrapper), and the caller may reuse {@code packet} as soon as this returns.
+     */
     private static void write(Channel channel, byte[] packet, int length, InetSocketAddress to, MediaEvents tap) {
         if (tap != null) {
             tap.packet((InetSocketAddress) channel.localAddress(), to, packet, length);
         }
-        channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(packet, 0, length), to), channel.voidPromise());
+        ByteBuf out = channel.alloc().directBuffer(length, length);
+        out.writeBytes(packet, 0, length);
+        channel.writeAndFlush(new DatagramPacket(out, to), channel.voidPromise());
     }
 
     /**
@@ -239,7 +251,10 @@ public final class NettyMediaSession implements MediaSession {
             ByteBuf content = packet.content();
             int length = content.readableBytes();
             // room for the SRTP trailer, so PBX packets are protected in place
-            byte[] bytes = new byte[length + PacketBuffer.TRAILER_ROOM];
+            byte[] bytes = scratch;
+            if (bytes.length < length + PacketBuffer.TRAILER_ROOM) {
+                bytes = new byte[length + PacketBuffer.TRAILER_ROOM]; // larger than an MTU: not media, rare
+            }
             content.getBytes(content.readerIndex(), bytes, 0, length);
             if (tap != null) {
                 tap.packet(packet.sender(), (InetSocketAddress) ctx.channel().localAddress(), bytes, length);

@@ -7,6 +7,7 @@ import org.jitsi.srtp.SrtcpCryptoContext;
 import org.jitsi.srtp.SrtpContextFactory;
 import org.jitsi.srtp.SrtpCryptoContext;
 import org.jitsi.srtp.SrtpErrorStatus;
+import org.jitsi.srtp.crypto.Aes;
 import org.jitsi.utils.logging2.Logger;
 import org.jitsi.utils.logging2.LoggerImpl;
 import org.wabridge.media.sdp.CryptoAttribute;
@@ -20,6 +21,14 @@ public final class SrtpEndpoint implements AutoCloseable {
     /** Meta sends one SSRC; a few more are tolerated, then new SSRCs are refused (no unbounded state). */
     private static final int MAX_INBOUND_SSRCS = 4;
     private static final Logger JITSI_LOGGER = new LoggerImpl(SrtpEndpoint.class.getName());
+
+    static {
+        // jitsi-srtp picks its AES-CTR provider by timing 1250-byte blocks with one cipher init; SRTP re-inits the
+        // cipher with a new IV per packet (a key schedule each time in SunJCE, plus a copy of the input when it
+        // encrypts in place). With 160-byte audio the OpenSSL provider is faster (protect + unprotect 3.8 vs 4.9 µs
+        // here, BENCHMARKS.md). Only a preference: where it cannot be made, jitsi-srtp benchmarks the others.
+        Aes.setFactoryClassName("org.jitsi.srtp.crypto.Aes$OpenSSLCipherFactory");
+    }
 
     private final SrtpContextFactory outbound;
     private final SrtpContextFactory inbound;
