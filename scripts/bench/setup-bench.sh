@@ -224,7 +224,8 @@ except Exception: print(0)' "$dir/uas-stat.csv")
     # per thread: ticks during the measured run, busiest first (threads started during the run count from 0)
     awk 'NR == FNR { before[$1] = $2; next } { d = $2 - before[$1]; if (d > 0) print d, $3 }' \
         "$dir/threads-0.txt" "$dir/threads-1.txt" | sort -rn > "$dir/threads.txt"
-    printf 'bridge_ticks=%s\nwall_ms=%s\nhz=%s\n' "$((b1 - b0))" "$((t1 - t0))" "$(getconf CLK_TCK)" > "$dir/cpu.env"
+    printf 'bridge_ticks=%s\nlab_ticks=%s\nmachine_ticks=%s\nwall_ms=%s\nhz=%s\n' "$((b1 - b0))" "$((l1 - l0))" \
+        "$((m1 - m0))" "$((t1 - t0))" "$(getconf CLK_TCK)" > "$dir/cpu.env"
     # percent of one core: ticks * 100 / (USER_HZ * seconds)
     hz=$(getconf CLK_TCK)
     bridge_cpu=$(( (b1 - b0) * 100 * 1000 / hz / (t1 - t0) ))

@@ -3,8 +3,9 @@
 # TLS and its 407 challenge, SIPp as the PBX and SIPp as "Meta" answering at once, a fresh bridge per rate, and
 # measures each rate after a warm-up). This script only picks load-test defaults (1 s calls, a ramp of rates, the
 # bridge's per-number limit and media port range wide enough for the concurrency) and adds what a capacity table
-# needs: the bridge's CPU per call and the cores it used, from /proc/<pid>/stat over the measured run, and its
-# busiest thread (a bridge pinned to one core shows it there).
+# needs: the bridge's CPU per call and the cores it used, from /proc/<pid>/stat over the measured run, the part of
+# it spent by the JIT compiler threads (a fresh JVM compiles the call path for minutes on a busy box), and its
+# busiest other thread (a bridge pinned to one core shows it there).
 #
 #   scripts/bench/sip-bench.sh                                    # RATES="100 200 300 400 500", 1 s calls
 #   RATES="100 300" DURATION=20 WARMUP=10 OUT=/tmp/sip scripts/bench/sip-bench.sh
@@ -51,13 +52,14 @@ print(f"{os.environ.get('HOLD_MS')} ms calls, {os.environ.get('DURATION')} s mea
       "(which ends when the last call is hung up)")
 print()
 print("| rate (calls/s) | attempted | failed | retrans PBX | retrans Meta UAS | set-up p50 ms | set-up p99 ms "
-      "| bridge CPU ms/call | cores used | busiest thread (% of a core) |")
-print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+      "| bridge CPU ms/call | of it JIT ms/call | cores used | busiest thread but JIT (% of a core) "
+      "| box busy (cores: bridge + edge and UAS + rest) |")
+print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
 for rate in rates:
     c = rows.get(rate)
     d = os.path.join(out, f'rate-{rate}')
     if c is None:
-        print(f"| {rate} | - | - | - | - | - | - | - | - | (no result: see {d}) |")
+        print(f"| {rate} | - | - | - | - | - | - | - | - | - | - | (no result: see {d}) |")
         continue
     env = {}
     try:
@@ -65,20 +67,29 @@ for rate in rates:
             env = dict(l.strip().split('=', 1) for l in f if '=' in l)
     except OSError:
         pass
-    cpu_ms = cores = busiest = '-'
+    cpu_ms = jit_ms = cores = busiest = box = '-'
     try:
         ticks, wall, hz = int(env['bridge_ticks']), int(env['wall_ms']), int(env['hz'])
         attempted = int(c[1])
         cpu_s = ticks / hz
         cpu_ms = f"{cpu_s * 1000 / attempted:.2f}" if attempted > 0 else '-'
         cores = f"{cpu_s / (wall / 1000):.2f}"
+        if 'machine_ticks' in env:
+            m, lab = int(env['machine_ticks']), int(env['lab_ticks'])
+            per_s = lambda t: t / hz / (wall / 1000)
+            box = f"{per_s(m):.2f}: {per_s(ticks):.2f} + {per_s(lab):.2f} + {per_s(m - ticks - lab):.2f}"
         with open(os.path.join(d, 'threads.txt')) as f:
-            top = f.readline().split()
-        if len(top) >= 2:
-            busiest = f"{top[1]} {int(top[0]) / hz * 100 / (wall / 1000):.0f}"
+            threads = [l.split() for l in f if len(l.split()) >= 2]
+        # HotSpot's compiler threads: a fresh JVM still compiles the call path in its first minutes
+        jit = [t for t in threads if 'CompilerThre' in t[1]]
+        rest = [t for t in threads if 'CompilerThre' not in t[1]]
+        if attempted > 0:
+            jit_ms = f"{sum(int(t[0]) for t in jit) / hz * 1000 / attempted:.2f}"
+        if rest:
+            busiest = f"{rest[0][1]} {int(rest[0][0]) / hz * 100 / (wall / 1000):.0f}"
     except (KeyError, ValueError, OSError, ZeroDivisionError):
         pass
-    print(f"| {rate} | {c[1]} | {c[2]} | {c[3]} | {c[4]} | {c[5]} | {c[7]} | {cpu_ms} | {cores} | {busiest} |")
+    print(f"| {rate} | {c[1]} | {c[2]} | {c[3]} | {c[4]} | {c[5]} | {c[7]} | {cpu_ms} | {jit_ms} | {cores} | {busiest} | {box} |")
 EOF
 cat "$OUT/sip-results.md"
 echo
