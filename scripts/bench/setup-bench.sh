@@ -18,11 +18,14 @@
 #
 # Environment: RATES ["20 100"], DURATION [20] seconds of measured calls per rate, WARMUP [10] seconds of calls
 # before them (0: none), HOLD_MS [100], PBX_TRANSPORT [u1] (u1|t1), OUT [a new /tmp/wa-setup-bench.XXXXXX],
-# MAX_CALLS_PER_NUMBER [200] (limits.maxCallsPerNumber), BRIDGE_JAVA_OPTS (JVM options of the bridge),
+# MAX_CALLS_PER_NUMBER [200] (limits.maxCallsPerNumber), MEDIA_PORT_COUNT [1000] (the relay's UDP ports: 4 per
+# call, so 1000 hold 250 concurrent calls), BRIDGE_JAVA_OPTS (JVM options of the bridge),
 # WIRE [1 when root with tshark, else 0]: also capture the PBX side of the measured run on lo and take the set-up
 # times from the packets (SIPp's own response times come in steps of 4 ms here).
 # Needs: sipp, kamailio with TLS, openssl, curl, python3, Java 17 (tshark for WIRE); the bridge is built first.
-# Output: one table row per rate on stdout, and OUT/results.md; raw files (SIPp stats and rtt CSVs, logs) in OUT.
+# Output: one table row per rate on stdout, and OUT/results.md; raw files (SIPp stats and rtt CSVs, logs) in OUT,
+# and per rate OUT/rate-R/cpu.env (the bridge's CPU ticks and wall time of the measured run, for sip-bench.sh) and
+# OUT/rate-R/threads.txt (CPU ticks of each bridge thread during the measured run, busiest first).
 set -euo pipefail
 
 home=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -35,6 +38,7 @@ WARMUP=${WARMUP:-10}
 HOLD_MS=${HOLD_MS:-100}
 PBX_TRANSPORT=${PBX_TRANSPORT:-u1}
 MAX_CALLS_PER_NUMBER=${MAX_CALLS_PER_NUMBER:-200}
+MEDIA_PORT_COUNT=${MEDIA_PORT_COUNT:-1000}
 OUT=${OUT:-$(mktemp -d /tmp/wa-setup-bench.XXXXXX)}
 
 die() { echo "setup-bench: $*" >&2; exit 1; }
@@ -42,6 +46,8 @@ die() { echo "setup-bench: $*" >&2; exit 1; }
 [[ $HOLD_MS =~ ^[0-9]+$ ]] || die "HOLD_MS='$HOLD_MS' is not a number of milliseconds"
 [[ $WARMUP =~ ^[0-9]+$ && $WARMUP -le 600 ]] || die "WARMUP='$WARMUP': 0..600 seconds"
 [[ $PBX_TRANSPORT == u1 || $PBX_TRANSPORT == t1 ]] || die "PBX_TRANSPORT must be u1 (UDP) or t1 (TCP)"
+[[ $MEDIA_PORT_COUNT =~ ^[0-9]+$ && $MEDIA_PORT_COUNT -ge 100 && $MEDIA_PORT_COUNT -le 20000 ]] \
+    || die "MEDIA_PORT_COUNT='$MEDIA_PORT_COUNT': 100..20000"
 for rate in $RATES; do
     [[ $rate =~ ^[0-9]+$ && $rate -ge 1 && $rate -le 1000 ]] || die "rate '$rate' in RATES is not 1..1000 calls/s"
 done
@@ -91,6 +97,15 @@ ms_now() { date +%s%3N; }
 # took and how much went to neither the bridge nor its lab peers ("other", SIPp as the PBX included).
 machine_ticks() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9; exit}' /proc/stat; }   # busy: user nice system irq softirq steal
 pid_ticks() { awk '{print $14+$15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# thread_ticks PID: "TID ticks name" for each thread of PID
+thread_ticks() {
+    local t
+    for t in /proc/"$1"/task/*; do
+        [[ -r $t/stat ]] || continue
+        # the name (field 2) may hold spaces: take the fields after its closing parenthesis
+        printf '%s %s %s\n' "${t##*/}" "$(sed 's/.*) //' "$t/stat" | awk '{print $12+$13}')" "$(tr ' ' _ < "$t/comm")"
+    done 2> /dev/null
+}
 lab_ticks() {   # the edge's Kamailio processes and the answering SIPp
     local total=0 pid
     for pid in $(pgrep -f -- "-f $EDGE_DIR/kamailio.cfg") "$1"; do
@@ -128,7 +143,10 @@ start_bridge() {
     META_LISTEN_PORT=$(free_port)
     ADMIN_PORT=$(free_port)
     MEDIA_PORT_MIN=$((40000 + (RANDOM % 20) * 1000))
-    MEDIA_PORT_MAX=$((MEDIA_PORT_MIN + 999))
+    if ((MEDIA_PORT_COUNT > 1000)); then   # a wide range: somewhere in 30000-64999
+        MEDIA_PORT_MIN=$((30000 + (RANDOM % (35000 - MEDIA_PORT_COUNT)) / 2 * 2))
+    fi
+    MEDIA_PORT_MAX=$((MEDIA_PORT_MIN + MEDIA_PORT_COUNT - 1))
     t0=$(ms_now)
     (cd "$dir" && exec "$home/scripts/bridge" run -c "$home/sip-config/examples/lab.yaml" --drain-seconds 2) \
         > "$dir/bridge.log" 2>&1 < /dev/null &
@@ -198,9 +216,16 @@ except Exception: print(0)' "$dir/uas-stat.csv")
         LAB_PIDS+=("$cap_pid")
         for ((i = 0; i < 50; i++)); do grep -q "Capturing on" "$dir/tshark.log" && break; sleep 0.1; done
     fi
+    thread_ticks "$BRIDGE_PID" > "$dir/threads-0.txt"
     m0=$(machine_ticks) b0=$(pid_ticks "$BRIDGE_PID") l0=$(lab_ticks "$uas_pid") t0=$(ms_now)
     pbx_calls "$dir" run "$total" "$rate" || echo "   SIPp (PBX) exited non-zero: some calls failed (see $dir/run.log)" >&2
     m1=$(machine_ticks) b1=$(pid_ticks "$BRIDGE_PID") l1=$(lab_ticks "$uas_pid") t1=$(ms_now)
+    thread_ticks "$BRIDGE_PID" > "$dir/threads-1.txt"
+    # per thread: ticks during the measured run, busiest first (threads started during the run count from 0)
+    awk 'NR == FNR { before[$1] = $2; next } { d = $2 - before[$1]; if (d > 0) print d, $3 }' \
+        "$dir/threads-0.txt" "$dir/threads-1.txt" | sort -rn > "$dir/threads.txt"
+    printf 'bridge_ticks=%s\nlab_ticks=%s\nmachine_ticks=%s\nwall_ms=%s\nhz=%s\n' "$((b1 - b0))" "$((l1 - l0))" \
+        "$((m1 - m0))" "$((t1 - t0))" "$(getconf CLK_TCK)" > "$dir/cpu.env"
     # percent of one core: ticks * 100 / (USER_HZ * seconds)
     hz=$(getconf CLK_TCK)
     bridge_cpu=$(( (b1 - b0) * 100 * 1000 / hz / (t1 - t0) ))

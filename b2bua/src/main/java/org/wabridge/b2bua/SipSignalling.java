@@ -170,6 +170,11 @@ final class SipSignalling implements AutoCloseable {
         // The listener only posts events to the calls' queues, so the stack's threads never wait on a call.
         p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
         p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "16");
+        // A TCP/TLS connection has one reader thread that parses its messages; without this it also matches every
+        // message to its transaction and runs the listener, so the one TLS connection to Meta's edge, carrying
+        // every call, kept one core busy while the other idled. With it the reader only frames and parses;
+        // matching and delivery run on this pool, messages of one Call-ID still in order (JAIN-SIP orders them).
+        p.setProperty("gov.nist.javax.sip.TCP_POST_PARSING_THREAD_POOL_SIZE", "8");
         p.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");
         p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "65536");
         p.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "0");

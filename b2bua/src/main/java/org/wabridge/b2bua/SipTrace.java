@@ -25,8 +25,10 @@ import org.wabridge.b2bua.sip.HostResolver;
 import org.wabridge.b2bua.events.SipMessageEvent;
 
 /**
- * One log line per SIP message in or out (the call's ladder), the same to the {@link CallObserver}, and the
- * full message at DEBUG with SRTP keys and digest secrets (response, cnonce, nonces) masked: SDES keys travel in
+ * One log line per SIP message in or out (the call's ladder, logger {@code org.wabridge.ladder} at DEBUG: a dozen
+ * lines per call cost more CPU at a few hundred calls/s than the rest of the call's logging, and the call log keeps
+ * the ladder of every call anyway), the same to the {@link CallObserver}, and the full message at DEBUG (logger
+ * {@code org.wabridge.wire}) with SRTP keys and digest secrets (response, cnonce, nonces) masked: SDES keys travel in
  * SDP and must never reach a log file, nor what allows an offline guess of the SIP password. Captures get the
  * same masking ({@link CallCaptures#sip}). The call a message belongs to is the one in the logging context
  * ("call").
@@ -102,12 +104,18 @@ public final class SipTrace {
     }
 
     private void log(Side side, boolean outgoing, Message message) {
+        String callId = MDC.get("call");
+        boolean ladder = LADDER.isDebugEnabled();
+        if (callId == null && !ladder && !WIRE.isDebugEnabled()) {
+            return;
+        }
         String first = firstLine(message);
-        LADDER.info("{} {} {}", side, outgoing ? "->" : "<-", first);
+        if (ladder) {
+            LADDER.debug("{} {} {}", side, outgoing ? "->" : "<-", first);
+        }
         if (WIRE.isDebugEnabled()) {
             WIRE.debug("{} {}\n{}", side, outgoing ? "->" : "<-", mask(message.toString()));
         }
-        String callId = MDC.get("call");
         if (callId != null) {
             CSeqHeader cseq = (CSeqHeader) message.getHeader(CSeqHeader.NAME);
             observer.sipMessage(new SipMessageEvent(callId, Instant.now(), side.name(), outgoing,

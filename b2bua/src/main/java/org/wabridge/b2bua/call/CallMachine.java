@@ -306,7 +306,8 @@ public final class CallMachine {
                 cancel(CallTimer.NO_RESPONSE, out);
                 challengeAnswered = true;
                 for (DigestChallenge challenge : chosen) {
-                    LOG.info("answering {} challenge of realm {} with {}", c.code(), challenge.realm(),
+                    // DEBUG like the ladder: every call to Meta has one; the call log keeps it (digest-challenge)
+                    LOG.debug("answering {} challenge of realm {} with {}", c.code(), challenge.realm(),
                             challenge.algorithm());
                     out.add(new Record("digest-challenge", c.code() + " realm " + challenge.realm() + " "
                             + challenge.algorithm().token()));

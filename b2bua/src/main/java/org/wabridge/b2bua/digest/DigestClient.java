@@ -73,7 +73,7 @@ public final class DigestClient {
             if (cnonce.isEmpty()) {
                 throw new IllegalStateException("the cnonce source returned an empty cnonce");
             }
-            nc = String.format("%08x", nextCount(challenge.realm(), challenge.nonce()));
+            nc = eightHexDigits(nextCount(challenge.realm(), challenge.nonce()));
         }
         String response = DigestResponse.compute(challenge.algorithm(), username, challenge.realm(), password,
                 method, uri, challenge.nonce(), challenge.qopAuth(), nc, cnonce);
@@ -95,6 +95,12 @@ public final class DigestClient {
             header.append(", qop=auth, nc=").append(nc);
         }
         return header.toString();
+    }
+
+    /** {@code %08x} without a Formatter (it showed in the per-call profile). */
+    static String eightHexDigits(long count) {
+        String hex = Long.toHexString(count);
+        return hex.length() >= 8 ? hex : "00000000".substring(hex.length()) + hex;
     }
 
     private synchronized long nextCount(String realm, String nonce) {

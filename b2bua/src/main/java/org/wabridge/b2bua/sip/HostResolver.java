@@ -44,7 +44,20 @@ public final class HostResolver {
         return Optional.ofNullable(nameByAddress.get(address));
     }
 
+    /** Digits and dots only (IPv4), or any colon (IPv6); checked per message, so without a regex. */
     public static boolean isIpLiteral(String host) {
-        return host.matches("[0-9.]+") || host.contains(":");
+        if (host.indexOf(':') >= 0) {
+            return true;
+        }
+        if (host.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            if (c != '.' && (c < '0' || c > '9')) {
+                return false;
+            }
+        }
+        return true;
     }
 }

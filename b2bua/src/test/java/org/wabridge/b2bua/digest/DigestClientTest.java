@@ -153,4 +153,12 @@ class DigestClientTest {
         DigestClient client = new DigestClient(() -> "");
         assertThrows(IllegalStateException.class, () -> client.answer(metaChallenge("n"), USERNAME, PASSWORD, "INVITE", REQUEST_URI));
     }
+
+    @Test
+    void nonceCountIsEightLowerCaseHexDigits() {
+        assertEquals("00000001", DigestClient.eightHexDigits(1));
+        assertEquals("00000abc", DigestClient.eightHexDigits(0xabc));
+        assertEquals("ffffffff", DigestClient.eightHexDigits(0xffffffffL));
+        assertEquals("100000000", DigestClient.eightHexDigits(0x100000000L));
+    }
 }
