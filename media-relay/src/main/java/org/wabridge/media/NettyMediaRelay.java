@@ -34,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.wabridge.config.IpLiterals;
 import org.wabridge.config.MediaSettings;
 import org.wabridge.media.dtls.DtlsCertificate;
 import org.wabridge.media.dtls.DtlsEndpoint;
@@ -153,7 +154,7 @@ public final class NettyMediaRelay implements MediaRelay {
      * else (a wildcard, a name), which leaves the relay SDES-only.
      */
     static InetAddress candidateAddress(String publicAddress) {
-        InetAddress a = IceSdp.literal(publicAddress);
+        InetAddress a = IpLiterals.parse(publicAddress);
         return a == null || a.isAnyLocalAddress() ? null : a;
     }
 

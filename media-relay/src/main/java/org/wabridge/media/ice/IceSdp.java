@@ -4,12 +4,11 @@ import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Pattern;
+import org.wabridge.config.IpLiterals;
 import org.wabridge.media.SdpException;
 
 /**
@@ -19,8 +18,6 @@ import org.wabridge.media.SdpException;
  */
 public final class IceSdp {
 
-    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
-    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]+");
 
     private IceSdp() {
     }
@@ -144,7 +141,7 @@ public final class IceSdp {
         if (priority < 1 || priority > 0xFFFFFFFFL || port < 1 || port > 65535) {
             throw new SdpException("ICE candidate out of range \"a=" + attr + "\"");
         }
-        InetAddress address = literal(f[4]);
+        InetAddress address = IpLiterals.parse(f[4]); // literals only: nothing is ever looked up
         if (address == null) {
             skipped.add("candidate " + f[4] + " (not an IP address)");
             return null;
@@ -155,19 +152,6 @@ public final class IceSdp {
             return null;
         }
         return new IceCandidate(f[0], priority, new InetSocketAddress(address, port), type);
-    }
-
-    /** An IP literal parsed without any lookup, or null for anything else (host names, mDNS, zone ids). */
-    public static InetAddress literal(String s) {
-        boolean ok = IPV4.matcher(s).matches() || (s.indexOf(':') >= 0 && IPV6.matcher(s).matches());
-        if (!ok) {
-            return null;
-        }
-        try {
-            return InetAddress.getByName(s); // a literal: parsed, never looked up
-        } catch (UnknownHostException e) {
-            return null;
-        }
     }
 
     /** An address as SDP writes it: dotted IPv4, or IPv6 in RFC 5952's compressed form, no brackets or zone. */

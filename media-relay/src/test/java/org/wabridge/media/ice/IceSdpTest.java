@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.wabridge.config.IpLiterals;
 import org.wabridge.media.SdpException;
 
 /** Our ICE credentials and candidate lines, and reading the peer's ICE lines (Meta's DTLS-mode SDP, facts 4.3). */
@@ -134,8 +135,9 @@ class IceSdpTest {
                 {"::", "::"}}) {
             assertEquals(c[1], IceSdp.literal(java.net.InetAddress.getByName(c[0])), c[0]);
         }
-        assertEquals(null, IceSdp.literal("meta.example"));
-        assertEquals(null, IceSdp.literal("fe80::1%eth0"));
+        // addresses in SDP are parsed as literals only (IpLiterals): names and zone ids are refused, never looked up
+        assertEquals(null, IpLiterals.parse("meta.example"));
+        assertEquals(null, IpLiterals.parse("fe80::1%eth0"));
     }
 
     @Test
