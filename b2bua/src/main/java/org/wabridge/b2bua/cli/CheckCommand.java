@@ -2,10 +2,13 @@ package org.wabridge.b2bua.cli;
 
 import java.io.PrintStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import org.wabridge.b2bua.BridgeException;
 import org.wabridge.config.BridgeConfig;
 import org.wabridge.config.BusinessNumber;
@@ -15,6 +18,11 @@ import org.wabridge.config.MediaSettings.MediaMode;
 import org.wabridge.config.SrtpKeyExchange;
 import org.wabridge.media.MetaOfferPreview;
 import org.wabridge.media.SdpException;
+import org.wabridge.media.ice.IceCandidate;
+import org.wabridge.media.ice.IceSdp;
+import org.wabridge.media.ice.RemoteIce;
+import org.wabridge.media.sdp.SessionDescription;
+import org.wabridge.media.sdp.SessionDescription.MediaDescription;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -63,36 +71,38 @@ final class CheckCommand implements Callable<Integer> {
      */
     static String offerProblem(MediaSettings media, SrtpKeyExchange keying, PrintStream out) {
         String sdp;
+        MediaDescription audio;
+        Optional<RemoteIce> ice;
         try {
             sdp = MetaOfferPreview.offer(media, keying);
+            audio = SessionDescription.parse(sdp, "The offer").audio("The offer");
+            ice = IceSdp.parseRemote(sdp, "The offer");
         } catch (SdpException | RuntimeException e) {
             return "cannot be built: " + e.getMessage();
         }
-        List<String> lines = sdp.lines().toList();
-        String mLine = lines.stream().filter(l -> l.startsWith("m=audio ")).findFirst().orElse(null);
-        if (mLine == null) {
-            return "has no audio line";
-        }
+        String mLine = "m=audio " + audio.port() + " " + audio.protocol() + " " + audio.formats().stream()
+                .map(String::valueOf).collect(Collectors.joining(" "));
         if (keying == SrtpKeyExchange.SDES) {
-            if (!mLine.contains(" RTP/SAVP ") || lines.stream().noneMatch(l -> l.startsWith("a=crypto:"))) {
+            if (!audio.protocol().equals("RTP/SAVP") || audio.cryptoLines().isEmpty()) {
                 return "is not SDES-SRTP: " + mLine;
             }
             out.println("  offer to Meta: " + mLine + " with an a=crypto key (SDES)");
             return null;
         }
-        List<String> candidates = lines.stream().filter(l -> l.startsWith("a=candidate:")).toList();
-        if (!mLine.contains(" UDP/TLS/RTP/SAVPF ")) {
+        if (!audio.isDtlsSrtp()) {
             return "is " + mLine + ", not DTLS-SRTP: media.publicAddress cannot be an ICE candidate";
         }
-        if (lines.stream().noneMatch(l -> l.startsWith("a=fingerprint:sha-256 ")) || !lines.contains("a=setup:actpass")
-                || lines.stream().noneMatch(l -> l.startsWith("a=ice-ufrag:")) || candidates.size() != 1
-                || !candidates.get(0).contains(" " + media.publicAddress() + " ")) {
+        InetAddress publicAddress = IpLiterals.parse(media.publicAddress());
+        List<IceCandidate> candidates = ice.map(RemoteIce::candidates).orElse(List.of());
+        if (audio.fingerprint() == null || !audio.fingerprint().startsWith("sha-256 ")
+                || !"actpass".equals(audio.setup()) || candidates.size() != 1
+                || !candidates.get(0).address().getAddress().equals(publicAddress)) {
             return "lacks what Meta's DTLS mode needs (fingerprint, setup:actpass, ICE credentials, one host candidate"
                     + " on " + media.publicAddress() + "):\n" + sdp;
         }
-        String[] c = candidates.get(0).split(" ");
-        out.println("  offer to Meta: " + mLine + ", ICE host candidate " + c[4] + ":" + c[5]
-                + " (the call's port), a=fingerprint:sha-256, a=setup:actpass");
+        InetSocketAddress candidate = candidates.get(0).address();
+        out.println("  offer to Meta: " + mLine + ", ICE host candidate " + media.publicAddress() + ":"
+                + candidate.getPort() + " (the call's port), a=fingerprint:sha-256, a=setup:actpass");
         return null;
     }
 
