@@ -11,6 +11,7 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wabridge.config.MediaSettings;
+import org.wabridge.config.SrtpKeyExchange;
 import org.wabridge.media.Leg;
 import org.wabridge.media.MediaEvents;
 import org.wabridge.media.MediaMilestone;
@@ -418,7 +419,10 @@ public final class CallMedia {
         if (keying != null && keying.onPacket(p, len, from, now)) {
             return; // STUN or DTLS
         }
-        if (keying == null && keyingFactory != null && DatagramKind.of(p, 0, len) == DatagramKind.DTLS) {
+        // an SDES leg never has a handshake: its DTLS-looking datagrams are dropped below like any other junk
+        boolean mayBeDtls = keyingFactory != null
+                && (metaLeg != null ? metaLeg.keyedByDtls() : local.offerKeying() == SrtpKeyExchange.DTLS);
+        if (keying == null && mayBeDtls && DatagramKind.of(p, 0, len) == DatagramKind.DTLS) {
             if (earlyDtls.size() < MAX_EARLY_DTLS) {
                 earlyDtls.add(new EarlyDatagram(Arrays.copyOf(p, len), from)); // kept for the handshake
             } else {
