@@ -167,7 +167,7 @@ public final class DtlsIceKeying implements MetaKeying, IceEvents, DtlsEndpoint.
     @Override
     public void onConnected(DtlsSrtpKeys keys, Duration handshakeTime) {
         InetSocketAddress p = peer;
-        LOG.info("call {}: DTLS ({}) connected in {} ms, {}", callId, remote.ourRole(), handshakeTime.toMillis(),
+        LOG.debug("call {}: DTLS ({}) connected in {} ms, {}", callId, remote.ourRole(), handshakeTime.toMillis(),
                 keys.suite());
         post(now -> {
             owner.milestone(MediaMilestone.DTLS_CONNECTED, now);
