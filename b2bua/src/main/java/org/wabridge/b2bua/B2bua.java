@@ -7,11 +7,14 @@ import gov.nist.javax.sip.SipListenerExt;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sip.ClientTransaction;
 import javax.sip.Dialog;
@@ -105,7 +108,38 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
         LOG.info("listening for the PBX on {}, for Meta on {}; edge {}{}", config.pbx().listen(),
                 config.meta().listen(), config.meta().edgeUri(),
                 config.meta().edgeAddress() == null ? "" : " at " + config.meta().edgeAddress());
+        b2bua.preconnectEdge();
+        LOG.info("PBX listeners answer OPTIONS from the bridge: {}", String.join(", ", sip.qualifyPbxListeners(2000)));
         return b2bua;
+    }
+
+    /**
+     * Opens the TLS connection to Meta's edge before the bridge says it is ready, so the first call is as fast as
+     * the others; waits at most {@link #PRECONNECT_WAIT_MILLIS}: an edge that is slow or down now must not hold up
+     * the start (calls then connect, or fail with their cause, as they would anyway).
+     */
+    private void preconnectEdge() {
+        CompletableFuture<String> outcome = CompletableFuture.supplyAsync(sip::preconnectEdge, workers);
+        try {
+            logPreconnect(outcome.get(PRECONNECT_WAIT_MILLIS, TimeUnit.MILLISECONDS));
+        } catch (TimeoutException e) {
+            LOG.info("connection to Meta's edge: still connecting after {} ms; going on", PRECONNECT_WAIT_MILLIS);
+            outcome.thenAccept(B2bua::logPreconnect);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            LOG.warn("connection to Meta's edge: {}", e.getCause().toString());
+        }
+    }
+
+    private static final long PRECONNECT_WAIT_MILLIS = 3000;
+
+    private static void logPreconnect(String outcome) {
+        if (outcome.startsWith("failed")) {
+            LOG.warn("connection to Meta's edge {} (each call will try again)", outcome);
+        } else {
+            LOG.info("connection to Meta's edge {}", outcome);
+        }
     }
 
     private static ThreadFactory daemonThreads(String prefix) {
