@@ -20,6 +20,8 @@
 # before them (0: none), HOLD_MS [100], PBX_TRANSPORT [u1] (u1|t1), OUT [a new /tmp/wa-setup-bench.XXXXXX],
 # MAX_CALLS_PER_NUMBER [200] (limits.maxCallsPerNumber), MEDIA_PORT_COUNT [1000] (the relay's UDP ports: 4 per
 # call, so 1000 hold 250 concurrent calls), BRIDGE_JAVA_OPTS (JVM options of the bridge),
+# HEAP_AT [unset]: seconds into the measured run at which to read the heap after a full GC and the calls up
+# (OUT/rate-R/heap.env, with the heap of the idle bridge before the run; heap-bench.sh uses it),
 # WIRE [1 when root with tshark, else 0]: also capture the PBX side of the measured run on lo and take the set-up
 # times from the packets (SIPp's own response times come in steps of 4 ms here).
 # Needs: sipp, kamailio with TLS, openssl, curl, python3, Java 17 (tshark for WIRE); the bridge is built first.
@@ -36,6 +38,7 @@ RATES=${RATES:-"20 100"}
 DURATION=${DURATION:-20}
 WARMUP=${WARMUP:-10}
 HOLD_MS=${HOLD_MS:-100}
+HEAP_AT=${HEAP_AT:-}
 PBX_TRANSPORT=${PBX_TRANSPORT:-u1}
 MAX_CALLS_PER_NUMBER=${MAX_CALLS_PER_NUMBER:-200}
 MEDIA_PORT_COUNT=${MEDIA_PORT_COUNT:-1000}
@@ -44,6 +47,7 @@ OUT=${OUT:-$(mktemp -d /tmp/wa-setup-bench.XXXXXX)}
 die() { echo "setup-bench: $*" >&2; exit 1; }
 [[ $DURATION =~ ^[0-9]+$ && $DURATION -ge 1 && $DURATION -le 600 ]] || die "DURATION='$DURATION': 1..600 seconds"
 [[ $HOLD_MS =~ ^[0-9]+$ ]] || die "HOLD_MS='$HOLD_MS' is not a number of milliseconds"
+[[ -z $HEAP_AT || $HEAP_AT =~ ^[0-9]+$ ]] || die "HEAP_AT='$HEAP_AT' is not a number of seconds"
 [[ $WARMUP =~ ^[0-9]+$ && $WARMUP -le 600 ]] || die "WARMUP='$WARMUP': 0..600 seconds"
 [[ $PBX_TRANSPORT == u1 || $PBX_TRANSPORT == t1 ]] || die "PBX_TRANSPORT must be u1 (UDP) or t1 (TCP)"
 [[ $MEDIA_PORT_COUNT =~ ^[0-9]+$ && $MEDIA_PORT_COUNT -ge 100 && $MEDIA_PORT_COUNT -le 20000 ]] \
@@ -92,6 +96,15 @@ EOF
 }
 
 ms_now() { date +%s%3N; }
+# heap_after_gc PID: bytes of Java heap in use right after a full collection (jcmd GC.run, then GC.heap_info)
+heap_after_gc() {
+    jcmd "$1" GC.run > /dev/null
+    jcmd "$1" GC.heap_info | awk '/used/ { for (i = 1; i < NF; i++) if ($i == "used") { v = $(i + 1); break }
+        unit = substr(v, length(v)); n = substr(v, 1, length(v) - 1)
+        print n * (unit == "K" ? 1024 : unit == "M" ? 1048576 : 1); exit }'
+}
+# active_calls: the bridge's wabridge_calls_active gauge
+active_calls() { curl -sf "http://127.0.0.1:$ADMIN_PORT/metrics" | awk '/^wabridge_calls_active /{print int($2)}'; }
 
 # CPU accounting in clock ticks (USER_HZ): the machine is usually shared, so each row says how much CPU the bridge
 # took and how much went to neither the bridge nor its lab peers ("other", SIPp as the PBX included).
@@ -216,9 +229,20 @@ except Exception: print(0)' "$dir/uas-stat.csv")
         LAB_PIDS+=("$cap_pid")
         for ((i = 0; i < 50; i++)); do grep -q "Capturing on" "$dir/tshark.log" && break; sleep 0.1; done
     fi
+    heap_pid=""
+    if [[ -n $HEAP_AT ]]; then
+        # heap after a full GC with no call up, then HEAP_AT s into the measured run (calls held HOLD_MS)
+        echo "idle_bytes=$(heap_after_gc "$BRIDGE_PID")" > "$dir/heap.env"
+        (sleep "$HEAP_AT"
+         echo "active_calls=$(active_calls)"
+         echo "loaded_bytes=$(heap_after_gc "$BRIDGE_PID")"
+         echo "active_calls_after=$(active_calls)") >> "$dir/heap.env" 2> /dev/null &
+        heap_pid=$!
+    fi
     thread_ticks "$BRIDGE_PID" > "$dir/threads-0.txt"
     m0=$(machine_ticks) b0=$(pid_ticks "$BRIDGE_PID") l0=$(lab_ticks "$uas_pid") t0=$(ms_now)
     pbx_calls "$dir" run "$total" "$rate" || echo "   SIPp (PBX) exited non-zero: some calls failed (see $dir/run.log)" >&2
+    [[ -z $heap_pid ]] || wait "$heap_pid" || true
     m1=$(machine_ticks) b1=$(pid_ticks "$BRIDGE_PID") l1=$(lab_ticks "$uas_pid") t1=$(ms_now)
     thread_ticks "$BRIDGE_PID" > "$dir/threads-1.txt"
     # per thread: ticks during the measured run, busiest first (threads started during the run count from 0)

@@ -113,6 +113,10 @@ public final class CallLogStore implements CallLogReader, AutoCloseable {
                 // WAL lets `bridge calls` read while the bridge writes; busy_timeout rides out short locks.
                 s.execute("PRAGMA journal_mode=WAL");
                 s.execute("PRAGMA busy_timeout=5000");
+                // In WAL mode NORMAL syncs at checkpoints, not at every commit: the writer's fsync per batch cost
+                // more CPU than the rest of a call's signalling (BENCHMARKS.md). A power cut may lose the last
+                // rows written; it cannot corrupt the file.
+                s.execute("PRAGMA synchronous=NORMAL");
             }
             StringBuilder legs = new StringBuilder();
             for (String leg : new String[] {"pbx", "meta"}) {

@@ -51,6 +51,7 @@ public final class MetricsObserver implements CallObserver {
     private final Timer setupTime;
     /** Direction of each call in progress: CallEnd does not carry it. */
     private final Map<String, Direction> directions = new ConcurrentHashMap<>();
+    private final Map<SipSeries, Counter> sipCounters = new ConcurrentHashMap<>();
 
     /** Counts calls in progress itself: started and not yet ended. */
     public MetricsObserver() {
@@ -105,13 +106,21 @@ public final class MetricsObserver implements CallObserver {
 
     @Override
     public void sipMessage(SipMessageEvent m) {
-        Counter.builder("wabridge.sip.messages").description("SIP messages sent and received, per leg")
-                .tag("leg", lower(m.leg()))
-                .tag("direction", m.outgoing() ? "out" : "in")
-                .tag("method", METHODS.contains(m.method()) ? m.method() : "other")
-                .tag("status", m.status() == 0 ? "request"
-                        : m.status() >= 100 && m.status() <= 699 ? Integer.toString(m.status()) : "invalid")
-                .register(registry).increment();
+        SipSeries series = new SipSeries(lower(m.leg()), m.outgoing() ? "out" : "in",
+                METHODS.contains(m.method()) ? m.method() : "other",
+                m.status() == 0 ? "request" : m.status() >= 100 && m.status() <= 699 ? Integer.toString(m.status())
+                        : "invalid");
+        // About twenty messages per call: a map look-up, not a meter id built and registered each time.
+        sipCounters.computeIfAbsent(series, this::sipCounter).increment();
+    }
+
+    /** The labels of one {@code wabridge_sip_messages_total} series. */
+    private record SipSeries(String leg, String direction, String method, String status) {}
+
+    private Counter sipCounter(SipSeries s) {
+        return Counter.builder("wabridge.sip.messages").description("SIP messages sent and received, per leg")
+                .tag("leg", s.leg()).tag("direction", s.direction()).tag("method", s.method())
+                .tag("status", s.status()).register(registry);
     }
 
     @Override
