@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -74,7 +75,7 @@ class OperationsEndToEndTest {
                 BusinessInitiatedCallTest.assertNoLeftovers(bridge, relay);
 
                 var log = ops.get().callLog().orElseThrow();
-                log.flush();
+                log.flush().get(5, TimeUnit.SECONDS); // the ends of the last calls are queued
                 List<CallRecord> calls = log.calls(new CallQuery(null, false, 10));
                 assertEquals(3, calls.size(), "three calls logged: " + calls);
                 CallRecord completed = calls.stream().filter(c -> c.outcome() == CallOutcome.CONNECTED).findFirst()
