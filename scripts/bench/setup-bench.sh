@@ -22,6 +22,8 @@
 # call, so 1000 hold 250 concurrent calls), BRIDGE_JAVA_OPTS (JVM options of the bridge),
 # HEAP_AT [unset]: seconds into the measured run at which to read the heap after a full GC and the calls up
 # (OUT/rate-R/heap.env, with the heap of the idle bridge before the run; heap-bench.sh uses it),
+# SAMPLE_EVERY [unset]: every so many seconds of the measured run, the heap after a full GC, open file descriptors,
+# threads and calls up, into OUT/rate-R/samples.csv, with a last row once the calls have ended (soak-bench.sh),
 # WIRE [1 when root with tshark, else 0]: also capture the PBX side of the measured run on lo and take the set-up
 # times from the packets (SIPp's own response times come in steps of 4 ms here).
 # Needs: sipp, kamailio with TLS, openssl, curl, python3, Java 17 (tshark for WIRE); the bridge is built first.
@@ -39,15 +41,17 @@ DURATION=${DURATION:-20}
 WARMUP=${WARMUP:-10}
 HOLD_MS=${HOLD_MS:-100}
 HEAP_AT=${HEAP_AT:-}
+SAMPLE_EVERY=${SAMPLE_EVERY:-}
 PBX_TRANSPORT=${PBX_TRANSPORT:-u1}
 MAX_CALLS_PER_NUMBER=${MAX_CALLS_PER_NUMBER:-200}
 MEDIA_PORT_COUNT=${MEDIA_PORT_COUNT:-1000}
 OUT=${OUT:-$(mktemp -d /tmp/wa-setup-bench.XXXXXX)}
 
 die() { echo "setup-bench: $*" >&2; exit 1; }
-[[ $DURATION =~ ^[0-9]+$ && $DURATION -ge 1 && $DURATION -le 600 ]] || die "DURATION='$DURATION': 1..600 seconds"
+[[ $DURATION =~ ^[0-9]+$ && $DURATION -ge 1 && $DURATION -le 3600 ]] || die "DURATION='$DURATION': 1..3600 seconds"
 [[ $HOLD_MS =~ ^[0-9]+$ ]] || die "HOLD_MS='$HOLD_MS' is not a number of milliseconds"
 [[ -z $HEAP_AT || $HEAP_AT =~ ^[0-9]+$ ]] || die "HEAP_AT='$HEAP_AT' is not a number of seconds"
+[[ -z $SAMPLE_EVERY || $SAMPLE_EVERY =~ ^[1-9][0-9]*$ ]] || die "SAMPLE_EVERY='$SAMPLE_EVERY' is not a number of seconds"
 [[ $WARMUP =~ ^[0-9]+$ && $WARMUP -le 600 ]] || die "WARMUP='$WARMUP': 0..600 seconds"
 [[ $PBX_TRANSPORT == u1 || $PBX_TRANSPORT == t1 ]] || die "PBX_TRANSPORT must be u1 (UDP) or t1 (TCP)"
 [[ $MEDIA_PORT_COUNT =~ ^[0-9]+$ && $MEDIA_PORT_COUNT -ge 100 && $MEDIA_PORT_COUNT -le 20000 ]] \
@@ -239,10 +243,28 @@ except Exception: print(0)' "$dir/uas-stat.csv")
          echo "active_calls_after=$(active_calls)") >> "$dir/heap.env" 2> /dev/null &
         heap_pid=$!
     fi
+    sampler_pid=""
+    if [[ -n $SAMPLE_EVERY ]]; then
+        # every SAMPLE_EVERY s: heap after a full GC, open file descriptors, threads, calls up (soak-bench.sh)
+        (echo "seconds,heap_bytes,fds,threads,active_calls"
+         s0=$(date +%s)
+         while kill -0 "$BRIDGE_PID" 2> /dev/null; do
+             echo "$(( $(date +%s) - s0 )),$(heap_after_gc "$BRIDGE_PID"),$(ls "/proc/$BRIDGE_PID/fd" | wc -l),$(ls "/proc/$BRIDGE_PID/task" | wc -l),$(active_calls)"
+             sleep "$SAMPLE_EVERY"
+         done) > "$dir/samples.csv" 2> /dev/null &
+        sampler_pid=$!
+        LAB_PIDS+=("$sampler_pid")
+    fi
     thread_ticks "$BRIDGE_PID" > "$dir/threads-0.txt"
     m0=$(machine_ticks) b0=$(pid_ticks "$BRIDGE_PID") l0=$(lab_ticks "$uas_pid") t0=$(ms_now)
     pbx_calls "$dir" run "$total" "$rate" || echo "   SIPp (PBX) exited non-zero: some calls failed (see $dir/run.log)" >&2
     [[ -z $heap_pid ]] || wait "$heap_pid" || true
+    if [[ -n $sampler_pid ]]; then
+        sleep 3   # the calls' ends settle; then one last sample with none up
+        kill "$sampler_pid" 2> /dev/null || true
+        wait "$sampler_pid" 2> /dev/null || true
+        echo "end,$(heap_after_gc "$BRIDGE_PID"),$(ls "/proc/$BRIDGE_PID/fd" | wc -l),$(ls "/proc/$BRIDGE_PID/task" | wc -l),$(active_calls)" >> "$dir/samples.csv"
+    fi
     m1=$(machine_ticks) b1=$(pid_ticks "$BRIDGE_PID") l1=$(lab_ticks "$uas_pid") t1=$(ms_now)
     thread_ticks "$BRIDGE_PID" > "$dir/threads-1.txt"
     # per thread: ticks during the measured run, busiest first (threads started during the run count from 0)
