@@ -7,8 +7,8 @@
 #   scripts/bench/heap-bench.sh                       # 1000 calls at 50/s, held 80 s, heap read at 40 s
 #   CALLS=500 RATE=50 OUT=/tmp/heap scripts/bench/heap-bench.sh
 #
-# Environment: CALLS [1000], RATE [50], HOLD_MS [CALLS/RATE*1000 + 60000], HEAP_AT [CALLS/RATE + 20], WARMUP [10]
-# seconds of short warm-up calls first (1 s each, so the JIT and the pools settle before the idle reading),
+# Environment: CALLS [1000], RATE [50], HOLD_MS [CALLS/RATE*1000 + 60000], HEAP_AT [CALLS/RATE + 20], WARMUP [0]
+# seconds of warm-up calls first (held HOLD_MS too), the media silence timeouts raised past HOLD_MS (no media flows),
 # OUT [a new /tmp/wa-heap-bench.XXXXXX], BRIDGE_JAVA_OPTS. Needs what setup-bench.sh needs, and jcmd (the JDK).
 # Output: one line with idle heap, heap with the calls up, calls up when read, and bytes per call.
 set -euo pipefail
@@ -23,11 +23,12 @@ command -v jcmd > /dev/null || { echo "heap-bench: jcmd (JDK) not on PATH" >&2; 
 
 export RATES=$RATE
 export DURATION=$ramp
-export WARMUP=${WARMUP:-10}
+export WARMUP=${WARMUP:-0}
 export HOLD_MS=${HOLD_MS:-$((ramp * 1000 + 60000))}
 export HEAP_AT=${HEAP_AT:-$((ramp + 20))}
-export MAX_CALLS_PER_NUMBER=$((CALLS + 100))
+export MAX_CALLS_PER_NUMBER=$CALLS
 export MEDIA_PORT_COUNT=$(((CALLS + 100) * 4))
+export META_SILENCE_TIMEOUT="$((HOLD_MS / 1000 + 60))s" PBX_SILENCE_TIMEOUT="$((HOLD_MS / 1000 + 60))s"
 export WIRE=0
 OUT=${OUT:-$(mktemp -d /tmp/wa-heap-bench.XXXXXX)}
 mkdir -p "$OUT"
