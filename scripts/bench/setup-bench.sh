@@ -21,7 +21,8 @@
 # MAX_CALLS_PER_NUMBER [200] (limits.maxCallsPerNumber), MEDIA_PORT_COUNT [1000] (the relay's UDP ports: 4 per
 # call, so 1000 hold 250 concurrent calls), BRIDGE_JAVA_OPTS (JVM options of the bridge),
 # HEAP_AT [unset]: seconds into the measured run at which to read the heap after a full GC and the calls up
-# (OUT/rate-R/heap.env, with the heap of the idle bridge before the run; heap-bench.sh uses it),
+# (OUT/rate-R/heap.env, with the heap of the idle bridge before the run, and OUT/rate-R/heap-histogram.txt; for
+# heap-bench.sh),
 # SAMPLE_EVERY [unset]: every so many seconds of the measured run, the heap after a full GC, open file descriptors,
 # threads and calls up, into OUT/rate-R/samples.csv, with a last row once the calls have ended (soak-bench.sh),
 # WIRE [1 when root with tshark, else 0]: also capture the PBX side of the measured run on lo and take the set-up
@@ -240,6 +241,7 @@ except Exception: print(0)' "$dir/uas-stat.csv")
         (sleep "$HEAP_AT"
          echo "active_calls=$(active_calls)"
          echo "loaded_bytes=$(heap_after_gc "$BRIDGE_PID")"
+         jcmd "$BRIDGE_PID" GC.class_histogram > "$dir/heap-histogram.txt"   # what the calls hold, by class
          echo "active_calls_after=$(active_calls)") >> "$dir/heap.env" 2> /dev/null &
         heap_pid=$!
     fi
