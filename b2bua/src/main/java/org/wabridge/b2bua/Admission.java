@@ -13,6 +13,7 @@ import org.wabridge.b2bua.CallFailures.Outcome;
 import org.wabridge.config.BridgeConfig;
 import org.wabridge.config.BusinessNumber;
 import org.wabridge.config.Cidr;
+import org.wabridge.config.IpLiterals;
 import org.wabridge.config.Normalizer;
 
 /**
@@ -179,7 +180,11 @@ final class Admission {
 
     private static boolean allowed(List<Cidr> networks, String ip) {
         try {
-            InetAddress address = InetAddress.getByName(ip);
+            InetAddress address = IpLiterals.parse(ip); // the packet's source: a literal, never looked up
+            if (address == null) {
+                LOG.warn("bad source address {}", ip);
+                return false;
+            }
             for (Cidr cidr : networks) {
                 if (cidr.contains(address)) {
                     return true;
