@@ -13,6 +13,7 @@ import org.wabridge.b2bua.CallFailures.Outcome;
 import org.wabridge.config.BridgeConfig;
 import org.wabridge.config.BusinessNumber;
 import org.wabridge.config.Cidr;
+import org.wabridge.config.IpLiterals;
 import org.wabridge.config.Normalizer;
 
 /**
@@ -179,7 +180,14 @@ final class Admission {
 
     private static boolean allowed(List<Cidr> networks, String ip) {
         try {
-            InetAddress address = InetAddress.getByName(ip);
+            // the packet's source as the socket reports it: a literal, never looked up; a link-local IPv6 source
+            // carries its interface ("fe80::1%eth0"), which says nothing about the network it belongs to
+            int zone = ip == null ? -1 : ip.indexOf('%');
+            InetAddress address = IpLiterals.parse(zone < 0 ? ip : ip.substring(0, zone));
+            if (address == null) {
+                LOG.warn("bad source address {}", ip);
+                return false;
+            }
             for (Cidr cidr : networks) {
                 if (cidr.contains(address)) {
                     return true;

@@ -43,6 +43,7 @@ import org.wabridge.b2bua.sip.StackContext;
 import org.wabridge.b2bua.sip.TlsContexts;
 import org.wabridge.b2bua.sip.TlsNetworkLayer;
 import org.wabridge.config.BridgeConfig;
+import org.wabridge.config.IpLiterals;
 import org.wabridge.config.ListenPoint;
 import org.wabridge.config.Transport;
 
@@ -218,10 +219,14 @@ final class SipSignalling implements AutoCloseable {
     SipTrace trace() { return trace; }
     String edgeHost() { return metaRequests.edge().host(); }
 
-    /** True when {@code host} is the address the edge resolves to. */
+    /** True when {@code host} (an address, as JAIN-SIP reports a transport error) is the edge's or its name. */
     boolean isEdge(String host) {
         try {
-            return context.resolver().resolve(edgeHost()).equals(InetAddress.getByName(host));
+            InetAddress address = IpLiterals.parse(host);
+            if (address == null) {
+                return host != null && host.equalsIgnoreCase(edgeHost()); // a name is compared, never looked up
+            }
+            return context.resolver().resolve(edgeHost()).equals(address);
         } catch (Exception e) {
             return false;
         }

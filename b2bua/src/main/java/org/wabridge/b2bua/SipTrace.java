@@ -21,7 +21,7 @@ import org.slf4j.MDC;
 import org.wabridge.b2bua.capture.CallCaptures;
 import org.wabridge.b2bua.capture.SipSecrets;
 import org.wabridge.b2bua.events.CallObserver;
-import org.wabridge.b2bua.sip.HostResolver;
+import org.wabridge.config.IpLiterals;
 import org.wabridge.b2bua.events.SipMessageEvent;
 
 /**
@@ -87,9 +87,10 @@ public final class SipTrace {
                     transport = hop.getTransport();
                 }
                 ListeningPoint lp = providers.apply(side).getListeningPoint(transport.toLowerCase(Locale.ROOT));
-                if (lp != null && HostResolver.isIpLiteral(host)) {
+                InetAddress peer = IpLiterals.parse(host); // a Via host name is never looked up for a capture
+                if (lp != null && peer != null) {
                     capture((SIPMessage) message, new InetSocketAddress(lp.getIPAddress(), lp.getPort()),
-                            new InetSocketAddress(InetAddress.getByName(host), port));
+                            new InetSocketAddress(peer, port));
                 }
             } catch (Exception e) {
                 LOG_SELF.debug("message not captured: {}", e.toString());

@@ -243,10 +243,14 @@ public final class ConfigValidator {
             hosts.putIfAbsent(dnsName(meta.sipServerHostname()), "meta.sipServerHostname");
         }
         for (Map.Entry<String, String> host : hosts.entrySet()) {
-            if (!covers(names, host.getKey())) {
+            String name = host.getKey().startsWith("[") && host.getKey().endsWith("]")
+                    ? host.getKey().substring(1, host.getKey().length() - 1) : host.getKey();
+            CertificateHostCheck.Result check = CertificateHostCheck.check(leaf, name);
+            if (!check.covered()) {
                 error(path, "certificate " + meta.tlsCertificate() + " is for " + names + " and does not cover '"
                                 + host.getKey() + "' (" + host.getValue() + "); Meta validates your certificate against "
-                                + "the configured hostname and drops the connection otherwise",
+                                + "the configured hostname and drops the connection otherwise (the JDK's check: "
+                                + check.reason() + ")",
                         "use a certificate whose subjectAltName includes "
                                 + (IpLiterals.isIpLiteral(host.getKey()) ? "IP:" : "DNS:") + host.getKey()
                                 + " (a wildcard *.domain covers exactly one label)");
@@ -382,7 +386,10 @@ public final class ConfigValidator {
         }
     }
 
-    /** subjectAltName DNS names, plus IP entries; the subject CN only when there is no DNS SAN. */
+    /**
+     * The names a problem message lists: subjectAltName DNS names, plus IP entries; the subject CN only when there
+     * is no DNS SAN. Whether the certificate covers a host is {@link CertificateHostCheck}'s (the JDK's) answer.
+     */
     static List<String> certificateNames(X509Certificate certificate) {
         List<String> names = new ArrayList<>();
         try {
@@ -418,32 +425,6 @@ public final class ConfigValidator {
             return null;
         }
         return null;
-    }
-
-    /** RFC 6125 matching: exact name, or a leading "*." wildcard standing for exactly one label. */
-    static boolean covers(List<String> names, String host) {
-        InetAddress ip = IpLiterals.parse(host);
-        for (String name : names) {
-            if (ip != null) {
-                if (ip.equals(IpLiterals.parse(name))) {
-                    return true;
-                }
-            } else if (nameMatches(dnsName(name), host)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    static boolean nameMatches(String pattern, String host) {
-        if (pattern.startsWith("*.")) {
-            String suffix = pattern.substring(1);
-            if (!host.endsWith(suffix) || host.length() == suffix.length()) {
-                return false;
-            }
-            return host.substring(0, host.length() - suffix.length()).indexOf('.') < 0;
-        }
-        return pattern.equals(host);
     }
 
     private static boolean isSelfSigned(X509Certificate certificate) {

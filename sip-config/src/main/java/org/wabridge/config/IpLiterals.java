@@ -1,28 +1,71 @@
 package org.wabridge.config;
 
+import inet.ipaddr.AddressStringParameters.RangeParameters;
+import inet.ipaddr.IPAddress;
+import inet.ipaddr.IPAddressString;
+import inet.ipaddr.IPAddressStringParameters;
+import inet.ipaddr.ipv4.IPv4AddressStringParameters;
+import inet.ipaddr.ipv6.IPv6Address;
+import inet.ipaddr.ipv6.IPv6AddressStringParameters;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * Strict IP literal parsing that never resolves names. {@link InetAddress#getByName} would
- * look up a hex-looking word such as {@code cafe} in DNS and accepts legacy forms such as
- * {@code 10.1}; configuration values must not do either.
+ * Strict IP literal parsing that never resolves names, on the {@code ipaddress} library. {@link InetAddress#getByName}
+ * would look up a hex-looking word such as {@code cafe} in DNS and accepts legacy forms such as {@code 10.1};
+ * configuration values, SDP and ICE addresses must do neither.
+ *
+ * <p>Accepted: dotted-quad IPv4 (four decimal parts of up to three digits, 0-255; a leading zero is a decimal digit,
+ * {@code 010.0.0.1} is 10.0.0.1, as the JDK reads it), IPv6 in any RFC 4291 text form (compressed, with an
+ * embedded IPv4 part, up to four hex digits a group), either one inside brackets. Refused: names, inet_aton
+ * shorthand ({@code 10.1}, {@code 0x0a.0.0.1}, {@code 167772161}, octal), ranges and wildcards ({@code 10.*}),
+ * zone ids ({@code fe80::1%eth0}: a configuration or an SDP cannot name our interfaces), prefixes and masks.
  */
 public final class IpLiterals {
 
-    private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
-    private static final Pattern IPV6_CHARS = Pattern.compile("[0-9a-fA-F:.]+");
+    /** A single address. */
+    static final IPAddressStringParameters ADDRESS = strict(false);
+    /** An address with an optional {@code /prefix-length}, for {@link Cidr}. */
+    static final IPAddressStringParameters NETWORK = strict(true);
 
     private IpLiterals() {}
 
+    private static IPAddressStringParameters strict(boolean prefix) {
+        IPAddressStringParameters.Builder b = new IPAddressStringParameters.Builder()
+                .allowEmpty(false).allowAll(false).allowSingleSegment(false).allowPrefixOnly(false)
+                .allowMask(false).allowPrefix(prefix).allowWildcardedSeparator(false).allow_inet_aton(false)
+                .setRangeOptions(RangeParameters.NO_RANGE).setEmptyAsLoopback(false);
+        IPv4AddressStringParameters.Builder v4 = b.getIPv4AddressParametersBuilder();
+        dottedQuad(v4);
+        IPv6AddressStringParameters.Builder v6 = b.getIPv6AddressParametersBuilder();
+        v6.allowZone(false).allowEmptyZone(false).allowBase85(false).allowMixed(true).allow_mixed_inet_aton(false)
+                .allowBinary(false).allowLeadingZeros(true).allowUnlimitedLeadingZeros(false)
+                .allowPrefixesBeyondAddressSize(false).allowPrefixLengthLeadingZeros(true)
+                .allowWildcardedSeparator(false).setRangeOptions(RangeParameters.NO_RANGE);
+        dottedQuad(v6.getEmbeddedIPv4AddressParametersBuilder());
+        return b.toParams();
+    }
+
+    private static void dottedQuad(IPv4AddressStringParameters.Builder v4) {
+        v4.allow_inet_aton(false).allow_inet_aton_hex(false).allow_inet_aton_octal(false)
+                .allow_inet_aton_joined_segments(false).allow_inet_aton_single_segment_mask(false)
+                .allow_inet_aton_extraneous_digits(false).allowBinary(false)
+                .allowLeadingZeros(true).allowUnlimitedLeadingZeros(false)
+                .allowPrefixesBeyondAddressSize(false).allowPrefixLengthLeadingZeros(true)
+                .allowWildcardedSeparator(false).setRangeOptions(RangeParameters.NO_RANGE);
+    }
+
     /**
-     * The address written in {@code text} (dotted-quad IPv4, or IPv6 with or without brackets),
-     * or null when {@code text} is not an IP literal. IPv4-mapped IPv6 forms come back as IPv4.
+     * The address written in {@code text} (see the class comment for the forms), or null when {@code text} is not
+     * an IP literal. IPv4-mapped IPv6 forms ({@code ::ffff:192.0.2.1}) come back as IPv4, as the JDK returns them.
      */
     public static InetAddress parse(String text) {
+        IPAddress address = address(text);
+        return address == null ? null : address.toInetAddress();
+    }
+
+    /** As {@link #parse}, as the library's type; null when {@code text} is not an IP literal. */
+    static IPAddress address(String text) {
         if (text == null) {
             return null;
         }
@@ -30,31 +73,20 @@ public final class IpLiterals {
         if (t.startsWith("[") && t.endsWith("]")) {
             t = t.substring(1, t.length() - 1);
         }
-        Matcher v4 = IPV4.matcher(t);
-        if (v4.matches()) {
-            byte[] bytes = new byte[4];
-            for (int i = 0; i < 4; i++) {
-                int octet = Integer.parseInt(v4.group(i + 1));
-                if (octet > 255) {
-                    return null;
-                }
-                bytes[i] = (byte) octet;
-            }
-            return fromBytes(bytes);
+        IPAddress address = new IPAddressString(t, ADDRESS).getAddress();
+        return address == null ? null : unmapped(address);
+    }
+
+    /** {@code ::ffff:a.b.c.d} as the IPv4 address a.b.c.d; any other address as is. */
+    static IPAddress unmapped(IPAddress address) {
+        if (address.isIPv6() && ((IPv6Address) address).isIPv4Mapped()) {
+            return ((IPv6Address) address).getEmbeddedIPv4Address();
         }
-        if (t.indexOf(':') >= 0 && IPV6_CHARS.matcher(t).matches()) {
-            try {
-                // A text containing ':' is always treated as an IPv6 literal: no DNS lookup happens.
-                return InetAddress.getByName(t);
-            } catch (UnknownHostException e) {
-                return null;
-            }
-        }
-        return null;
+        return address;
     }
 
     public static boolean isIpLiteral(String text) {
-        return parse(text) != null;
+        return address(text) != null;
     }
 
     /** True for 127.0.0.0/8, ::1 and the name {@code localhost}. */
@@ -66,21 +98,13 @@ public final class IpLiterals {
         if (h.equals("localhost") || h.endsWith(".localhost")) {
             return true;
         }
-        InetAddress address = parse(h);
-        return address != null && address.isLoopbackAddress();
+        IPAddress address = address(h);
+        return address != null && address.isLoopback();
     }
 
     /** True for 0.0.0.0 and :: (bind to every interface). */
     public static boolean isWildcard(String host) {
-        InetAddress address = parse(host);
-        return address != null && address.isAnyLocalAddress();
-    }
-
-    private static InetAddress fromBytes(byte[] bytes) {
-        try {
-            return InetAddress.getByAddress(bytes);
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException("4 bytes are always a valid IPv4 address", e);
-        }
+        IPAddress address = address(host);
+        return address != null && address.isZero();
     }
 }

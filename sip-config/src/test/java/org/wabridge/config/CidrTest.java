@@ -89,9 +89,73 @@ class CidrTest {
     }
 
     @Test
-    void networkAccessorCannotChangeTheRecord() {
-        Cidr net = Cidr.parse("10.0.0.0/8");
-        net.network()[0] = 11;
-        assertTrue(net.contains(ip("10.1.2.3")));
+    void slash128AndIpv6HostBits() {
+        Cidr host = Cidr.parse("2001:db8::1/128");
+        assertTrue(host.contains(ip("2001:db8::1")));
+        assertFalse(host.contains(ip("2001:db8::2")));
+        assertEquals(host, Cidr.parse("2001:DB8:0::1"));
+        assertEquals(Cidr.parse("2001:db8::/32"), Cidr.parse("2001:db8:ffff::1/32"));
+        assertEquals(128, host.prefixLength());
+    }
+
+    @Test
+    void slashZeroWithHostBitsIsStillEverything() {
+        Cidr all = Cidr.parse("192.0.2.1/0");
+        assertTrue(all.matchesEverything());
+        assertTrue(all.contains(ip("10.0.0.1")));
+        assertEquals(Cidr.parse("0.0.0.0/0"), all);
+        assertTrue(Cidr.parse("2001:db8::1/0").contains(ip("::1")));
+    }
+
+    @Test
+    void ipv4MappedAddressesMatchTheirIpv4NetworkAndMappedNetworksAreRefused() throws Exception {
+        // the JDK hands a mapped source address over as IPv4 (IpLiterals does the same)
+        assertTrue(Cidr.parse("10.0.0.0/8").contains(ip("::ffff:10.1.2.3")));
+        assertTrue(Cidr.parse("10.0.0.0/8").contains(InetAddress.getByName("::ffff:10.1.2.3")));
+        for (String mapped : new String[] {"::ffff:10.0.0.0/104", "::ffff:0:0/96", "::ffff:10.0.0.1", "::ffff:10.0.0.0/200"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Cidr.parse(mapped), mapped);
+            assertTrue(e.getMessage().contains("IPv4-mapped IPv6 network; write it as IPv4"), e.getMessage());
+        }
+    }
+
+    @Test
+    void zoneIdsAreRefusedAndAScopedSourceMatchesItsNetwork() throws Exception {
+        for (String zoned : new String[] {"fe80::%eth0/64", "fe80::1%eth0", "fe80::/64%eth0"}) {
+            assertThrows(IllegalArgumentException.class, () -> Cidr.parse(zoned), zoned);
+        }
+        InetAddress scoped = java.net.Inet6Address.getByAddress(null, ip("fe80::1").getAddress(), 3);
+        assertTrue(Cidr.parse("fe80::/10").contains(scoped), "the scope of a source address does not matter");
+        assertFalse(Cidr.parse("fe80::2/128").contains(scoped));
+    }
+
+    @Test
+    void leadingZeros() {
+        assertEquals(Cidr.parse("10.0.0.0/8"), Cidr.parse("010.000.000.000/8"), "decimal, never octal");
+        assertEquals(Cidr.parse("10.0.0.0/8"), Cidr.parse("10.0.0.0/008"));
+        assertEquals(Cidr.parse("2001:db8::/32"), Cidr.parse("2001:0db8:0000::/32"));
+        assertThrows(IllegalArgumentException.class, () -> Cidr.parse("0010.0.0.0/8"));
+    }
+
+    @Test
+    void prefixProblemsAreNamed() {
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Cidr.parse("10.0.0.0/33")).getMessage()
+                .contains("prefix length outside 0..32"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Cidr.parse("::/129")).getMessage()
+                .contains("prefix length outside 0..128"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Cidr.parse("10.0.0.0/x")).getMessage()
+                .contains("bad prefix length 'x' (expected 0..32)"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Cidr.parse("cafe/16")).getMessage()
+                .contains("'cafe/16' is not an IP network"));
+    }
+
+    @Test
+    void garbageIsRefused() {
+        for (String bad : new String[] {"10.0.0.0/", "/8", "10.0.0.0//8", "10.0.0.0/8/8", "10.0.0.0/255.0.0.0",
+                "10.0.0.0 /8", "10.*.0.0/16", "10.0.0.0-10.0.0.5", "0x0a.0.0.0/8", "10/8", "10.0/16", "10.0.0.0/+8",
+                "*", "*/0", "::/-0", "1.2.3.4/8 9", "10.0.0.0\n/8", "１０.0.0.0/8", null, "  ", "/", "::1/12a"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Cidr.parse(bad),
+                    String.valueOf(bad));
+            assertFalse(e.getMessage().isBlank());
+        }
     }
 }

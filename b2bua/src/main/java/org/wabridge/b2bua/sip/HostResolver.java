@@ -5,6 +5,7 @@ import java.net.UnknownHostException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.wabridge.config.IpLiterals;
 
 /**
  * Resolves host names once and remembers them: a DNS lookup per call or per in-dialog request can stall a
@@ -24,10 +25,11 @@ public final class HostResolver {
 
     /** The address of {@code host}: an IP literal as is, a name from the cache or resolved once. */
     public InetAddress resolve(String host) throws UnknownHostException {
-        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-        if (isIpLiteral(h)) {
-            return InetAddress.getByName(h);
+        InetAddress literal = IpLiterals.parse(host); // brackets and all: never a look-up
+        if (literal != null) {
+            return literal;
         }
+        String h = host.trim();
         String key = h.toLowerCase();
         InetAddress cached = byName.get(key);
         if (cached != null) {
@@ -39,25 +41,13 @@ public final class HostResolver {
         return resolved;
     }
 
+    /** True when {@code host} is an IP address as {@link IpLiterals} reads it (brackets allowed). */
+    public static boolean isIpLiteral(String host) {
+        return IpLiterals.isIpLiteral(host);
+    }
+
     /** The host name we reached {@code address} by, if we resolved it. */
     public Optional<String> nameOf(InetAddress address) {
         return Optional.ofNullable(nameByAddress.get(address));
-    }
-
-    /** Digits and dots only (IPv4), or any colon (IPv6); checked per message, so without a regex. */
-    public static boolean isIpLiteral(String host) {
-        if (host.indexOf(':') >= 0) {
-            return true;
-        }
-        if (host.isEmpty()) {
-            return false;
-        }
-        for (int i = 0; i < host.length(); i++) {
-            char c = host.charAt(i);
-            if (c != '.' && (c < '0' || c > '9')) {
-                return false;
-            }
-        }
-        return true;
     }
 }

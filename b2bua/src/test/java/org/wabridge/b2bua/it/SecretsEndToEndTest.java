@@ -67,7 +67,9 @@ import org.wabridge.media.NettyMediaRelay;
  * first 20 base64 characters, as hex, as raw bytes (key and salt, and the master key alone), and the RTP/RTCP
  * session keys derived from it (RFC 3711). Searched in: every log event as the bridge's own {@code logback.xml}
  * renders it (its masking converters included) with the full stack trace, anything printed to stdout or stderr,
- * every pcap file's bytes, the SQLite files' bytes and every row of both call-log tables.
+ * every pcap file's bytes, the SQLite files' bytes and every row of both call-log tables. The same search must find a
+ * harmless value planted in one call's {@code x-wa-meta-wacid} in the log lines, a pcap and the call log, so a
+ * search that looks in the wrong place or at nothing fails instead of passing.
  */
 class SecretsEndToEndTest {
 
@@ -81,6 +83,12 @@ class SecretsEndToEndTest {
     /** The wrong password the Meta caller answers bridge A's challenge with once. */
     static final String PASSWORD_META_WRONG = secret("pwW");
     static final String ADMIN_TOKEN = secret("tok");
+    /**
+     * Not a secret: a value planted in Meta's call id (x-wa-meta-wacid) of one call, which the bridge logs, captures
+     * and writes to the call log as it should. The search must find it in each of those places, or it could not
+     * find a leaked secret there either. Digits only: the PBX scenario checks the header's shape.
+     */
+    static final String PLANTED = String.format("%018d", RANDOM.nextLong(1, 999_999_999_999_999_999L));
     static final String AUTH_URI = UserInitiatedCallTest.AUTH_URI;
 
     @TempDir
@@ -118,7 +126,7 @@ class SecretsEndToEndTest {
                                 "pbx-uac-fail-" + noPermission + ".xml", "u1", peerTraces, calls);
                         businessCall(a, md5Edge, "meta-uas-ring.xml", "pbx-uac-cancel.xml", "u1", peerTraces, calls);
                         userCall(a, caller, pbxUasPort, "meta-uac-call.xml", "pbx-uas-answer-wa-headers.xml", 2000,
-                                peerTraces, calls);
+                                true, peerTraces, calls);
                         userCall(a, caller, pbxUasPort, "meta-uac-fail-486.xml", "pbx-uas-busy.xml", 0, peerTraces, calls);
                         userCall(a, caller, pbxUasPort, "meta-uac-cancel.xml", "pbx-uas-noanswer.xml", 1000,
                                 peerTraces, calls);
@@ -234,24 +242,13 @@ class SecretsEndToEndTest {
             }
             assertTrue(rows >= 8 + 30, "the call logs hold the calls and their timelines: " + rows + " rows");
 
-            List<String> leaks = new ArrayList<>();
-            for (var hay : haystacks.entrySet()) {
-                String text = hay.getKey().startsWith("log") || hay.getKey().startsWith("stdout")
-                        || hay.getKey().startsWith("call log rows")
-                        ? new String(hay.getValue().getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1)
-                        : hay.getValue();
-                for (var needle : needles.entrySet()) {
-                    for (String form : needle.getValue()) {
-                        int at = text.indexOf(form);
-                        if (at >= 0) {
-                            leaks.add(needle.getKey() + " in " + hay.getKey() + " at " + at
-                                    + (hay.getKey().equals("log lines") ? " (event " + logs.eventAt(at) + ")" : "") + ": ..."
-                                    + context(text, at, form.length()) + "...");
-                            break;
-                        }
-                    }
-                }
+            // The search can fail: the planted value is found in the log lines, the call's pcap and the call log.
+            List<String> plantedFound = found(haystacks, Map.of("planted", List.of(PLANTED)), logs);
+            for (String place : List.of("log lines", "pcap ", "call log rows of db-A")) {
+                assertTrue(plantedFound.stream().anyMatch(f -> f.startsWith("planted in " + place)),
+                        "the search finds a value planted in Meta's call id in " + place + "; found: " + plantedFound);
             }
+            List<String> leaks = found(haystacks, needles, logs);
             long forms = needles.values().stream().mapToLong(List::size).sum();
             long bytes = haystacks.values().stream().mapToLong(String::length).sum();
             System.out.println("secrets test: " + needles.size() + " secrets (" + forms + " forms: " + seen.describe()
@@ -364,12 +361,19 @@ class SecretsEndToEndTest {
     /** One user-initiated call: SIPp as the Meta caller (its password set to bridge A's), SIPp as the PBX. */
     void userCall(Running r, Lab.Caller caller, int pbxUasPort, String metaScenario, String pbxScenario,
                   long holdMillis, List<String> traces, List<String> calls) throws Exception {
+        userCall(r, caller, pbxUasPort, metaScenario, pbxScenario, holdMillis, false, traces, calls);
+    }
+
+    /** As above; {@code planted}: Meta's call id carries {@link #PLANTED}. */
+    void userCall(Running r, Lab.Caller caller, int pbxUasPort, String metaScenario, String pbxScenario,
+                  long holdMillis, boolean planted, List<String> traces, List<String> calls) throws Exception {
         Path metaDir = Files.createDirectories(tmp.resolve("meta-" + System.nanoTime()));
         Path pbxDir = Files.createDirectories(tmp.resolve("pbx-" + System.nanoTime()));
         // The lab scenarios answer with the lab's password; here the number's password is a fresh one.
         String scenario = Files.readString(Lab.scenario(metaScenario))
                 .replace("password=not-the-lab-secret]", "password=" + PASSWORD_META_WRONG + "]")
-                .replace("password=lab-secret]", "password=" + PASSWORD_A + "]");
+                .replace("password=lab-secret]", "password=" + PASSWORD_A + "]")
+                .replace("wacid.HBgLMTIx[call_number]", "wacid.HBgLMTIx" + (planted ? PLANTED : "") + "[call_number]");
         assertTrue(scenario.contains("password=" + PASSWORD_A) || scenario.contains("password=" + PASSWORD_META_WRONG),
                 "the scenario answers the bridge's challenge: " + metaScenario);
         Path scenarioFile = metaDir.resolve(metaScenario);
@@ -483,6 +487,30 @@ class SecretsEndToEndTest {
                     + "), nonces " + nonces.size() + ", cnonces " + cnonces.size() + ", realms " + realms
                     + ", SRTP keys " + keys.size();
         }
+    }
+
+    /** Each needle found in each haystack (its first form found), with where and some context. */
+    private static List<String> found(Map<String, String> haystacks, Map<String, List<String>> needles,
+                                      LogEverything logs) {
+        List<String> hits = new ArrayList<>();
+        for (var hay : haystacks.entrySet()) {
+            String text = hay.getKey().startsWith("log") || hay.getKey().startsWith("stdout")
+                    || hay.getKey().startsWith("call log rows")
+                    ? new String(hay.getValue().getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1)
+                    : hay.getValue();
+            for (var needle : needles.entrySet()) {
+                for (String form : needle.getValue()) {
+                    int at = text.indexOf(form);
+                    if (at >= 0) {
+                        hits.add(needle.getKey() + " in " + hay.getKey() + " at " + at
+                                + (hay.getKey().equals("log lines") ? " (event " + logs.eventAt(at) + ")" : "") + ": ..."
+                                + context(text, at, form.length()) + "...");
+                        break;
+                    }
+                }
+            }
+        }
+        return hits;
     }
 
     private static void addText(Map<String, List<String>> needles, String label, String... forms) {

@@ -46,7 +46,7 @@ public final class CryptoAttribute {
             return Optional.empty();
         }
         String keyParam = parts[2].substring("inline:".length());
-        String[] keyFields = keyParam.split("\\|");
+        String[] keyFields = keyParam.split("\\|", -1); // -1: "inline:||" has an (empty) key field, not none
         for (int i = 1; i < keyFields.length; i++) {
             // a lifetime is fine; an MKI (contains ':') is not supported
             if (keyFields[i].contains(":")) {

@@ -45,6 +45,15 @@ class CryptoAttributeTest {
     }
 
     @Test
+    void anEmptyKeyIsRefusedNotACrash() {
+        // found by SdpFuzzTest#cryptoAttribute (crash-4a7b72...): "inline:||" split into no fields at all
+        for (String value : new String[] {"1 AES_CM_128_HMAC_SHA1_80 inline:||", "1 AES_CM_128_HMAC_SHA1_80 inline:|",
+                "1 AES_CM_128_HMAC_SHA1_80 inline:", "1 AES_CM_128_HMAC_SHA1_80 inline:|2^20"}) {
+            assertTrue(CryptoAttribute.parse(value).isEmpty(), value);
+        }
+    }
+
+    @Test
     void toStringNeverShowsTheKey() {
         CryptoAttribute c = CryptoAttribute.parse("1 AES_CM_128_HMAC_SHA1_80 inline:" + KEY).orElseThrow();
         assertFalse(c.toString().contains(KEY));
