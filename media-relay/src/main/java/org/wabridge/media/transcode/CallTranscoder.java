@@ -24,6 +24,9 @@ public final class CallTranscoder {
      */
     public record Plan(G711Law law, int g711Pt, int pbxEventPt, int opusPt, int metaEventPt) {}
 
+    /** Opus encoder complexity: BENCHMARKS.md ("Transcoding") has the cost of the choices. */
+    public static final int DEFAULT_COMPLEXITY = 5;
+
     /** Room after each packet for the SRTP authentication tag (see srtp.PacketBuffer). */
     private static final int TRAILER_ROOM = 16;
 
@@ -34,6 +37,7 @@ public final class CallTranscoder {
     private int toPbxSeq;
     private long toMetaFrames;
     private long toPbxFrames;
+    private long cpuNanos;
 
     /**
      * @param complexity Opus encoder complexity (0..10)
@@ -55,6 +59,7 @@ public final class CallTranscoder {
 
     /** A PBX RTP packet (header already checked) to the Opus packets for Meta; may be none (a frame is filling). */
     public List<byte[]> pbxToMeta(byte[] p, int len) {
+        long started = System.nanoTime();
         int header = Rtp.headerLength(p, len);
         List<TranscodedFrame> frames = toMeta.transcode(Rtp.ssrc(p), Rtp.timestamp(p), Rtp.payloadType(p),
                 Rtp.marker(p), p, header, len - header);
@@ -64,11 +69,13 @@ public final class CallTranscoder {
             toMetaSeq = (toMetaSeq + 1) & 0xFFFF;
             toMetaFrames++;
         }
+        cpuNanos += System.nanoTime() - started;
         return packets;
     }
 
     /** A Meta RTP packet (unprotected) to the G.711 packets for the PBX, concealed ones first. */
     public List<byte[]> metaToPbx(byte[] p, int len) {
+        long started = System.nanoTime();
         int header = Rtp.headerLength(p, len);
         List<TranscodedFrame> frames = toPbx.transcode(Rtp.ssrc(p), Rtp.sequence(p), Rtp.timestamp(p),
                 Rtp.payloadType(p), Rtp.marker(p), p, header, len - header);
@@ -78,12 +85,18 @@ public final class CallTranscoder {
             toPbxSeq = (toPbxSeq + 1) & 0xFFFF;
             toPbxFrames++;
         }
+        cpuNanos += System.nanoTime() - started;
         return packets;
     }
 
     /** The RTP length of a packet this class made (it has room for an SRTP tag after it). */
     public static int length(byte[] packet) {
         return packet.length - TRAILER_ROOM;
+    }
+
+    /** Time spent transcoding this call's packets (wall time inside the codec calls: CPU on an idle core). */
+    public long cpuNanos() {
+        return cpuNanos;
     }
 
     public long framesToMeta() {
