@@ -26,7 +26,7 @@ public final class Audio {
             s1 = s;
         }
         double power = s1 * s1 + s2 * s2 - coeff * s1 * s2;
-        return power / (len * len / 4.0);
+        return power / ((double) len * len / 4.0);
     }
 
     /** Level in dBFS (RMS of a full-scale sine = -3 dBFS). */
