@@ -42,7 +42,7 @@ public final class ConfigValidator {
     static final int META_MAX_DAILY_CALLS_PER_PAIR = 100;
     static final int PORTS_PER_CALL = 4;
     /** Transcoded calls one core carries with room to spare (BENCHMARKS.md, "Transcoding"). */
-    static final int MAX_TRANSCODED_CALLS_PER_CORE = 80;
+    static final int MAX_TRANSCODED_CALLS_PER_CORE = 60;
 
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
 

@@ -36,8 +36,8 @@ public record MediaSettings(
         int maxTranscodedCalls) {
 
     /**
-     * Default of {@code media.maxTranscodedCalls}: about a quarter of what one core transcodes in BENCHMARKS.md, so
-     * transcoding never starves the relay of one core on a small box.
+     * Default of {@code media.maxTranscodedCalls}: about a quarter of what one core transcodes (BENCHMARKS.md,
+     * "Transcoding": about 80 calls at 100 % of a core), so transcoding leaves a small box room for the relay.
      */
     public static final int DEFAULT_MAX_TRANSCODED_CALLS = 20;
 

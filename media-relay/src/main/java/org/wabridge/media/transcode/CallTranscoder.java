@@ -116,6 +116,11 @@ public final class CallTranscoder {
         return toPbx.fecFrames();
     }
 
+    /** Frames lost to the codec itself: Opus packets it could not decode plus PBX frames it could not encode. */
+    public long codecFailures() {
+        return toPbx.undecodablePackets() + toMeta.failures();
+    }
+
     private static byte[] packet(TranscodedFrame f, int seq, long ssrc) {
         byte[] payload = f.payload();
         byte[] p = new byte[Rtp.HEADER_LENGTH + payload.length + TRAILER_ROOM];

@@ -44,6 +44,7 @@ public final class G711ToOpus {
     private boolean frameMarker;
     private long lastSsrc = -1;
     private long lastMetaTs;
+    private long failures;
 
     /**
      * @param complexity Opus encoder complexity 0..10 (CPU against quality)
@@ -121,8 +122,12 @@ public final class G711ToOpus {
         int n;
         try {
             n = encoder.encode(frame, 0, FRAME_SAMPLES, packet, 0, MAX_PACKET);
-        } catch (OpusException | RuntimeException e) {
-            return; // not expected for 16-bit PCM; the frame is lost, the stream goes on
+        } catch (OpusException | RuntimeException | AssertionError e) {
+            // Concentus keeps libopus's internal range checks on (they throw AssertionError, whatever -ea says); a
+            // check that fires leaves the encoder mid-frame, so it starts afresh: one frame is lost, not the call
+            failures++;
+            encoder.resetState();
+            return;
         }
         if (n <= 0) {
             return;
@@ -131,6 +136,11 @@ public final class G711ToOpus {
         System.arraycopy(packet, 0, payload, 0, n);
         lastMetaTs = clock.map(frameStartTs);
         out.add(new TranscodedFrame(opusPt, frameMarker, lastMetaTs, payload, false));
+    }
+
+    /** Frames the encoder refused (each lost, the encoder reset). */
+    public long failures() {
+        return failures;
     }
 
     private static byte[] copy(byte[] p, int off, int len) {

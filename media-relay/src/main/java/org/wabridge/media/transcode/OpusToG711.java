@@ -141,6 +141,11 @@ public final class OpusToG711 {
         } catch (OpusException | RuntimeException e) {
             undecodable++; // a damaged packet costs its own frame only
             return 0;
+        } catch (AssertionError e) {
+            // one of libopus's internal checks, always on in Concentus: the decoder may be mid-frame, start afresh
+            undecodable++;
+            decoder.resetState();
+            return 0;
         }
     }
 

@@ -151,6 +151,34 @@ class CallTranscoderTest {
         assertEquals(1, t.metaToPbx(fromMeta.get(2), fromMeta.get(2).length).size());
     }
 
+    @Test
+    void harshOrDamagedInputNeverEscapesTheTranscoder() {
+        CallTranscoder t = transcoder(G711Law.PCMU);
+        Random random = new Random(3);
+        int out = 0;
+        for (int f = 0; f < 500; f++) { // 10 s: full-scale square waves, clipped noise, then silence
+            byte[] payload = new byte[160];
+            for (int i = 0; i < 160; i++) {
+                short v = f < 200 ? (short) (((f * 160 + i) % 40 < 20) ? 32767 : -32768)
+                        : f < 400 ? (short) random.nextInt(65536) : 0;
+                payload[i] = G711Law.PCMU.encode(v);
+            }
+            byte[] rtp = Rtp.build(PCMU_PT, false, f, 160L * f, 0xAAAA, payload);
+            out += t.pbxToMeta(rtp, rtp.length).size();
+        }
+        assertEquals(500, out + t.codecFailures(), "each frame is an Opus packet, or counted as lost");
+        assertTrue(t.codecFailures() < 10, "failures: " + t.codecFailures());
+
+        byte[] junk = new byte[60];
+        int toPbx = 0;
+        for (int f = 0; f < 50; f++) { // Opus packets of random bytes
+            random.nextBytes(junk);
+            byte[] rtp = Rtp.build(OPUS_PT, false, f, 960L * f, 0xBBBB, junk);
+            toPbx += t.metaToPbx(rtp, rtp.length).size();
+        }
+        assertTrue(toPbx + t.codecFailures() >= 50, "junk from Meta is decoded or counted, never thrown");
+    }
+
     // ------------------------------------------------------------------ delay
 
     @Test
