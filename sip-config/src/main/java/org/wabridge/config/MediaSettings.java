@@ -36,7 +36,7 @@ public record MediaSettings(
         int maxTranscodedCalls) {
 
     /**
-     * Default of {@code media.maxTranscodedCalls}: about a quarter of what one core transcodes (BENCHMARKS.md,
+     * Default of {@code media.maxTranscodedCalls}: a quarter to a half of what one core transcodes (BENCHMARKS.md,
      * "Transcoding": roughly 45-80 calls at 100 % of a core), so transcoding leaves a small box room for the relay.
      */
     public static final int DEFAULT_MAX_TRANSCODED_CALLS = 20;

@@ -177,6 +177,80 @@ class TranscodingEndToEndTest {
         }
     }
 
+    /**
+     * The same call with every Opus encoder and decoder on the far side not ours: rtpengine transcodes between our
+     * Opus (SRTP) and PCMU toward the stand-in with ffmpeg's libopus, so the PBX's tone is decoded at "Meta" by
+     * libopus, and the stand-in's tone reaches us encoded by libopus.
+     */
+    @Test
+    @Timeout(60)
+    void toneBothWaysThroughLibopusInRtpengine() throws Exception {
+        try (UdpPeer meta = new UdpPeer(0); UdpPeer pbx = new UdpPeer(0);
+             MediaSession session = relay.open("e2e-libopus", (leg, d) -> { })) {
+            String metaOffer = session.metaOfferFromPbxOffer(plainSdp(pbx.port(), "8 101", "a=rtpmap:8 PCMA/8000",
+                    "a=rtpmap:101 telephone-event/8000"));
+            String plainOffer = (String) rtpengine.offerTranscoding("e2e-libopus", "bridge", metaOffer, "PCMU")
+                    .get("sdp");
+            assertTrue(plainOffer.contains("PCMU/8000"), "rtpengine offers the stand-in PCMU too:\n" + plainOffer);
+            InetSocketAddress toRtpengine = new InetSocketAddress("127.0.0.1", mediaPort(plainOffer));
+            String srtpAnswer = (String) rtpengine.answer("e2e-libopus", "bridge", "meta",
+                    plainSdp(meta.port(), "0", "a=rtpmap:0 PCMU/8000")).get("sdp");
+            assertTrue(srtpAnswer.contains("opus/48000"), "rtpengine answers us in Opus:\n" + srtpAnswer);
+            String pbxAnswer = session.pbxAnswerFromMetaAnswer(srtpAnswer);
+            assertTrue(pbxAnswer.contains("RTP/AVP 8"), pbxAnswer);
+            session.startMetaLeg();
+            InetSocketAddress relayPbx = new InetSocketAddress("127.0.0.1", mediaPort(pbxAnswer));
+
+            short[] pbxTone = Audio.tone(1000, 8000, 0.3, 0, FRAMES * 160);
+            short[] metaTone = Audio.tone(700, 8000, 0.25, 0, FRAMES * 160);
+            long begin = System.currentTimeMillis();
+            for (int f = 0; f < FRAMES; f++) {
+                pbx.send(Rtp.build(8, f == 0, 500 + f, 32_000L + 160L * f, 0xB0B0B0B0L,
+                        G711Law.PCMA.encode(pbxTone, f * 160, 160)), relayPbx);
+                meta.send(Rtp.build(0, f == 0, 7000 + f, 64_000L + 160L * f, 0x7E7EL,
+                        G711Law.PCMU.encode(metaTone, f * 160, 160)), toRtpengine);
+                Thread.sleep(Math.max(0, begin + (f + 1) * 20L - System.currentTimeMillis()));
+            }
+            Thread.sleep(500);
+
+            short[] atMeta = g711Heard(meta.received(), 0, G711Law.PCMU);
+            assertTrue(atMeta.length >= 60 * 160, "PCMU from rtpengine at the stand-in: " + atMeta.length / 160);
+            int start = Audio.onset(atMeta, 8000, -30);
+            assertTrue(start >= 0, "the PBX's tone reached the stand-in through libopus");
+            assertEquals(1000, Audio.dominant(atMeta, start + 1600, 4000, 8000, 500, 700, 1000, 1400, 2000),
+                    "frequency at Meta's side, decoded by libopus");
+            assertEquals(Audio.levelDb(pbxTone, 0, 8000), Audio.levelDb(atMeta, start + 1600, 4000), 3.0,
+                    "level at Meta's side, decoded by libopus");
+
+            short[] atPbx = g711Heard(pbx.received(), 8, G711Law.PCMA);
+            assertTrue(atPbx.length >= 60 * 160, "PCMA at the PBX: " + atPbx.length / 160);
+            int pbxStart = Audio.onset(atPbx, 8000, -30);
+            assertTrue(pbxStart >= 0, "the stand-in's tone, encoded by libopus, reached the PBX");
+            assertEquals(700, Audio.dominant(atPbx, pbxStart + 1600, 4000, 8000, 500, 700, 1000, 1400, 2000),
+                    "frequency at the PBX of audio libopus encoded");
+            assertEquals(Audio.levelDb(metaTone, 0, 8000), Audio.levelDb(atPbx, pbxStart + 1600, 4000), 3.0,
+                    "level at the PBX of audio libopus encoded");
+            assertEquals(0, session.stats().meta().authFailures());
+        } finally {
+            rtpengine.delete("e2e-libopus");
+        }
+    }
+
+    /** The G.711 audio of one payload type in the received RTP, in timestamp order. */
+    private static short[] g711Heard(List<Received> received, int pt, G711Law law) {
+        List<byte[]> packets = received.stream().map(Received::data)
+                .filter(p -> !Rtp.looksLikeRtcp(p, p.length) && Rtp.payloadType(p) == pt)
+                .sorted(Comparator.comparingLong(Rtp::timestamp)).collect(Collectors.toList());
+        short[] pcm = new short[packets.size() * 160];
+        int at = 0;
+        for (byte[] p : packets) {
+            int len = Math.min(160, p.length - Rtp.HEADER_LENGTH);
+            law.decode(p, Rtp.HEADER_LENGTH, len, pcm, at);
+            at += len;
+        }
+        return Arrays.copyOf(pcm, at);
+    }
+
     private static byte[] opusFrame(OpusEncoder encoder, short[] mono) throws Exception {
         short[] stereo = new short[mono.length * 2];
         for (int i = 0; i < mono.length; i++) {
