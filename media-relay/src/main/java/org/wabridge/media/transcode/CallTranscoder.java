@@ -1,5 +1,7 @@
 package org.wabridge.media.transcode;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
 import org.wabridge.media.rtp.Rtp;
@@ -26,6 +28,10 @@ public final class CallTranscoder {
 
     /** Opus encoder complexity: BENCHMARKS.md ("Transcoding") has the cost of the choices. */
     public static final int DEFAULT_COMPLEXITY = 5;
+
+    /** Thread CPU time where the JVM measures it cheaply (Linux: a vDSO clock), else wall time. */
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final boolean THREAD_CPU = THREADS.isCurrentThreadCpuTimeSupported();
 
     /** Room after each packet for the SRTP authentication tag (see srtp.PacketBuffer). */
     private static final int TRAILER_ROOM = 16;
@@ -59,7 +65,7 @@ public final class CallTranscoder {
 
     /** A PBX RTP packet (header already checked) to the Opus packets for Meta; may be none (a frame is filling). */
     public List<byte[]> pbxToMeta(byte[] p, int len) {
-        long started = System.nanoTime();
+        long started = now();
         int header = Rtp.headerLength(p, len);
         List<TranscodedFrame> frames = toMeta.transcode(Rtp.ssrc(p), Rtp.timestamp(p), Rtp.payloadType(p),
                 Rtp.marker(p), p, header, len - header);
@@ -69,13 +75,13 @@ public final class CallTranscoder {
             toMetaSeq = (toMetaSeq + 1) & 0xFFFF;
             toMetaFrames++;
         }
-        cpuNanos += System.nanoTime() - started;
+        cpuNanos += now() - started;
         return packets;
     }
 
     /** A Meta RTP packet (unprotected) to the G.711 packets for the PBX, concealed ones first. */
     public List<byte[]> metaToPbx(byte[] p, int len) {
-        long started = System.nanoTime();
+        long started = now();
         int header = Rtp.headerLength(p, len);
         List<TranscodedFrame> frames = toPbx.transcode(Rtp.ssrc(p), Rtp.sequence(p), Rtp.timestamp(p),
                 Rtp.payloadType(p), Rtp.marker(p), p, header, len - header);
@@ -85,7 +91,7 @@ public final class CallTranscoder {
             toPbxSeq = (toPbxSeq + 1) & 0xFFFF;
             toPbxFrames++;
         }
-        cpuNanos += System.nanoTime() - started;
+        cpuNanos += now() - started;
         return packets;
     }
 
@@ -94,7 +100,7 @@ public final class CallTranscoder {
         return packet.length - TRAILER_ROOM;
     }
 
-    /** Time spent transcoding this call's packets (wall time inside the codec calls: CPU on an idle core). */
+    /** CPU time spent transcoding this call's packets (wall time where the JVM cannot measure thread CPU). */
     public long cpuNanos() {
         return cpuNanos;
     }
@@ -119,6 +125,10 @@ public final class CallTranscoder {
     /** Frames lost to the codec itself: Opus packets it could not decode plus PBX frames it could not encode. */
     public long codecFailures() {
         return toPbx.undecodablePackets() + toMeta.failures();
+    }
+
+    private static long now() {
+        return THREAD_CPU ? THREADS.getCurrentThreadCpuTime() : System.nanoTime();
     }
 
     private static byte[] packet(TranscodedFrame f, int seq, long ssrc) {
