@@ -297,6 +297,11 @@ public final class NettyMediaRelay implements MediaRelay {
 
     /** Sessions whose ports are not yet back in the pool (a closed session counts until its sockets are closed). */
     @Override
+    public int transcodedCalls() {
+        return transcoding.inUse();
+    }
+
+    @Override
     public int activeSessions() {
         return sessions.size();
     }

@@ -238,8 +238,9 @@ public final class SdpPolicy {
                 throw new SdpException("The PBX's SDP answer accepted none of the codecs offered to it ("
                         + describe(offeredToPbx) + "); it answered " + describe(pbxAudio.codecs())
                         + (offer.transcodable().isEmpty()
-                        ? ". Transcoding was not offered (media.maxTranscodedCalls is 0, or G.711 is enabled at Meta):"
-                        + " let the PBX accept one of the offered codecs" : ""));
+                        ? ". G.711 for transcoding was not offered (media.maxTranscodedCalls is 0 or all its slots"
+                        + " were in use, or G.711 is enabled at Meta): let the PBX accept one of the offered codecs"
+                        : ""));
             }
             pairs = transcodedPairs(g711, pbxAnswered, offer.metaUsable());
             transcoded = true;

@@ -228,7 +228,7 @@ class SdpPolicyTest {
                 + "m=audio 12000 RTP/AVP 0\r\n";
         SdpException e = assertThrows(SdpException.class,
                 () -> SdpPolicy.metaAnswerFromPbxAnswer(pcmuAnswer, pbxOffer, local));
-        assertTrue(e.getMessage().contains("Transcoding was not offered"), e.getMessage());
+        assertTrue(e.getMessage().contains("G.711 for transcoding was not offered"), e.getMessage());
     }
 
     // ---------------------------------------------------------------- malformed input, re-offers
