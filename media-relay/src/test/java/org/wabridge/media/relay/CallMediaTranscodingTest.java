@@ -48,6 +48,8 @@ class CallMediaTranscodingTest {
     private SrtpEndpoint meta;
     private int metaSeq = 1;
 
+    private final List<org.wabridge.media.Leg> timeouts = new ArrayList<>();
+
     private CallMedia newCall(MediaSettings settings, TranscodingBudget budget) {
         new SecureRandom().nextBytes(metaKey);
         byte[] ourKey = new byte[30];
@@ -66,7 +68,8 @@ class CallMediaTranscodingTest {
                 toMeta.add(new Sent(Arrays.copyOf(packet, length), to));
             }
         };
-        return new CallMedia(settings, "transcoded-call", local, (leg, d) -> { }, sink, 100, 1000, null, budget);
+        return new CallMedia(settings, "transcoded-call", local, (leg, d) -> timeouts.add(leg), sink, 100, 1000, null,
+                budget);
     }
 
     private String metaSdp() {
@@ -187,6 +190,20 @@ class CallMediaTranscodingTest {
             assertEquals(0x51515151L, Rtp.ssrc(p));
         }
         assertTrue(toMeta.stream().anyMatch(s -> Rtp.looksLikeRtcp(s.data(), s.data().length)), "SRTCP reports");
+        call.close();
+    }
+
+    @Test
+    void aTranscodedCallWhoseMetaSideFallsSilentTimesOut() throws Exception {
+        CallMedia call = businessCall(new TranscodingBudget(1));
+        short[] tone = Audio.tone(1000, 8000, 0.3, 0, 8000);
+        for (long now = 0; now <= 31_000; now += 20) {
+            int f = (int) (now / 20);
+            byte[] p = Rtp.build(8, false, f & 0xFFFF, 160L * f, 0xABCDEF, G711Law.PCMA.encode(tone, (f % 50) * 160, 160));
+            call.onPbxPacket(p, p.length, PBX, false, now); // the PBX talks all along, Meta never does
+            call.tick(now);
+        }
+        assertEquals(List.of(org.wabridge.media.Leg.META), timeouts, "Meta silent for 30 s ends the call");
         call.close();
     }
 
