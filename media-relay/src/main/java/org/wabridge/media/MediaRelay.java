@@ -30,6 +30,11 @@ public interface MediaRelay extends AutoCloseable {
      */
     int activeSessions();
 
+    /** Calls transcoding Opus <-> G.711 now (slots of {@code media.maxTranscodedCalls} in use). */
+    default int transcodedCalls() {
+        return 0;
+    }
+
     /** Closes every session and releases all threads and sockets. */
     @Override
     void close();

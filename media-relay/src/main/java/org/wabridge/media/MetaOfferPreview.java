@@ -19,7 +19,35 @@ public final class MetaOfferPreview {
             + "t=0 0\r\nm=audio 10000 RTP/AVP 96 101\r\na=rtpmap:96 opus/48000/2\r\n"
             + "a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\na=sendrecv\r\n";
 
+    /** A PBX that speaks only G.711 (Asterisk without codec_opus, many gateways). */
+    private static final String G711_PBX_OFFER = "v=0\r\no=- 1 1 IN IP4 192.0.2.10\r\ns=-\r\nc=IN IP4 192.0.2.10\r\n"
+            + "t=0 0\r\nm=audio 10000 RTP/AVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n"
+            + "a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\na=sendrecv\r\n";
+
     private MetaOfferPreview() {
+    }
+
+    /**
+     * What the relay does with a PBX that offers only PCMU/PCMA, in one sentence, judged by the same SDP rules a
+     * call goes through: Meta transcodes (G.711 enabled there), the relay transcodes (within
+     * {@code media.maxTranscodedCalls}), or the call is refused with 488.
+     */
+    public static String g711PbxChoice(MediaSettings settings, SrtpKeyExchange keying) {
+        LocalMedia local = NettyMediaRelay.localMedia(settings, keying, settings.portMin(), new SecureRandom(),
+                NettyMediaRelay.candidateAddress(settings.publicAddress()), DtlsCertificate.generate().fingerprint());
+        try {
+            SdpPolicy.MetaOffer offer = SdpPolicy.metaOfferFromPbxOffer(G711_PBX_OFFER, local,
+                    settings.maxTranscodedCalls() > 0);
+            if (offer.transcoded()) {
+                return "a PBX offering only PCMU/PCMA is transcoded by the relay (Opus toward Meta, G.711 toward the"
+                        + " PBX), up to " + settings.maxTranscodedCalls() + " such calls at once on this node"
+                        + " (media.maxTranscodedCalls; beyond: 503 local.transcoding-busy)";
+            }
+            return "a PBX offering only PCMU/PCMA gets G.711 passed to Meta, which transcodes"
+                    + " (media.g711EnabledAtMeta)";
+        } catch (SdpException e) {
+            return "a PBX offering only PCMU/PCMA is refused with 488: " + e.getMessage();
+        }
     }
 
     /**

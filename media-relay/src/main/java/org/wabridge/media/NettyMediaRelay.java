@@ -53,6 +53,7 @@ import org.wabridge.media.sdp.CryptoAttribute;
 import org.wabridge.media.sdp.LocalMedia;
 import org.wabridge.media.sdp.LocalMedia.LocalDtls;
 import org.wabridge.media.srtp.SrtpSuite;
+import org.wabridge.media.transcode.TranscodingBudget;
 import org.wabridge.media.srtp.SrtpWarmUp;
 
 /**
@@ -79,6 +80,7 @@ public final class NettyMediaRelay implements MediaRelay {
     /** What every call's DTLS-mode keying shares; null when DTLS is impossible (no usable public address). */
     private final DtlsIceKeying.Context keyingContext;
     private final InetAddress candidateAddress;
+    private final TranscodingBudget transcoding;
     private volatile boolean closed;
 
     /**
@@ -98,6 +100,7 @@ public final class NettyMediaRelay implements MediaRelay {
      */
     public NettyMediaRelay(MediaSettings settings, KeyingSettings keying) {
         this.settings = settings;
+        this.transcoding = new TranscodingBudget(settings.maxTranscodedCalls());
         warmUpSrtp();
         this.candidateAddress = candidateAddress(settings.publicAddress());
         if (candidateAddress == null) {
@@ -232,7 +235,7 @@ public final class NettyMediaRelay implements MediaRelay {
         MetaKeying.Factory keyingFactory = keyingContext == null ? null : (id, localDtls, remote, sdpAddress, owner) ->
                 new DtlsIceKeying(id, localDtls, remote, sdpAddress, keyingContext, sink, loop, owner);
         return new CallMedia(settings, callId, local, events, sink, random.nextInt(0x10000),
-                random.nextInt() & 0xFFFF_FFFFL, keyingFactory);
+                random.nextInt() & 0xFFFF_FFFFL, keyingFactory, transcoding);
     }
 
     /**
@@ -293,6 +296,11 @@ public final class NettyMediaRelay implements MediaRelay {
     }
 
     /** Sessions whose ports are not yet back in the pool (a closed session counts until its sockets are closed). */
+    @Override
+    public int transcodedCalls() {
+        return transcoding.inUse();
+    }
+
     @Override
     public int activeSessions() {
         return sessions.size();

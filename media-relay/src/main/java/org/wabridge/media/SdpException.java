@@ -8,7 +8,9 @@ public class SdpException extends Exception {
         /** Anything that makes the SDP unusable (codecs, addresses, keys, syntax). */
         UNUSABLE,
         /** DTLS-SRTP without an {@code a=fingerprint}: Meta's own "No fingerprint found in SDP". */
-        NO_FINGERPRINT
+        NO_FINGERPRINT,
+        /** The call needs transcoding and every slot of {@code media.maxTranscodedCalls} is taken: try later. */
+        TRANSCODING_BUSY
     }
 
     private final Problem problem;

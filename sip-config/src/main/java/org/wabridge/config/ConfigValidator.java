@@ -41,6 +41,8 @@ public final class ConfigValidator {
     static final int META_MAX_CONCURRENT_CALLS = 1000;
     static final int META_MAX_DAILY_CALLS_PER_PAIR = 100;
     static final int PORTS_PER_CALL = 4;
+    /** Transcoded calls one core carries with room to spare (BENCHMARKS.md, "Transcoding"). */
+    static final int MAX_TRANSCODED_CALLS_PER_CORE = 60;
 
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
 
@@ -652,6 +654,17 @@ public final class ConfigValidator {
                                 + limits.maxCallsPerNumber() + " x " + numbers + " numbers = " + wanted,
                         "widen the range to at least " + wanted * PORTS_PER_CALL + " ports, or lower limits.maxCallsPerNumber");
             }
+        }
+        if (media.maxTranscodedCalls() < 0) {
+            error("media.maxTranscodedCalls", media.maxTranscodedCalls() + " is negative",
+                    "use 0 to turn transcoding off, or a number of calls such as "
+                            + MediaSettings.DEFAULT_MAX_TRANSCODED_CALLS);
+        } else if (media.maxTranscodedCalls() > MAX_TRANSCODED_CALLS_PER_CORE * Runtime.getRuntime().availableProcessors()) {
+            warning("media.maxTranscodedCalls", media.maxTranscodedCalls() + " transcoded calls is more than this host's "
+                            + Runtime.getRuntime().availableProcessors() + " cores can carry (about "
+                            + MAX_TRANSCODED_CALLS_PER_CORE + " per core, BENCHMARKS.md): audio would break up on every call",
+                    "lower it to at most " + MAX_TRANSCODED_CALLS_PER_CORE * Runtime.getRuntime().availableProcessors()
+                            + ", or let the PBX offer Opus");
         }
         boolean durationsOk = positive("media.pbxSilenceFill", media.pbxSilenceFill())
                 & positive("media.prebuffer", media.prebuffer())

@@ -17,6 +17,8 @@ import java.time.Duration;
  * @param metaSilenceTimeout Meta leg silent this long ends the call
  * @param pbxSilenceTimeout  PBX leg silent this long ends the call
  * @param holdTimeout        PBX leg on hold / sendonly / inactive this long ends the call
+ * @param maxTranscodedCalls calls this node transcodes Opus <-> G.711 at once (for PBXes without Opus); beyond it
+ *                           such a call is refused with 503 and Retry-After; 0 turns transcoding off
  */
 public record MediaSettings(
         MediaMode mode,
@@ -30,7 +32,28 @@ public record MediaSettings(
         Duration rtcpInterval,
         Duration metaSilenceTimeout,
         Duration pbxSilenceTimeout,
-        Duration holdTimeout) {
+        Duration holdTimeout,
+        int maxTranscodedCalls) {
+
+    /**
+     * Default of {@code media.maxTranscodedCalls}: a quarter to a half of what one core transcodes (BENCHMARKS.md,
+     * "Transcoding": roughly 45-80 calls at 100 % of a core), so transcoding leaves a small box room for the relay.
+     */
+    public static final int DEFAULT_MAX_TRANSCODED_CALLS = 20;
 
     public enum MediaMode { RELAY, PASSTHROUGH }
+
+    /** Settings with the default transcoding budget. */
+    public MediaSettings(MediaMode mode, String bindAddress, String publicAddress, int portMin, int portMax,
+                         boolean g711EnabledAtMeta, Duration pbxSilenceFill, Duration prebuffer, Duration rtcpInterval,
+                         Duration metaSilenceTimeout, Duration pbxSilenceTimeout, Duration holdTimeout) {
+        this(mode, bindAddress, publicAddress, portMin, portMax, g711EnabledAtMeta, pbxSilenceFill, prebuffer,
+                rtcpInterval, metaSilenceTimeout, pbxSilenceTimeout, holdTimeout, DEFAULT_MAX_TRANSCODED_CALLS);
+    }
+
+    /** The same settings with another transcoding budget. */
+    public MediaSettings withMaxTranscodedCalls(int max) {
+        return new MediaSettings(mode, bindAddress, publicAddress, portMin, portMax, g711EnabledAtMeta, pbxSilenceFill,
+                prebuffer, rtcpInterval, metaSilenceTimeout, pbxSilenceTimeout, holdTimeout, max);
+    }
 }

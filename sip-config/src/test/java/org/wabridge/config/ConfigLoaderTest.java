@@ -78,6 +78,7 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofSeconds(30), media.metaSilenceTimeout());
         assertEquals(Duration.ofSeconds(60), media.pbxSilenceTimeout());
         assertEquals(Duration.ofHours(1), media.holdTimeout());
+        assertEquals(MediaSettings.DEFAULT_MAX_TRANSCODED_CALLS, media.maxTranscodedCalls());
 
         assertEquals(new Limits(1000, 0), cfg.limits());
     }
@@ -139,6 +140,7 @@ class ConfigLoaderTest {
                   metaSilenceTimeout: 2m
                   pbxSilenceTimeout: 90s
                   holdTimeout: 2h
+                  maxTranscodedCalls: 6
                 limits:
                   maxCallsPerNumber: 50
                   dailyCallsPerUserPair: 20
@@ -155,7 +157,7 @@ class ConfigLoaderTest {
                 MetaSide.META_NETWORKS.stream().map(Cidr::parse).toList(), 407), cfg.meta());
         assertEquals(new MediaSettings(MediaSettings.MediaMode.PASSTHROUGH, "10.0.0.2", "203.0.113.10", 40000, 40999, true,
                 Duration.ofMillis(500), Duration.ofSeconds(3), Duration.ofSeconds(4), Duration.ofMinutes(2),
-                Duration.ofSeconds(90), Duration.ofHours(2)), cfg.media());
+                Duration.ofSeconds(90), Duration.ofHours(2), 6), cfg.media());
         assertEquals(new Limits(50, 20), cfg.limits());
     }
 

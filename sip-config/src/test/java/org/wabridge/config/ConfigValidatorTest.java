@@ -438,6 +438,17 @@ class ConfigValidatorTest {
         }
 
         @Test
+        void transcodingBudgetIsZeroOrPositiveAndWithinTheCores() {
+            assertNoProblemAt(validate("media.maxTranscodedCalls", 0), "media.maxTranscodedCalls");
+            assertNoProblemAt(validate("media.maxTranscodedCalls", 10), "media.maxTranscodedCalls");
+            assertProblem(validate("media.maxTranscodedCalls", -1), Severity.ERROR, "media.maxTranscodedCalls",
+                    "-1 is negative");
+            int tooMany = ConfigValidator.MAX_TRANSCODED_CALLS_PER_CORE * Runtime.getRuntime().availableProcessors() + 1;
+            assertProblem(validate("media.maxTranscodedCalls", tooMany), Severity.WARNING, "media.maxTranscodedCalls",
+                    "more than this host's");
+        }
+
+        @Test
         void rtcpIntervalAtMostTenSeconds() {
             assertNoProblemAt(validate("media.rtcpInterval", "10s"), "media.rtcpInterval");
             assertProblem(validate("media.rtcpInterval", "10001ms"), Severity.ERROR, "media.rtcpInterval",

@@ -645,9 +645,19 @@ public final class CallMachine {
         out.add(new End(finalCode, finalPhrase, causeId, why, metaCallId, setupTime != null, setupTime));
     }
 
-    /** Meta's "No fingerprint found in SDP" has its own cause; every other SDP problem is one cause. */
+    /**
+     * Meta's "No fingerprint found in SDP" and a full transcoding budget (503, try later) have their own causes;
+     * every other SDP problem is one cause.
+     */
     private static String sdpCause(SdpException e) {
-        return e.problem() == SdpException.Problem.NO_FINGERPRINT ? "local.dtls-no-fingerprint" : "local.sdp-unusable";
+        switch (e.problem()) {
+            case NO_FINGERPRINT:
+                return "local.dtls-no-fingerprint";
+            case TRANSCODING_BUSY:
+                return "local.transcoding-busy";
+            default:
+                return "local.sdp-unusable";
+        }
     }
 
     private static String causeOf(MetaLegFailure.Kind kind) {

@@ -57,6 +57,8 @@ final class CheckCommand implements Callable<Integer> {
                     System.out.println("  ERROR " + n.number() + ": the offer to Meta " + problem);
                     offersOk = false;
                 }
+                System.out.println("  codecs: a PBX offering Opus is passed through; "
+                        + MetaOfferPreview.g711PbxChoice(cfg.media(), n.srtpKeyExchange()));
             }
         }
         System.out.println("  A user-initiated call follows Meta's offer (DTLS or SDES) whatever the number's "

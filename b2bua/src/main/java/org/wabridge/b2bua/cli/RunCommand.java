@@ -56,6 +56,7 @@ final class RunCommand implements Callable<Integer> {
             return 1;
         }
         started.set(running);
+        ops.metrics().watchTranscoding(running.relay()::transcodedCalls, cfg.media().maxTranscodedCalls());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             running.drain(java.time.Duration.ofSeconds(drainSeconds));

@@ -53,6 +53,9 @@ class CallMachineTest {
             if (sdp.contains("bad")) {
                 throw new SdpException("unusable SDP");
             }
+            if (sdp.contains("busy")) {
+                throw new SdpException(SdpException.Problem.TRANSCODING_BUSY, "all transcoding slots are in use");
+            }
             if (sdp.contains("nofp")) {
                 throw new SdpException(SdpException.Problem.NO_FINGERPRINT, "No fingerprint found in SDP");
             }
@@ -721,6 +724,28 @@ class CallMachineTest {
         Call other = new Call(U);
         other.feed(new Input.Start("v=0 bad"));
         assertEquals("local.sdp-unusable", other.all(Action.End.class).get(0).causeId());
+    }
+
+    @Test
+    void aFullTranscodingBudgetIs503WithRetryAfterForThePbxAnd503ForMeta() {
+        Call business = new Call(B);
+        business.feed(new Input.Start("v=0 busy"));
+        assertEquals("local.transcoding-busy", business.all(Action.End.class).get(0).causeId());
+        Action.Respond toPbx = business.all(Action.Respond.class).stream().filter(r -> r.code() >= 300).findFirst()
+                .orElseThrow();
+        assertEquals(503, toPbx.code());
+        assertEquals(30, toPbx.retryAfter(), "the PBX may try again later");
+        assertInvariants(endAndSweep(business));
+
+        // user-initiated: the PBX answered G.711 and no slot was left: BYE to the PBX, 503 to Meta
+        Call user = new Call(U);
+        user.feed(start());
+        user.feed(new Input.OutboundProvisional(180));
+        user.feed(new Input.OutboundAnswer("v=0 busy"));
+        assertEquals("local.transcoding-busy", user.all(Action.End.class).get(0).causeId());
+        assertEquals(503, user.all(Action.Respond.class).stream().filter(r -> r.code() >= 300).findFirst()
+                .orElseThrow().code());
+        assertInvariants(endAndSweep(user));
     }
 
     private static Call endAndSweep(Call c) {

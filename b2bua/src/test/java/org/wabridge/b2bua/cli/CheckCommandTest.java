@@ -130,6 +130,9 @@ class CheckCommandTest {
         assertTrue(result.output().contains("  offer to Meta: m=audio 30002 RTP/SAVP 111 126 with an a=crypto key (SDES)"),
                 result.output());
         assertTrue(result.output().contains("A user-initiated call follows Meta's offer"), result.output());
+        assertTrue(result.output().contains("  codecs: a PBX offering Opus is passed through; a PBX offering only"
+                + " PCMU/PCMA is transcoded by the relay (Opus toward Meta, G.711 toward the PBX), up to 20 such calls"),
+                result.output());
     }
 
     @Test
@@ -141,6 +144,15 @@ class CheckCommandTest {
         assertTrue(result.output().contains("    cannot key it: media.mode passthrough copies SDP, so the PBX itself "
                 + "must run ICE and DTLS toward Meta"), result.output());
         assertFalse(result.output().contains("Meta must reach UDP"), "no relay ports in passthrough:\n" + result.output());
+    }
+
+    @Test
+    void theG711ChoiceFollowsTheSettings() {
+        MediaSettings media = media(MediaMode.RELAY, "203.0.113.10");
+        assertTrue(org.wabridge.media.MetaOfferPreview.g711PbxChoice(media.withMaxTranscodedCalls(0),
+                SrtpKeyExchange.SDES).contains("refused with 488"));
+        assertTrue(org.wabridge.media.MetaOfferPreview.g711PbxChoice(media.withMaxTranscodedCalls(5),
+                SrtpKeyExchange.SDES).contains("up to 5 such calls"));
     }
 
     @Test

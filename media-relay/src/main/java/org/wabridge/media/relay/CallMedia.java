@@ -36,6 +36,8 @@ import org.wabridge.media.sdp.SdpPolicy;
 import org.wabridge.media.sdp.SessionDescription.Direction;
 import org.wabridge.media.srtp.PacketBuffer;
 import org.wabridge.media.srtp.SrtpEndpoint;
+import org.wabridge.media.transcode.CallTranscoder;
+import org.wabridge.media.transcode.TranscodingBudget;
 
 /**
  * The media state machine of one call, without sockets: SDP in, packets in, clock ticks in;
@@ -73,6 +75,12 @@ public final class CallMedia {
     private final LegCounters metaCounters = new LegCounters();
     /** Makes the DTLS-mode keying; null when this relay does SDES only. */
     private final MetaKeying.Factory keyingFactory;
+    /** The node's transcoding slots; this call holds one while {@code holdsTranscodingSlot}. */
+    private final TranscodingBudget transcodingBudget;
+    private boolean holdsTranscodingSlot;
+    /** Opus <-> G.711 for a PBX without Opus; null when media passes through. */
+    private CallTranscoder transcoder;
+    private long transcoderSeed;
 
     private boolean protectFailureLogged;
     private MetaOffer metaOffer;
@@ -119,6 +127,18 @@ public final class CallMedia {
      */
     public CallMedia(MediaSettings settings, String callId, LocalMedia local, MediaEvents events, PacketSink sink,
                      int initialSeq, long initialTs, MetaKeying.Factory keyingFactory) {
+        this(settings, callId, local, events, sink, initialSeq, initialTs, keyingFactory, TranscodingBudget.OFF);
+    }
+
+    /**
+     * @param transcodingBudget the node's transcoding slots, shared by all calls; {@link TranscodingBudget#OFF} for
+     *                          a relay that does not transcode
+     */
+    public CallMedia(MediaSettings settings, String callId, LocalMedia local, MediaEvents events, PacketSink sink,
+                     int initialSeq, long initialTs, MetaKeying.Factory keyingFactory,
+                     TranscodingBudget transcodingBudget) {
+        this.transcodingBudget = transcodingBudget;
+        this.transcoderSeed = ((long) initialSeq << 48) ^ (initialTs * 0x9E37_79B9_7F4A_7C15L);
         if ((keyingFactory == null) != (local.dtls() == null)) {
             throw new IllegalArgumentException("DTLS keying needs both the local DTLS parameters and a keying factory");
         }
@@ -136,7 +156,10 @@ public final class CallMedia {
 
     public synchronized String metaOfferFromPbxOffer(String pbxSdp, long now) throws SdpException {
         requireOpen();
-        MetaOffer offer = SdpPolicy.metaOfferFromPbxOffer(pbxSdp, local);
+        MetaOffer offer = SdpPolicy.metaOfferFromPbxOffer(pbxSdp, local, transcodingBudget.enabled());
+        if (offer.transcoded()) {
+            takeTranscodingSlot("the PBX offered " + offer.transcodeFrom().rtpmapValue() + " and no Opus");
+        }
         pbxSdpAddress = new InetSocketAddress(IpLiteral.parse(offer.pbx().address(), "The PBX"), offer.pbx().port());
         metaOffer = offer;
         return offer.sdp();
@@ -155,7 +178,8 @@ public final class CallMedia {
 
     public synchronized String pbxOfferFromMetaOffer(String metaSdp, long now) throws SdpException {
         requireOpen();
-        PbxOffer offer = SdpPolicy.pbxOfferFromMetaOffer(metaSdp, local);
+        // G.711 is offered to the PBX only while a slot is free; it is taken if the PBX picks G.711
+        PbxOffer offer = SdpPolicy.pbxOfferFromMetaOffer(metaSdp, local, transcodingBudget.hasRoom());
         if (offer.metaLeg().keying() != local.offerKeying()) {
             LOG.warn("call {}: Meta offered {} keys but the number is set to {} in meta.numbers; following Meta's"
                     + " offer (set srtpKeyExchange: {} to match srtp_key_exchange_protocol at Meta)", callId,
@@ -173,6 +197,9 @@ public final class CallMedia {
             throw new IllegalStateException("metaAnswerFromPbxAnswer called before pbxOfferFromMetaOffer");
         }
         Agreement a = SdpPolicy.metaAnswerFromPbxAnswer(pbxSdp, pbxOffer, local);
+        if (a.transcoded()) {
+            takeTranscodingSlot("the PBX answered " + a.pairs().get(0)[0].rtpmapValue());
+        }
         pbxSdpAddress = new InetSocketAddress(IpLiteral.parse(a.pbx().address(), "The PBX"), a.pbx().port());
         metaLeg = a.metaLeg(); // same address and keys; silence now in the codec the PBX chose
         agree(a, now);
@@ -195,10 +222,29 @@ public final class CallMedia {
         return a.sdp();
     }
 
+    /** Takes one of the node's transcoding slots for this call, or refuses the call with a cause that says so. */
+    private void takeTranscodingSlot(String why) throws SdpException {
+        if (holdsTranscodingSlot) {
+            return;
+        }
+        if (!transcodingBudget.tryAcquire()) {
+            throw new SdpException(SdpException.Problem.TRANSCODING_BUSY, why + ": the call needs Opus <-> G.711"
+                    + " transcoding and all " + transcodingBudget.max() + " slots of media.maxTranscodedCalls are in use");
+        }
+        holdsTranscodingSlot = true;
+        LOG.info("call {}: transcoding Opus <-> G.711 ({}); {} of {} transcoding slots in use", callId, why,
+                transcodingBudget.inUse(), transcodingBudget.max());
+    }
+
     /** Records the agreement; sends nothing (held PBX media goes once the Meta leg has started). */
     private void agree(Agreement a, long now) {
         agreement = a;
         payloads = a.payloads();
+        if (!a.transcoded()) {
+            transcoder = null;
+        } else if (transcoder == null || !transcoder.plan().equals(a.transcoding())) {
+            transcoder = new CallTranscoder(a.transcoding(), CallTranscoder.DEFAULT_COMPLEXITY, transcoderSeed++);
+        }
         Direction direction = a.pbx().direction();
         boolean onHold = direction == Direction.SENDONLY || direction == Direction.INACTIVE;
         if (onHold && holdSince < 0) {
@@ -406,6 +452,15 @@ public final class CallMedia {
             pbxCounters.dropped++; // a codec that was not negotiated (e.g. comfort noise)
             return;
         }
+        if (transcoder != null) {
+            lastPbxAudioToMetaAt = now; // PBX audio is flowing, even while a 20 ms frame is still being gathered
+            for (byte[] opus : transcoder.pbxToMeta(p, len)) {
+                int opusLen = CallTranscoder.length(opus);
+                toMeta.rewritePbxPacket(opus, opusLen, Rtp.payloadType(opus), 48000, now);
+                sendRtpToMeta(opus, opusLen, now);
+            }
+            return;
+        }
         toMeta.rewritePbxPacket(p, len, metaPt, payloads.metaClockRate(metaPt), now);
         lastPbxAudioToMetaAt = now;
         sendRtpToMeta(p, len, now);
@@ -483,6 +538,14 @@ public final class CallMedia {
         }
         InetSocketAddress to = pbxLatched != null ? pbxLatched : pbxSdpAddress;
         if (to == null) {
+            return;
+        }
+        if (transcoder != null) {
+            for (byte[] g711 : transcoder.metaToPbx(plain, plainLen)) {
+                int g711Len = CallTranscoder.length(g711);
+                sink.toPbx(g711, g711Len, to);
+                pbxCounters.sent(g711Len);
+            }
             return;
         }
         Rtp.setPayloadType(plain, pbxPt);
@@ -574,6 +637,11 @@ public final class CallMedia {
 
     // ------------------------------------------------------------------ misc
 
+    /** Whether this call transcodes (false before its offer/answer completed). */
+    public synchronized boolean transcoded() {
+        return transcoder != null;
+    }
+
     public synchronized MediaStats stats() {
         return new MediaStats(pbxCounters.snapshot(), metaCounters.snapshot());
     }
@@ -584,6 +652,15 @@ public final class CallMedia {
         }
         closed = true;
         prebuffer.clear();
+        if (holdsTranscodingSlot) {
+            holdsTranscodingSlot = false;
+            transcodingBudget.release();
+            if (transcoder != null) {
+                LOG.info("call {}: transcoded {} frames to Meta and {} to the PBX ({} concealed, {} of them by FEC)"
+                        + " in {} ms of CPU", callId, transcoder.framesToMeta(), transcoder.framesToPbx(),
+                        transcoder.concealedFrames(), transcoder.fecFrames(), transcoder.cpuNanos() / 1_000_000);
+            }
+        }
         earlyDtls.clear();
         if (keying != null) {
             keying.close();

@@ -13,11 +13,19 @@ import org.wabridge.media.ice.RemoteIce;
 import org.wabridge.media.sdp.SessionDescription.Direction;
 import org.wabridge.media.sdp.SessionDescription.MediaDescription;
 import org.wabridge.media.srtp.SrtpSuite;
+import org.wabridge.media.transcode.CallTranscoder;
+import org.wabridge.media.transcode.G711Law;
 
 /**
  * The SDP rules of both legs, as pure functions: what we offer and answer to Meta (SRTP keyed by SDES or by
  * DTLS with ICE, opus, telephone-event/8000, rtcp-mux, one SSRC) and to the PBX (plain RTP, the codecs both
- * sides share, no transcoding).
+ * sides share).
+ *
+ * <p>Transcoding: a PBX that speaks no Opus gets G.711 from the relay, which transcodes (see
+ * {@link org.wabridge.media.transcode.CallTranscoder}), when the caller allows it ({@code mayTranscode}: the node's
+ * budget is not turned off) and G.711 is not enabled at Meta (then Meta transcodes, as before). Opus toward the PBX
+ * always wins: a PBX that offers or answers Opus gets it passed through. The Meta leg of a transcoded call is exactly
+ * that of an Opus call.
  *
  * <p>Keying: our offers use the business number's setting ({@link LocalMedia#offerKeying()}); an answer to Meta
  * uses whatever Meta offered. In DTLS mode we are ICE-full (Meta is ICE-lite) and the DTLS client: {@code actpass}
@@ -37,12 +45,24 @@ public final class SdpPolicy {
     private SdpPolicy() {
     }
 
-    /** Our offer to Meta and what it was built from. */
+    /**
+     * Our offer to Meta and what it was built from; {@code transcodeFrom} is the PBX's G.711 codec when the call
+     * will be transcoded (the PBX offered no Opus), else null.
+     */
     public record MetaOffer(String sdp, List<Codec> pbxOffered, List<Codec> metaOffered, Endpoint pbx,
-                            SrtpKeyExchange keying) {}
+                            SrtpKeyExchange keying, Codec transcodeFrom) {
 
-    /** Our offer to the PBX, built from Meta's offer; {@code metaMid} is the a=mid of Meta's audio (null: none). */
-    public record PbxOffer(String sdp, List<Codec> metaUsable, MetaLeg metaLeg, String metaMid) {}
+        public boolean transcoded() {
+            return transcodeFrom != null;
+        }
+    }
+
+    /**
+     * Our offer to the PBX, built from Meta's offer; {@code metaMid} is the a=mid of Meta's audio (null: none);
+     * {@code transcodable} the G.711 codecs offered to the PBX that the relay would transcode (empty: none).
+     */
+    public record PbxOffer(String sdp, List<Codec> metaUsable, MetaLeg metaLeg, String metaMid,
+                           List<Codec> transcodable) {}
 
     /** Where the PBX wants media and how. */
     public record Endpoint(String address, int port, boolean rtcpMux, Direction direction) {}
@@ -72,13 +92,30 @@ public final class SdpPolicy {
      */
     public record DtlsRemote(DtlsFingerprint fingerprint, DtlsRole ourRole, RemoteIce ice) {}
 
-    /** The result of an offer/answer: the SDP to send on, and the negotiated state. */
+    /**
+     * The result of an offer/answer: the SDP to send on, and the negotiated state. {@code transcoding} is the plan of
+     * a transcoded call (the pairs then join the PBX's G.711 with Meta's Opus), null when media passes through.
+     */
     public record Agreement(String sdp, Endpoint pbx, MetaLeg metaLeg, PayloadMap payloads,
-                            List<Codec[]> pairs) {}
+                            List<Codec[]> pairs, CallTranscoder.Plan transcoding) {
+
+        public boolean transcoded() {
+            return transcoding != null;
+        }
+    }
 
     // ---------------------------------------------------------------- business-initiated
 
+    /** Without transcoding: what the relay did before it could transcode. */
     public static MetaOffer metaOfferFromPbxOffer(String pbxSdp, LocalMedia local) throws SdpException {
+        return metaOfferFromPbxOffer(pbxSdp, local, false);
+    }
+
+    /**
+     * @param mayTranscode a PBX offering G.711 but no Opus may be transcoded (Meta is then offered Opus)
+     */
+    public static MetaOffer metaOfferFromPbxOffer(String pbxSdp, LocalMedia local, boolean mayTranscode)
+            throws SdpException {
         MediaDescription pbxAudio = SessionDescription.parse(pbxSdp, PBX).audio(PBX);
         List<Codec> metaOffered = new ArrayList<>();
         for (Codec c : usableAudio(pbxAudio.codecs(), local)) {
@@ -86,8 +123,15 @@ public final class SdpPolicy {
                     ? new Codec(OFFER_PT_OPUS, "opus", 48000, 2, META_OPUS_FMTP)
                     : new Codec(c.is(Codec.PCMU, 8000) ? 0 : 8, c.name().toUpperCase(), 8000, 1, null));
         }
+        Codec transcodeFrom = null;
+        if (metaOffered.isEmpty() && mayTranscode) {
+            transcodeFrom = pbxAudio.codecs().stream().filter(Codec::isG711).findFirst().orElse(null);
+            if (transcodeFrom != null) {
+                metaOffered.add(new Codec(OFFER_PT_OPUS, "opus", 48000, 2, META_OPUS_FMTP));
+            }
+        }
         if (metaOffered.isEmpty()) {
-            throw new SdpException(noCommonCodecMessage(pbxAudio.codecs(), local));
+            throw new SdpException(noCommonCodecMessage(pbxAudio.codecs(), local, mayTranscode));
         }
         metaOffered.sort((a, b) -> Boolean.compare(b.isOpus(), a.isOpus()));
         metaOffered.add(new Codec(OFFER_PT_TELEPHONE_EVENT, Codec.TELEPHONE_EVENT, 8000, 1, "0-16"));
@@ -95,7 +139,7 @@ public final class SdpPolicy {
                 ? metaDtlsSdp(local, metaOffered, "actpass", "audio")
                 : metaSdp(local, metaOffered, local.ourCrypto());
         return new MetaOffer(sdp, pbxAudio.codecs(), List.copyOf(metaOffered), endpointOf(pbxAudio),
-                local.offerKeying());
+                local.offerKeying(), transcodeFrom);
     }
 
     public static Agreement pbxAnswerFromMetaAnswer(String metaSdp, MetaOffer offer, LocalMedia local)
@@ -124,7 +168,9 @@ public final class SdpPolicy {
                             + local.ourCrypto().suite().sdpName() + " (the suite we offered) and a 30-byte inline key"));
         }
         List<Codec> metaAccepted = resolveAnswerCodecs(metaAudio, offer.metaOffered());
-        List<Codec[]> pairs = pair(offer.pbxOffered(), metaAccepted);
+        List<Codec[]> pairs = offer.transcoded()
+                ? transcodedPairs(offer.transcodeFrom(), offer.pbxOffered(), metaAccepted)
+                : pair(offer.pbxOffered(), metaAccepted);
         if (pairs.stream().noneMatch(p -> !p[1].isTelephoneEvent8k())) {
             throw new SdpException("Meta's SDP answer accepted none of the audio codecs we offered ("
                     + describe(offer.metaOffered()) + "); it answered " + describe(metaAudio.codecs()));
@@ -133,12 +179,22 @@ public final class SdpPolicy {
         List<Codec> pbxCodecs = pairs.stream().map(p -> p[0]).collect(Collectors.toList());
         Endpoint pbx = offer.pbx();
         String sdp = pbxSdp(local, pbxCodecs, pbx.rtcpMux(), pbx.direction().answerTo());
-        return new Agreement(sdp, pbx, metaLeg, new PayloadMap(pairs), pairs);
+        return new Agreement(sdp, pbx, metaLeg, new PayloadMap(pairs), pairs,
+                offer.transcoded() ? planOf(pairs) : null);
     }
 
     // ---------------------------------------------------------------- user-initiated
 
+    /** Without transcoding: the PBX is offered only what Meta offered. */
     public static PbxOffer pbxOfferFromMetaOffer(String metaSdp, LocalMedia local) throws SdpException {
+        return pbxOfferFromMetaOffer(metaSdp, local, false);
+    }
+
+    /**
+     * @param mayTranscode offer the PBX PCMU and PCMA too (after Meta's codecs), to be transcoded if it takes one
+     */
+    public static PbxOffer pbxOfferFromMetaOffer(String metaSdp, LocalMedia local, boolean mayTranscode)
+            throws SdpException {
         MediaDescription metaAudio = metaAudio(metaSdp, local);
         DtlsRemote dtls = metaAudio.isDtlsSrtp() ? dtlsRemote(metaSdp, metaAudio) : null;
         CryptoAttribute theirs = dtls == null ? preferredCrypto(metaAudio) : null;
@@ -149,23 +205,45 @@ public final class SdpPolicy {
                     + (local.g711EnabledAtMeta() ? "" : " (G.711 is accepted only with media.g711EnabledAtMeta)"));
         }
         Codec silenceCodec = usable.get(0);
+        List<Codec> transcodable = new ArrayList<>();
+        if (mayTranscode && usable.stream().anyMatch(Codec::isOpus) && usable.stream().noneMatch(Codec::isG711)) {
+            for (Codec g711 : List.of(new Codec(0, Codec.PCMU, 8000, 1, null), new Codec(8, Codec.PCMA, 8000, 1, null))) {
+                if (usable.stream().noneMatch(c -> c.payloadType() == g711.payloadType())) {
+                    transcodable.add(g711); // static payload types, unless Meta used the number for something else
+                }
+            }
+        }
         metaAudio.codecs().stream().filter(Codec::isTelephoneEvent8k).findFirst().ifPresent(usable::add);
         CryptoAttribute ours = theirs == null ? null : local.ourCrypto().withTagAndSuite(theirs.tag(), theirs.suite());
         int tePt = usable.stream().filter(Codec::isTelephoneEvent8k).mapToInt(Codec::payloadType).findFirst().orElse(-1);
         MetaLeg metaLeg = new MetaLeg(metaAudio.address(), metaAudio.port(), theirs, ours, silenceCodec, tePt, dtls);
-        String sdp = pbxSdp(local, usable, false, Direction.SENDRECV);
-        return new PbxOffer(sdp, List.copyOf(usable), metaLeg, metaAudio.mid());
+        List<Codec> toPbx = new ArrayList<>(usable);
+        toPbx.addAll(toPbx.size() - (tePt >= 0 ? 1 : 0), transcodable); // audio first, DTMF last
+        String sdp = pbxSdp(local, toPbx, false, Direction.SENDRECV);
+        return new PbxOffer(sdp, List.copyOf(usable), metaLeg, metaAudio.mid(), List.copyOf(transcodable));
     }
 
     public static Agreement metaAnswerFromPbxAnswer(String pbxSdp, PbxOffer offer, LocalMedia local)
             throws SdpException {
         MediaDescription pbxAudio = SessionDescription.parse(pbxSdp, PBX).audio(PBX);
-        List<Codec> pbxAnswered = resolveAnswerCodecs(pbxAudio, offer.metaUsable());
+        List<Codec> offeredToPbx = new ArrayList<>(offer.metaUsable());
+        offeredToPbx.addAll(offer.transcodable());
+        List<Codec> pbxAnswered = resolveAnswerCodecs(pbxAudio, offeredToPbx);
         List<Codec[]> pairs = pair(pbxAnswered, offer.metaUsable());
+        boolean transcoded = false;
         if (pairs.stream().noneMatch(p -> !p[1].isTelephoneEvent8k())) {
-            throw new SdpException("The PBX's SDP answer accepted none of the codecs offered to it ("
-                    + describe(offer.metaUsable()) + "); it answered " + describe(pbxAudio.codecs())
-                    + ". No transcoding is done: let the PBX accept one of the offered codecs");
+            Codec g711 = pbxAnswered.stream().filter(Codec::isG711)
+                    .filter(c -> offer.transcodable().stream().anyMatch(c::sameFormat)).findFirst().orElse(null);
+            if (g711 == null) {
+                throw new SdpException("The PBX's SDP answer accepted none of the codecs offered to it ("
+                        + describe(offeredToPbx) + "); it answered " + describe(pbxAudio.codecs())
+                        + (offer.transcodable().isEmpty()
+                        ? ". G.711 for transcoding was not offered (media.maxTranscodedCalls is 0 or all its slots"
+                        + " were in use, or G.711 is enabled at Meta): let the PBX accept one of the offered codecs"
+                        : ""));
+            }
+            pairs = transcodedPairs(g711, pbxAnswered, offer.metaUsable());
+            transcoded = true;
         }
         List<Codec> metaAnswer = new ArrayList<>();
         for (Codec[] p : pairs) {
@@ -182,7 +260,8 @@ public final class SdpPolicy {
         String sdp = offered.keyedByDtls()
                 ? metaDtlsSdp(local, metaAnswer, offered.dtls().ourRole().setupAttributeInAnswer(), offer.metaMid())
                 : metaSdp(local, metaAnswer, offered.ourCrypto());
-        return new Agreement(sdp, endpointOf(pbxAudio), metaLeg, new PayloadMap(pairs), pairs);
+        return new Agreement(sdp, endpointOf(pbxAudio), metaLeg, new PayloadMap(pairs), pairs,
+                transcoded ? planOf(pairs) : null);
     }
 
     // ---------------------------------------------------------------- PBX re-offer (hold, refresh)
@@ -190,16 +269,28 @@ public final class SdpPolicy {
     public static Agreement pbxReoffer(String pbxSdp, Agreement current, LocalMedia local) throws SdpException {
         MediaDescription pbxAudio = SessionDescription.parse(pbxSdp, PBX).audio(PBX);
         List<Codec> metaSide = current.pairs().stream().map(p -> p[1]).collect(Collectors.toList());
-        List<Codec[]> pairs = pair(pbxAudio.codecs(), metaSide);
+        List<Codec[]> pairs;
+        if (current.transcoded()) {
+            // the PBX keeps its G.711 law (the transcoder is made for it); its payload type numbers may change
+            pairs = new ArrayList<>();
+            for (Codec[] running : current.pairs()) {
+                pbxAudio.codecs().stream().filter(c -> c.sameFormat(running[0])).findFirst()
+                        .ifPresent(c -> pairs.add(new Codec[] {c, running[1]}));
+            }
+        } else {
+            pairs = pair(pbxAudio.codecs(), metaSide);
+        }
         if (pairs.stream().noneMatch(p -> !p[1].isTelephoneEvent8k())) {
+            List<Codec> running = current.pairs().stream().map(p -> p[0]).collect(Collectors.toList());
             throw new SdpException("The PBX's re-offer has none of the codecs of the running call ("
-                    + describe(metaSide) + "); it offered " + describe(pbxAudio.codecs())
-                    + ". The codec toward Meta cannot change during a call");
+                    + describe(running) + "); it offered " + describe(pbxAudio.codecs())
+                    + ". The codec cannot change during a call");
         }
         Endpoint pbx = endpointOf(pbxAudio);
         List<Codec> pbxCodecs = pairs.stream().map(p -> p[0]).collect(Collectors.toList());
         String sdp = pbxSdp(local, pbxCodecs, pbx.rtcpMux(), pbx.direction().answerTo());
-        return new Agreement(sdp, pbx, current.metaLeg(), new PayloadMap(pairs), pairs);
+        return new Agreement(sdp, pbx, current.metaLeg(), new PayloadMap(pairs), pairs,
+                current.transcoded() ? planOf(pairs) : null);
     }
 
     // ---------------------------------------------------------------- helpers
@@ -283,6 +374,30 @@ public final class SdpPolicy {
         return pairs;
     }
 
+    /**
+     * A transcoded call's pairs: the PBX's G.711 with Meta's Opus, and telephone-event/8000 with its counterpart
+     * when both sides have it.
+     */
+    private static List<Codec[]> transcodedPairs(Codec pbxG711, List<Codec> pbxSide, List<Codec> metaSide) {
+        List<Codec[]> pairs = new ArrayList<>();
+        metaSide.stream().filter(Codec::isOpus).findFirst().ifPresent(opus -> pairs.add(new Codec[] {pbxG711, opus}));
+        Optional<Codec> pbxEvent = pbxSide.stream().filter(Codec::isTelephoneEvent8k).findFirst();
+        Optional<Codec> metaEvent = metaSide.stream().filter(Codec::isTelephoneEvent8k).findFirst();
+        if (pbxEvent.isPresent() && metaEvent.isPresent()) {
+            pairs.add(new Codec[] {pbxEvent.get(), metaEvent.get()});
+        }
+        return pairs;
+    }
+
+    /** The transcoder's plan from a transcoded call's pairs. */
+    private static CallTranscoder.Plan planOf(List<Codec[]> pairs) {
+        Codec[] audio = pairs.stream().filter(p -> p[0].isG711()).findFirst().orElseThrow();
+        Codec[] events = pairs.stream().filter(p -> p[0].isTelephoneEvent8k()).findFirst().orElse(null);
+        return new CallTranscoder.Plan(G711Law.of(audio[0].name()), audio[0].payloadType(),
+                events == null ? -1 : events[0].payloadType(), audio[1].payloadType(),
+                events == null ? -1 : events[1].payloadType());
+    }
+
     private static MetaLeg metaLegOf(MediaDescription metaAudio, CryptoAttribute theirs, CryptoAttribute ours,
                                      DtlsRemote dtls, List<Codec[]> pairs) {
         Codec silence = pairs.stream().map(p -> p[1]).filter(c -> !c.isTelephoneEvent8k()).findFirst().orElseThrow();
@@ -340,17 +455,19 @@ public final class SdpPolicy {
         return w.line("a=ptime:20").line("a=" + direction.attribute()).toString();
     }
 
-    private static String noCommonCodecMessage(List<Codec> offered, LocalMedia local) {
+    private static String noCommonCodecMessage(List<Codec> offered, LocalMedia local, boolean mayTranscode) {
         boolean onlyG711 = !offered.isEmpty() && offered.stream().filter(c -> !c.isTelephoneEvent8k()
                 && !c.is(Codec.TELEPHONE_EVENT, 48000)).allMatch(Codec::isG711);
         if (onlyG711 && !local.g711EnabledAtMeta()) {
-            return "The PBX offered only PCMU/PCMA but G.711 is not enabled at Meta: enable "
-                    + "audio.additional_codecs at Meta and set media.g711EnabledAtMeta, or let the PBX offer opus";
+            return "The PBX offered only PCMU/PCMA, G.711 is not enabled at Meta and transcoding is off"
+                    + " (media.maxTranscodedCalls: 0): set media.maxTranscodedCalls, or enable"
+                    + " audio.additional_codecs at Meta and set media.g711EnabledAtMeta, or let the PBX offer opus";
         }
         return "The PBX offered " + describe(offered) + " but Meta accepts only opus/48000/2"
                 + (local.g711EnabledAtMeta() ? " and PCMU/PCMA" : " (and PCMU/PCMA once audio.additional_codecs"
                 + " is enabled at Meta and media.g711EnabledAtMeta is set)")
-                + ". The bridge does not transcode: let the PBX offer opus";
+                + (mayTranscode ? ", and the bridge transcodes only PCMU/PCMA" : ". Transcoding is off")
+                + ": let the PBX offer opus or G.711";
     }
 
     private static String describe(List<Codec> codecs) {

@@ -118,6 +118,18 @@ final class Rtpengine implements AutoCloseable {
                 "transport-protocol", "RTP/AVP", "ICE", "remove", "rtcp-mux", List.of("demux")));
     }
 
+    /**
+     * Our SRTP offer in, a plain offer toward the stand-in out that also lists {@code transcodeTo}: when the stand-in
+     * answers with that codec, rtpengine transcodes (with ffmpeg's codecs, libopus for Opus) between it and what we
+     * offered, so what we send is decoded by an implementation that is not ours.
+     */
+    Map<String, Object> offerTranscoding(String callId, String fromTag, String sdp, String transcodeTo)
+            throws IOException {
+        return ng.call(Map.of("command", "offer", "call-id", callId, "from-tag", fromTag, "sdp", sdp,
+                "transport-protocol", "RTP/AVP", "ICE", "remove", "rtcp-mux", List.of("demux"),
+                "codec", Map.of("transcode", List.of(transcodeTo))));
+    }
+
     Map<String, Object> answer(String callId, String fromTag, String toTag, String sdp) throws IOException {
         return ng.call(Map.of("command", "answer", "call-id", callId, "from-tag", fromTag, "to-tag", toTag,
                 "sdp", sdp, "ICE", "remove"));

@@ -95,10 +95,12 @@ class SdpPolicyTest {
     }
 
     @Test
-    void g711OnlyPbxWithoutG711AtMetaIsRefusedWithTheFix() {
+    void g711OnlyPbxWithoutG711AtMetaAndTranscodingOffIsRefusedWithTheFix() {
         String g711Only = PBX_OFFER.replace("m=audio 19534 RTP/AVP 96 0 8 97 98 101", "m=audio 19534 RTP/AVP 0 8 101");
         SdpException e = assertThrows(SdpException.class, () -> SdpPolicy.metaOfferFromPbxOffer(g711Only, local(false)));
-        assertTrue(e.getMessage().contains("only PCMU/PCMA but G.711 is not enabled at Meta"), e.getMessage());
+        assertTrue(e.getMessage().contains("only PCMU/PCMA, G.711 is not enabled at Meta and transcoding is off"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("media.maxTranscodedCalls"), e.getMessage());
         assertTrue(e.getMessage().contains("audio.additional_codecs"), e.getMessage());
         assertTrue(e.getMessage().contains("media.g711EnabledAtMeta"), e.getMessage());
     }
@@ -108,7 +110,10 @@ class SdpPolicyTest {
         String g729 = PBX_OFFER.replace("m=audio 19534 RTP/AVP 96 0 8 97 98 101", "m=audio 19534 RTP/AVP 18 101");
         SdpException e = assertThrows(SdpException.class, () -> SdpPolicy.metaOfferFromPbxOffer(g729, local(true)));
         assertTrue(e.getMessage().contains("G729"), e.getMessage());
-        assertTrue(e.getMessage().contains("does not transcode"), e.getMessage());
+        assertTrue(e.getMessage().contains("Transcoding is off"), e.getMessage());
+        // with transcoding on, G.729 is still neither Opus nor G.711
+        e = assertThrows(SdpException.class, () -> SdpPolicy.metaOfferFromPbxOffer(g729, local(false), true));
+        assertTrue(e.getMessage().contains("the bridge transcodes only PCMU/PCMA"), e.getMessage());
     }
 
     @Test
@@ -223,7 +228,7 @@ class SdpPolicyTest {
                 + "m=audio 12000 RTP/AVP 0\r\n";
         SdpException e = assertThrows(SdpException.class,
                 () -> SdpPolicy.metaAnswerFromPbxAnswer(pcmuAnswer, pbxOffer, local));
-        assertTrue(e.getMessage().contains("No transcoding"), e.getMessage());
+        assertTrue(e.getMessage().contains("G.711 for transcoding was not offered"), e.getMessage());
     }
 
     // ---------------------------------------------------------------- malformed input, re-offers

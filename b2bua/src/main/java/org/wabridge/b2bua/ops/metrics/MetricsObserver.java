@@ -87,6 +87,18 @@ public final class MetricsObserver implements CallObserver {
         return registry.scrape();
     }
 
+    /**
+     * Exposes the relay's transcoding budget: calls transcoding now ({@code wabridge_calls_transcoded}) and the
+     * configured slots ({@code wabridge_transcoding_slots}, {@code media.maxTranscodedCalls}).
+     */
+    public void watchTranscoding(IntSupplier transcoded, int slots) {
+        Gauge.builder("wabridge.calls.transcoded", transcoded, s -> s.getAsInt())
+                .description("Calls transcoding Opus <-> G.711 now").strongReference(true).register(registry);
+        Gauge.builder("wabridge.transcoding.slots", () -> slots)
+                .description("media.maxTranscodedCalls: calls this node may transcode at once").strongReference(true)
+                .register(registry);
+    }
+
     /** Exposes the call log's dropped and failed writes ({@code wabridge_calllog_writes_lost_total{why}}). */
     public <T> void watchCallLog(T callLog, ToDoubleFunction<T> droppedWrites, ToDoubleFunction<T> failedWrites) {
         FunctionCounter.builder("wabridge.calllog.writes.lost", callLog, droppedWrites)

@@ -104,6 +104,17 @@ class MetricsObserverTest {
     }
 
     @Test
+    void theTranscodingBudgetIsReadAtEachScrape() throws Exception {
+        MetricsObserver metrics = new MetricsObserver(() -> 0);
+        java.util.concurrent.atomic.AtomicInteger transcoding = new java.util.concurrent.atomic.AtomicInteger(3);
+        metrics.watchTranscoding(transcoding::get, 20);
+        assertSample(scrapeOverHttp(metrics), 3, "wabridge_calls_transcoded");
+        assertSample(scrapeOverHttp(metrics), 20, "wabridge_transcoding_slots");
+        transcoding.set(0);
+        assertSample(scrapeOverHttp(metrics), 0, "wabridge_calls_transcoded");
+    }
+
+    @Test
     void withoutASupplierActiveCallsAreThoseStartedAndNotEnded() throws Exception {
         MetricsObserver metrics = new MetricsObserver();
         CallScenarios.feedAll(metrics);
