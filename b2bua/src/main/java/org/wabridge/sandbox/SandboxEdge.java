@@ -364,6 +364,16 @@ public final class SandboxEdge implements SipListener, AutoCloseable {
      * BYE after {@code hold} (unless the business hangs up first).
      */
     public CompletableFuture<CallResult> callBusiness(String business, Duration hold) throws Exception {
+        return callBusiness(business, hold, null, 0, ListeningPoint.TLS);
+    }
+
+    /**
+     * As {@link #callBusiness(String, Duration)}, to {@code host:port} over {@code transport} instead of the
+     * configured SIP server (tests: a SIPp UAS over UDP); {@code host} null means the configured server.
+     */
+    public CompletableFuture<CallResult> callBusiness(String business, Duration hold, String targetHost, int targetPort,
+                                                      String transport) throws Exception {
+        SipProvider provider = providerFor(transport);
         byte[] wacid = new byte[24];
         random.nextBytes(wacid);
         String wacidText = Base64.getEncoder().withoutPadding().encodeToString(wacid).replace('/', '_');
@@ -372,16 +382,19 @@ public final class SandboxEdge implements SipListener, AutoCloseable {
                 settings.rules().noMediaMidCall(), why -> hangUpOutbound(callId, why));
         Outbound call = new Outbound(business, hold, media);
         String caller = settings.caller();
-        String host = settings.bridgeHost();
+        String host = targetHost != null ? targetHost : settings.bridgeHost();
         SipURI requestUri = addresses.createSipURI(business, host);
-        requestUri.setTransportParam("tls");
+        if (targetPort > 0) {
+            requestUri.setPort(targetPort);
+        }
+        requestUri.setTransportParam(transport.toLowerCase());
         SipURI fromUri = addresses.createSipURI(caller, settings.rules().edgeHost());
         Address fromAddress = addresses.createAddress(fromUri);
         fromAddress.setDisplayName(caller.replace("+", ""));
         FromHeader from = headers.createFromHeader(fromAddress, Long.toHexString(random.nextLong()));
         ToHeader to = headers.createToHeader(addresses.createAddress(addresses.createSipURI(business, host)), null);
-        ListeningPoint lp = tls.getListeningPoint(ListeningPoint.TLS);
-        ViaHeader via = headers.createViaHeader(lp.getIPAddress(), lp.getPort(), ListeningPoint.TLS, null);
+        ListeningPoint lp = provider.getListeningPoints()[0];
+        ViaHeader via = headers.createViaHeader(lp.getIPAddress(), lp.getPort(), lp.getTransport(), null);
         via.setRPort();
         Request invite = messages.createRequest(requestUri, Request.INVITE, headers.createCallIdHeader(callId),
                 headers.createCSeqHeader(1000L + random.nextInt(9000), Request.INVITE), from, to,
@@ -398,7 +411,7 @@ public final class SandboxEdge implements SipListener, AutoCloseable {
                 headers.createContentTypeHeader("application", "sdp"));
         call.request = invite;
         outbound.put(callId, call);
-        tls.getNewClientTransaction(invite).sendRequest();
+        provider.getNewClientTransaction(invite).sendRequest();
         return call.done;
     }
 
@@ -456,9 +469,11 @@ public final class SandboxEdge implements SipListener, AutoCloseable {
         Request retry = (Request) call.request.clone();
         CSeqHeader cseq = (CSeqHeader) retry.getHeader(CSeqHeader.NAME);
         cseq.setSeqNumber(cseq.getSeqNumber() + 1);
+        String transport = ((ViaHeader) retry.getHeader(ViaHeader.NAME)).getTransport();
         retry.removeHeader(ViaHeader.NAME);
-        ListeningPoint lp = tls.getListeningPoint(ListeningPoint.TLS);
-        ViaHeader via = headers.createViaHeader(lp.getIPAddress(), lp.getPort(), ListeningPoint.TLS, null);
+        SipProvider provider = providerFor(transport);
+        ListeningPoint lp = provider.getListeningPoints()[0];
+        ViaHeader via = headers.createViaHeader(lp.getIPAddress(), lp.getPort(), lp.getTransport(), null);
         via.setRPort();
         retry.addHeader(via);
         // Meta's digest uri omits the ;transport=tls its Request-URI carries (Meta's sample retry).
@@ -471,7 +486,7 @@ public final class SandboxEdge implements SipListener, AutoCloseable {
         notes.accept("EDGE answers the bridge's " + response.getStatusCode() + " (realm " + challenges.get(0).realm()
                 + ", " + challenges.get(0).algorithm().token() + ", username " + business + ", uri " + uri + ")");
         call.request = retry;
-        tls.getNewClientTransaction(retry).sendRequest();
+        provider.getNewClientTransaction(retry).sendRequest();
     }
 
     private void hangUpOutbound(String callId, String why) {
@@ -511,13 +526,16 @@ public final class SandboxEdge implements SipListener, AutoCloseable {
         return r;
     }
 
-    /** One To tag per INVITE (its Call-ID), so 180 and the final answer agree. */
+    /**
+     * One To tag per call (Call-ID and From tag), the same on the 407 and the final answer: UACs that keep the
+     * first tag they saw (SIPp) then still address the dialog. Forgotten when the edge stops.
+     */
     private final Map<String, String> toTags = new ConcurrentHashMap<>();
 
     private String toTag(Request request) {
         String callId = ((CallIdHeader) request.getHeader(CallIdHeader.NAME)).getCallId();
-        String branch = ((ViaHeader) request.getHeader(ViaHeader.NAME)).getBranch();
-        return toTags.computeIfAbsent(callId + branch, k -> "z9hG4bK" + Long.toHexString(random.nextLong()));
+        String fromTag = ((FromHeader) request.getHeader(FromHeader.NAME)).getTag();
+        return toTags.computeIfAbsent(callId + ";" + fromTag, k -> "z9hG4bK" + Long.toHexString(random.nextLong()));
     }
 
     private String edgeRecordRoute() {
@@ -540,7 +558,8 @@ public final class SandboxEdge implements SipListener, AutoCloseable {
         if (wacid != null) {
             bye.addHeader(headers.createHeader("x-wa-meta-wacid", wacid));
         }
-        SipProvider provider = tls;
+        String transport = ((SipURI) bye.getRequestURI()).getTransportParam();
+        SipProvider provider = providerFor(transport == null ? ListeningPoint.UDP : transport);
         ClientTransaction ct = provider.getNewClientTransaction(bye);
         dialog.sendRequest(ct);
     }
@@ -567,6 +586,17 @@ public final class SandboxEdge implements SipListener, AutoCloseable {
         for (String method : ALLOW.split(", ")) {
             m.addHeader(headers.createAllowHeader(method));
         }
+    }
+
+    /** The TLS provider, or the UDP one for UDP peers (SIPp) when the edge has a UDP listener. */
+    private SipProvider providerFor(String transport) {
+        if (ListeningPoint.UDP.equalsIgnoreCase(transport)) {
+            if (udp == null) {
+                throw new IllegalStateException("the sandbox edge has no UDP listener (sandbox.udpPort)");
+            }
+            return udp;
+        }
+        return tls;
     }
 
     private ServerTransaction serverTransaction(RequestEvent event) throws Exception {
