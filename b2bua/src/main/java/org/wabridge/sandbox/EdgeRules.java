@@ -17,13 +17,14 @@ import org.wabridge.b2bua.digest.DigestAlgorithm;
  * @param dailyLimit        connected business-initiated calls per business and user pair per day (Meta: 100)
  * @param retryAfter        the Retry-After of a 503
  * @param ringTime          how long the user's phone rings before the user's answer
+ * @param noAnswerAfter     how long a user who never answers rings before Meta's 480
  * @param noMediaAtStart    Meta hangs up when no business media arrived this long after the answer (20 s)
  * @param noMediaMidCall    Meta hangs up when business media stopped this long (30 s)
  */
 public record EdgeRules(String edgeHost, String configuredHost, Map<String, String> passwords,
                         List<DigestAlgorithm> algorithms, Map<String, UserBehaviour> users,
                         UserBehaviour defaultBehaviour, int dailyLimit, Duration retryAfter, Duration ringTime,
-                        Duration noMediaAtStart, Duration noMediaMidCall) {
+                        Duration noAnswerAfter, Duration noMediaAtStart, Duration noMediaMidCall) {
 
     public EdgeRules {
         passwords = Map.copyOf(passwords);
@@ -32,6 +33,11 @@ public record EdgeRules(String edgeHost, String configuredHost, Map<String, Stri
         if (algorithms.isEmpty()) {
             throw new IllegalArgumentException("sandbox.digest names no algorithm; use MD5, SHA-256 or both");
         }
+    }
+
+    /** How long the user's phone rings before the answer {@code behaviour} gives. */
+    public Duration ringFor(UserBehaviour behaviour) {
+        return behaviour == UserBehaviour.NO_ANSWER ? noAnswerAfter : behaviour.rings() ? ringTime : Duration.ZERO;
     }
 
     /** The behaviour of the WhatsApp user at {@code number}. */

@@ -266,7 +266,7 @@ public final class SandboxEdge implements SipListener, AutoCloseable {
             st.sendResponse(ringing);
         }
         call.timers.add(timer.schedule(() -> userAnswers(callId, call, request, behaviour),
-                behaviour.rings() ? settings.rules().ringTime().toMillis() : 0, TimeUnit.MILLISECONDS));
+                settings.rules().ringFor(behaviour).toMillis(), TimeUnit.MILLISECONDS));
     }
 
     private void userAnswers(String callId, Inbound call, Request request, UserBehaviour behaviour) {

@@ -27,7 +27,7 @@ public record SandboxSettings(EdgeRules rules, String listenHost, int tlsPort, i
                               String caller) {
 
     static final List<String> KEYS = List.of("users", "defaultUser", "digest", "dailyLimit", "retryAfter", "ringTime",
-            "noMediaAtStart", "noMediaMidCall", "udpPort", "certDir", "caller", "pbx");
+            "noAnswerAfter", "noMediaAtStart", "noMediaMidCall", "udpPort", "certDir", "caller");
 
     /** Builds the settings; throws IllegalArgumentException with the key at fault. */
     public static SandboxSettings of(BridgeConfig config, Map<String, Object> section) {
@@ -61,6 +61,7 @@ public record SandboxSettings(EdgeRules rules, String listenHost, int tlsPort, i
                 algorithms(text(section, "digest", "MD5")), users, defaultUser,
                 Integer.parseInt(text(section, "dailyLimit", "100")),
                 duration(section, "retryAfter", "30s"), duration(section, "ringTime", "1s"),
+                duration(section, "noAnswerAfter", "30s"),
                 duration(section, "noMediaAtStart", "20s"), duration(section, "noMediaMidCall", "30s"));
         String certDir = text(section, "certDir", config.meta().tlsTrust() != null
                 ? Path.of(config.meta().tlsTrust()).toAbsolutePath().getParent().toString() : "lab/certs");

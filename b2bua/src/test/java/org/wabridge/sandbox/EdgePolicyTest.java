@@ -31,7 +31,7 @@ class EdgePolicyTest {
 
     static EdgeRules rules(List<DigestAlgorithm> algorithms, Map<String, UserBehaviour> users) {
         return new EdgeRules("wa.meta.vc", "sip.bridge.example.test", Map.of(BIZ, "lab-secret"), algorithms, users,
-                UserBehaviour.ANSWER, 100, Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofSeconds(20),
+                UserBehaviour.ANSWER, 100, Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(20),
                 Duration.ofSeconds(30));
     }
 

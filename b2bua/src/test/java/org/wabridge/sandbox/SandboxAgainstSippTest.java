@@ -42,6 +42,7 @@ class SandboxAgainstSippTest {
         Map<String, Object> section = new HashMap<>(ConfigLoader.loadSandbox(yaml, env));
         section.put("noMediaAtStart", "2s");
         section.put("ringTime", "200ms");
+        section.put("noAnswerAfter", "5s");
         settings = SandboxSettings.of(cfg, section).withUdpPort(Lab.freePort());
         edge = SandboxEdge.start(settings, notes::add);
     }
@@ -54,9 +55,13 @@ class SandboxAgainstSippTest {
     }
 
     private Lab.Sipp uac(String scenario, String name, String password) throws Exception {
+        return uac(scenario, name, password, "+15550100099");
+    }
+
+    private Lab.Sipp uac(String scenario, String name, String password, String user) throws Exception {
         return Lab.Sipp.start(dir, name, List.of("127.0.0.1:" + settings.udpPort(), "-sf",
-                Lab.scenario(scenario).toString(), "-p", "" + Lab.freePort(), "-s", "+15550100099",
-                "-au", "15550100001", "-ap", password, "-auth_uri", "+15550100099@wa.meta.vc",
+                Lab.scenario(scenario).toString(), "-p", "" + Lab.freePort(), "-s", user,
+                "-au", "15550100001", "-ap", password, "-auth_uri", user + "@wa.meta.vc",
                 "-d", "500", "-m", "1", "-timeout", "30s", "-timeout_error"));
     }
 
@@ -81,6 +86,15 @@ class SandboxAgainstSippTest {
         try (Lab.Sipp sipp = uac("bridge-uac-ip-uri.xml", "ip-uri", "lab-secret")) {
             assertEquals(0, sipp.await(40), sipp.output() + "\nedge: " + notes);
         }
+    }
+
+    @Test
+    void cancelWhileTheUserRingsGets200And487() throws Exception {
+        // +15550100480 never answers (lab.yaml users table): it rings until SIPp cancels
+        try (Lab.Sipp sipp = uac("bridge-uac-cancel.xml", "cancel", "lab-secret", "+15550100480")) {
+            assertEquals(0, sipp.await(40), sipp.output() + "\nedge: " + notes);
+        }
+        assertTrue(notes.stream().anyMatch(n -> n.contains("487 Request Terminated")), notes.toString());
     }
 
     @Test
