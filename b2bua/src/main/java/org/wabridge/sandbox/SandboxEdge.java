@@ -183,7 +183,8 @@ public final class SandboxEdge implements SipListener, AutoCloseable {
             stack.start();
             notes.accept("EDGE listening: TLS " + settings.listenHost() + ":" + settings.tlsPort() + " as "
                     + settings.rules().edgeHost() + (udp != null ? ", UDP " + settings.listenHost() + ":"
-                    + settings.udpPort() : "") + "; digest " + settings.rules().algorithms());
+                    + settings.udpPort() : "") + "; digest challenge " + settings.rules().algorithms().stream()
+                    .map(a -> a.token()).collect(java.util.stream.Collectors.joining(" + ")));
             return edge;
         } catch (Exception e) {
             if (stack != null) {

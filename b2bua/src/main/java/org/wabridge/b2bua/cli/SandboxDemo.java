@@ -44,19 +44,26 @@ final class SandboxDemo {
     private final String metaEdge;
     private final Duration hold;
     private final PrintStream out;
+    private final Map<String, String> environment;
 
     SandboxDemo(Path root, String metaEdge, Duration hold, PrintStream out) {
+        this(root, metaEdge, hold, out, System.getenv());
+    }
+
+    /** @param environment what {@code ${NAME}} in lab.yaml reads (tests set SANDBOX_DIGEST here) */
+    SandboxDemo(Path root, String metaEdge, Duration hold, PrintStream out, Map<String, String> environment) {
         this.root = root;
         this.metaEdge = metaEdge;
         this.hold = hold;
         this.out = out;
+        this.environment = environment;
     }
 
     /** Runs both calls; 0 when every call completed with media both ways, 1 otherwise. */
     int run() throws Exception {
         Path run = Files.createTempDirectory("wa-bridge-sandbox-demo-");
         Path certs = run.resolve("certs");
-        Map<String, String> env = new HashMap<>(System.getenv());
+        Map<String, String> env = new HashMap<>(environment);
         for (String port : List.of("PBX_LISTEN_PORT", "META_LISTEN_PORT", "EDGE_TLS_PORT", "PBX_STANDIN_PORT",
                 "ADMIN_PORT")) {
             env.put(port, "" + DemoPorts.freePort());

@@ -33,6 +33,19 @@ class SandboxDemoTest {
         assertTrue(text.contains("EDGE answers the bridge's 407"), text);
     }
 
+    @Test
+    void withBothDigestChallengesTheBridgeAnswersSha256() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        env.put("SANDBOX_DIGEST", "both");
+        int rc = new SandboxDemo(repoRoot(), null, Duration.ofSeconds(1), out, env).run();
+        String text = bytes.toString(StandardCharsets.UTF_8);
+        assertEquals(0, rc, text);
+        assertTrue(text.contains("digest challenge SHA-256 + MD5"), text);
+        assertTrue(text.contains("EDGE digest accepted (SHA-256, username 15550100001)"), text);
+    }
+
     static Path repoRoot() {
         Path p = Path.of("").toAbsolutePath();
         while (p != null && !p.resolve("sip-config/examples/lab.yaml").toFile().exists()) {
