@@ -430,6 +430,7 @@ public final class SandboxEdge implements SipListener, AutoCloseable {
             if ((status == 401 || status == 407) && !call.challenged) {
                 answerChallenge(call, response);
             } else if (status == 200) {
+                notes.accept("EDGE user-initiated call " + callId + " answered by the business");
                 Dialog dialog = event.getDialog() != null ? event.getDialog() : event.getClientTransaction().getDialog();
                 call.dialog = dialog;
                 Request ack = dialog.createAck(cseq.getSeqNumber());

@@ -37,10 +37,12 @@ public final class SdesMedia implements AutoCloseable {
     static final byte[] OPUS_FRAME = {(byte) 0xF8, (byte) 0xFF, (byte) 0xFE};
 
     /** What flowed, for the demo's counters and the tests. */
-    public record Counters(long sent, long received, long rejected, long rtcpReceived, long maidenAfterMillis) {
+    public record Counters(long sent, long received, long rejected, long rtcpReceived, long maidenAfterMillis,
+                           String rejectedWhy) {
         @Override
         public String toString() {
-            return "sent " + sent + " SRTP, received " + received + " SRTP (" + rejected + " rejected), "
+            return "sent " + sent + " SRTP, received " + received + " SRTP (" + rejected + " rejected"
+                    + (rejected > 0 ? ": " + rejectedWhy : "") + "), "
                     + rtcpReceived + " SRTCP" + (maidenAfterMillis >= 0 ? ", business's first packet after "
                     + maidenAfterMillis + " ms" : ", no packet from the business");
         }
@@ -57,6 +59,8 @@ public final class SdesMedia implements AutoCloseable {
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong rtcp = new AtomicLong();
+    /** Rejected packets per verdict and kind, e.g. {AUTH_FAILURE RTCP=1}. */
+    private final java.util.Map<String, Integer> rejectedWhy = new java.util.concurrent.ConcurrentSkipListMap<>();
     private final AtomicBoolean hungUp = new AtomicBoolean();
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
     private volatile SrtpEndpoint srtp;
@@ -108,7 +112,8 @@ public final class SdesMedia implements AutoCloseable {
     }
 
     Counters counters() {
-        return new Counters(sent.get(), received.get(), rejected.get(), rtcp.get(), maidenAfterMillis);
+        return new Counters(sent.get(), received.get(), rejected.get(), rtcp.get(), maidenAfterMillis,
+                rejectedWhy.toString());
     }
 
     private void read() {
@@ -135,6 +140,7 @@ public final class SdesMedia implements AutoCloseable {
             }
             if (verdict != SrtpEndpoint.Verdict.OK) {
                 rejected.incrementAndGet();
+                rejectedWhy.merge(verdict + (isRtcp ? " RTCP" : " RTP"), 1, Integer::sum);
                 continue;
             }
             (isRtcp ? rtcp : received).incrementAndGet();
