@@ -38,11 +38,11 @@ public final class SdesMedia implements AutoCloseable {
 
     /** What flowed, for the demo's counters and the tests. */
     public record Counters(long sent, long received, long rejected, long rtcpReceived, long maidenAfterMillis,
-                           String rejectedWhy) {
+                           String rejectedWhy, long dtmfReceived) {
         @Override
         public String toString() {
-            return "sent " + sent + " SRTP, received " + received + " SRTP (" + rejected + " rejected"
-                    + (rejected > 0 ? ": " + rejectedWhy : "") + "), "
+            return "sent " + sent + " SRTP, received " + received + " SRTP (" + dtmfReceived + " DTMF, " + rejected
+                    + " rejected" + (rejected > 0 ? ": " + rejectedWhy : "") + "), "
                     + rtcpReceived + " SRTCP" + (maidenAfterMillis >= 0 ? ", business's first packet after "
                     + maidenAfterMillis + " ms" : ", no packet from the business");
         }
@@ -59,6 +59,8 @@ public final class SdesMedia implements AutoCloseable {
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong rtcp = new AtomicLong();
+    private final AtomicLong dtmf = new AtomicLong();
+    private volatile int dtmfPt = -1;
     /** Rejected packets per verdict and kind, e.g. {AUTH_FAILURE RTCP=1}. */
     private final java.util.Map<String, Integer> rejectedWhy = new java.util.concurrent.ConcurrentSkipListMap<>();
     private final AtomicBoolean hungUp = new AtomicBoolean();
@@ -102,6 +104,7 @@ public final class SdesMedia implements AutoCloseable {
     /** Keys the call with the business's SDP and starts listening; the no-media clock starts now. */
     void start(MetaSdp.Offer business) throws GeneralSecurityException {
         this.srtp = new SrtpEndpoint(ours, business.theirs(), ssrc);
+        this.dtmfPt = business.dtmfPt();
         this.business = new InetSocketAddress(business.address(), business.port());
         this.startedNanos = System.nanoTime();
         Thread reader = new Thread(this::read, "sandbox-media-" + port());
@@ -113,7 +116,7 @@ public final class SdesMedia implements AutoCloseable {
 
     Counters counters() {
         return new Counters(sent.get(), received.get(), rejected.get(), rtcp.get(), maidenAfterMillis,
-                rejectedWhy.toString());
+                rejectedWhy.toString(), dtmf.get());
     }
 
     private void read() {
@@ -144,6 +147,9 @@ public final class SdesMedia implements AutoCloseable {
                 continue;
             }
             (isRtcp ? rtcp : received).incrementAndGet();
+            if (!isRtcp && Rtp.payloadType(copy) == dtmfPt) {
+                dtmf.incrementAndGet(); // RFC 4733 events from the business (the PBX's digits)
+            }
             long now = System.nanoTime();
             if (maidenAfterMillis < 0) {
                 maidenAfterMillis = TimeUnit.NANOSECONDS.toMillis(now - startedNanos);

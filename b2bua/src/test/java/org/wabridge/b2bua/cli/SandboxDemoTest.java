@@ -29,6 +29,9 @@ class SandboxDemoTest {
         assertTrue(text.contains("META -> 407 Proxy Authentication required (INVITE)"), text);
         assertTrue(text.contains("META <- ACK sip:+15550100001@"), text);
         assertTrue(text.contains("X-WA-Wacid=wacid."), text);
+        // the PBX stand-in's digits reached the edge as RFC 4733 events through the bridge
+        assertTrue(java.util.regex.Pattern.compile("business-initiated, Meta side: sent \\d+ SRTP, received \\d+ SRTP "
+                + "\\([1-9]\\d* DTMF").matcher(text).find(), text);
         assertTrue(text.contains("EDGE digest accepted (MD5, username 15550100001)"), text);
         assertTrue(text.contains("EDGE answers the bridge's 407"), text);
     }
