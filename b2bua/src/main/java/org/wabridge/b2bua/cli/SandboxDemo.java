@@ -56,7 +56,11 @@ final class SandboxDemo {
         try {
             lab.notes.add("DEMO business-initiated call: PBX stand-in " + BUSINESS + " -> bridge -> " + USER);
             business = lab.pbx().call("127.0.0.1", lab.bridgePbxPort(), USER, BUSINESS, hold).get(40, TimeUnit.SECONDS);
-            ok = business.finalStatus() == 200 && business.media().received() > 0;
+            // an external edge's user may send no media the bridge can decrypt (the Kamailio lab's SIPp echoes)
+            ok = business.finalStatus() == 200 && (metaEdge != null || business.media().received() > 0);
+            if (metaEdge != null) {
+                lab.notes.add("DEMO external edge: the call must connect; media is reported, not judged");
+            }
             SandboxEdge edge = lab.edge();
             if (edge != null) {
                 // the PBX's BYE reaches the edge through the bridge a moment after the PBX hung up
@@ -100,7 +104,8 @@ final class SandboxDemo {
             out.print(CallLogText.table(store.calls(new CallQuery(null, false, 10))));
         }
         out.println();
-        out.println(ok ? "demo completed: one call each way, digest answered, media both ways"
+        out.println(ok && metaEdge != null ? "demo completed: one business-initiated call through the edge at "
+                + metaEdge : ok ? "demo completed: one call each way, digest answered, media both ways"
                 : "demo FAILED: see the lines above; state in " + lab.run);
         return ok ? 0 : 1;
     }
