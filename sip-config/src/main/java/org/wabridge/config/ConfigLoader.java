@@ -37,7 +37,7 @@ import org.yaml.snakeyaml.nodes.Tag;
 public final class ConfigLoader {
 
     static final List<String> TOP_KEYS = List.of("pbx", "meta", "media", "limits", "causes", "admin", "callLog",
-            "capture");
+            "capture", "sandbox");
     static final List<String> CAPTURE_KEYS = List.of("mode", "dir", "maxBytesPerCall");
     static final List<String> CAUSES_KEYS = List.of("overrides");
     static final List<String> PBX_KEYS = List.of("listen", "allowedSources", "target", "numberRules", "defaultBusinessNumber",
@@ -83,6 +83,27 @@ public final class ConfigLoader {
             throw new ConfigException(file.toString(), loader.problems);
         }
         return settings;
+    }
+
+    /**
+     * Reads only the {@code sandbox} section of {@code file} (the bridge ignores it; {@code bridge sandbox} reads
+     * it) as plain values after interpolation: maps, strings and integers; empty when absent.
+     */
+    public static Map<String, Object> loadSandbox(Path file, Map<String, String> env) throws ConfigException {
+        ConfigLoader loader = new ConfigLoader(file.toString(), env);
+        Map<String, Node> top = loader.topLevel(readFile(file));
+        Node node = top == null ? null : top.get("sandbox");
+        Object plain = node == null || isNull(node) ? Map.of() : loader.plain(node, "sandbox");
+        if (!(plain instanceof Map<?, ?>)) {
+            loader.problems.add(Problem.error("sandbox", "must be a mapping (users, digest, ...)",
+                    "see sip-config/examples/lab.yaml for the sandbox section"));
+        }
+        if (!loader.problems.isEmpty()) {
+            throw new ConfigException(file.toString(), loader.problems);
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> section = (Map<String, Object>) plain;
+        return section;
     }
 
     private static String readFile(Path file) throws ConfigException {

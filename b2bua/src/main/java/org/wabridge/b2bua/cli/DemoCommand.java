@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code bridge demo}: places one real call through the bridge on this machine. SIPp plays the PBX, Kamailio
  * plays Meta's edge over TLS with a 407 digest challenge, a SIPp UAS behind it plays the WhatsApp user; the
- * bridge runs with {@code sip-config/examples/lab.yaml}. Prints the SIP ladder of the call.
+ * bridge runs with {@code sip-config/examples/lab.yaml}. Prints the SIP ladder of the call. {@code scripts/demo
+ * --kamailio} runs it; the default {@code scripts/demo} is the Java-only {@code bridge sandbox --demo}.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Place one call PBX -> bridge -> Meta stand-in on loopback and print the SIP ladder.")

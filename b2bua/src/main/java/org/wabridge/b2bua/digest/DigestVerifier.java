@@ -105,7 +105,8 @@ public final class DigestVerifier {
         this.nonceKey = new SecretKeySpec(nonceSecret.clone(), HMAC);
         this.clock = clock;
         this.nonceLifetime = nonceLifetime;
-        this.opaque = base64Url(Arrays.copyOf(mac("opaque", new byte[0]), OPAQUE_BYTES));
+        // hex, as Meta's own opaque ("440badfc05072367"): peers that expect hex (the SIPp lab scenarios) accept it
+        this.opaque = java.util.HexFormat.of().formatHex(Arrays.copyOf(mac("opaque", new byte[0]), OPAQUE_BYTES));
     }
 
     /** The realm this verifier challenges with. */
