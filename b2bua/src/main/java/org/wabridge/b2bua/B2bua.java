@@ -27,6 +27,7 @@ import javax.sip.SipProvider;
 import javax.sip.TimeoutEvent;
 import javax.sip.TransactionAlreadyExistsException;
 import javax.sip.TransactionTerminatedEvent;
+import javax.sip.header.CSeqHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.slf4j.Logger;
@@ -174,7 +175,11 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
         Request request = event.getRequest();
         Side side = sip.sideOf(event.getSource());
         SipCall known = callOf(event.getDialog());
-        MDC.put("call", known != null ? known.callId() : SipSignalling.callIdOf(request));
+        if (known != null || !Request.OPTIONS.equals(request.getMethod())) {
+            // an OPTIONS outside a call (a trunk's qualify ping, the bridge's own check at start) is not a call:
+            // without the call context it stays out of the call log (the ladder at DEBUG still shows it)
+            MDC.put("call", known != null ? known.callId() : SipSignalling.callIdOf(request));
+        }
         try {
             sip.trace().received(side, request);
             switch (request.getMethod()) {
@@ -306,7 +311,10 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
     public void processResponse(ResponseEvent event) {
         Response response = event.getResponse();
         SipCall call = callOf(event.getClientTransaction(), event.getDialog());
-        MDC.put("call", call != null ? call.callId() : SipSignalling.callIdOf(response));
+        CSeqHeader cseq = (CSeqHeader) response.getHeader(CSeqHeader.NAME);
+        if (call != null || cseq == null || !Request.OPTIONS.equals(cseq.getMethod())) {
+            MDC.put("call", call != null ? call.callId() : SipSignalling.callIdOf(response));
+        }
         try {
             sip.trace().received(sip.sideOf(event.getSource()), response);
             if (call != null) {
