@@ -10,6 +10,7 @@ import org.wabridge.b2bua.digest.DigestCredentials;
 import org.wabridge.b2bua.digest.DigestVerifier;
 import org.wabridge.b2bua.sip.HostResolver;
 import org.wabridge.media.SdpException;
+import org.wabridge.media.dtls.DtlsFingerprint;
 import org.wabridge.media.sdp.Codec;
 import org.wabridge.media.sdp.SessionDescription;
 
@@ -92,10 +93,6 @@ public final class EdgePolicy {
         }
         String sdpProblem = sdpProblem(invite.sdp());
         if (sdpProblem != null) {
-            if (sdpProblem.startsWith("DTLS")) {
-                return EdgeAnswer.reject(488, "Not Acceptable Here", sdpProblem,
-                        new EdgeAnswer.Header("Warning", "399 " + WARNING_AGENT + " \"" + sdpProblem + "\""));
-            }
             return warned(403, "SDP Validation Error", sdpProblem);
         }
         if (invite.pairBusy()) {
@@ -146,12 +143,12 @@ public final class EdgePolicy {
             return e.getMessage();
         }
         if (audio.isDtlsSrtp()) {
-            return "DTLS-SRTP offer: the sandbox speaks SDES only (set srtpKeyExchange: SDES for the number)";
-        }
-        if (!"RTP/SAVP".equalsIgnoreCase(audio.protocol())) {
-            return "audio protocol " + audio.protocol() + " is not RTP/SAVP";
-        }
-        if (audio.cryptoLines().stream().noneMatch(c -> c.contains("AES_CM_128_HMAC_SHA1_80"))) {
+            if (audio.fingerprint() == null || DtlsFingerprint.parse(audio.fingerprint()).isEmpty()) {
+                return "no usable a=fingerprint in the DTLS-SRTP offer";
+            }
+        } else if (!"RTP/SAVP".equalsIgnoreCase(audio.protocol())) {
+            return "audio protocol " + audio.protocol() + " is neither RTP/SAVP nor UDP/TLS/RTP/SAVPF";
+        } else if (audio.cryptoLines().stream().noneMatch(c -> c.contains("AES_CM_128_HMAC_SHA1_80"))) {
             return "no a=crypto with AES_CM_128_HMAC_SHA1_80";
         }
         if (audio.codecs().stream().noneMatch(Codec::isOpus)) {

@@ -280,15 +280,25 @@ public final class SandboxEdge implements SipListener, AutoCloseable {
                 call.invite.sendResponse(r);
                 return;
             }
-            MetaSdp.Offer offer = MetaSdp.read(new String(request.getRawContent()), "the business");
+            String businessSdp = new String(request.getRawContent());
             SdesMedia media = new SdesMedia(settings.mediaAddress(), timer, settings.rules().noMediaAtStart(),
                     settings.rules().noMediaMidCall(), why -> hangUpInbound(callId, why));
             call.media = media;
             Response ok = dialogResponse(request, 200, "OK");
             ok.addHeader(headers.createHeader("Supported", "timer"));
-            ok.setContent(MetaSdp.answer(offer, settings.mediaAddress(), media.port(), media.ourKey(), media.ssrc()),
-                    headers.createContentTypeHeader("application", "sdp"));
-            media.start(offer);
+            String answerSdp;
+            if (MetaSdp.isDtls(businessSdp)) {
+                MetaSdp.DtlsOffer offer = MetaSdp.readDtls(businessSdp, "the business");
+                answerSdp = MetaSdp.dtlsAnswer(offer, settings.mediaAddress(), media.port(), media.ice(),
+                        media.dtlsFingerprint(), media.ssrc());
+                media.startDtls(offer);
+                notes.accept("EDGE media keyed by DTLS-SRTP: ICE-lite, the business's handshake expected");
+            } else {
+                MetaSdp.Offer offer = MetaSdp.read(businessSdp, "the business");
+                answerSdp = MetaSdp.answer(offer, settings.mediaAddress(), media.port(), media.ourKey(), media.ssrc());
+                media.start(offer);
+            }
+            ok.setContent(answerSdp, headers.createContentTypeHeader("application", "sdp"));
             call.answeredAt = System.currentTimeMillis();
             call.invite.sendResponse(ok);
             call.dialog = call.invite.getDialog();
@@ -352,7 +362,8 @@ public final class SandboxEdge implements SipListener, AutoCloseable {
             SdesMedia.Counters c = media.counters();
             media.close();
             finishedMedia.add(c);
-            notes.accept("EDGE media (Meta side): " + c);
+            notes.accept("EDGE media (Meta side): " + c
+                    + ("not used".equals(media.dtlsOutcome()) ? "" : "; DTLS " + media.dtlsOutcome()));
         }
     }
 

@@ -18,6 +18,22 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import org.ice4j.Transport;
+import org.ice4j.TransportAddress;
+import org.ice4j.message.Message;
+import org.ice4j.message.MessageFactory;
+import org.ice4j.message.Request;
+import org.ice4j.message.Response;
+import org.wabridge.media.dtls.DatagramKind;
+import org.wabridge.media.dtls.DtlsCertificate;
+import org.wabridge.media.dtls.DtlsEndpoint;
+import org.wabridge.media.dtls.DtlsFailure;
+import org.wabridge.media.dtls.DtlsFingerprint;
+import org.wabridge.media.dtls.DtlsRole;
+import org.wabridge.media.dtls.DtlsSettings;
+import org.wabridge.media.dtls.DtlsSrtpKeys;
+import org.wabridge.media.ice.IceCredentials;
+import org.wabridge.media.ice.StunCodec;
 import org.wabridge.media.rtp.Rtp;
 import org.wabridge.media.sdp.CryptoAttribute;
 import org.wabridge.media.srtp.PacketBuffer;
@@ -25,8 +41,9 @@ import org.wabridge.media.srtp.SrtpEndpoint;
 import org.wabridge.media.srtp.SrtpSuite;
 
 /**
- * The media of one sandbox call, as Meta's relay behaves in SDES mode: one UDP port (RTP and RTCP muxed), SRTP with
- * our key from the SDP; it waits for the business's maiden packet (Meta expects the business to send first), then
+ * The media of one sandbox call, as Meta's relay behaves: one UDP port (RTP and RTCP muxed), SRTP keyed by SDES (our
+ * key from the SDP) or, when the business offers DTLS-SRTP, by a DTLS handshake in which the sandbox is the server
+ * and ICE-lite (it answers the business's authenticated connectivity checks, as Meta's relay does); it waits for the business's maiden packet (Meta expects the business to send first), then
  * sends generated audio (Opus frames, 20 ms) to the address in the business's SDP. Meta's no-media rules are
  * enforced: no authenticated packet from the business within {@code atStart} of the start, or none for
  * {@code midCall} later, calls {@code onNoMedia} once (the edge then hangs up).
@@ -66,6 +83,10 @@ public final class SdesMedia implements AutoCloseable {
     private final AtomicBoolean hungUp = new AtomicBoolean();
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
     private volatile SrtpEndpoint srtp;
+    private final IceCredentials ice = IceCredentials.generate(new SecureRandom());
+    private DtlsCertificate certificate;
+    private volatile DtlsEndpoint dtls;
+    private volatile String dtlsOutcome = "not used";
     private volatile InetSocketAddress business;
     private volatile long startedNanos;
     private volatile long lastReceivedNanos;
@@ -114,6 +135,88 @@ public final class SdesMedia implements AutoCloseable {
         tasks.add(timer.scheduleAtFixedRate(this::watch, 250, 250, TimeUnit.MILLISECONDS));
     }
 
+    IceCredentials ice() {
+        return ice;
+    }
+
+    /** The certificate fingerprint for our DTLS answer (a certificate is made on first use). */
+    synchronized DtlsFingerprint dtlsFingerprint() {
+        if (certificate == null) {
+            certificate = DtlsCertificate.generate();
+        }
+        return certificate.fingerprint();
+    }
+
+    /** How the DTLS handshake went ("not used" for SDES), for the edge's notes. */
+    String dtlsOutcome() {
+        return dtlsOutcome;
+    }
+
+    /**
+     * Keys the call by DTLS with the business's fingerprint (the business is the DTLS client, after its ICE checks
+     * reached us) and starts listening; the no-media clock starts now.
+     */
+    void startDtls(MetaSdp.DtlsOffer business) {
+        dtlsFingerprint();
+        this.dtmfPt = business.dtmfPt();
+        this.business = new InetSocketAddress(business.address(), business.port());
+        this.startedNanos = System.nanoTime();
+        dtlsOutcome = "waiting for the business's handshake";
+        DtlsEndpoint endpoint = new DtlsEndpoint(DtlsRole.SERVER, certificate, business.fingerprint(),
+                DtlsSettings.defaults(), this::sendDatagram, new DtlsEndpoint.Listener() {
+                    @Override
+                    public void onConnected(DtlsSrtpKeys keys, Duration handshakeTime) {
+                        try {
+                            srtp = keys.newSrtpEndpoint(ssrc);
+                            dtlsOutcome = "connected in " + handshakeTime.toMillis() + " ms";
+                        } catch (GeneralSecurityException e) {
+                            dtlsOutcome = "keys unusable: " + e.getMessage();
+                        }
+                    }
+
+                    @Override
+                    public void onFailed(DtlsFailure failure) {
+                        dtlsOutcome = "failed: " + failure;
+                    }
+                });
+        this.dtls = endpoint;
+        endpoint.start(); // as the server it waits for the ClientHello
+        Thread reader = new Thread(this::read, "sandbox-media-" + port());
+        reader.setDaemon(true);
+        reader.start();
+        tasks.add(timer.scheduleAtFixedRate(this::talk, 20, 20, TimeUnit.MILLISECONDS));
+        tasks.add(timer.scheduleAtFixedRate(this::watch, 250, 250, TimeUnit.MILLISECONDS));
+    }
+
+    private void sendDatagram(byte[] datagram) {
+        try {
+            socket.send(new DatagramPacket(datagram, datagram.length, business));
+        } catch (IOException e) {
+            // closed meanwhile
+        }
+    }
+
+    /** An ICE-lite agent answers authenticated Binding requests and nothing else; the business's address latches. */
+    private void answerCheck(byte[] buf, int len, InetSocketAddress from) {
+        try {
+            if (StunCodec.checkIntegrity(buf, 0, len, ice.key()) != StunCodec.Integrity.VALID) {
+                return;
+            }
+            Message m = StunCodec.decode(buf, 0, len);
+            if (m.getMessageType() != Message.BINDING_REQUEST) {
+                return;
+            }
+            Response r = MessageFactory.createBindingResponse((Request) m,
+                    new TransportAddress(from.getAddress(), from.getPort(), Transport.UDP));
+            r.setTransactionID(m.getTransactionID());
+            byte[] out = StunCodec.encode(r, ice.key());
+            business = from;
+            socket.send(new DatagramPacket(out, out.length, from));
+        } catch (Exception e) {
+            rejectedWhy.merge("BAD_STUN", 1, Integer::sum);
+        }
+    }
+
     Counters counters() {
         return new Counters(sent.get(), received.get(), rejected.get(), rtcp.get(), maidenAfterMillis,
                 rejectedWhy.toString(), dtmf.get());
@@ -129,6 +232,22 @@ public final class SdesMedia implements AutoCloseable {
                 continue;
             } catch (IOException e) {
                 return;
+            }
+            if (dtls != null) {
+                DatagramKind kind = DatagramKind.of(buf, 0, packet.getLength());
+                if (kind == DatagramKind.STUN) {
+                    answerCheck(buf, packet.getLength(), (InetSocketAddress) packet.getSocketAddress());
+                    continue;
+                }
+                if (kind == DatagramKind.DTLS) {
+                    dtls.receive(buf, 0, packet.getLength());
+                    continue;
+                }
+                if (srtp == null) {
+                    rejected.incrementAndGet();
+                    rejectedWhy.merge("BEFORE_DTLS_KEYS", 1, Integer::sum);
+                    continue;
+                }
             }
             byte[] copy = java.util.Arrays.copyOf(buf, packet.getLength());
             boolean isRtcp = Rtp.looksLikeRtcp(copy, copy.length);
@@ -160,7 +279,7 @@ public final class SdesMedia implements AutoCloseable {
 
     /** 20 ms of audio, once the business has sent its maiden packet. */
     private void talk() {
-        if (closed || maidenAfterMillis < 0) {
+        if (closed || maidenAfterMillis < 0 || srtp == null) {
             return;
         }
         byte[] rtp = Rtp.build(111, sent.get() == 0, seq++ & 0xFFFF, ts, ssrc, OPUS_FRAME);
@@ -201,6 +320,9 @@ public final class SdesMedia implements AutoCloseable {
     public void close() {
         closed = true;
         tasks.forEach(t -> t.cancel(false));
+        if (dtls != null) {
+            dtls.close();
+        }
         socket.close();
         SrtpEndpoint s = srtp;
         if (s != null) {

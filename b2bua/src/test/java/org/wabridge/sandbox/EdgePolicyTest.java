@@ -162,8 +162,11 @@ class EdgePolicyTest {
     void sdpMetaCannotUseIsRefused() {
         assertNull(EdgePolicy.sdpProblem(SDES_OFFER));
         String dtls = SDES_OFFER.replace("RTP/SAVP", "UDP/TLS/RTP/SAVPF");
-        assertTrue(EdgePolicy.sdpProblem(dtls).startsWith("DTLS"));
-        assertTrue(EdgePolicy.sdpProblem(SDES_OFFER.replace("RTP/SAVP", "RTP/AVP")).contains("not RTP/SAVP"));
+        assertTrue(EdgePolicy.sdpProblem(dtls).contains("no usable a=fingerprint"), EdgePolicy.sdpProblem(dtls));
+        String withFingerprint = dtls.replace("a=rtcp-mux", "a=fingerprint:sha-256 " + "AB:".repeat(31) + "AB\r\n"
+                + "a=setup:actpass\r\na=rtcp-mux");
+        assertNull(EdgePolicy.sdpProblem(withFingerprint), "a DTLS-SRTP offer with a fingerprint is Meta's default");
+        assertTrue(EdgePolicy.sdpProblem(SDES_OFFER.replace("RTP/SAVP", "RTP/AVP")).contains("neither RTP/SAVP"));
         assertTrue(EdgePolicy.sdpProblem(SDES_OFFER.replace("opus/48000/2", "PCMU/8000")).contains("opus"));
         assertTrue(EdgePolicy.sdpProblem(SDES_OFFER.replaceAll("a=crypto[^\r]*\r\n", "")).contains("a=crypto"));
     }

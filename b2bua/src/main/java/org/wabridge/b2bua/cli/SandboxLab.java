@@ -59,7 +59,7 @@ final class SandboxLab implements AutoCloseable {
         env.put("PBX_TARGET", "sip:127.0.0.1:" + env.get("PBX_STANDIN_PORT"));
         env.put("BUSINESS_NUMBER", SandboxDemo.BUSINESS);
         env.putIfAbsent("META_SIP_PASSWORD", "lab-secret");
-        env.put("SRTP_KEY_EXCHANGE", "SDES");
+        env.putIfAbsent("SRTP_KEY_EXCHANGE", "SDES"); // the sandbox keys by DTLS too (business-initiated calls)
         env.put("META_TLS_CERT", certs.resolve("bridge.pem").toString());
         env.put("META_TLS_KEY", certs.resolve("bridge.key").toString());
         env.put("CALL_LOG_FILE", run.resolve("calls.db").toString());

@@ -49,6 +49,24 @@ class SandboxDemoTest {
         assertTrue(text.contains("EDGE digest accepted (SHA-256, username 15550100001)"), text);
     }
 
+    @Test
+    void aNumberKeyedByDtlsRehearsesItsBusinessInitiatedCallWithIceAndDtls() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        env.put("SRTP_KEY_EXCHANGE", "DTLS"); // Meta's default keying, what a number gets unless set to SDES
+        int rc = new SandboxDemo(repoRoot(), null, Duration.ofSeconds(2), out, env).run();
+        String text = bytes.toString(StandardCharsets.UTF_8);
+        assertEquals(0, rc, text);
+        assertTrue(text.contains("EDGE media keyed by DTLS-SRTP"), text);
+        // the sandbox's own DTLS server finished the handshake and authenticated the business's SRTP with its keys
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("EDGE media \\(Meta side\\): sent (\\d+) SRTP, "
+                + "received (\\d+) SRTP \\((\\d+) DTMF, (\\d+) rejected[^;]*; DTLS connected in").matcher(text);
+        assertTrue(m.find(), text);
+        assertTrue(Integer.parseInt(m.group(1)) > 20 && Integer.parseInt(m.group(2)) > 20,
+                "audio both ways under DTLS keys: " + m.group());
+    }
+
     static Path repoRoot() {
         Path p = Path.of("").toAbsolutePath();
         while (p != null && !p.resolve("sip-config/examples/lab.yaml").toFile().exists()) {
