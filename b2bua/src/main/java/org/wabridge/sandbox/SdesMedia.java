@@ -43,14 +43,15 @@ import org.wabridge.media.srtp.SrtpSuite;
 /**
  * The media of one sandbox call, as Meta's relay behaves: one UDP port (RTP and RTCP muxed), SRTP keyed by SDES (our
  * key from the SDP) or, when the business offers DTLS-SRTP, by a DTLS handshake in which the sandbox is the server
- * and ICE-lite (it answers the business's authenticated connectivity checks, as Meta's relay does); it waits for the business's maiden packet (Meta expects the business to send first), then
- * sends generated audio (Opus frames, 20 ms) to the address in the business's SDP. Meta's no-media rules are
- * enforced: no authenticated packet from the business within {@code atStart} of the start, or none for
+ * and ICE-lite (it answers the business's authenticated connectivity checks, as Meta's relay does). It waits for
+ * the business's maiden packet (Meta expects the business to send first), then sends generated audio (a 440 Hz
+ * tone, {@link SandboxAudio}, in 20 ms Opus frames) to the address in the business's SDP. Meta's no-media rules
+ * are enforced: no authenticated packet from the business within {@code atStart} of the start, or none for
  * {@code midCall} later, calls {@code onNoMedia} once (the edge then hangs up).
  */
 public final class SdesMedia implements AutoCloseable {
 
-    /** An Opus frame (TOC 0xF8: CELT fullband 20 ms), the frame WhatsApp clients send when quiet. */
+    /** An Opus frame (TOC 0xF8: CELT fullband 20 ms), the frame WhatsApp clients send when quiet (the fallback). */
     static final byte[] OPUS_FRAME = {(byte) 0xF8, (byte) 0xFF, (byte) 0xFE};
 
     /** What flowed, for the demo's counters and the tests. */
@@ -282,7 +283,7 @@ public final class SdesMedia implements AutoCloseable {
         if (closed || maidenAfterMillis < 0 || srtp == null) {
             return;
         }
-        byte[] rtp = Rtp.build(111, sent.get() == 0, seq++ & 0xFFFF, ts, ssrc, OPUS_FRAME);
+        byte[] rtp = Rtp.build(111, sent.get() == 0, seq++ & 0xFFFF, ts, ssrc, SandboxAudio.frame(sent.get()));
         ts = (ts + 960) & 0xFFFFFFFFL;
         try {
             PacketBuffer p;
