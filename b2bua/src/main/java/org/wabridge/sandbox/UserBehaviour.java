@@ -28,7 +28,10 @@ public enum UserBehaviour {
     /** Meta refuses the offer's SDP. */
     SDP_INVALID("sdp-invalid", 403, "SDP Validation Error", true),
     /** The business has a payment problem. */
-    PAYMENT_ISSUE("payment-issue", 403, "Business eligibility payment issue", true);
+    PAYMENT_ISSUE("payment-issue", 403, "Business eligibility payment issue", true),
+    /** The Meta app that configured the SIP server lacks the permission for the number (ids are the sandbox's). */
+    APP_NOT_AUTHORIZED("app-not-authorized", 403, "The app 900000000000001 configured for SIP server wa-sandbox is not "
+            + "authorized for phone number id " + EdgePolicy.PHONE_NUMBER_ID, true);
 
     private final String word;
     private final int status;

@@ -26,6 +26,7 @@ class BridgeAgainstSandboxTest {
         rows.put("+15550100403", new Row(403, "meta.403.no-permission"));
         rows.put("+15550100503", new Row(503, "meta.503.unavailable"));
         rows.put("+15550100408", new Row(0, "meta.408.rtp-timeout"));
+        rows.put("+15550100401", new Row(502, "meta.403.app-not-authorized")); // a configuration fault: 502
         try (SandboxLab lab = SandboxLab.start(SandboxDemoTest.repoRoot(), null, System.getenv())) {
             int calls = 0;
             for (Map.Entry<String, Row> row : rows.entrySet()) {
