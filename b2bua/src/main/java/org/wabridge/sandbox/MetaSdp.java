@@ -50,6 +50,19 @@ final class MetaSdp {
      */
     static String dtlsAnswer(DtlsOffer offer, String address, int port, IceCredentials ice, DtlsFingerprint ours,
                              long ssrc) {
+        return dtlsBody(offer.opusPt(), offer.dtmfPt(), address, port, ice, ours, "passive", ssrc);
+    }
+
+    /**
+     * Meta's DTLS-SRTP offer in a user-initiated INVITE: ICE-lite, {@code a=setup:actpass}; the business answers
+     * {@code active} and runs ICE and the handshake as client.
+     */
+    static String dtlsOffer(String address, int port, IceCredentials ice, DtlsFingerprint ours, long ssrc) {
+        return dtlsBody(111, 126, address, port, ice, ours, "actpass", ssrc);
+    }
+
+    private static String dtlsBody(int opusPt, int dtmfPt, String address, int port, IceCredentials ice,
+                                   DtlsFingerprint ours, String setup, long ssrc) {
         String v = address.contains(":") ? "IP6" : "IP4";
         return "v=0\r\n"
                 + "o=- " + System.currentTimeMillis() + " 2 IN IP4 127.0.0.1\r\n"
@@ -57,20 +70,20 @@ final class MetaSdp {
                 + "t=0 0\r\n"
                 + "a=ice-lite\r\n"
                 + "a=group:BUNDLE audio\r\n"
-                + "m=audio " + port + " UDP/TLS/RTP/SAVPF " + offer.opusPt() + " " + offer.dtmfPt() + "\r\n"
+                + "m=audio " + port + " UDP/TLS/RTP/SAVPF " + opusPt + " " + dtmfPt + "\r\n"
                 + "c=IN " + v + " " + address + "\r\n"
                 + "a=rtcp:9 IN IP4 0.0.0.0\r\n"
                 + "a=candidate:1 1 udp 2122260223 " + address + " " + port + " typ host generation 0\r\n"
                 + "a=ice-ufrag:" + ice.ufrag() + "\r\n"
                 + "a=ice-pwd:" + ice.pwd() + "\r\n"
                 + "a=fingerprint:" + ours.toSdpValue() + "\r\n"
-                + "a=setup:passive\r\n"
+                + "a=setup:" + setup + "\r\n"
                 + "a=mid:audio\r\n"
                 + "a=sendrecv\r\n"
                 + "a=rtcp-mux\r\n"
-                + "a=rtpmap:" + offer.opusPt() + " opus/48000/2\r\n"
-                + "a=fmtp:" + offer.opusPt() + " " + OPUS_FMTP + "\r\n"
-                + "a=rtpmap:" + offer.dtmfPt() + " telephone-event/8000\r\n"
+                + "a=rtpmap:" + opusPt + " opus/48000/2\r\n"
+                + "a=fmtp:" + opusPt + " " + OPUS_FMTP + "\r\n"
+                + "a=rtpmap:" + dtmfPt + " telephone-event/8000\r\n"
                 + "a=ptime:20\r\n"
                 + "a=ssrc:" + ssrc + " cname:WhatsAppAudioStream1\r\n";
     }

@@ -54,6 +54,7 @@ import org.wabridge.b2bua.sip.HostResolver;
 import org.wabridge.b2bua.sip.StackContext;
 import org.wabridge.b2bua.sip.TlsContexts;
 import org.wabridge.b2bua.sip.TlsNetworkLayer;
+import org.wabridge.config.SrtpKeyExchange;
 
 /**
  * The sandbox's Meta SIP edge on sockets: JAIN-SIP with a TLS listener (the lab CA's certificate for the edge
@@ -362,8 +363,7 @@ public final class SandboxEdge implements SipListener, AutoCloseable {
             SdesMedia.Counters c = media.counters();
             media.close();
             finishedMedia.add(c);
-            notes.accept("EDGE media (Meta side): " + c
-                    + ("not used".equals(media.dtlsOutcome()) ? "" : "; DTLS " + media.dtlsOutcome()));
+            notes.accept("EDGE media (Meta side): " + c);
         }
     }
 
@@ -419,7 +419,11 @@ public final class SandboxEdge implements SipListener, AutoCloseable {
         invite.addHeader(headers.createHeader("User-Agent", "Facebook SipGateway"));
         invite.addHeader(headers.createHeader("x-wa-meta-wacid", "wacid." + wacidText));
         invite.addHeader(headers.createHeader("x-wa-meta-cta-payload", "sandbox-cta"));
-        invite.setContent(MetaSdp.offer(settings.mediaAddress(), media.port(), media.ourKey(), media.ssrc()),
+        boolean dtls = settings.keying().get(business) == SrtpKeyExchange.DTLS;
+        invite.setContent(dtls
+                        ? MetaSdp.dtlsOffer(settings.mediaAddress(), media.port(), media.ice(), media.dtlsFingerprint(),
+                                media.ssrc())
+                        : MetaSdp.offer(settings.mediaAddress(), media.port(), media.ourKey(), media.ssrc()),
                 headers.createContentTypeHeader("application", "sdp"));
         call.request = invite;
         outbound.put(callId, call);
@@ -448,7 +452,12 @@ public final class SandboxEdge implements SipListener, AutoCloseable {
                 ack.removeHeader(RouteHeader.NAME); // Meta's proxies are the edge itself: nothing to route through
                 dialog.sendAck(ack);
                 call.answeredAt = System.currentTimeMillis();
-                call.media.start(MetaSdp.read(new String(response.getRawContent()), "the business"));
+                String answer = new String(response.getRawContent());
+                if (MetaSdp.isDtls(answer)) {
+                    call.media.startDtls(MetaSdp.readDtls(answer, "the business"));
+                } else {
+                    call.media.start(MetaSdp.read(answer, "the business"));
+                }
                 timer.schedule(() -> hangUpOutbound(callId, "the WhatsApp user hangs up"),
                         call.hold.toMillis(), TimeUnit.MILLISECONDS);
             } else if (status >= 300) {

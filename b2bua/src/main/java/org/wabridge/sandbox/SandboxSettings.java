@@ -10,6 +10,7 @@ import java.util.Map;
 import org.wabridge.b2bua.digest.DigestAlgorithm;
 import org.wabridge.config.BridgeConfig;
 import org.wabridge.config.BusinessNumber;
+import org.wabridge.config.SrtpKeyExchange;
 import org.wabridge.config.Durations;
 
 /**
@@ -24,7 +25,7 @@ import org.wabridge.config.Durations;
  */
 public record SandboxSettings(EdgeRules rules, String listenHost, int tlsPort, int udpPort, Path certDir,
                               String bridgeHost, String bridgeAddress, int bridgePort, String mediaAddress,
-                              String caller) {
+                              String caller, Map<String, SrtpKeyExchange> keying) {
 
     static final List<String> KEYS = List.of("users", "defaultUser", "digest", "dailyLimit", "retryAfter", "ringTime",
             "noAnswerAfter", "noMediaAtStart", "noMediaMidCall", "udpPort", "certDir", "caller");
@@ -43,8 +44,10 @@ public record SandboxSettings(EdgeRules rules, String listenHost, int tlsPort, i
         int edgePort = colon > 0 ? Integer.parseInt(hostPort.substring(colon + 1)) : 5061;
         String listenHost = config.meta().edgeAddress() != null ? config.meta().edgeAddress() : "127.0.0.1";
         Map<String, String> passwords = new LinkedHashMap<>();
+        Map<String, SrtpKeyExchange> keying = new LinkedHashMap<>();
         for (BusinessNumber n : config.meta().numbers()) {
             passwords.put(n.number(), n.password());
+            keying.put(n.number(), n.srtpKeyExchange()); // what Meta offers on this number's user-initiated calls
         }
         Map<String, UserBehaviour> users = new LinkedHashMap<>();
         Object table = section.get("users");
@@ -72,13 +75,13 @@ public record SandboxSettings(EdgeRules rules, String listenHost, int tlsPort, i
         return new SandboxSettings(rules, listenHost, edgePort, Integer.parseInt(text(section, "udpPort", "0")),
                 Path.of(certDir), config.meta().sipServerHostname(), bridgeAddress, config.meta().listen().port(),
                 config.media().bindAddress().equals("0.0.0.0") ? "127.0.0.1" : config.media().bindAddress(),
-                text(section, "caller", "+15550100077"));
+                text(section, "caller", "+15550100077"), Map.copyOf(keying));
     }
 
     /** The same settings with another UDP port (tests give SIPp one). */
     public SandboxSettings withUdpPort(int port) {
         return new SandboxSettings(rules, listenHost, tlsPort, port, certDir, bridgeHost, bridgeAddress, bridgePort,
-                mediaAddress, caller);
+                mediaAddress, caller, keying);
     }
 
     private static UserBehaviour behaviour(String word, String key) {

@@ -56,13 +56,14 @@ public final class SdesMedia implements AutoCloseable {
 
     /** What flowed, for the demo's counters and the tests. */
     public record Counters(long sent, long received, long rejected, long rtcpReceived, long maidenAfterMillis,
-                           String rejectedWhy, long dtmfReceived) {
+                           String rejectedWhy, long dtmfReceived, String dtls) {
         @Override
         public String toString() {
             return "sent " + sent + " SRTP, received " + received + " SRTP (" + dtmfReceived + " DTMF, " + rejected
                     + " rejected" + (rejected > 0 ? ": " + rejectedWhy : "") + "), "
                     + rtcpReceived + " SRTCP" + (maidenAfterMillis >= 0 ? ", business's first packet after "
-                    + maidenAfterMillis + " ms" : ", no packet from the business");
+                    + maidenAfterMillis + " ms" : ", no packet from the business")
+                    + ("not used".equals(dtls) ? "" : "; DTLS " + dtls);
         }
     }
 
@@ -220,7 +221,7 @@ public final class SdesMedia implements AutoCloseable {
 
     Counters counters() {
         return new Counters(sent.get(), received.get(), rejected.get(), rtcp.get(), maidenAfterMillis,
-                rejectedWhy.toString(), dtmf.get());
+                rejectedWhy.toString(), dtmf.get(), dtlsOutcome);
     }
 
     private void read() {

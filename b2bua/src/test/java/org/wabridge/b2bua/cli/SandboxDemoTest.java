@@ -50,7 +50,7 @@ class SandboxDemoTest {
     }
 
     @Test
-    void aNumberKeyedByDtlsRehearsesItsBusinessInitiatedCallWithIceAndDtls() throws Exception {
+    void aNumberKeyedByDtlsRehearsesBothDirectionsWithIceAndDtls() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
         java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
@@ -65,6 +65,9 @@ class SandboxDemoTest {
         assertTrue(m.find(), text);
         assertTrue(Integer.parseInt(m.group(1)) > 20 && Integer.parseInt(m.group(2)) > 20,
                 "audio both ways under DTLS keys: " + m.group());
+        // the user-initiated call: the sandbox offered DTLS as Meta does for this number, the bridge answered active
+        assertTrue(java.util.regex.Pattern.compile("user-initiated, Meta side: sent [1-9]\\d+ SRTP, received [1-9]\\d+ "
+                + "SRTP \\([^)]*\\)[^;]*; DTLS connected in").matcher(text).find(), text);
     }
 
     static Path repoRoot() {
