@@ -18,12 +18,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import org.ice4j.Transport;
-import org.ice4j.TransportAddress;
-import org.ice4j.message.Message;
-import org.ice4j.message.MessageFactory;
-import org.ice4j.message.Request;
-import org.ice4j.message.Response;
 import org.wabridge.media.dtls.DatagramKind;
 import org.wabridge.media.dtls.DtlsCertificate;
 import org.wabridge.media.dtls.DtlsEndpoint;
@@ -33,7 +27,7 @@ import org.wabridge.media.dtls.DtlsRole;
 import org.wabridge.media.dtls.DtlsSettings;
 import org.wabridge.media.dtls.DtlsSrtpKeys;
 import org.wabridge.media.ice.IceCredentials;
-import org.wabridge.media.ice.StunCodec;
+import org.wabridge.media.ice.IceLiteAnswer;
 import org.wabridge.media.rtp.Rtp;
 import org.wabridge.media.sdp.CryptoAttribute;
 import org.wabridge.media.srtp.PacketBuffer;
@@ -198,22 +192,14 @@ public final class SdesMedia implements AutoCloseable {
         }
     }
 
-    /** An ICE-lite agent answers authenticated Binding requests and nothing else; the business's address latches. */
+    /** As an ICE-lite agent: authenticated Binding requests are answered and latch the business's address. */
     private void answerCheck(byte[] buf, int len, InetSocketAddress from) {
         try {
-            if (StunCodec.checkIntegrity(buf, 0, len, ice.key()) != StunCodec.Integrity.VALID) {
-                return;
+            java.util.Optional<byte[]> answer = IceLiteAnswer.to(buf, 0, len, from, ice.key());
+            if (answer.isPresent()) {
+                business = from;
+                socket.send(new DatagramPacket(answer.get(), answer.get().length, from));
             }
-            Message m = StunCodec.decode(buf, 0, len);
-            if (m.getMessageType() != Message.BINDING_REQUEST) {
-                return;
-            }
-            Response r = MessageFactory.createBindingResponse((Request) m,
-                    new TransportAddress(from.getAddress(), from.getPort(), Transport.UDP));
-            r.setTransactionID(m.getTransactionID());
-            byte[] out = StunCodec.encode(r, ice.key());
-            business = from;
-            socket.send(new DatagramPacket(out, out.length, from));
         } catch (Exception e) {
             rejectedWhy.merge("BAD_STUN", 1, Integer::sum);
         }

@@ -8,17 +8,12 @@ import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.ice4j.Transport;
-import org.ice4j.TransportAddress;
-import org.ice4j.message.Message;
-import org.ice4j.message.MessageFactory;
-import org.ice4j.message.Request;
-import org.ice4j.message.Response;
 import org.wabridge.media.dtls.DatagramKind;
 import org.wabridge.media.dtls.DtlsCertificate;
 import org.wabridge.media.dtls.DtlsEndpoint;
@@ -28,7 +23,7 @@ import org.wabridge.media.dtls.DtlsRole;
 import org.wabridge.media.dtls.DtlsSettings;
 import org.wabridge.media.dtls.DtlsSrtpKeys;
 import org.wabridge.media.ice.IceCredentials;
-import org.wabridge.media.ice.StunCodec;
+import org.wabridge.media.ice.IceLiteAnswer;
 import org.wabridge.media.rtp.Rtp;
 import org.wabridge.media.sdp.CryptoAttribute;
 import org.wabridge.media.srtp.SrtpEndpoint;
@@ -169,18 +164,11 @@ final class SimulatedMeta implements AutoCloseable {
 
     private void answerCheck(byte[] buf, int len, InetSocketAddress from) {
         try {
-            if (StunCodec.checkIntegrity(buf, 0, len, ice.key()) != StunCodec.Integrity.VALID) {
-                return; // as an ICE-lite agent: unauthenticated checks get nothing
+            // as an ICE-lite agent: unauthenticated checks get nothing
+            Optional<byte[]> answer = IceLiteAnswer.to(buf, 0, len, from, ice.key());
+            if (answer.isPresent()) {
+                socket.send(new DatagramPacket(answer.get(), answer.get().length, from));
             }
-            Message m = StunCodec.decode(buf, 0, len);
-            if (m.getMessageType() != Message.BINDING_REQUEST) {
-                return;
-            }
-            Response r = MessageFactory.createBindingResponse((Request) m,
-                    new TransportAddress(from.getAddress(), from.getPort(), Transport.UDP));
-            r.setTransactionID(m.getTransactionID());
-            byte[] out = StunCodec.encode(r, ice.key());
-            socket.send(new DatagramPacket(out, out.length, from));
         } catch (Exception e) {
             System.err.println("simulated Meta: bad check: " + e);
         }
