@@ -102,7 +102,7 @@ public final class RtpPeer implements AutoCloseable {
             }
         } else {
             packet = Rtp.build(audioPt, sent.get() == 0, seq++ & 0xFFFF, ts, ssrc,
-                    opus ? SdesMedia.OPUS_FRAME : tone(160));
+                    opus ? EdgeMedia.OPUS_FRAME : tone(160));
             ts = (ts + step) & 0xFFFFFFFFL;
         }
         try {

@@ -47,7 +47,7 @@ final class SandboxAudio {
             return List.copyOf(out);
         } catch (Exception | AssertionError e) {
             // Concentus keeps libopus's checks on: should one fire, the user is silent rather than the sandbox down
-            return List.of(SdesMedia.OPUS_FRAME);
+            return List.of(EdgeMedia.OPUS_FRAME);
         }
     }
 }

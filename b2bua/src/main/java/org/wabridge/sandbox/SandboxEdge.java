@@ -60,7 +60,7 @@ import org.wabridge.config.SrtpKeyExchange;
  * The sandbox's Meta SIP edge on sockets: JAIN-SIP with a TLS listener (the lab CA's certificate for the edge
  * name), optionally UDP for SIPp. Business-initiated INVITEs go through {@link EdgePolicy}; answered calls get
  * Meta's 200 OK shape (Record-Route pair, {@code X-FB-External-Domain}, Allow without UPDATE/PRACK, SDES answer)
- * and {@link SdesMedia}. {@link #callBusiness} places a user-initiated call shaped like Meta's sample INVITE and
+ * and {@link EdgeMedia}. {@link #callBusiness} places a user-initiated call shaped like Meta's sample INVITE and
  * answers the bridge's digest challenge. Every decision is reported to {@code notes} as one line.
  */
 public final class SandboxEdge implements SipListener, AutoCloseable {
@@ -70,7 +70,7 @@ public final class SandboxEdge implements SipListener, AutoCloseable {
 
     /** How a user-initiated call ended, for the demo and the tests. */
     public record CallResult(String callId, int finalStatus, String reason, boolean challenged,
-                             SdesMedia.Counters media, String endedBy) {}
+                             EdgeMedia.Counters media, String endedBy) {}
 
     /** A business-initiated call the edge answered. */
     private static final class Inbound {
@@ -78,7 +78,7 @@ public final class SandboxEdge implements SipListener, AutoCloseable {
         final ServerTransaction invite;
         final List<ScheduledFuture<?>> timers = new ArrayList<>();
         volatile Dialog dialog;
-        volatile SdesMedia media;
+        volatile EdgeMedia media;
         volatile long answeredAt;
 
         Inbound(String pair, ServerTransaction invite) {
@@ -92,13 +92,13 @@ public final class SandboxEdge implements SipListener, AutoCloseable {
         final String business;
         final Duration hold;
         final CompletableFuture<CallResult> done = new CompletableFuture<>();
-        final SdesMedia media;
+        final EdgeMedia media;
         Request request;
         boolean challenged;
         volatile Dialog dialog;
         volatile long answeredAt;
 
-        Outbound(String business, Duration hold, SdesMedia media) {
+        Outbound(String business, Duration hold, EdgeMedia media) {
             this.business = business;
             this.hold = hold;
             this.media = media;
@@ -125,7 +125,7 @@ public final class SandboxEdge implements SipListener, AutoCloseable {
     private final Map<String, Integer> connectedToday = new ConcurrentHashMap<>();
     private final DigestClient digest = new DigestClient();
     private final SecureRandom random = new SecureRandom();
-    private final List<SdesMedia.Counters> finishedMedia = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<EdgeMedia.Counters> finishedMedia = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private SandboxEdge(SandboxSettings settings, Consumer<String> notes, StackContext context, SipStack stack,
                         SipProvider tls, SipProvider udp, SipFactory factory) throws Exception {
@@ -209,7 +209,7 @@ public final class SandboxEdge implements SipListener, AutoCloseable {
     }
 
     /** Media counters of the business-initiated calls that ended, in order. */
-    public List<SdesMedia.Counters> finishedMedia() {
+    public List<EdgeMedia.Counters> finishedMedia() {
         return List.copyOf(finishedMedia);
     }
 
@@ -282,7 +282,7 @@ public final class SandboxEdge implements SipListener, AutoCloseable {
                 return;
             }
             String businessSdp = new String(request.getRawContent());
-            SdesMedia media = new SdesMedia(settings.mediaAddress(), timer, settings.rules().noMediaAtStart(),
+            EdgeMedia media = new EdgeMedia(settings.mediaAddress(), timer, settings.rules().noMediaAtStart(),
                     settings.rules().noMediaMidCall(), why -> hangUpInbound(callId, why));
             call.media = media;
             Response ok = dialogResponse(request, 200, "OK");
@@ -358,9 +358,9 @@ public final class SandboxEdge implements SipListener, AutoCloseable {
         }
     }
 
-    private void finish(SdesMedia media) {
+    private void finish(EdgeMedia media) {
         if (media != null) {
-            SdesMedia.Counters c = media.counters();
+            EdgeMedia.Counters c = media.counters();
             media.close();
             finishedMedia.add(c);
             notes.accept("EDGE media (Meta side): " + c);
@@ -390,7 +390,7 @@ public final class SandboxEdge implements SipListener, AutoCloseable {
         random.nextBytes(wacid);
         String wacidText = Base64.getEncoder().withoutPadding().encodeToString(wacid).replace('/', '_');
         String callId = "outgoing:wacid." + wacidText;
-        SdesMedia media = new SdesMedia(settings.mediaAddress(), timer, settings.rules().noMediaAtStart(),
+        EdgeMedia media = new EdgeMedia(settings.mediaAddress(), timer, settings.rules().noMediaAtStart(),
                 settings.rules().noMediaMidCall(), why -> hangUpOutbound(callId, why));
         Outbound call = new Outbound(business, hold, media);
         String caller = settings.caller();

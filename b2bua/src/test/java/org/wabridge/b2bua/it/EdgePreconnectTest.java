@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.BeforeAll;
@@ -67,12 +66,9 @@ class EdgePreconnectTest {
         }
         try (LogCapture log = new LogCapture()) {
             BridgeUnderTest.Ports ports = new BridgeUnderTest.Ports();
-            long start = System.nanoTime();
             try (NettyMediaRelay relay = new NettyMediaRelay(ports.mediaSettings());
                  BridgeUnderTest bridge = new BridgeUnderTest(ports, certs, closedPort, "pw", Map.of(), relay)) {
-                long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
                 assertTrue(bridge.b2bua.ready(), "ready although Meta's edge is down");
-                assertTrue(tookMillis < 20_000, "start took " + tookMillis + " ms");
                 assertTrue(log.lines().stream().anyMatch(l -> l.startsWith("WARN connection to Meta's edge failed: "
                         + "wa.meta.vc:" + closedPort)), log.text());
             }

@@ -23,7 +23,7 @@ import org.wabridge.media.srtp.SrtpEndpoint;
 import org.wabridge.media.srtp.SrtpSuite;
 
 /** Meta's media rules in the sandbox: the business sends first, and silence ends the call (20 s / 30 s, shortened). */
-class SdesMediaTest {
+class EdgeMediaTest {
 
     private final ScheduledExecutorService timer = Executors.newScheduledThreadPool(2);
     private final LinkedBlockingQueue<String> hangUps = new LinkedBlockingQueue<>();
@@ -51,13 +51,13 @@ class SdesMediaTest {
             return new MetaSdp.Offer("127.0.0.1", socket.getLocalPort(), 111, 126, key);
         }
 
-        void keyWith(SdesMedia sandbox) throws Exception {
+        void keyWith(EdgeMedia sandbox) throws Exception {
             srtp = new SrtpEndpoint(key, sandbox.ourKey(), 0x1234L);
         }
 
-        void send(SdesMedia sandbox, int packets) throws Exception {
+        void send(EdgeMedia sandbox, int packets) throws Exception {
             for (int i = 0; i < packets; i++) {
-                byte[] rtp = Rtp.build(111, false, seq++, seq * 960L, 0x1234L, SdesMedia.OPUS_FRAME);
+                byte[] rtp = Rtp.build(111, false, seq++, seq * 960L, 0x1234L, EdgeMedia.OPUS_FRAME);
                 PacketBuffer p = srtp.protectRtp(rtp, rtp.length);
                 socket.send(new DatagramPacket(p.getBuffer(), p.getOffset(), p.getLength(),
                         new InetSocketAddress("127.0.0.1", sandbox.port())));
@@ -94,7 +94,7 @@ class SdesMediaTest {
     @Test
     void waitsForTheBusinessMaidenPacketThenTalks() throws Exception {
         try (Business business = new Business();
-             SdesMedia sandbox = new SdesMedia("127.0.0.1", timer, Duration.ofSeconds(20), Duration.ofSeconds(30),
+             EdgeMedia sandbox = new EdgeMedia("127.0.0.1", timer, Duration.ofSeconds(20), Duration.ofSeconds(30),
                      hangUps::add)) {
             business.keyWith(sandbox);
             sandbox.start(business.offer());
@@ -109,7 +109,7 @@ class SdesMediaTest {
     @Test
     void noMediaAtTheStartEndsTheCall() throws Exception {
         try (Business business = new Business();
-             SdesMedia sandbox = new SdesMedia("127.0.0.1", timer, Duration.ofMillis(400), Duration.ofSeconds(30),
+             EdgeMedia sandbox = new EdgeMedia("127.0.0.1", timer, Duration.ofMillis(400), Duration.ofSeconds(30),
                      hangUps::add)) {
             business.keyWith(sandbox);
             sandbox.start(business.offer());
@@ -121,7 +121,7 @@ class SdesMediaTest {
     @Test
     void mediaThatStopsMidCallEndsTheCallOnce() throws Exception {
         try (Business business = new Business();
-             SdesMedia sandbox = new SdesMedia("127.0.0.1", timer, Duration.ofMillis(400), Duration.ofMillis(600),
+             EdgeMedia sandbox = new EdgeMedia("127.0.0.1", timer, Duration.ofMillis(400), Duration.ofMillis(600),
                      hangUps::add)) {
             business.keyWith(sandbox);
             sandbox.start(business.offer());
@@ -136,7 +136,7 @@ class SdesMediaTest {
     @Test
     void packetsUnderAnotherKeyAreRejectedNotCounted() throws Exception {
         try (Business business = new Business(); Business stranger = new Business();
-             SdesMedia sandbox = new SdesMedia("127.0.0.1", timer, Duration.ofSeconds(20), Duration.ofSeconds(30),
+             EdgeMedia sandbox = new EdgeMedia("127.0.0.1", timer, Duration.ofSeconds(20), Duration.ofSeconds(30),
                      hangUps::add)) {
             business.keyWith(sandbox);
             stranger.keyWith(sandbox);

@@ -43,7 +43,7 @@ import org.wabridge.media.srtp.SrtpSuite;
  * are enforced: no authenticated packet from the business within {@code atStart} of the start, or none for
  * {@code midCall} later, calls {@code onNoMedia} once (the edge then hangs up).
  */
-public final class SdesMedia implements AutoCloseable {
+public final class EdgeMedia implements AutoCloseable {
 
     /** An Opus frame (TOC 0xF8: CELT fullband 20 ms), the frame WhatsApp clients send when quiet (the fallback). */
     static final byte[] OPUS_FRAME = {(byte) 0xF8, (byte) 0xFF, (byte) 0xFE};
@@ -91,7 +91,7 @@ public final class SdesMedia implements AutoCloseable {
     private int seq = new SecureRandom().nextInt(0x7FFF);
     private long ts = new SecureRandom().nextInt() & 0xFFFFFFFFL;
 
-    SdesMedia(String bindAddress, ScheduledExecutorService timer, Duration atStart, Duration midCall,
+    EdgeMedia(String bindAddress, ScheduledExecutorService timer, Duration atStart, Duration midCall,
               Consumer<String> onNoMedia) throws SocketException, java.net.UnknownHostException {
         this.socket = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(bindAddress), 0));
         this.socket.setSoTimeout(200);
