@@ -30,6 +30,7 @@ import org.slf4j.MDC;
 import org.wabridge.b2bua.SipTrace.Side;
 import org.wabridge.b2bua.call.Action;
 import org.wabridge.b2bua.call.CallMachine;
+import org.wabridge.b2bua.call.CallState;
 import org.wabridge.b2bua.call.CallTimer;
 import org.wabridge.b2bua.call.Input;
 import org.wabridge.b2bua.call.SerialExecutor;
@@ -67,7 +68,9 @@ final class SipCall implements MediaEvents, CallRegistry.Entry {
     private final String callId;
     private final Side inbound;
     private final Side outbound;
-    private final ServerTransaction inboundTx;
+    /** The INVITE that made the call; dropped once the call is confirmed (with the set-up references below). */
+    private ServerTransaction inboundTx;
+    private Dialog inboundDialog;
     private final String inboundToTag = SipSignalling.newTag();
     private final CallMachine machine;
     private final SerialExecutor queue;
@@ -282,10 +285,29 @@ final class SipCall implements MediaEvents, CallRegistry.Entry {
                 LOG.error("cannot carry out {}", action.getClass().getSimpleName(), e);
             }
         }
+        if (inboundTx != null && machine.state() == CallState.CONFIRMED) {
+            releaseSetup();
+        }
+    }
+
+    /**
+     * A confirmed call needs only its two dialogs and the ACK it may have to resend. The set-up's transactions and
+     * messages go, so that they live as long as the stack keeps them, not as long as the call (heap per call).
+     */
+    private void releaseSetup() {
+        inboundDialog = inboundTx.getDialog();
+        inboundTx = null;
+        outboundTx = null;
+        outboundInvite = null;
+        outboundAnswer = null;
     }
 
     private void perform(Action action) {
         if (action instanceof Action.Respond r) {
+            if (inboundTx == null) {
+                LOG.warn("no answer {} sent: the call's INVITE was answered and confirmed already", r.code());
+                return;
+            }
             sip.respond(inboundTx, r.code(), r.phrase(), inboundToTag, r.sdp(), r.reasons(), r.retryAfter());
         } else if (action instanceof Action.AnswerRequest a) {
             sip.respond((RequestEvent) a.request(), a.code(), null, a.sdp());
@@ -308,7 +330,7 @@ final class SipCall implements MediaEvents, CallRegistry.Entry {
         } else if (action instanceof Action.AbandonInvite) {
             abandonInvite();
         } else if (action instanceof Action.SendBye b) {
-            sip.bye(b.side(), b.side() == inbound ? inboundTx.getDialog() : outboundDialog, b.reason(), this);
+            sip.bye(b.side(), b.side() == inbound ? inboundDialog() : outboundDialog, b.reason(), this);
         } else if (action instanceof Action.StartMetaMedia m) {
             m.media().startMetaLeg();
         } else if (action instanceof Action.CloseMedia m) {
@@ -387,6 +409,10 @@ final class SipCall implements MediaEvents, CallRegistry.Entry {
             Input failure = unreachable(e);
             run(() -> feed(failure)); // after the rest of this step (its timers) is in place
         }
+    }
+
+    private Dialog inboundDialog() {
+        return inboundTx != null ? inboundTx.getDialog() : inboundDialog;
     }
 
     private void abandonInvite() {
