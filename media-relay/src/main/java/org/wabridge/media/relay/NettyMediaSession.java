@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -42,11 +43,17 @@ public final class NettyMediaSession implements MediaSession {
     private final AtomicBoolean startRequested = new AtomicBoolean();
     private final CompletableFuture<Void> released = new CompletableFuture<>();
     /**
-     * The array every packet of this call is read into and processed in (SRTP in place, trailer room included):
-     * all three sockets are on one event loop, and nothing downstream keeps the array (the prebuffer and the DTLS
-     * queue copy what they keep; the sink copies into a socket buffer).
+     * The array every packet is read into and processed in (SRTP in place, trailer room included), one per event
+     * loop thread rather than one per call (1.5 KB of heap per call less): a packet is handled to the end on its
+     * loop before the next is read, and nothing downstream keeps the array (the prebuffer and the DTLS queue copy
+     * what they keep; the sink copies into a socket buffer).
      */
-    private final byte[] scratch = new byte[SCRATCH_BYTES];
+    private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
+        @Override
+        protected byte[] initialValue() {
+            return new byte[SCRATCH_BYTES];
+        }
+    };
     private static final int SCRATCH_BYTES = 1500 + PacketBuffer.TRAILER_ROOM;
 
     /**
@@ -251,7 +258,7 @@ public final class NettyMediaSession implements MediaSession {
             ByteBuf content = packet.content();
             int length = content.readableBytes();
             // room for the SRTP trailer, so PBX packets are protected in place
-            byte[] bytes = scratch;
+            byte[] bytes = SCRATCH.get();
             if (bytes.length < length + PacketBuffer.TRAILER_ROOM) {
                 bytes = new byte[length + PacketBuffer.TRAILER_ROOM]; // larger than an MTU: not media, rare
             }
