@@ -8,6 +8,7 @@
 #   scripts/bench/media-bench.sh                 # N = 100 300, 20 s measured, 5 s warm-up
 #   CALLS="100 300" DURATION=20 WARMUP=5 OUT=/tmp/wabench scripts/bench/media-bench.sh
 #   JIT_WARMUP=100000 scripts/bench/media-bench.sh   # our relay forwards 100k packets of its own first
+#   PERF_STAT=1 RTPENGINE=0 scripts/bench/media-bench.sh  # + our relay's system calls and CPU over 10 s (perf)
 #
 # Needs root (ip netns), gcc, make, libssl-dev, rtpengine-daemon, Java 17, Maven (offline cache).
 set -euo pipefail
@@ -29,6 +30,7 @@ CODEC=${CODEC:-pcmu}
 JAVA_OPTS=${JAVA_OPTS:-"-XX:+UseParallelGC -Xmx1g"}
 RTPENGINE=${RTPENGINE:-1}        # 0: only our relay (e.g. to compare JVM options)
 JIT_WARMUP=${JIT_WARMUP:-0}      # packets our relay forwards on its own before the load (JIT compiled first)
+PERF_STAT=${PERF_STAT:-0}        # 1: count our relay's system calls and CPU for 10 s of the measured phase (perf)
 PORT_MIN=20000
 PORT_MAX=29999
 NG_PORT=22230
@@ -65,6 +67,10 @@ for n in $CALLS; do
         --port-min $PORT_MIN --port-max $PORT_MAX --codec "$CODEC" --jit-warm-up "$JIT_WARMUP" \
         < "$fifo_in" > "$fifo_out" 2> "$OUT/relay-$n.log" &
     relay_pid=$!
+    if [ "$PERF_STAT" = 1 ]; then
+        (sleep $((WARMUP + 3)); perf stat -x, -e raw_syscalls:sys_enter,task-clock -p "$relay_pid" -- sleep 10 \
+            2> "$OUT/perf-relay-$n.csv" > /dev/null) &
+    fi
     # open order matters: rtpload's stdout (the relay's stdin) first, then its stdin
     ip netns exec "$NS" "$BUILD/rtpload" -n "$n" --print-ports -f - -d "$DURATION" -w "$WARMUP" -c "$CODEC" \
         -o "$OUT/relay-$n.json" -q --watch-pid "$relay_pid" > "$fifo_in" < "$fifo_out"
