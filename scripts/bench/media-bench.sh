@@ -8,6 +8,7 @@
 #   scripts/bench/media-bench.sh                 # N = 100 300, 20 s measured, 5 s warm-up
 #   CALLS="100 300" DURATION=20 WARMUP=5 OUT=/tmp/wabench scripts/bench/media-bench.sh
 #   JIT_WARMUP=100000 scripts/bench/media-bench.sh   # our relay forwards 100k packets of its own first
+#   IO_ENGINE=io_uring scripts/bench/media-bench.sh   # our relay on io_uring (media.ioEngine)
 #   PERF_STAT=1 RTPENGINE=0 scripts/bench/media-bench.sh  # + our relay's system calls and CPU over 10 s (perf)
 #
 # Needs root (ip netns), gcc, make, libssl-dev, rtpengine-daemon, Java 17, Maven (offline cache).
@@ -30,6 +31,7 @@ CODEC=${CODEC:-pcmu}
 JAVA_OPTS=${JAVA_OPTS:-"-XX:+UseParallelGC -Xmx1g"}
 RTPENGINE=${RTPENGINE:-1}        # 0: only our relay (e.g. to compare JVM options)
 JIT_WARMUP=${JIT_WARMUP:-0}      # packets our relay forwards on its own before the load (JIT compiled first)
+IO_ENGINE=${IO_ENGINE:-epoll}    # our relay's media.ioEngine: epoll or io_uring
 PERF_STAT=${PERF_STAT:-0}        # 1: count our relay's system calls and CPU for 10 s of the measured phase (perf)
 PORT_MIN=20000
 PORT_MAX=29999
@@ -64,7 +66,7 @@ for n in $CALLS; do
     rm -f "$fifo_in" "$fifo_out"; mkfifo "$fifo_in" "$fifo_out"
     # shellcheck disable=SC2086
     ip netns exec "$NS" java $JAVA_OPTS -cp "$CP" org.wabridge.media.bench.RelayBenchServer \
-        --port-min $PORT_MIN --port-max $PORT_MAX --codec "$CODEC" --jit-warm-up "$JIT_WARMUP" \
+        --port-min $PORT_MIN --port-max $PORT_MAX --codec "$CODEC" --jit-warm-up "$JIT_WARMUP" --io-engine "$IO_ENGINE" \
         < "$fifo_in" > "$fifo_out" 2> "$OUT/relay-$n.log" &
     relay_pid=$!
     if [ "$PERF_STAT" = 1 ]; then

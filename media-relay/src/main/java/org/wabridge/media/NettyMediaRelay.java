@@ -15,6 +15,9 @@ import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollMode;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringDatagramChannel;
+import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -57,8 +60,8 @@ import org.wabridge.media.transcode.TranscodingBudget;
 import org.wabridge.media.srtp.SrtpWarmUp;
 
 /**
- * The media relay on Netty: one event loop group (epoll, NIO only where epoll is unavailable)
- * shared by every call, sized to the cores; each call's sockets and timers live on one loop.
+ * The media relay on Netty: one event loop group (epoll, or io_uring when configured; NIO only where neither is
+ * available) shared by every call, sized to the cores; each call's sockets and timers live on one loop.
  */
 public final class NettyMediaRelay implements MediaRelay {
 
@@ -112,7 +115,16 @@ public final class NettyMediaRelay implements MediaRelay {
                 keying, random, DtlsEndpoint.DEFAULT_THREADS, NettyMediaSession::now);
         this.ports = new PortBlocks(settings.portMin(), settings.portMax());
         IoHandlerFactory io;
-        if (Epoll.isAvailable()) {
+        boolean uring = settings.ioEngine() == MediaSettings.IoEngine.IO_URING;
+        if (uring && !IoUring.isAvailable()) {
+            uring = false;
+            LOG.warn("media.ioEngine io_uring is unavailable here ({}); the media relay uses epoll",
+                    IoUring.unavailabilityCause().getMessage());
+        }
+        if (uring) {
+            io = IoUringIoHandler.newFactory();
+            channelClass = IoUringDatagramChannel.class;
+        } else if (Epoll.isAvailable()) {
             io = EpollIoHandler.newFactory();
             channelClass = EpollDatagramChannel.class;
         } else {
@@ -187,6 +199,11 @@ public final class NettyMediaRelay implements MediaRelay {
         for (NettyMediaSession session : onLoop) {
             session.tick(now);
         }
+    }
+
+    /** The socket engine the relay runs on: io_uring, epoll or nio. */
+    public String ioEngine() {
+        return channelClass == IoUringDatagramChannel.class ? "io_uring" : usesEpoll() ? "epoll" : "nio";
     }
 
     /** True when the relay runs on native epoll. */

@@ -47,7 +47,7 @@ public final class ConfigLoader {
             "allowedSources", "inboundChallenge");
     static final List<String> MEDIA_KEYS = List.of("mode", "bindAddress", "publicAddress", "portMin", "portMax",
             "g711EnabledAtMeta", "pbxSilenceFill", "prebuffer", "rtcpInterval", "metaSilenceTimeout",
-            "pbxSilenceTimeout", "holdTimeout", "maxTranscodedCalls");
+            "pbxSilenceTimeout", "holdTimeout", "maxTranscodedCalls", "ioEngine");
     static final List<String> LIMITS_KEYS = List.of("maxCallsPerNumber", "dailyCallsPerUserPair");
     static final List<String> ADMIN_KEYS = List.of("enabled", "host", "port", "token");
     static final List<String> CALL_LOG_KEYS = List.of("enabled", "file", "jdbcUrl", "retention", "queueSize");
@@ -280,7 +280,8 @@ public final class ConfigLoader {
                 duration(e, "media", "metaSilenceTimeout", Duration.ofSeconds(30)),
                 duration(e, "media", "pbxSilenceTimeout", Duration.ofSeconds(60)),
                 duration(e, "media", "holdTimeout", Duration.ofHours(1)),
-                orZero(integer(e, "media", "maxTranscodedCalls", MediaSettings.DEFAULT_MAX_TRANSCODED_CALLS)));
+                orZero(integer(e, "media", "maxTranscodedCalls", MediaSettings.DEFAULT_MAX_TRANSCODED_CALLS)),
+                choice(e, "media", "ioEngine", MediaSettings.IoEngine.EPOLL, MediaSettings.IoEngine.class));
     }
 
     private Limits readLimits(Node node) {

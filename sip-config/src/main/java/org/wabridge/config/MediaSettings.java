@@ -19,6 +19,8 @@ import java.time.Duration;
  * @param holdTimeout        PBX leg on hold / sendonly / inactive this long ends the call
  * @param maxTranscodedCalls calls this node transcodes Opus <-> G.711 at once (for PBXes without Opus); beyond it
  *                           such a call is refused with 503 and Retry-After; 0 turns transcoding off
+ * @param ioEngine           how the relay's sockets are driven: EPOLL (default) or IO_URING (fewer system calls;
+ *                           falls back to epoll where the kernel or a container forbids io_uring)
  */
 public record MediaSettings(
         MediaMode mode,
@@ -33,7 +35,8 @@ public record MediaSettings(
         Duration metaSilenceTimeout,
         Duration pbxSilenceTimeout,
         Duration holdTimeout,
-        int maxTranscodedCalls) {
+        int maxTranscodedCalls,
+        IoEngine ioEngine) {
 
     /**
      * Default of {@code media.maxTranscodedCalls}: a quarter to a half of what one core transcodes (BENCHMARKS.md,
@@ -43,17 +46,27 @@ public record MediaSettings(
 
     public enum MediaMode { RELAY, PASSTHROUGH }
 
+    /** The relay's socket engine; io_uring submits many sockets' reads and sends in one system call. */
+    public enum IoEngine { EPOLL, IO_URING }
+
     /** Settings with the default transcoding budget. */
     public MediaSettings(MediaMode mode, String bindAddress, String publicAddress, int portMin, int portMax,
                          boolean g711EnabledAtMeta, Duration pbxSilenceFill, Duration prebuffer, Duration rtcpInterval,
                          Duration metaSilenceTimeout, Duration pbxSilenceTimeout, Duration holdTimeout) {
         this(mode, bindAddress, publicAddress, portMin, portMax, g711EnabledAtMeta, pbxSilenceFill, prebuffer,
-                rtcpInterval, metaSilenceTimeout, pbxSilenceTimeout, holdTimeout, DEFAULT_MAX_TRANSCODED_CALLS);
+                rtcpInterval, metaSilenceTimeout, pbxSilenceTimeout, holdTimeout, DEFAULT_MAX_TRANSCODED_CALLS,
+                IoEngine.EPOLL);
     }
 
     /** The same settings with another transcoding budget. */
     public MediaSettings withMaxTranscodedCalls(int max) {
         return new MediaSettings(mode, bindAddress, publicAddress, portMin, portMax, g711EnabledAtMeta, pbxSilenceFill,
-                prebuffer, rtcpInterval, metaSilenceTimeout, pbxSilenceTimeout, holdTimeout, max);
+                prebuffer, rtcpInterval, metaSilenceTimeout, pbxSilenceTimeout, holdTimeout, max, ioEngine);
+    }
+
+    /** The same settings with another socket engine. */
+    public MediaSettings withIoEngine(IoEngine engine) {
+        return new MediaSettings(mode, bindAddress, publicAddress, portMin, portMax, g711EnabledAtMeta, pbxSilenceFill,
+                prebuffer, rtcpInterval, metaSilenceTimeout, pbxSilenceTimeout, holdTimeout, maxTranscodedCalls, engine);
     }
 }

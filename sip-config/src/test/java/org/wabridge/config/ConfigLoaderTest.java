@@ -141,6 +141,7 @@ class ConfigLoaderTest {
                   pbxSilenceTimeout: 90s
                   holdTimeout: 2h
                   maxTranscodedCalls: 6
+                  ioEngine: io_uring
                 limits:
                   maxCallsPerNumber: 50
                   dailyCallsPerUserPair: 20
@@ -157,8 +158,18 @@ class ConfigLoaderTest {
                 MetaSide.META_NETWORKS.stream().map(Cidr::parse).toList(), 407), cfg.meta());
         assertEquals(new MediaSettings(MediaSettings.MediaMode.PASSTHROUGH, "10.0.0.2", "203.0.113.10", 40000, 40999, true,
                 Duration.ofMillis(500), Duration.ofSeconds(3), Duration.ofSeconds(4), Duration.ofMinutes(2),
-                Duration.ofSeconds(90), Duration.ofHours(2), 6), cfg.media());
+                Duration.ofSeconds(90), Duration.ofHours(2), 6, MediaSettings.IoEngine.IO_URING), cfg.media());
         assertEquals(new Limits(50, 20), cfg.limits());
+    }
+
+    @Test
+    void theRelaysIoEngineIsEpollUnlessIoUringIsChosen() throws ConfigException {
+        assertEquals(MediaSettings.IoEngine.EPOLL, parse(MINIMAL, Map.of()).media().ioEngine());
+        assertEquals(MediaSettings.IoEngine.IO_URING,
+                parse(MINIMAL + "media:\n  ioEngine: IO_URING\n", Map.of()).media().ioEngine());
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> parse(MINIMAL + "media:\n  ioEngine: kqueue\n", Map.of()));
+        assertProblem(e.problems(), Severity.ERROR, "media.ioEngine", "'kqueue' is not one of epoll, io_uring");
     }
 
     @Test

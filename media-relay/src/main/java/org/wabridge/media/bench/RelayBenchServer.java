@@ -33,7 +33,8 @@ import org.wabridge.media.srtp.SrtpSuite;
  * stdin is drained until rtpload exits, which ends this process. stdout: rtpload's session lines
  * "a_dest b_dest inline:b_tx_key inline:b_rx_key", then END.
  *
- * <p>Arguments: {@code --port-min P --port-max Q [--codec pcmu|opus]}. Loopback only.
+ * <p>Arguments: {@code --port-min P --port-max Q [--codec pcmu|opus] [--jit-warm-up PACKETS]
+ * [--io-engine epoll|io_uring]}. Loopback only.
  */
 public final class RelayBenchServer {
 
@@ -48,26 +49,29 @@ public final class RelayBenchServer {
         int portMax = 29999;
         String codec = "pcmu";
         int jitWarmUpPackets = 0;
+        MediaSettings.IoEngine engine = MediaSettings.IoEngine.EPOLL;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--port-min" -> portMin = Integer.parseInt(args[i + 1]);
                 case "--port-max" -> portMax = Integer.parseInt(args[i + 1]);
                 case "--codec" -> codec = args[i + 1];
                 case "--jit-warm-up" -> jitWarmUpPackets = Integer.parseInt(args[i + 1]);
+                case "--io-engine" -> engine = MediaSettings.IoEngine.valueOf(args[i + 1].toUpperCase());
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; usage: --port-min P --port-max Q [--codec pcmu|opus] [--jit-warm-up PACKETS]");
+                        + "; usage: --port-min P --port-max Q [--codec pcmu|opus] [--jit-warm-up PACKETS]"
+                        + " [--io-engine epoll|io_uring]");
             }
         }
         boolean opus = codec.equals("opus");
         MediaSettings settings = new MediaSettings(MediaMode.RELAY, "127.0.0.1", "127.0.0.1", portMin, portMax,
                 true, Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofHours(1),
-                Duration.ofHours(1), Duration.ofHours(1));
+                Duration.ofHours(1), Duration.ofHours(1)).withIoEngine(engine);
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.US_ASCII);
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII));
         SecureRandom random = new SecureRandom();
         List<MediaSession> sessions = new ArrayList<>();
         try (NettyMediaRelay relay = new NettyMediaRelay(settings)) {
-            System.err.println("relay: epoll=" + relay.usesEpoll() + " ports " + portMin + "-" + portMax + " codec " + codec);
+            System.err.println("relay: io engine " + relay.ioEngine() + " ports " + portMin + "-" + portMax + " codec " + codec);
             if (jitWarmUpPackets > 0) {
                 long t0 = System.nanoTime();
                 long relayed = jitWarmUp(relay, jitWarmUpPackets, random);

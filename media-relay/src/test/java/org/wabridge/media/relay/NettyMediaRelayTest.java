@@ -20,6 +20,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.wabridge.config.MediaSettings.IoEngine;
 import org.wabridge.media.MediaException;
 import org.wabridge.media.MediaSession;
 import org.wabridge.media.NettyMediaRelay;
@@ -36,10 +39,12 @@ class NettyMediaRelayTest {
     private static final int MIN = 31400;
     private static final int MAX = 31419; // 5 calls of 4 ports
 
-    @Test
-    void portsAreReleasedOnCloseAndExhaustionIsReportedClearly() throws Exception {
-        try (NettyMediaRelay relay = new NettyMediaRelay(TestSettings.loopback(MIN, MAX))) {
-            assertTrue(relay.usesEpoll(), "native epoll should load on Linux x86-64");
+    @ParameterizedTest
+    @EnumSource(IoEngine.class)
+    void portsAreReleasedOnCloseAndExhaustionIsReportedClearly(IoEngine engine) throws Exception {
+        try (NettyMediaRelay relay = new NettyMediaRelay(TestSettings.loopback(MIN, MAX).withIoEngine(engine))) {
+            assertEquals(engine.name().toLowerCase(), relay.ioEngine(),
+                    "native epoll and io_uring both load on Linux x86-64 (kernel 5.1+, io_uring not disabled)");
             for (int round = 0; round < 8; round++) { // 40 calls through a range that holds 5
                 List<MediaSession> open = new ArrayList<>();
                 for (int i = 0; i < 5; i++) {
@@ -144,10 +149,11 @@ class NettyMediaRelayTest {
         }
     }
 
-    @Test
+    @ParameterizedTest
+    @EnumSource(IoEngine.class)
     @Timeout(30)
-    void overRealSocketsMetaHearsNothingBeforeTheStartThenTheHeldAudioAtOnce() throws Exception {
-        try (NettyMediaRelay relay = new NettyMediaRelay(TestSettings.loopback(31424, 31427));
+    void overRealSocketsMetaHearsNothingBeforeTheStartThenTheHeldAudioAtOnce(IoEngine engine) throws Exception {
+        try (NettyMediaRelay relay = new NettyMediaRelay(TestSettings.loopback(31424, 31427).withIoEngine(engine));
              DatagramSocket meta = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
              DatagramSocket pbx = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
             MediaSession session = relay.open("not-before-start", (l, d) -> { });
@@ -200,12 +206,13 @@ class NettyMediaRelayTest {
         }
     }
 
-    @Test
+    @ParameterizedTest
+    @EnumSource(IoEngine.class)
     @Timeout(60)
-    void aPacketSentTheMomentOpenReturnsIsReceived() throws Exception {
+    void aPacketSentTheMomentOpenReturnsIsReceived(IoEngine engine) throws Exception {
         // The SDP steps no longer pass through the event loop, so nothing else makes sure that a session's socket
         // handler is active before the PBX, told our port, sends its first packet: it must be from open() on.
-        try (NettyMediaRelay relay = new NettyMediaRelay(TestSettings.loopback(31480, 31499));
+        try (NettyMediaRelay relay = new NettyMediaRelay(TestSettings.loopback(31480, 31499).withIoEngine(engine));
              DatagramSocket pbx = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
             byte[] rtp = Rtp.build(96, false, 1, 960, 0x4242L, new byte[20]);
             int lost = 0;
