@@ -89,11 +89,16 @@ final class SipSignalling implements AutoCloseable {
      */
     static SipSignalling open(BridgeConfig config, CallObserver observer, CallCaptures captures)
             throws BridgeException {
+        return open(config, observer, captures, new HostResolver());
+    }
+
+    /** As above, with the resolver of peer host names (tests: a fake DNS). */
+    static SipSignalling open(BridgeConfig config, CallObserver observer, CallCaptures captures,
+                              HostResolver resolver) throws BridgeException {
         StackContext context = null;
         SipStack stack = null;
         try {
             MetaRequests.EdgeUri edge = MetaRequests.EdgeUri.parse(config.meta().edgeUri());
-            HostResolver resolver = new HostResolver();
             if (config.meta().edgeAddress() != null) {
                 resolver.pin(edge.host(), InetAddress.getByName(config.meta().edgeAddress()));
             }
@@ -226,7 +231,7 @@ final class SipSignalling implements AutoCloseable {
             if (address == null) {
                 return host != null && host.equalsIgnoreCase(edgeHost()); // a name is compared, never looked up
             }
-            return context.resolver().resolve(edgeHost()).equals(address);
+            return context.resolver().addresses(edgeHost()).contains(address);
         } catch (Exception e) {
             return false;
         }
