@@ -256,6 +256,7 @@ final class SipSignalling implements AutoCloseable {
         try {
             InetAddress address = context.resolver().resolve(edge.host());
             tls.sendHeartbeat(address.getHostAddress(), edge.port());
+            address = context.resolver().resolve(edge.host()); // the one that answered, if the first refused
             return "open to " + edge.host() + " (" + address.getHostAddress() + ":" + edge.port() + ") in "
                     + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms";
         } catch (Exception e) {

@@ -8,6 +8,7 @@ import org.wabridge.b2bua.B2bua;
 import org.wabridge.b2bua.capture.CallCaptures;
 import org.wabridge.b2bua.causes.CauseCatalog;
 import org.wabridge.b2bua.events.CallObserver;
+import org.wabridge.b2bua.sip.HostResolver;
 import org.wabridge.config.BridgeConfig;
 import org.wabridge.config.ConfigLoader;
 import org.wabridge.config.MediaSettings;
@@ -80,6 +81,16 @@ public final class BridgeUnderTest implements AutoCloseable {
     public BridgeUnderTest(Ports ports, Path certs, int edgePort, String password, Map<String, String> overrides,
                            MediaRelay relay, CallCaptures captures,
                            ObserverFactory observerFor) throws Exception {
+        this(ports, certs, edgePort, password, overrides, relay, captures, observerFor, new HostResolver());
+    }
+
+    /**
+     * @param resolver resolves Meta's edge name (a fake DNS in tests); with override "edgeAddress" set to "" the
+     *                 YAML pins no address, so the edge name goes through it
+     */
+    public BridgeUnderTest(Ports ports, Path certs, int edgePort, String password, Map<String, String> overrides,
+                           MediaRelay relay, CallCaptures captures,
+                           ObserverFactory observerFor, HostResolver resolver) throws Exception {
         this.pbxPort = ports.pbx;
         this.metaPort = ports.meta;
         String yaml = """
@@ -91,8 +102,7 @@ public final class BridgeUnderTest implements AutoCloseable {
                 %s%s%s
                 meta:
                   edgeUri: "sip:wa.meta.vc:%d;transport=tls"
-                  edgeAddress: 127.0.0.1
-                  sipServerHostname: bridge.example.test
+                %s  sipServerHostname: bridge.example.test
                   tlsTrust: %s
                   listen: {transport: tls, host: 127.0.0.1, port: %d}
                   publicHost: 127.0.0.1
@@ -113,7 +123,9 @@ public final class BridgeUnderTest implements AutoCloseable {
                 """.formatted(pbxPort, pbxPort, overrides.getOrDefault("allowedSources", "127.0.0.0/8"),
                 optional(overrides, "pbxTarget", "  target: \"%s\"\n"),
                 optional(overrides, "answerTimeout", "  answerTimeout: %s\n"),
-                overrides.getOrDefault("pbx", ""), edgePort, certs.resolve("edge-ca.pem"), metaPort,
+                overrides.getOrDefault("pbx", ""), edgePort,
+                overrides.getOrDefault("edgeAddress", "127.0.0.1").isEmpty() ? ""
+                        : "  edgeAddress: " + overrides.getOrDefault("edgeAddress", "127.0.0.1") + "\n", certs.resolve("edge-ca.pem"), metaPort,
                 certs.resolve("bridge.pem"), certs.resolve("bridge.key"),
                 overrides.getOrDefault("noResponseTimeout", "4s"),
                 optional(overrides, "metaAllowedSources", "  allowedSources: [%s]\n"),
@@ -126,7 +138,7 @@ public final class BridgeUnderTest implements AutoCloseable {
                 overrides.getOrDefault("maxCalls", "1000"), overrides.getOrDefault("extraYaml", ""));
         this.yaml = yaml;
         this.config = ConfigLoader.parse(yaml, "test.yaml", Map.of());
-        this.b2bua = B2bua.start(config, relay, CauseCatalog.builtIn(), observerFor.create(config), captures);
+        this.b2bua = B2bua.start(config, relay, CauseCatalog.builtIn(), observerFor.create(config), captures, resolver);
     }
 
     /** The lab's Meta stand-ins (SIPp, baresip by default) do SDES; override "srtpKeyExchange" with DTLS. */
