@@ -93,7 +93,15 @@ public final class BridgeUnderTest implements AutoCloseable {
                            ObserverFactory observerFor, HostResolver resolver) throws Exception {
         this.pbxPort = ports.pbx;
         this.metaPort = ports.meta;
-        String yaml = """
+        String yaml = yaml(ports, certs, edgePort, password, overrides);
+        this.yaml = yaml;
+        this.config = ConfigLoader.parse(yaml, "test.yaml", Map.of());
+        this.b2bua = B2bua.start(config, relay, CauseCatalog.builtIn(), observerFor.create(config), captures, resolver);
+    }
+
+    /** The bridge's YAML for these ports and overrides (see the constructor), e.g. to run it as a process. */
+    public static String yaml(Ports ports, Path certs, int edgePort, String password, Map<String, String> overrides) {
+        return """
                 pbx:
                   listen:
                     - {transport: udp, host: 127.0.0.1, port: %d}
@@ -120,12 +128,12 @@ public final class BridgeUnderTest implements AutoCloseable {
                 limits:
                   maxCallsPerNumber: %s
                 %s
-                """.formatted(pbxPort, pbxPort, overrides.getOrDefault("allowedSources", "127.0.0.0/8"),
+                """.formatted(ports.pbx, ports.pbx, overrides.getOrDefault("allowedSources", "127.0.0.0/8"),
                 optional(overrides, "pbxTarget", "  target: \"%s\"\n"),
                 optional(overrides, "answerTimeout", "  answerTimeout: %s\n"),
                 overrides.getOrDefault("pbx", ""), edgePort,
                 overrides.getOrDefault("edgeAddress", "127.0.0.1").isEmpty() ? ""
-                        : "  edgeAddress: " + overrides.getOrDefault("edgeAddress", "127.0.0.1") + "\n", certs.resolve("edge-ca.pem"), metaPort,
+                        : "  edgeAddress: " + overrides.getOrDefault("edgeAddress", "127.0.0.1") + "\n", certs.resolve("edge-ca.pem"), ports.meta,
                 certs.resolve("bridge.pem"), certs.resolve("bridge.key"),
                 overrides.getOrDefault("noResponseTimeout", "4s"),
                 optional(overrides, "metaAllowedSources", "  allowedSources: [%s]\n"),
@@ -136,9 +144,6 @@ public final class BridgeUnderTest implements AutoCloseable {
                 overrides.getOrDefault("mediaMode", "relay"),
                 ports.mediaMin, ports.mediaMax,
                 overrides.getOrDefault("maxCalls", "1000"), overrides.getOrDefault("extraYaml", ""));
-        this.yaml = yaml;
-        this.config = ConfigLoader.parse(yaml, "test.yaml", Map.of());
-        this.b2bua = B2bua.start(config, relay, CauseCatalog.builtIn(), observerFor.create(config), captures, resolver);
     }
 
     /** The lab's Meta stand-ins (SIPp, baresip by default) do SDES; override "srtpKeyExchange" with DTLS. */
