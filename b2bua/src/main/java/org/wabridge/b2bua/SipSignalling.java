@@ -149,7 +149,13 @@ final class SipSignalling implements AutoCloseable {
 
     private static void cleanup(StackContext context, SipStack stack) {
         if (stack != null) {
-            stack.stop();
+            try {
+                stack.stop();
+            } catch (RuntimeException e) {
+                // JAIN-SIP's stop of a half-built stack can throw (a ConcurrentModificationException, or an NPE in
+                // UDPMessageProcessor.stop): it must not hide why the start failed, which the caller throws next.
+                LOG.warn("stopping the half-started SIP stack failed: {}", e.toString());
+            }
         }
         if (context != null) {
             context.unregister();
