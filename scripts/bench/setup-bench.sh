@@ -25,6 +25,9 @@
 # heap-bench.sh),
 # SAMPLE_EVERY [unset]: every so many seconds of the measured run, the heap after a full GC, open file descriptors,
 # threads and calls up, into OUT/rate-R/samples.csv, with a last row once the calls have ended (soak-bench.sh),
+# MEDIA [0]: 1 = calls carry media both ways (sipp-scenarios/pbx-uac-call-media.xml plays PCMA for about 7.2 s,
+# HOLD_MS is ignored; meta-uas-answer-echo.xml answers PCMA with the bridge's own SDES key and SIPp's -rtp_echo
+# returns the SRTP; media.g711EnabledAtMeta on), and samples.csv gets the relay's ports in use,
 # WIRE [1 when root with tshark, else 0]: also capture the PBX side of the measured run on lo and take the set-up
 # times from the packets (SIPp's own response times come in steps of 4 ms here).
 # Needs: sipp, kamailio with TLS, openssl, curl, python3, Java 17 (tshark for WIRE); the bridge is built first.
@@ -47,10 +50,13 @@ PBX_TRANSPORT=${PBX_TRANSPORT:-u1}
 MAX_CALLS_PER_NUMBER=${MAX_CALLS_PER_NUMBER:-200}
 MEDIA_PORT_COUNT=${MEDIA_PORT_COUNT:-1000}
 OUT=${OUT:-$(mktemp -d /tmp/wa-setup-bench.XXXXXX)}
+MEDIA=${MEDIA:-0}
 
 die() { echo "setup-bench: $*" >&2; exit 1; }
 [[ $DURATION =~ ^[0-9]+$ && $DURATION -ge 1 && $DURATION -le 3600 ]] || die "DURATION='$DURATION': 1..3600 seconds"
 [[ $HOLD_MS =~ ^[0-9]+$ ]] || die "HOLD_MS='$HOLD_MS' is not a number of milliseconds"
+[[ $MEDIA == 0 || $MEDIA == 1 ]] || die "MEDIA must be 0 or 1"
+((MEDIA == 0)) || HOLD_MS=7200   # the media scenario's own length (for time limits)
 [[ -z $HEAP_AT || $HEAP_AT =~ ^[0-9]+$ ]] || die "HEAP_AT='$HEAP_AT' is not a number of seconds"
 [[ -z $SAMPLE_EVERY || $SAMPLE_EVERY =~ ^[1-9][0-9]*$ ]] || die "SAMPLE_EVERY='$SAMPLE_EVERY' is not a number of seconds"
 [[ $WARMUP =~ ^[0-9]+$ && $WARMUP -le 600 ]] || die "WARMUP='$WARMUP': 0..600 seconds"
@@ -108,6 +114,11 @@ heap_after_gc() {
         unit = substr(v, length(v)); n = substr(v, 1, length(v) - 1)
         print n * (unit == "K" ? 1024 : unit == "M" ? 1048576 : 1); exit }'
 }
+# relay_ports: UDP sockets bound in the bridge's media port range (only the bridge binds there)
+relay_ports() {
+    ss -Huan | awk -v lo="$MEDIA_PORT_MIN" -v hi="$MEDIA_PORT_MAX" '{ n = split($4, a, ":"); p = a[n] + 0
+        if (p >= lo && p <= hi) c++ } END { print c + 0 }'
+}
 # active_calls: the bridge's wabridge_calls_active gauge
 active_calls() { curl -sf "http://127.0.0.1:$ADMIN_PORT/metrics" | awk '/^wabridge_calls_active /{print int($2)}'; }
 
@@ -152,6 +163,14 @@ export PBX_LISTEN_PORT META_LISTEN_PORT ADMIN_PORT MEDIA_PORT_MIN MEDIA_PORT_MAX
 
 # SIPp names its rtt trace after the scenario file: the runs use copies in OUT (working directory OUT/rate-R).
 cp "$home/sipp-scenarios/pbx-uac-call.xml" "$home/sipp-scenarios/meta-uas-answer.xml" "$OUT/"
+UAS_MEDIA=()
+if ((MEDIA)); then
+    # the media scenarios under the same names, so the rest of the script reads them alike
+    cp "$home/sipp-scenarios/pbx-uac-call-media.xml" "$OUT/pbx-uac-call.xml"
+    cp "$home/sipp-scenarios/meta-uas-answer-echo.xml" "$OUT/meta-uas-answer.xml"
+    UAS_MEDIA=(-rtp_echo)
+    export G711_AT_META=true
+fi
 
 # start_bridge DIR: starts the bridge with its working directory DIR, waits until /health says ready; sets
 # BRIDGE_PID and READY_MS (launch to ready).
@@ -209,7 +228,8 @@ for rate in $RATES; do
     warm=$((rate * WARMUP))
     echo "== rate $rate calls/s: first call, $warm warm-up calls, $total measured calls; fresh bridge" >&2
     # the WhatsApp user behind the edge answers every call (the first one and the rate run)
-    (cd "$dir" && exec sipp -sf ../meta-uas-answer.xml -i 127.0.0.1 -p "$UAS_PORT" -t u1 -mp "$(free_port)" \
+    ((MEDIA == 0)) || ln -sfn /usr/share/sip-tester "$dir/pcap"   # play_pcap_audio reads pcap/g711a.pcap
+    (cd "$dir" && exec sipp -sf ../meta-uas-answer.xml -i 127.0.0.1 -p "$UAS_PORT" -t u1 -mp "$(free_port)" "${UAS_MEDIA[@]}" \
         -m "$((total + warm + 1))" -nostdin -timeout "$((DURATION + WARMUP + 120))s" -trace_stat -stf uas-stat.csv -fd 1 \
         -trace_err -error_file uas-errors.log) > "$dir/uas.log" 2>&1 < /dev/null &
     uas_pid=$!
@@ -248,10 +268,10 @@ except Exception: print(0)' "$dir/uas-stat.csv")
     sampler_pid=""
     if [[ -n $SAMPLE_EVERY ]]; then
         # every SAMPLE_EVERY s: heap after a full GC, open file descriptors, threads, calls up (soak-bench.sh)
-        (echo "seconds,heap_bytes,fds,threads,active_calls"
+        (echo "seconds,heap_bytes,fds,threads,active_calls,relay_ports"
          s0=$(date +%s)
          while kill -0 "$BRIDGE_PID" 2> /dev/null; do
-             echo "$(( $(date +%s) - s0 )),$(heap_after_gc "$BRIDGE_PID"),$(ls "/proc/$BRIDGE_PID/fd" | wc -l),$(ls "/proc/$BRIDGE_PID/task" | wc -l),$(active_calls)"
+             echo "$(( $(date +%s) - s0 )),$(heap_after_gc "$BRIDGE_PID"),$(ls "/proc/$BRIDGE_PID/fd" | wc -l),$(ls "/proc/$BRIDGE_PID/task" | wc -l),$(active_calls),$(relay_ports)"
              sleep "$SAMPLE_EVERY"
          done) > "$dir/samples.csv" 2> /dev/null &
         sampler_pid=$!
@@ -265,7 +285,7 @@ except Exception: print(0)' "$dir/uas-stat.csv")
         sleep 3   # the calls' ends settle; then one last sample with none up
         kill "$sampler_pid" 2> /dev/null || true
         wait "$sampler_pid" 2> /dev/null || true
-        echo "end,$(heap_after_gc "$BRIDGE_PID"),$(ls "/proc/$BRIDGE_PID/fd" | wc -l),$(ls "/proc/$BRIDGE_PID/task" | wc -l),$(active_calls)" >> "$dir/samples.csv"
+        echo "end,$(heap_after_gc "$BRIDGE_PID"),$(ls "/proc/$BRIDGE_PID/fd" | wc -l),$(ls "/proc/$BRIDGE_PID/task" | wc -l),$(active_calls),$(relay_ports)" >> "$dir/samples.csv"
     fi
     m1=$(machine_ticks) b1=$(pid_ticks "$BRIDGE_PID") l1=$(lab_ticks "$uas_pid") t1=$(ms_now)
     thread_ticks "$BRIDGE_PID" > "$dir/threads-1.txt"

@@ -41,6 +41,7 @@ import org.wabridge.b2bua.digest.DigestClient;
 import org.wabridge.b2bua.events.CallObserver;
 import org.wabridge.b2bua.events.Direction;
 import org.wabridge.b2bua.ops.FanOutObserver;
+import org.wabridge.b2bua.sip.HostResolver;
 import org.wabridge.config.BridgeConfig;
 import org.wabridge.config.BusinessNumber;
 import org.wabridge.media.MediaRelay;
@@ -96,9 +97,15 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
      */
     public static B2bua start(BridgeConfig config, MediaRelay relay, CauseCatalog catalog, CallObserver observer,
                               CallCaptures captures) throws BridgeException {
+        return start(config, relay, catalog, observer, captures, new HostResolver());
+    }
+
+    /** As above, with the resolver of Meta's edge name ({@code meta.edgeAddress} is pinned on it); tests fake DNS. */
+    public static B2bua start(BridgeConfig config, MediaRelay relay, CauseCatalog catalog, CallObserver observer,
+                              CallCaptures captures, HostResolver resolver) throws BridgeException {
         // captures may be asked for at any time, so they always see the calls
         CallObserver all = new FanOutObserver(List.of(observer, captures));
-        SipSignalling sip = SipSignalling.open(config, all, captures);
+        SipSignalling sip = SipSignalling.open(config, all, captures, resolver);
         B2bua b2bua = new B2bua(config, relay, sip, catalog, all, captures);
         try {
             sip.start(b2bua);

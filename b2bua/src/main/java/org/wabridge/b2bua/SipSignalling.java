@@ -89,11 +89,16 @@ final class SipSignalling implements AutoCloseable {
      */
     static SipSignalling open(BridgeConfig config, CallObserver observer, CallCaptures captures)
             throws BridgeException {
+        return open(config, observer, captures, new HostResolver());
+    }
+
+    /** As above, with the resolver of peer host names (tests: a fake DNS). */
+    static SipSignalling open(BridgeConfig config, CallObserver observer, CallCaptures captures,
+                              HostResolver resolver) throws BridgeException {
         StackContext context = null;
         SipStack stack = null;
         try {
             MetaRequests.EdgeUri edge = MetaRequests.EdgeUri.parse(config.meta().edgeUri());
-            HostResolver resolver = new HostResolver();
             if (config.meta().edgeAddress() != null) {
                 resolver.pin(edge.host(), InetAddress.getByName(config.meta().edgeAddress()));
             }
@@ -144,7 +149,13 @@ final class SipSignalling implements AutoCloseable {
 
     private static void cleanup(StackContext context, SipStack stack) {
         if (stack != null) {
-            stack.stop();
+            try {
+                stack.stop();
+            } catch (RuntimeException e) {
+                // JAIN-SIP's stop of a half-built stack can throw (a ConcurrentModificationException, or an NPE in
+                // UDPMessageProcessor.stop): it must not hide why the start failed, which the caller throws next.
+                LOG.warn("stopping the half-started SIP stack failed: {}", e.toString());
+            }
         }
         if (context != null) {
             context.unregister();
@@ -226,7 +237,7 @@ final class SipSignalling implements AutoCloseable {
             if (address == null) {
                 return host != null && host.equalsIgnoreCase(edgeHost()); // a name is compared, never looked up
             }
-            return context.resolver().resolve(edgeHost()).equals(address);
+            return context.resolver().addresses(edgeHost()).contains(address);
         } catch (Exception e) {
             return false;
         }
@@ -251,6 +262,7 @@ final class SipSignalling implements AutoCloseable {
         try {
             InetAddress address = context.resolver().resolve(edge.host());
             tls.sendHeartbeat(address.getHostAddress(), edge.port());
+            address = context.resolver().resolve(edge.host()); // the one that answered, if the first refused
             return "open to " + edge.host() + " (" + address.getHostAddress() + ":" + edge.port() + ") in "
                     + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms";
         } catch (Exception e) {

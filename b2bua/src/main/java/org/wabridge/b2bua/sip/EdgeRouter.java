@@ -15,8 +15,9 @@ import javax.sip.message.Request;
 
 /**
  * Next hop of every request we send: the top Route if there is one (Meta's record-route set), else the
- * Request-URI. Host names go through the stack's {@link HostResolver} (resolved once, pinned in labs), so no
- * request ever waits on DNS. No SRV/NAPTR: Meta's edge is reached by name and port.
+ * Request-URI. Host names go through the stack's {@link HostResolver} (remembered and refreshed in the background,
+ * pinned in labs), so no request ever waits on DNS once the bridge runs. No SRV/NAPTR: Meta's edge is reached by name
+ * and port; of its A/AAAA records the resolver's preferred one is the hop, the others are tried on connection failure.
  */
 public final class EdgeRouter implements Router {
 

@@ -85,6 +85,11 @@ public final class TlsNetworkLayer implements NetworkLayer {
 
     @Override
     public SSLSocket createSSLSocket(InetAddress address, int port, InetAddress localAddress) throws IOException {
+        // a name with several addresses: the next one when this one refuses or times out (HostResolver)
+        return settings.resolver().connectInOrder(address, a -> connectTls(a, port, localAddress));
+    }
+
+    private SSLSocket connectTls(InetAddress address, int port, InetAddress localAddress) throws IOException {
         if (settings.tlsClient() == null) {
             throw new ConnectException("TLS client is not configured");
         }

@@ -8,6 +8,7 @@ import org.wabridge.b2bua.B2bua;
 import org.wabridge.b2bua.capture.CallCaptures;
 import org.wabridge.b2bua.causes.CauseCatalog;
 import org.wabridge.b2bua.events.CallObserver;
+import org.wabridge.b2bua.sip.HostResolver;
 import org.wabridge.config.BridgeConfig;
 import org.wabridge.config.ConfigLoader;
 import org.wabridge.config.MediaSettings;
@@ -80,9 +81,27 @@ public final class BridgeUnderTest implements AutoCloseable {
     public BridgeUnderTest(Ports ports, Path certs, int edgePort, String password, Map<String, String> overrides,
                            MediaRelay relay, CallCaptures captures,
                            ObserverFactory observerFor) throws Exception {
+        this(ports, certs, edgePort, password, overrides, relay, captures, observerFor, new HostResolver());
+    }
+
+    /**
+     * @param resolver resolves Meta's edge name (a fake DNS in tests); with override "edgeAddress" set to "" the
+     *                 YAML pins no address, so the edge name goes through it
+     */
+    public BridgeUnderTest(Ports ports, Path certs, int edgePort, String password, Map<String, String> overrides,
+                           MediaRelay relay, CallCaptures captures,
+                           ObserverFactory observerFor, HostResolver resolver) throws Exception {
         this.pbxPort = ports.pbx;
         this.metaPort = ports.meta;
-        String yaml = """
+        String yaml = yaml(ports, certs, edgePort, password, overrides);
+        this.yaml = yaml;
+        this.config = ConfigLoader.parse(yaml, "test.yaml", Map.of());
+        this.b2bua = B2bua.start(config, relay, CauseCatalog.builtIn(), observerFor.create(config), captures, resolver);
+    }
+
+    /** The bridge's YAML for these ports and overrides (see the constructor), e.g. to run it as a process. */
+    public static String yaml(Ports ports, Path certs, int edgePort, String password, Map<String, String> overrides) {
+        return """
                 pbx:
                   listen:
                     - {transport: udp, host: 127.0.0.1, port: %d}
@@ -91,8 +110,7 @@ public final class BridgeUnderTest implements AutoCloseable {
                 %s%s%s
                 meta:
                   edgeUri: "sip:wa.meta.vc:%d;transport=tls"
-                  edgeAddress: 127.0.0.1
-                  sipServerHostname: bridge.example.test
+                %s  sipServerHostname: bridge.example.test
                   tlsTrust: %s
                   listen: {transport: tls, host: 127.0.0.1, port: %d}
                   publicHost: 127.0.0.1
@@ -110,10 +128,12 @@ public final class BridgeUnderTest implements AutoCloseable {
                 limits:
                   maxCallsPerNumber: %s
                 %s
-                """.formatted(pbxPort, pbxPort, overrides.getOrDefault("allowedSources", "127.0.0.0/8"),
+                """.formatted(ports.pbx, ports.pbx, overrides.getOrDefault("allowedSources", "127.0.0.0/8"),
                 optional(overrides, "pbxTarget", "  target: \"%s\"\n"),
                 optional(overrides, "answerTimeout", "  answerTimeout: %s\n"),
-                overrides.getOrDefault("pbx", ""), edgePort, certs.resolve("edge-ca.pem"), metaPort,
+                overrides.getOrDefault("pbx", ""), edgePort,
+                overrides.getOrDefault("edgeAddress", "127.0.0.1").isEmpty() ? ""
+                        : "  edgeAddress: " + overrides.getOrDefault("edgeAddress", "127.0.0.1") + "\n", certs.resolve("edge-ca.pem"), ports.meta,
                 certs.resolve("bridge.pem"), certs.resolve("bridge.key"),
                 overrides.getOrDefault("noResponseTimeout", "4s"),
                 optional(overrides, "metaAllowedSources", "  allowedSources: [%s]\n"),
@@ -124,9 +144,6 @@ public final class BridgeUnderTest implements AutoCloseable {
                 overrides.getOrDefault("mediaMode", "relay"),
                 ports.mediaMin, ports.mediaMax,
                 overrides.getOrDefault("maxCalls", "1000"), overrides.getOrDefault("extraYaml", ""));
-        this.yaml = yaml;
-        this.config = ConfigLoader.parse(yaml, "test.yaml", Map.of());
-        this.b2bua = B2bua.start(config, relay, CauseCatalog.builtIn(), observerFor.create(config), captures);
     }
 
     /** The lab's Meta stand-ins (SIPp, baresip by default) do SDES; override "srtpKeyExchange" with DTLS. */

@@ -129,6 +129,15 @@ public final class Lab {
             return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
         }
 
+        /** True when the edge's log holds {@code text} (false while it cannot be read), for polling. */
+        public boolean logContains(String text) {
+            try {
+                return log().contains(text);
+            } catch (IOException e) {
+                return false;
+            }
+        }
+
         @Override
         public void close() throws Exception {
             run(List.of("bash", script(), "stop", runDir.toString()), env, 30);

@@ -80,6 +80,19 @@ public final class CallLogObserver implements CallObserver, CallLogReader, AutoC
     static CallLogObserver open(CallLogSettings settings, Clock clock) throws CallLogException {
         CallLogStore store = CallLogStore.open(settings);
         LOG.info("call log: {} (retention {} days)", settings.maskedJdbcUrl(), settings.retention().toDays());
+        if (settings.jdbcUrl() == null) {
+            // The SQLite file is this bridge's alone: a row still in progress is a call the last run never ended.
+            // A shared database (callLog.jdbcUrl) may hold other bridges' live calls, so it is left alone.
+            try {
+                int closed = store.closeInterrupted();
+                if (closed > 0) {
+                    LOG.warn("call log: {} call(s) left in progress by the last run closed as interrupted by restart",
+                            closed);
+                }
+            } catch (SQLException e) {
+                LOG.warn("call log: cannot close the calls the last run left in progress: {}", e.getMessage());
+            }
+        }
         return new CallLogObserver(store, settings.retention(), settings.queueSize(), clock);
     }
 

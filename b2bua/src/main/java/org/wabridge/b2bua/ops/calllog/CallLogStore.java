@@ -233,6 +233,34 @@ public final class CallLogStore implements CallLogReader, AutoCloseable {
         return i;
     }
 
+    /** The reason written on calls a restart found still in progress. */
+    public static final String INTERRUPTED_BY_RESTART =
+            "interrupted by restart: the bridge stopped (killed or crashed) while the call was up";
+
+    /**
+     * Closes the rows of calls a previous run left in progress (it was killed before it could end them): outcome
+     * failed, ended at their last timeline entry (or their start), {@link #INTERRUPTED_BY_RESTART} as the reason.
+     * Only for a call log this bridge alone writes; the number of rows closed.
+     */
+    synchronized int closeInterrupted() throws SQLException {
+        try (PreparedStatement p = connection.prepareStatement("UPDATE calls SET outcome = ?, reason = ?, "
+                + "ended_at = COALESCE((SELECT MAX(e.event_at) FROM call_events e WHERE e.call_id = calls.call_id), "
+                + "started_at) WHERE outcome = ?")) {
+            p.setString(1, CallOutcome.FAILED.label());
+            p.setString(2, INTERRUPTED_BY_RESTART);
+            p.setString(3, CallOutcome.IN_PROGRESS.label());
+            int closed = p.executeUpdate();
+            if (closed > 0) {
+                try (PreparedStatement d = connection.prepareStatement("UPDATE calls SET duration_ms = ended_at - "
+                        + "started_at WHERE reason = ? AND duration_ms IS NULL")) {
+                    d.setString(1, INTERRUPTED_BY_RESTART);
+                    d.executeUpdate();
+                }
+            }
+            return closed;
+        }
+    }
+
     /** Deletes calls started before {@code cutoff} and timeline entries older than it; the number of calls deleted. */
     synchronized int purgeBefore(Instant cutoff) throws SQLException {
         try (PreparedStatement calls = connection.prepareStatement("DELETE FROM calls WHERE started_at < ?");

@@ -234,4 +234,28 @@ class CallLogObserverTest {
             Thread.currentThread().interrupt();
         }
     }
+
+    @Test
+    void callsTheLastRunLeftInProgressAreClosedAsInterruptedByRestart() throws Exception {
+        try (CallLogObserver log = CallLogObserver.open(settings(), new MutableClock(T0.plusSeconds(3600)))) {
+            CallScenarios.completed(log, T0);
+            // a call that was up when the bridge was killed: its end was never written
+            log.callStarted(new CallStart("live-1", Direction.USER_INITIATED, CallScenarios.BUSINESS,
+                    CallScenarios.USER, T0.plusSeconds(10)));
+            log.sipMessage(new org.wabridge.b2bua.events.SipMessageEvent("live-1", T0.plusSeconds(12), "PBX", false,
+                    "INVITE", 200, "200 OK (INVITE)"));
+            log.flush().get(5, TimeUnit.SECONDS);
+            assertEquals(CallOutcome.IN_PROGRESS, log.call("live-1").orElseThrow().outcome());
+        }
+        try (CallLogObserver restarted = CallLogObserver.open(settings(), new MutableClock(T0.plusSeconds(7200)))) {
+            CallRecord live = restarted.call("live-1").orElseThrow();
+            assertEquals(CallOutcome.FAILED, live.outcome());
+            assertEquals(CallLogStore.INTERRUPTED_BY_RESTART, live.reason());
+            assertEquals(T0.plusSeconds(12), live.endedAt(), "ended at its last timeline entry");
+            assertEquals(Duration.ofSeconds(2), live.duration());
+            CallRecord done = restarted.call(COMPLETED).orElseThrow();
+            assertEquals(CallOutcome.CONNECTED, done.outcome(), "ended calls are left as they were");
+            assertEquals("PBX hung up", done.reason());
+        }
+    }
 }
