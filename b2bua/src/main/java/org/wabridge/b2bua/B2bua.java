@@ -173,6 +173,7 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
     @Override
     public void processRequest(RequestEvent event) {
         Request request = event.getRequest();
+        org.wabridge.b2bua.sip.ReturnPath.stamp(event); // every answer goes to the packet's source, never a Via name
         Side side = sip.sideOf(event.getSource());
         SipCall known = callOf(event.getDialog());
         if (known != null || !Request.OPTIONS.equals(request.getMethod())) {
@@ -253,7 +254,7 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
         } catch (TransactionAlreadyExistsException e) {
             return; // a retransmission of an INVITE we are handling
         } catch (Exception e) {
-            LOG.warn("cannot create a transaction for the INVITE: {}", e.toString());
+            LOG.debug("cannot create a transaction for the INVITE: {}", e.toString()); // malformed; no log flood
             return;
         }
         Verdict verdict;

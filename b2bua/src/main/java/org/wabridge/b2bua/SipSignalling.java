@@ -39,6 +39,7 @@ import org.wabridge.b2bua.events.CallObserver;
 import org.wabridge.b2bua.sip.EdgeRouter;
 import org.wabridge.b2bua.sip.HandshakeVerifiedPolicy;
 import org.wabridge.b2bua.sip.HostResolver;
+import org.wabridge.b2bua.sip.LiteralHopResolver;
 import org.wabridge.b2bua.sip.StackContext;
 import org.wabridge.b2bua.sip.TlsContexts;
 import org.wabridge.b2bua.sip.TlsNetworkLayer;
@@ -107,6 +108,8 @@ final class SipSignalling implements AutoCloseable {
             SipFactory factory = SipFactory.getInstance();
             factory.setPathName("gov.nist");
             stack = factory.createSipStack(stackProperties(context));
+            // hosts taken from messages (Via sent-by, a connection's advertised address) are never looked up
+            ((gov.nist.javax.sip.SipStackImpl) stack).setAddressResolver(new LiteralHopResolver());
 
             SipProvider pbxProvider = null;
             for (ListenPoint lp : config.pbx().listen()) {
@@ -162,6 +165,10 @@ final class SipSignalling implements AutoCloseable {
         p.setProperty("javax.sip.USE_ROUTER_FOR_ALL_URIS", "true");
         p.setProperty("javax.sip.ROUTER_PATH", EdgeRouter.class.getName());
         p.setProperty("gov.nist.javax.sip.NETWORK_LAYER", TlsNetworkLayer.class.getName());
+        p.setProperty("gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY",
+                org.wabridge.b2bua.sip.KeepAliveTcpProcessors.class.getName());
+        p.setProperty("gov.nist.javax.sip.MESSAGE_PARSER_FACTORY",
+                org.wabridge.b2bua.sip.CompleteMessageParser.class.getName());
         p.setProperty("gov.nist.javax.sip.TLS_SECURITY_POLICY", HandshakeVerifiedPolicy.class.getName());
         p.setProperty(StackContext.PROPERTY, context.id());
         // Meta must never be asked for a client certificate; protocols and suites are fixed in TlsNetworkLayer.
@@ -416,9 +423,9 @@ final class SipSignalling implements AutoCloseable {
                 response.addHeader(headers.createRetryAfterHeader(retryAfter));
             }
             trace.sent(sideOf(event.getSource()), response);
-            ((SipProvider) event.getSource()).sendResponse(response);
+            sendStateless(event, response);
         } catch (Exception e) {
-            LOG.warn("cannot refuse {} with {}: {}", event.getRequest().getMethod(), code, e.toString());
+            LOG.debug("cannot refuse {} with {}: {}", event.getRequest().getMethod(), code, e.toString());
         }
     }
 
@@ -438,10 +445,25 @@ final class SipSignalling implements AutoCloseable {
                 ((ToHeader) response.getHeader(ToHeader.NAME)).setTag(newTag());
             }
             trace.sent(sideOf(event.getSource()), response);
-            ((SipProvider) event.getSource()).sendResponse(response);
+            sendStateless(event, response);
         } catch (Exception e) {
-            LOG.warn("cannot answer {} with {}: {}", event.getRequest().getMethod(), code, e.toString());
+            // the sender is gone or never was (a scanner, a flood): one DEBUG line, not a WARN per packet
+            LOG.debug("cannot answer {} with {}: {}", event.getRequest().getMethod(), code, e.toString());
         }
+    }
+
+    /**
+     * Sends a response without a transaction back the way its request came: on the connection it arrived on
+     * (never a new one to wherever its Via points), or to the datagram's source (ReturnPath stamped the Via).
+     */
+    private static void sendStateless(RequestEvent event, Response response) throws Exception {
+        if (event.getRequest() instanceof gov.nist.javax.sip.message.SIPRequest request
+                && request.getMessageChannel() instanceof gov.nist.javax.sip.stack.MessageChannel channel
+                && channel.getMessageProcessor() != null && channel.isReliable()) {
+            channel.sendMessage((gov.nist.javax.sip.message.SIPResponse) response);
+            return;
+        }
+        ((SipProvider) event.getSource()).sendResponse(response);
     }
 
     /**
