@@ -58,6 +58,7 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
     private final SipSignalling sip;
     private final Admission admission;
     private final InboundChallenger challenger;
+    private final FloodCounters floodCounters;
     private final CallRegistry registry;
     private final CallServices services;
     private final ExecutorService workers;
@@ -70,8 +71,9 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
         this.registry = new CallRegistry();
         CallFailures failures = new CallFailures(catalog);
         DailyPairLimit dailyLimit = new DailyPairLimit(config.limits().dailyCallsPerUserPair(), Clock.systemUTC());
-        this.admission = new Admission(config, failures, registry, dailyLimit);
-        this.challenger = new InboundChallenger(config.meta());
+        this.floodCounters = new FloodCounters(sip::namesNotResolved);
+        this.admission = new Admission(config, failures, registry, dailyLimit, floodCounters);
+        this.challenger = new InboundChallenger(config.meta(), floodCounters);
         // Call steps are short and never wait on another call; a TLS connect to the edge is the longest.
         this.workers = Executors.newFixedThreadPool(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
                 daemonThreads("bridge-call-"));
@@ -150,6 +152,11 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
             t.setDaemon(true);
             return t;
         };
+    }
+
+    /** What was turned away without a call (unknown sources, wrong digests, names not looked up), for /metrics. */
+    public FloodCounters floodCounters() {
+        return floodCounters;
     }
 
     /** Calls in progress (any state but ended). */
@@ -262,7 +269,7 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
             verdict = admission.pbxInvite(invite, callId);
         } else {
             verdict = admission.metaInvite(invite, source);
-            if (verdict instanceof Verdict.Admit admit && !authenticated(tx, admit.number())) {
+            if (verdict instanceof Verdict.Admit admit && !authenticated(tx, admit.number(), source)) {
                 return;
             }
             if (verdict instanceof Verdict.Admit admit) {
@@ -293,14 +300,14 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
     }
 
     /** Meta's INVITE answered our challenge correctly; otherwise it has been challenged or refused here. */
-    private boolean authenticated(ServerTransaction tx, BusinessNumber number) {
-        InboundChallenger.Verdict verdict = challenger.check(tx.getRequest(), number);
+    private boolean authenticated(ServerTransaction tx, BusinessNumber number, String source) {
+        InboundChallenger.Verdict verdict = challenger.check(tx.getRequest(), number, source);
         if (verdict instanceof InboundChallenger.Verdict.Forbidden f) {
             sip.respond(tx, Response.FORBIDDEN, f.phrase(), SipSignalling.newTag(), null, List.of(), null);
             return false;
         }
         if (verdict instanceof InboundChallenger.Verdict.Challenge c) {
-            sip.challenge(tx, c.code(), c.header(), c.value());
+            sip.challenge(tx, c.code(), c.header(), c.values());
             return false;
         }
         return true;

@@ -68,6 +68,7 @@ final class SipSignalling implements AutoCloseable {
     private final MetaRequests metaRequests;
     private final PbxRequests pbxRequests;
     private final SipTrace trace;
+    private LiteralHopResolver hopResolver;
 
     private SipSignalling(BridgeConfig config, StackContext context, SipStack stack, SipProvider pbx, SipProvider meta,
                           SipFactory factory, CallObserver observer, CallCaptures captures) throws Exception {
@@ -109,7 +110,8 @@ final class SipSignalling implements AutoCloseable {
             factory.setPathName("gov.nist");
             stack = factory.createSipStack(stackProperties(context));
             // hosts taken from messages (Via sent-by, a connection's advertised address) are never looked up
-            ((gov.nist.javax.sip.SipStackImpl) stack).setAddressResolver(new LiteralHopResolver());
+            LiteralHopResolver hops = new LiteralHopResolver();
+            ((gov.nist.javax.sip.SipStackImpl) stack).setAddressResolver(hops);
 
             SipProvider pbxProvider = null;
             for (ListenPoint lp : config.pbx().listen()) {
@@ -123,7 +125,10 @@ final class SipSignalling implements AutoCloseable {
             ListenPoint ml = config.meta().listen();
             SipProvider metaProvider = stack.createSipProvider(
                     stack.createListeningPoint(ml.host(), ml.port(), ml.transport().token()));
-            return new SipSignalling(config, context, stack, pbxProvider, metaProvider, factory, observer, captures);
+            SipSignalling signalling = new SipSignalling(config, context, stack, pbxProvider, metaProvider, factory,
+                    observer, captures);
+            signalling.hopResolver = hops;
+            return signalling;
         } catch (BridgeException e) {
             cleanup(context, stack);
             throw e;
@@ -221,6 +226,11 @@ final class SipSignalling implements AutoCloseable {
     }
 
     HeaderFactory headers() { return headers; }
+
+    /** Host names from messages the stack asked to resolve and did not get (see LiteralHopResolver). */
+    long namesNotResolved() {
+        return hopResolver == null ? 0 : hopResolver.refused();
+    }
     MetaRequests metaRequests() { return metaRequests; }
     PbxRequests pbxRequests() { return pbxRequests; }
     SipTrace trace() { return trace; }
@@ -397,12 +407,14 @@ final class SipSignalling implements AutoCloseable {
         }
     }
 
-    /** Challenges an INVITE: {@code code} 401/407 with {@code header: value} and a fresh To tag. */
-    void challenge(ServerTransaction tx, int code, String header, String value) {
+    /** Challenges an INVITE: {@code code} 401/407 with one {@code header} per value, in order, and a fresh To tag. */
+    void challenge(ServerTransaction tx, int code, String header, List<String> values) {
         try {
             Response challenge = messages.createResponse(code, tx.getRequest());
             ((ToHeader) challenge.getHeader(ToHeader.NAME)).setTag(newTag());
-            challenge.addHeader(headers.createHeader(header, value));
+            for (String value : values) {
+                challenge.addLast(headers.createHeader(header, value)); // RFC 8760: the preferred one first
+            }
             trace.sent(Side.META, challenge);
             tx.sendResponse(challenge);
         } catch (Exception e) {
