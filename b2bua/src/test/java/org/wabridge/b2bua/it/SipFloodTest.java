@@ -93,25 +93,55 @@ class SipFloodTest {
             OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             long cpuBefore = os.getProcessCpuTime();
             long start = System.nanoTime();
-            int answered = 0;
+            java.util.concurrent.atomic.AtomicInteger answers = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicLong lastAnswerAt = new java.util.concurrent.atomic.AtomicLong(start);
+            double sendSeconds;
             try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress(FLOODER, 0))) {
-                udp.setSoTimeout(1);
-                byte[] buffer = new byte[4096];
+                udp.setReceiveBufferSize(4 << 20);
+                udp.setSoTimeout(100);
+                Thread receiver = new Thread(() -> {
+                    byte[] buffer = new byte[4096];
+                    while (!udp.isClosed()) {
+                        try {
+                            if (answers.addAndGet(drain(udp, buffer, 0)) > 0) {
+                                lastAnswerAt.set(System.nanoTime());
+                            }
+                        } catch (IOException e) {
+                            if (!udp.isClosed()) {
+                                e.printStackTrace();
+                            }
+                            return;
+                        }
+                    }
+                }, "flood-receiver");
+                receiver.start();
                 InetAddress bridge = InetAddress.getByName("127.0.0.1");
                 for (int i = 0; i < flood; i++) {
                     byte[] bytes = TortureCorpus.request("INVITE", "flood-" + i, "UDP", "Contact: <sip:x@"
                             + FLOODER + ">\r\n").replace("127.0.0.1:9", FLOODER + ":" + udp.getLocalPort())
                             .getBytes(StandardCharsets.UTF_8);
                     udp.send(new DatagramPacket(bytes, bytes.length, bridge, lab.bridge.pbxPort));
-                    answered += drain(udp, buffer, 0);
+                    if (i % 200 == 199) {
+                        Thread.sleep(20); // bursts of 200: the loopback socket buffers, not the bridge, set the pace
+                    }
                 }
-                answered += drain(udp, buffer, 2000);
+                sendSeconds = (System.nanoTime() - start) / 1e9;
+                for (int last = -1; answers.get() != last; ) { // until the answers stop coming
+                    last = answers.get();
+                    Thread.sleep(3000);
+                }
+                udp.close();
+                receiver.join(2000);
             }
-            double seconds = (System.nanoTime() - start) / 1e9;
+            int answered = answers.get();
+            double seconds = sendSeconds;
             double cpuSeconds = (os.getProcessCpuTime() - cpuBefore) / 1e9;
             long refusedSources = lab.bridge.b2bua.floodCounters().sourceNotAllowed();
-            assertTrue(answered > flood / 2, "most flood INVITEs get their 403 (" + answered + " of " + flood + ")");
-            assertTrue(refusedSources >= answered && refusedSources <= flood, "counted: " + refusedSources);
+            // what the kernel could not queue for the bridge is lost before it (UDP); everything the bridge read is
+            // counted and answered
+            assertTrue(refusedSources >= flood / 10, "the bridge took part of the flood: " + refusedSources);
+            assertEquals(refusedSources, answered, "every INVITE the bridge read got its 403 at the sender");
+            double busySeconds = (lastAnswerAt.get() - start) / 1e9;
             long warnLines = lab.log.lines().stream().filter(l -> l.startsWith("WARN")
                     && l.contains("is not in pbx.allowedSources")).count();
             assertTrue(warnLines <= 1 + (long) (seconds / 10) + 1, "a flood costs one WARN per 10 s at most: "
@@ -129,10 +159,12 @@ class SipFloodTest {
                     scrape);
             assertTrue(scrape.contains("wabridge_sip_refused_total{why=\"source-not-allowed\"} " + refusedSources
                     + ".0"), scrape);
-            System.out.printf("flood: %d INVITEs from an unknown source in %.2f s (%.0f/s), %d answered 403, "
+            System.out.printf("flood: %d INVITEs from an unknown source sent in %.2f s (%.0f/s); the bridge read %d "
+                            + "(the rest overflowed its socket buffer) and answered all with 403 within %.2f s (%.0f/s), "
                             + "%d WARN lines, process CPU %.2f s (bridge and flooder in one JVM); wrong digests: %d "
                             + "challenged, %d refused without a challenge; the real call completed%n", flood, seconds,
-                    flood / seconds, answered, warnLines, cpuSeconds, challenged, refusedAtOnce);
+                    flood / seconds, refusedSources, busySeconds, answered / busySeconds, warnLines, cpuSeconds,
+                    challenged, refusedAtOnce);
             lab.assertNoLeftovers();
         }
     }
