@@ -35,9 +35,13 @@ final class Admission {
     private final CallFailures failures;
     private final CallRegistry registry;
     private final DailyPairLimit dailyLimit;
+    private final FloodCounters counters;
+    private final RateLimitedWarning outsiders = new RateLimitedWarning(LOG, java.time.Duration.ofSeconds(10));
     private volatile boolean draining;
 
-    Admission(BridgeConfig config, CallFailures failures, CallRegistry registry, DailyPairLimit dailyLimit) {
+    Admission(BridgeConfig config, CallFailures failures, CallRegistry registry, DailyPairLimit dailyLimit,
+              FloodCounters counters) {
+        this.counters = counters;
         this.config = config;
         this.failures = failures;
         this.registry = registry;
@@ -63,15 +67,19 @@ final class Admission {
             return Optional.of(new Verdict.Refuse(503, "Bridge is shutting down",
                     List.of("Q.850;cause=42;text=\"SWITCHING_EQUIPMENT_CONGESTION\""), 30));
         }
+        // A flood from outside the allowlists is counted (wabridge_sip_refused_total) and costs at most one WARN
+        // per 10 s, which says how many more were refused since the last one.
         if (fromPbx && !allowed(config.pbx().allowedSources(), source)) {
+            counters.sourceNotAllowed.increment();
             Outcome outcome = failures.local("local.source-not-allowed");
-            LOG.warn(failures.logLine(callId, null, 403, "INVITE from " + source + " is not in pbx.allowedSources",
-                    outcome));
+            outsiders.warn(() -> failures.logLine(callId, null, 403, "INVITE from " + source
+                    + " is not in pbx.allowedSources", outcome));
             return Optional.of(refusal(outcome, outcome.answer().retryAfterSeconds()));
         }
         if (!fromPbx && !allowed(config.meta().allowedSources(), source)) {
-            LOG.warn("INVITE from {} refused with 403: not in meta.allowedSources (Meta's published ranges by default)",
-                    source);
+            counters.sourceNotAllowed.increment();
+            outsiders.warn(() -> "INVITE from " + source + " refused with 403: not in meta.allowedSources (Meta's "
+                    + "published ranges by default)");
             return Optional.of(new Verdict.Refuse(403, "Source address not allowed", List.of(), null));
         }
         return Optional.empty();

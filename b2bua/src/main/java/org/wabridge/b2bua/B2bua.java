@@ -59,6 +59,7 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
     private final SipSignalling sip;
     private final Admission admission;
     private final InboundChallenger challenger;
+    private final FloodCounters floodCounters;
     private final CallRegistry registry;
     private final CallServices services;
     private final ExecutorService workers;
@@ -71,8 +72,9 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
         this.registry = new CallRegistry();
         CallFailures failures = new CallFailures(catalog);
         DailyPairLimit dailyLimit = new DailyPairLimit(config.limits().dailyCallsPerUserPair(), Clock.systemUTC());
-        this.admission = new Admission(config, failures, registry, dailyLimit);
-        this.challenger = new InboundChallenger(config.meta());
+        this.floodCounters = new FloodCounters(sip::namesNotResolved);
+        this.admission = new Admission(config, failures, registry, dailyLimit, floodCounters);
+        this.challenger = new InboundChallenger(config.meta(), floodCounters);
         // Call steps are short and never wait on another call; a TLS connect to the edge is the longest.
         this.workers = Executors.newFixedThreadPool(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
                 daemonThreads("bridge-call-"));
@@ -159,6 +161,11 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
         };
     }
 
+    /** What was turned away without a call (unknown sources, wrong digests, names not looked up), for /metrics. */
+    public FloodCounters floodCounters() {
+        return floodCounters;
+    }
+
     /** Calls in progress (any state but ended). */
     public int activeCalls() {
         return registry.size();
@@ -180,6 +187,7 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
     @Override
     public void processRequest(RequestEvent event) {
         Request request = event.getRequest();
+        org.wabridge.b2bua.sip.ReturnPath.stamp(event); // every answer goes to the packet's source, never a Via name
         Side side = sip.sideOf(event.getSource());
         SipCall known = callOf(event.getDialog());
         if (known != null || !Request.OPTIONS.equals(request.getMethod())) {
@@ -260,7 +268,7 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
         } catch (TransactionAlreadyExistsException e) {
             return; // a retransmission of an INVITE we are handling
         } catch (Exception e) {
-            LOG.warn("cannot create a transaction for the INVITE: {}", e.toString());
+            LOG.debug("cannot create a transaction for the INVITE: {}", e.toString()); // malformed; no log flood
             return;
         }
         Verdict verdict;
@@ -268,7 +276,7 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
             verdict = admission.pbxInvite(invite, callId);
         } else {
             verdict = admission.metaInvite(invite, source);
-            if (verdict instanceof Verdict.Admit admit && !authenticated(tx, admit.number())) {
+            if (verdict instanceof Verdict.Admit admit && !authenticated(tx, admit.number(), source)) {
                 return;
             }
             if (verdict instanceof Verdict.Admit admit) {
@@ -299,14 +307,14 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
     }
 
     /** Meta's INVITE answered our challenge correctly; otherwise it has been challenged or refused here. */
-    private boolean authenticated(ServerTransaction tx, BusinessNumber number) {
-        InboundChallenger.Verdict verdict = challenger.check(tx.getRequest(), number);
+    private boolean authenticated(ServerTransaction tx, BusinessNumber number, String source) {
+        InboundChallenger.Verdict verdict = challenger.check(tx.getRequest(), number, source);
         if (verdict instanceof InboundChallenger.Verdict.Forbidden f) {
             sip.respond(tx, Response.FORBIDDEN, f.phrase(), SipSignalling.newTag(), null, List.of(), null);
             return false;
         }
         if (verdict instanceof InboundChallenger.Verdict.Challenge c) {
-            sip.challenge(tx, c.code(), c.header(), c.value());
+            sip.challenge(tx, c.code(), c.header(), c.values());
             return false;
         }
         return true;

@@ -39,6 +39,7 @@ import org.wabridge.b2bua.events.CallObserver;
 import org.wabridge.b2bua.sip.EdgeRouter;
 import org.wabridge.b2bua.sip.HandshakeVerifiedPolicy;
 import org.wabridge.b2bua.sip.HostResolver;
+import org.wabridge.b2bua.sip.LiteralHopResolver;
 import org.wabridge.b2bua.sip.StackContext;
 import org.wabridge.b2bua.sip.TlsContexts;
 import org.wabridge.b2bua.sip.TlsNetworkLayer;
@@ -67,6 +68,7 @@ final class SipSignalling implements AutoCloseable {
     private final MetaRequests metaRequests;
     private final PbxRequests pbxRequests;
     private final SipTrace trace;
+    private LiteralHopResolver hopResolver;
 
     private SipSignalling(BridgeConfig config, StackContext context, SipStack stack, SipProvider pbx, SipProvider meta,
                           SipFactory factory, CallObserver observer, CallCaptures captures) throws Exception {
@@ -112,6 +114,9 @@ final class SipSignalling implements AutoCloseable {
             SipFactory factory = SipFactory.getInstance();
             factory.setPathName("gov.nist");
             stack = factory.createSipStack(stackProperties(context));
+            // hosts taken from messages (Via sent-by, a connection's advertised address) are never looked up
+            LiteralHopResolver hops = new LiteralHopResolver();
+            ((gov.nist.javax.sip.SipStackImpl) stack).setAddressResolver(hops);
 
             SipProvider pbxProvider = null;
             for (ListenPoint lp : config.pbx().listen()) {
@@ -125,7 +130,10 @@ final class SipSignalling implements AutoCloseable {
             ListenPoint ml = config.meta().listen();
             SipProvider metaProvider = stack.createSipProvider(
                     stack.createListeningPoint(ml.host(), ml.port(), ml.transport().token()));
-            return new SipSignalling(config, context, stack, pbxProvider, metaProvider, factory, observer, captures);
+            SipSignalling signalling = new SipSignalling(config, context, stack, pbxProvider, metaProvider, factory,
+                    observer, captures);
+            signalling.hopResolver = hops;
+            return signalling;
         } catch (BridgeException e) {
             cleanup(context, stack);
             throw e;
@@ -173,6 +181,10 @@ final class SipSignalling implements AutoCloseable {
         p.setProperty("javax.sip.USE_ROUTER_FOR_ALL_URIS", "true");
         p.setProperty("javax.sip.ROUTER_PATH", EdgeRouter.class.getName());
         p.setProperty("gov.nist.javax.sip.NETWORK_LAYER", TlsNetworkLayer.class.getName());
+        p.setProperty("gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY",
+                org.wabridge.b2bua.sip.KeepAliveTcpProcessors.class.getName());
+        p.setProperty("gov.nist.javax.sip.MESSAGE_PARSER_FACTORY",
+                org.wabridge.b2bua.sip.CompleteMessageParser.class.getName());
         p.setProperty("gov.nist.javax.sip.TLS_SECURITY_POLICY", HandshakeVerifiedPolicy.class.getName());
         p.setProperty(StackContext.PROPERTY, context.id());
         // Meta must never be asked for a client certificate; protocols and suites are fixed in TlsNetworkLayer.
@@ -225,6 +237,11 @@ final class SipSignalling implements AutoCloseable {
     }
 
     HeaderFactory headers() { return headers; }
+
+    /** Host names from messages the stack asked to resolve and did not get (see LiteralHopResolver). */
+    long namesNotResolved() {
+        return hopResolver == null ? 0 : hopResolver.refused();
+    }
     MetaRequests metaRequests() { return metaRequests; }
     PbxRequests pbxRequests() { return pbxRequests; }
     SipTrace trace() { return trace; }
@@ -402,12 +419,14 @@ final class SipSignalling implements AutoCloseable {
         }
     }
 
-    /** Challenges an INVITE: {@code code} 401/407 with {@code header: value} and a fresh To tag. */
-    void challenge(ServerTransaction tx, int code, String header, String value) {
+    /** Challenges an INVITE: {@code code} 401/407 with one {@code header} per value, in order, and a fresh To tag. */
+    void challenge(ServerTransaction tx, int code, String header, List<String> values) {
         try {
             Response challenge = messages.createResponse(code, tx.getRequest());
             ((ToHeader) challenge.getHeader(ToHeader.NAME)).setTag(newTag());
-            challenge.addHeader(headers.createHeader(header, value));
+            for (String value : values) {
+                challenge.addLast(headers.createHeader(header, value)); // RFC 8760: the preferred one first
+            }
             trace.sent(Side.META, challenge);
             tx.sendResponse(challenge);
         } catch (Exception e) {
@@ -428,9 +447,9 @@ final class SipSignalling implements AutoCloseable {
                 response.addHeader(headers.createRetryAfterHeader(retryAfter));
             }
             trace.sent(sideOf(event.getSource()), response);
-            ((SipProvider) event.getSource()).sendResponse(response);
+            sendStateless(event, response);
         } catch (Exception e) {
-            LOG.warn("cannot refuse {} with {}: {}", event.getRequest().getMethod(), code, e.toString());
+            LOG.debug("cannot refuse {} with {}: {}", event.getRequest().getMethod(), code, e.toString());
         }
     }
 
@@ -450,10 +469,25 @@ final class SipSignalling implements AutoCloseable {
                 ((ToHeader) response.getHeader(ToHeader.NAME)).setTag(newTag());
             }
             trace.sent(sideOf(event.getSource()), response);
-            ((SipProvider) event.getSource()).sendResponse(response);
+            sendStateless(event, response);
         } catch (Exception e) {
-            LOG.warn("cannot answer {} with {}: {}", event.getRequest().getMethod(), code, e.toString());
+            // the sender is gone or never was (a scanner, a flood): one DEBUG line, not a WARN per packet
+            LOG.debug("cannot answer {} with {}: {}", event.getRequest().getMethod(), code, e.toString());
         }
+    }
+
+    /**
+     * Sends a response without a transaction back the way its request came: on the connection it arrived on
+     * (never a new one to wherever its Via points), or to the datagram's source (ReturnPath stamped the Via).
+     */
+    private static void sendStateless(RequestEvent event, Response response) throws Exception {
+        if (event.getRequest() instanceof gov.nist.javax.sip.message.SIPRequest request
+                && request.getMessageChannel() instanceof gov.nist.javax.sip.stack.MessageChannel channel
+                && channel.getMessageProcessor() != null && channel.isReliable()) {
+            channel.sendMessage((gov.nist.javax.sip.message.SIPResponse) response);
+            return;
+        }
+        ((SipProvider) event.getSource()).sendResponse(response);
     }
 
     /**

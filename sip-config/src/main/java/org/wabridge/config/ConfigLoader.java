@@ -44,7 +44,7 @@ public final class ConfigLoader {
             "noResponseTimeout", "answerTimeout");
     static final List<String> META_KEYS = List.of("edgeUri", "edgeAddress", "sipServerHostname", "fromDomain", "tlsTrust",
             "listen", "publicHost", "publicPort", "tlsCertificate", "tlsKey", "numbers", "noResponseTimeout",
-            "allowedSources", "inboundChallenge");
+            "allowedSources", "inboundChallenge", "inboundChallengeAlgorithm");
     static final List<String> MEDIA_KEYS = List.of("mode", "bindAddress", "publicAddress", "portMin", "portMax",
             "g711EnabledAtMeta", "pbxSilenceFill", "prebuffer", "rtcpInterval", "metaSilenceTimeout",
             "pbxSilenceTimeout", "holdTimeout", "maxTranscodedCalls", "ioEngine");
@@ -259,9 +259,17 @@ public final class ConfigLoader {
                     "use 407 (Proxy-Authenticate, the default), 401 (WWW-Authenticate) or 0 to accept Meta's INVITEs "
                             + "on source address and TLS alone"));
         }
+        String algorithm = string(e, "meta", "inboundChallengeAlgorithm", "MD5");
+        String knownAlgorithm = algorithm == null ? "MD5" : MetaSide.CHALLENGE_ALGORITHMS.stream()
+                .filter(a -> a.equalsIgnoreCase(algorithm.trim())).findFirst().orElse(null);
+        if (knownAlgorithm == null) {
+            problems.add(Problem.error("meta.inboundChallengeAlgorithm", "must be MD5, SHA-256 or both (got '"
+                    + algorithm + "')", "use MD5 (the default, what Meta's documentation shows), SHA-256, or both "
+                    + "(SHA-256 offered first, MD5 second)"));
+        }
         return new MetaSide(edgeUri, edgeAddress, hostname, fromDomain, tlsTrust, listen, publicHost,
                 publicPort == null ? 0 : publicPort, certificate, key, numbers, noResponse, metaSources,
-                challenge == null ? 407 : challenge);
+                challenge == null ? 407 : challenge, knownAlgorithm == null ? "MD5" : knownAlgorithm);
     }
 
     private MediaSettings readMedia(Node node) {

@@ -21,6 +21,9 @@ import java.util.List;
  * @param noResponseTimeout how long to wait for any response from the edge before failing the call
  * @param allowedSources    networks Meta's INVITEs may come from (default: Meta's published ranges); others get 403
  * @param inboundChallenge  challenge Meta's INVITEs with 407 (default) or 401 and verify the digest; 0 = do not
+ * @param inboundChallengeAlgorithm digest algorithm(s) of that challenge: {@code MD5} (default: the algorithm
+ *                          Meta's documentation shows for its digest answers), {@code SHA-256}, or {@code both} (two
+ *                          challenges, SHA-256 first, as RFC 8760 orders them; the peer answers the first it supports)
  */
 public record MetaSide(
         String edgeUri,
@@ -36,7 +39,20 @@ public record MetaSide(
         List<BusinessNumber> numbers,
         Duration noResponseTimeout,
         List<Cidr> allowedSources,
-        int inboundChallenge) {
+        int inboundChallenge,
+        String inboundChallengeAlgorithm) {
+
+    /** The values of {@code meta.inboundChallengeAlgorithm}. */
+    public static final List<String> CHALLENGE_ALGORITHMS = List.of("MD5", "SHA-256", "both");
+
+    /** As the canonical constructor, challenging with MD5. */
+    public MetaSide(String edgeUri, String edgeAddress, String sipServerHostname, String fromDomain, String tlsTrust,
+                    ListenPoint listen, String publicHost, int publicPort, String tlsCertificate, String tlsKey,
+                    List<BusinessNumber> numbers, Duration noResponseTimeout, List<Cidr> allowedSources,
+                    int inboundChallenge) {
+        this(edgeUri, edgeAddress, sipServerHostname, fromDomain, tlsTrust, listen, publicHost, publicPort,
+                tlsCertificate, tlsKey, numbers, noResponseTimeout, allowedSources, inboundChallenge, "MD5");
+    }
 
     /** Meta's SIP source networks (AS32934, as listed in Meta's integration examples), IPv4 and IPv6. */
     public static final List<String> META_NETWORKS = List.of(

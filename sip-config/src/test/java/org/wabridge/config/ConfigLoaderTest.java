@@ -488,4 +488,15 @@ class ConfigLoaderTest {
                 "q850Text", "NORMAL_CIRCUIT_CONGESTION", "retryAfter", 120)), cfg.causeOverrides());
         assertEquals(Map.of(), parse(yaml.substring(0, yaml.indexOf("causes:")), Map.of()).causeOverrides());
     }
+
+    @Test
+    void inboundChallengeAlgorithmIsMd5UnlessSetToSha256OrBoth() throws ConfigException {
+        assertEquals("MD5", parse(MINIMAL, Map.of()).meta().inboundChallengeAlgorithm());
+        String with = MINIMAL.replace("  sipServerHostname: sip.example.com\n",
+                "  sipServerHostname: sip.example.com\n  inboundChallengeAlgorithm: %s\n");
+        assertEquals("SHA-256", parse(with.formatted("sha-256"), Map.of()).meta().inboundChallengeAlgorithm());
+        assertEquals("both", parse(with.formatted("BOTH"), Map.of()).meta().inboundChallengeAlgorithm());
+        assertProblem(problemsOf(with.formatted("SHA-512"), Map.of()), Severity.ERROR,
+                "meta.inboundChallengeAlgorithm", "must be MD5, SHA-256 or both (got 'SHA-512')");
+    }
 }

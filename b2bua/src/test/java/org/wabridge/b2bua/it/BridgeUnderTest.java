@@ -53,7 +53,7 @@ public final class BridgeUnderTest implements AutoCloseable {
     /**
      * @param edgePort      TLS port of the lab edge (or a closed port for unreachable-edge tests)
      * @param overrides     extra YAML lines per section key: "pbx", "meta", "media", "number"; single settings:
-     *                      "allowedSources" (pbx), "pbxTarget", "answerTimeout" (pbx), "metaAllowedSources",
+     *                      "allowedSources" (pbx), "pbxTarget", "inboundChallengeAlgorithm" (meta), "answerTimeout" (pbx), "metaAllowedSources",
      *                      "secondNumber" (another business number, same password)
      */
     public BridgeUnderTest(Ports ports, Path certs, int edgePort, String password, Map<String, String> overrides,
@@ -136,7 +136,8 @@ public final class BridgeUnderTest implements AutoCloseable {
                         : "  edgeAddress: " + overrides.getOrDefault("edgeAddress", "127.0.0.1") + "\n", certs.resolve("edge-ca.pem"), ports.meta,
                 certs.resolve("bridge.pem"), certs.resolve("bridge.key"),
                 overrides.getOrDefault("noResponseTimeout", "4s"),
-                optional(overrides, "metaAllowedSources", "  allowedSources: [%s]\n"),
+                optional(overrides, "metaAllowedSources", "  allowedSources: [%s]\n")
+                        + optional(overrides, "inboundChallengeAlgorithm", "  inboundChallengeAlgorithm: %s\n"),
                 overrides.getOrDefault("number", "+15550100001"), password, keying(overrides),
                 overrides.containsKey("secondNumber")
                         ? "    - {number: \"" + overrides.get("secondNumber") + "\", password: \"" + password

@@ -34,7 +34,19 @@ public final class LogCapture implements AutoCloseable {
         // logback appends under the appender's own lock, not the list's
         synchronized (appender) {
             return appender.list.stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()
-                    + (e.getThrowableProxy() == null ? "" : " " + e.getThrowableProxy().getMessage()))
+                    + (e.getThrowableProxy() == null ? "" : " " + e.getThrowableProxy().getClassName() + ": "
+                            + e.getThrowableProxy().getMessage()))
+                    .collect(Collectors.toList());
+        }
+    }
+
+    /** ERROR lines and lines with an exception attached (a stack trace in the real log). */
+    public List<String> problems() {
+        synchronized (appender) {
+            return appender.list.stream().filter(e -> e.getLevel() == Level.ERROR || e.getThrowableProxy() != null)
+                    .map(e -> e.getLevel() + " " + e.getFormattedMessage()
+                            + (e.getThrowableProxy() == null ? "" : " " + e.getThrowableProxy().getClassName() + ": "
+                            + e.getThrowableProxy().getMessage()))
                     .collect(Collectors.toList());
         }
     }

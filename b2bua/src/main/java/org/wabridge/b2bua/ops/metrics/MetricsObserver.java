@@ -99,6 +99,23 @@ public final class MetricsObserver implements CallObserver {
                 .register(registry);
     }
 
+    /**
+     * Exposes what the SIP side turned away without a call: {@code wabridge_sip_refused_total{why}} with why =
+     * source-not-allowed (INVITE from outside the allowlists), digest-wrong (wrong digest answer), digest-blocked
+     * (INVITE refused without a challenge while its source is blocked for wrong answers), and
+     * {@code wabridge_sip_names_not_resolved_total} (host names from messages never looked up).
+     */
+    public void watchSipFloods(org.wabridge.b2bua.FloodCounters floods) {
+        FunctionCounter.builder("wabridge.sip.refused", floods, f -> f.sourceNotAllowed())
+                .description("Requests refused without a call").tag("why", "source-not-allowed").register(registry);
+        FunctionCounter.builder("wabridge.sip.refused", floods, f -> f.digestWrong())
+                .description("Requests refused without a call").tag("why", "digest-wrong").register(registry);
+        FunctionCounter.builder("wabridge.sip.refused", floods, f -> f.digestBlocked())
+                .description("Requests refused without a call").tag("why", "digest-blocked").register(registry);
+        FunctionCounter.builder("wabridge.sip.names.not.resolved", floods, f -> f.namesNotResolved())
+                .description("Host names taken from SIP messages that were not looked up").register(registry);
+    }
+
     /** Exposes the call log's dropped and failed writes ({@code wabridge_calllog_writes_lost_total{why}}). */
     public <T> void watchCallLog(T callLog, ToDoubleFunction<T> droppedWrites, ToDoubleFunction<T> failedWrites) {
         FunctionCounter.builder("wabridge.calllog.writes.lost", callLog, droppedWrites)
