@@ -44,7 +44,7 @@ public final class ConfigLoader {
             "noResponseTimeout", "answerTimeout");
     static final List<String> META_KEYS = List.of("edgeUri", "edgeAddress", "sipServerHostname", "fromDomain", "tlsTrust",
             "listen", "publicHost", "publicPort", "tlsCertificate", "tlsKey", "numbers", "noResponseTimeout",
-            "allowedSources", "inboundChallenge");
+            "allowedSources", "inboundChallenge", "tlsMaxConnections", "tlsMaxConnectionsPerSource", "tlsIdleTimeout");
     static final List<String> MEDIA_KEYS = List.of("mode", "bindAddress", "publicAddress", "portMin", "portMax",
             "g711EnabledAtMeta", "pbxSilenceFill", "prebuffer", "rtcpInterval", "metaSilenceTimeout",
             "pbxSilenceTimeout", "holdTimeout", "maxTranscodedCalls");
@@ -259,9 +259,14 @@ public final class ConfigLoader {
                     "use 407 (Proxy-Authenticate, the default), 401 (WWW-Authenticate) or 0 to accept Meta's INVITEs "
                             + "on source address and TLS alone"));
         }
+        MetaListenerLimits d = MetaListenerLimits.DEFAULTS;
+        MetaListenerLimits limits = new MetaListenerLimits(
+                orZero(integer(e, "meta", "tlsMaxConnections", d.maxConnections())),
+                orZero(integer(e, "meta", "tlsMaxConnectionsPerSource", d.maxConnectionsPerSource())),
+                duration(e, "meta", "tlsIdleTimeout", d.idleTimeout()));
         return new MetaSide(edgeUri, edgeAddress, hostname, fromDomain, tlsTrust, listen, publicHost,
                 publicPort == null ? 0 : publicPort, certificate, key, numbers, noResponse, metaSources,
-                challenge == null ? 407 : challenge);
+                challenge == null ? 407 : challenge, limits);
     }
 
     private MediaSettings readMedia(Node node) {

@@ -21,6 +21,8 @@ import java.util.List;
  * @param noResponseTimeout how long to wait for any response from the edge before failing the call
  * @param allowedSources    networks Meta's INVITEs may come from (default: Meta's published ranges); others get 403
  * @param inboundChallenge  challenge Meta's INVITEs with 407 (default) or 401 and verify the digest; 0 = do not
+ * @param listenerLimits    connection caps and idle timeout of the listener ({@code meta.tlsMaxConnections}...);
+ *                          {@link #allowedSources} also applies to each connection as it is accepted
  */
 public record MetaSide(
         String edgeUri,
@@ -36,7 +38,18 @@ public record MetaSide(
         List<BusinessNumber> numbers,
         Duration noResponseTimeout,
         List<Cidr> allowedSources,
-        int inboundChallenge) {
+        int inboundChallenge,
+        MetaListenerLimits listenerLimits) {
+
+    /** A Meta side with the default listener limits. */
+    public MetaSide(String edgeUri, String edgeAddress, String sipServerHostname, String fromDomain, String tlsTrust,
+                    ListenPoint listen, String publicHost, int publicPort, String tlsCertificate, String tlsKey,
+                    List<BusinessNumber> numbers, Duration noResponseTimeout, List<Cidr> allowedSources,
+                    int inboundChallenge) {
+        this(edgeUri, edgeAddress, sipServerHostname, fromDomain, tlsTrust, listen, publicHost, publicPort,
+                tlsCertificate, tlsKey, numbers, noResponseTimeout, allowedSources, inboundChallenge,
+                MetaListenerLimits.DEFAULTS);
+    }
 
     /** Meta's SIP source networks (AS32934, as listed in Meta's integration examples), IPv4 and IPv6. */
     public static final List<String> META_NETWORKS = List.of(
