@@ -1,5 +1,6 @@
 package org.wabridge.b2bua.sip;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -9,6 +10,7 @@ import java.net.SocketException;
 import java.net.SocketOption;
 import java.net.SocketTimeoutException;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiFunction;
@@ -24,10 +26,12 @@ import org.slf4j.LoggerFactory;
  * socket does the work; this wrapper adds what the listener needs per connection:
  * <ul>
  *   <li>a handshake deadline: the read timeout is {@code handshakeTimeoutMillis} until the handshake completes, so a
- *       client that connects and sends nothing is closed (JAIN-SIP's own watchdog closes the socket from a timer
- *       thread, which does not reliably wake a thread blocked in the handshake);</li>
- *   <li>the idle timeout ({@code meta.tlsIdleTimeout}) afterwards: a read that waits longer fails, and JAIN-SIP
- *       closes the connection as if the peer had;</li>
+ *       client that connects and sends nothing is closed (JAIN-SIP's own watchdog, at the same 5 s, only closes
+ *       the socket from a timer thread);</li>
+ *   <li>the idle timeout ({@code meta.tlsIdleTimeout}) afterwards: a read that waits longer ends the stream, and
+ *       JAIN-SIP closes the connection as if the peer had;</li>
+ *   <li>failed handshakes and broken connections that end quietly, counted and warned about at a bounded rate,
+ *       instead of JAIN-SIP's ERROR with a stack trace per connection;</li>
  *   <li>answers to RFC 5626 CRLF keep-alives sent before the first request: JAIN-SIP knows an accepted connection
  *       only once a request arrived on it, and its answer to an earlier ping went to a new outbound connection
  *       to the client's port, which failed with errors in the log ({@link KeepAliveAnsweringInput});</li>
@@ -43,6 +47,7 @@ final class AcceptedTlsSocket extends SSLSocket {
     private final InetAddress source;
     private final AtomicBoolean released = new AtomicBoolean();
     private volatile boolean handshakeDone;
+    private volatile boolean handshakeFailed;
     private InputStream input;
 
     /** @param delegate accepted, admitted by {@code guard}, policy applied; its read timeout is set here */
@@ -54,26 +59,29 @@ final class AcceptedTlsSocket extends SSLSocket {
         delegate.setSoTimeout(guard.handshakeTimeoutMillis());
     }
 
+    /**
+     * Runs the handshake within the handshake deadline. A failure is counted and warned about (once per source per
+     * interval) and not thrown: JAIN-SIP would log each one as an ERROR with its stack trace, a line per scanner
+     * connection. Instead the connection reads as closed by the peer ({@link #getInputStream}), which JAIN-SIP
+     * handles quietly by closing it.
+     */
     @Override
-    public void startHandshake() throws IOException {
+    public void startHandshake() {
         try {
             delegate.startHandshake();
+            delegate.setSoTimeout(guard.idleTimeoutMillis());
+            handshakeDone = true;
         } catch (IOException e) {
-            guard.handshakeFailed();
-            if (e instanceof SocketTimeoutException) {
-                throw new SocketTimeoutException("TLS handshake from " + source.getHostAddress()
-                        + " not completed within " + guard.handshakeTimeoutMillis() + " ms");
-            }
-            throw e;
+            handshakeFailed = true;
+            guard.handshakeFailed(source, e instanceof SocketTimeoutException
+                    ? "not completed within " + guard.handshakeTimeoutMillis() + " ms" : String.valueOf(e.getMessage()));
         }
-        handshakeDone = true;
-        delegate.setSoTimeout(guard.idleTimeoutMillis());
     }
 
     @Override
     public synchronized InputStream getInputStream() throws IOException {
         if (input == null) {
-            input = new KeepAliveAnsweringInput(new IdleCounting(delegate.getInputStream()), delegate::getOutputStream);
+            input = new EndOnError(new KeepAliveAnsweringInput(delegate.getInputStream(), delegate::getOutputStream));
         }
         return input;
     }
@@ -99,24 +107,57 @@ final class AcceptedTlsSocket extends SSLSocket {
         return !released.get();
     }
 
-    /** Counts a read that timed out after the handshake as an idle close; JAIN-SIP closes on the exception. */
-    private final class IdleCounting extends java.io.FilterInputStream {
-        IdleCounting(InputStream in) {
+    /**
+     * Ends the stream on any read failure, and closes the socket before JAIN-SIP learns of the end. On the end of
+     * a connection JAIN-SIP's reader (1.3.0-91) feeds its parser a double CRLF, which the parser takes for a
+     * keep-alive ping; the pong goes out only if the socket is still open, and then fails: with a
+     * NullPointerException on a connection that never carried a request, or by trying a new connection to the
+     * client's port. Closed first, the socket gets no pong and the log no ERROR.
+     */
+    private final class EndOnError extends FilterInputStream {
+        EndOnError(InputStream in) {
             super(in);
         }
 
         @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            try {
-                return super.read(b, off, len);
-            } catch (SocketTimeoutException e) {
-                if (handshakeDone) {
-                    guard.idleClosed();
-                    LOG.info("Meta listener: closing the connection from {}: no bytes for {} (meta.tlsIdleTimeout)",
-                            source.getHostAddress(), java.time.Duration.ofMillis(guard.idleTimeoutMillis()));
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            int n;
+            if (handshakeFailed) {
+                n = -1;
+            } else {
+                try {
+                    n = in.read(b, off, len);
+                } catch (SocketTimeoutException e) {
+                    if (handshakeDone) {
+                        guard.idleClosed();
+                        LOG.info("Meta listener: closing the connection from {}: no bytes for {} (meta.tlsIdleTimeout)",
+                                source.getHostAddress(), Duration.ofMillis(guard.idleTimeoutMillis()));
+                    }
+                    n = -1;
+                } catch (IOException e) {
+                    LOG.debug("Meta listener: connection from {} ended: {}", source.getHostAddress(), e.toString());
+                    n = -1;
                 }
-                throw e;
             }
+            if (n < 0) {
+                closeQuietly();
+            }
+            return n;
+        }
+    }
+
+    private void closeQuietly() {
+        try {
+            close();
+        } catch (IOException e) {
+            LOG.debug("Meta listener: closing the connection from {}: {}", source.getHostAddress(), e.toString());
         }
     }
 

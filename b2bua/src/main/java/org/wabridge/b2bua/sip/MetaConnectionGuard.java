@@ -54,14 +54,8 @@ public final class MetaConnectionGuard {
     private final Map<Refusal, AtomicLong> refused = new EnumMap<>(Refusal.class);
     private final AtomicLong handshakeFailures = new AtomicLong();
     private final AtomicLong idleClosed = new AtomicLong();
-    /** Per source: when it was last warned about, and how many refusals since. */
-    private final Map<InetAddress, WarnState> warned = new ConcurrentHashMap<>();
-
-    private static final class WarnState {
-        boolean warnedOnce;
-        long lastNanos;
-        long suppressed;
-    }
+    private final SourceWarnings refusalWarnings;
+    private final SourceWarnings handshakeWarnings;
 
     /**
      * @param plainTcpPort           the port of Meta's listener when it is plain TCP (a lab edge), whose connections
@@ -90,6 +84,8 @@ public final class MetaConnectionGuard {
         for (Refusal r : Refusal.values()) {
             refused.put(r, new AtomicLong());
         }
+        this.refusalWarnings = new SourceWarnings(nanoClock);
+        this.handshakeWarnings = new SourceWarnings(nanoClock);
     }
 
     /**
@@ -151,31 +147,64 @@ public final class MetaConnectionGuard {
     }
 
     private void warn(InetAddress source, Refusal refusal) {
-        long now = nanoClock.getAsLong();
-        if (warned.size() >= MAX_WARNED_SOURCES && !warned.containsKey(source)) {
-            warned.clear(); // many sources: forget who was warned rather than grow; each may be warned once more
+        long suppressed = refusalWarnings.due(source);
+        if (suppressed >= 0) {
+            LOG.warn("Meta listener: closed a connection from {} at accept: {}{}; further refusals of this source are "
+                            + "counted in wabridge_meta_connections_refused_total and logged at most every {} minutes",
+                    source.getHostAddress(), refusal.why,
+                    suppressed == 0 ? "" : " (" + suppressed + " more refused since the last warning)",
+                    WARN_INTERVAL.toMinutes());
         }
-        WarnState state = warned.computeIfAbsent(source, k -> new WarnState());
-        long suppressed;
-        synchronized (state) {
-            if (state.warnedOnce && now - state.lastNanos < WARN_INTERVAL.toNanos()) {
-                state.suppressed++;
-                return;
-            }
-            suppressed = state.suppressed;
-            state.warnedOnce = true;
-            state.lastNanos = now;
-            state.suppressed = 0;
-        }
-        LOG.warn("Meta listener: closed a connection from {} at accept: {}{}; further refusals of this source are "
-                        + "counted in wabridge_meta_connections_refused_total and logged at most every {} minutes",
-                source.getHostAddress(), refusal.why,
-                suppressed == 0 ? "" : " (" + suppressed + " more refused since the last warning)",
-                WARN_INTERVAL.toMinutes());
     }
 
-    void handshakeFailed() {
+    /** Counts a failed or timed-out TLS handshake of an admitted connection and warns, once per source per interval. */
+    void handshakeFailed(InetAddress source, String why) {
         handshakeFailures.incrementAndGet();
+        long suppressed = handshakeWarnings.due(source);
+        if (suppressed >= 0) {
+            LOG.warn("Meta listener: TLS handshake from {} failed: {}{}; the bridge accepts TLS 1.2+ with AEAD suites "
+                            + "only; further failures of this source are counted in "
+                            + "wabridge_meta_tls_handshake_failures_total and logged at most every {} minutes",
+                    source.getHostAddress(), why,
+                    suppressed == 0 ? "" : " (" + suppressed + " more since the last warning)",
+                    WARN_INTERVAL.toMinutes());
+        }
+    }
+
+    /** Per source, whether a warning is due: at most one per {@link #WARN_INTERVAL}, counting the ones held back. */
+    private static final class SourceWarnings {
+        private final LongSupplier nanoClock;
+        private final Map<InetAddress, State> states = new ConcurrentHashMap<>();
+
+        private static final class State {
+            boolean warnedOnce;
+            long lastNanos;
+            long suppressed;
+        }
+
+        SourceWarnings(LongSupplier nanoClock) {
+            this.nanoClock = nanoClock;
+        }
+
+        /** -1 when not due (counted as held back), else how many were held back since the last warning. */
+        long due(InetAddress source) {
+            long now = nanoClock.getAsLong();
+            if (states.size() >= MAX_WARNED_SOURCES && !states.containsKey(source)) {
+                states.clear(); // many sources: forget who was warned rather than grow; each may be warned once more
+            }
+            State state = states.computeIfAbsent(source, k -> new State());
+            synchronized (state) {
+                if (state.warnedOnce && now - state.lastNanos < WARN_INTERVAL.toNanos()) {
+                    state.suppressed++;
+                    return -1;
+                }
+                long suppressed = state.suppressed;
+                state.warnedOnce = true;
+                state.lastNanos = now;
+                state.suppressed = 0;
+                return suppressed;
+            }
+        }
     }
 
     void idleClosed() {

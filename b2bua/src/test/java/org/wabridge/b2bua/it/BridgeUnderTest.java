@@ -116,7 +116,8 @@ public final class BridgeUnderTest implements AutoCloseable {
                 overrides.getOrDefault("pbx", ""), edgePort, certs.resolve("edge-ca.pem"), metaPort,
                 certs.resolve("bridge.pem"), certs.resolve("bridge.key"),
                 overrides.getOrDefault("noResponseTimeout", "4s"),
-                optional(overrides, "metaAllowedSources", "  allowedSources: [%s]\n"),
+                optional(overrides, "metaAllowedSources", "  allowedSources: [%s]\n")
+                        + overrides.getOrDefault("meta", ""),
                 overrides.getOrDefault("number", "+15550100001"), password, keying(overrides),
                 overrides.containsKey("secondNumber")
                         ? "    - {number: \"" + overrides.get("secondNumber") + "\", password: \"" + password
