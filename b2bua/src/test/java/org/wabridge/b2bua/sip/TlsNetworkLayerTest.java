@@ -78,6 +78,51 @@ class TlsNetworkLayerTest {
         }
     }
 
+    /**
+     * The AEAD-only policy is on every socket, not only in stack properties: JAIN-SIP's reconnect path (IOHandler)
+     * sets protocols on the sockets we make but never suites, and it configures the listener from its own lists.
+     */
+    @Test
+    void everySocketCarriesThePolicyAndTheListenerCanOnlyNarrowIt() throws Exception {
+        Path certs = Lab.certs(dir.resolve("certs"));
+        SSLContext client = TlsContexts.client(certs.resolve("edge-ca.pem"));
+        SSLContext server = TlsContexts.server(certs.resolve("bridge.pem"), certs.resolve("bridge.key"));
+        TlsNetworkLayer layer = layer(client, server);
+        java.util.List<String> policy = java.util.List.of(TlsPolicy.cipherSuites());
+        assertTrue(policy.stream().allMatch(s -> !s.contains("_CBC_") && (s.contains("_GCM_") || s.contains("CHACHA20"))
+                && (s.startsWith("TLS_AES_") || s.startsWith("TLS_CHACHA20_") || s.startsWith("TLS_ECDHE_"))),
+                "AEAD suites with forward secrecy only: " + policy);
+
+        try (SSLServerSocket listener = layer.createSSLServerSocket(0, 5, LOOPBACK)) {
+            assertTrue(policy.containsAll(java.util.List.of(listener.getEnabledCipherSuites())));
+            assertArrayEquals(new String[] {"TLSv1.3", "TLSv1.2"}, listener.getEnabledProtocols());
+            // what JAIN-SIP passes is narrowed to the policy, never widened
+            listener.setEnabledCipherSuites(new String[] {"TLS_RSA_WITH_AES_128_CBC_SHA", "TLS_AES_128_GCM_SHA256"});
+            assertArrayEquals(new String[] {"TLS_AES_128_GCM_SHA256"}, listener.getEnabledCipherSuites());
+            listener.setEnabledProtocols(new String[] {"TLSv1.1", "TLSv1.2", "TLSv1.3"});
+            assertArrayEquals(new String[] {"TLSv1.2", "TLSv1.3"}, listener.getEnabledProtocols());
+
+            CompletableFuture<Socket> accepted = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return listener.accept();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            try (SSLSocket out = layer.createSSLSocket(LOOPBACK, listener.getLocalPort());
+                 SSLSocket in = (SSLSocket) accepted.get(10, TimeUnit.SECONDS)) {
+                assertTrue(policy.containsAll(java.util.List.of(out.getEnabledCipherSuites())),
+                        "client socket: " + java.util.List.of(out.getEnabledCipherSuites()));
+                assertArrayEquals(new String[] {"TLSv1.3", "TLSv1.2"}, out.getEnabledProtocols());
+                assertArrayEquals(new String[] {"TLS_AES_128_GCM_SHA256"}, in.getEnabledCipherSuites(),
+                        "an accepted socket keeps the listener's narrower set");
+                in.setEnabledCipherSuites(new String[] {"TLS_RSA_WITH_AES_128_CBC_SHA"});
+                assertTrue(policy.containsAll(java.util.List.of(in.getEnabledCipherSuites())),
+                        "nothing outside the policy can be enabled on an accepted socket");
+            }
+        }
+    }
+
     @Test
     void tcpClientAndAcceptedServerSocketsHaveNagleOff() throws Exception {
         TlsNetworkLayer layer = layer(null, null);
