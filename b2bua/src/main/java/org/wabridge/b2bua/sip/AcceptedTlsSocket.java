@@ -47,7 +47,8 @@ final class AcceptedTlsSocket extends SSLSocket {
     private final InetAddress source;
     private final AtomicBoolean released = new AtomicBoolean();
     private volatile boolean handshakeDone;
-    private volatile boolean handshakeFailed;
+    /** The handshake failed, or the peer was gone before JAIN-SIP could read: reads end the stream. */
+    private volatile boolean unusable;
     private InputStream input;
 
     /** @param delegate accepted, admitted by {@code guard}, policy applied; its read timeout is set here */
@@ -67,21 +68,36 @@ final class AcceptedTlsSocket extends SSLSocket {
      */
     @Override
     public void startHandshake() {
+        if (handshakeDone || unusable) {
+            return; // once: a second one would be a renegotiation (TLS 1.2) or a key update (TLS 1.3)
+        }
         try {
             delegate.startHandshake();
             delegate.setSoTimeout(guard.idleTimeoutMillis());
             handshakeDone = true;
         } catch (IOException e) {
-            handshakeFailed = true;
+            unusable = true;
             guard.handshakeFailed(source, e instanceof SocketTimeoutException
                     ? "not completed within " + guard.handshakeTimeoutMillis() + " ms" : String.valueOf(e.getMessage()));
         }
     }
 
+    /**
+     * The stream JAIN-SIP's reader thread reads. Never throws: had the peer already gone, JAIN-SIP's accept loop
+     * would log the exception and drop the socket unclosed (a descriptor and a slot lost); an empty stream instead
+     * ends the reader, which closes the socket.
+     */
     @Override
-    public synchronized InputStream getInputStream() throws IOException {
+    public synchronized InputStream getInputStream() {
         if (input == null) {
-            input = new EndOnError(new KeepAliveAnsweringInput(delegate.getInputStream(), delegate::getOutputStream));
+            InputStream raw;
+            try {
+                raw = delegate.getInputStream();
+            } catch (IOException e) {
+                unusable = true; // the first read ends the stream, which closes the socket
+                raw = InputStream.nullInputStream();
+            }
+            input = new EndOnError(new KeepAliveAnsweringInput(raw, delegate::getOutputStream));
         }
         return input;
     }
@@ -100,11 +116,6 @@ final class AcceptedTlsSocket extends SSLSocket {
                 guard.release(source);
             }
         }
-    }
-
-    /** Whether this connection still holds a slot of the listener (for tests). */
-    boolean holdsSlot() {
-        return !released.get();
     }
 
     /**
@@ -129,7 +140,7 @@ final class AcceptedTlsSocket extends SSLSocket {
         @Override
         public int read(byte[] b, int off, int len) {
             int n;
-            if (handshakeFailed) {
+            if (unusable) {
                 n = -1;
             } else {
                 try {
