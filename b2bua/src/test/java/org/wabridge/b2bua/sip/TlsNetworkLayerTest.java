@@ -144,6 +144,58 @@ class TlsNetworkLayerTest {
         }
     }
 
+    /** A plain TCP Meta listener (lab edges) closes connections from outside meta.allowedSources at accept too. */
+    @Test
+    void aPlainTcpMetaListenerRefusesSourcesOutsideTheAllowlistAndThePbxListenerDoesNot() throws Exception {
+        int metaPort = Lab.freePort();
+        MetaConnectionGuard guard = new MetaConnectionGuard(java.util.List.of(org.wabridge.config.Cidr.parse("127.0.0.1/32")),
+                org.wabridge.config.MetaListenerLimits.DEFAULTS, metaPort, 5000);
+        TlsNetworkLayer layer = new TlsNetworkLayer(new StackContext("tcp-test", null, null, new HostResolver(),
+                "bridge.example.test", 2000, guard));
+        InetAddress other = InetAddress.getByName("127.0.0.2");
+        try (ServerSocket meta = layer.createServerSocket(metaPort, 5, LOOPBACK);
+             ServerSocket pbx = layer.createServerSocket(0, 5, LOOPBACK)) {
+            CompletableFuture<Socket> metaAccepted = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return meta.accept();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            try (Socket refused = new Socket()) {
+                refused.bind(new java.net.InetSocketAddress(other, 0));
+                refused.connect(new java.net.InetSocketAddress(LOOPBACK, metaPort), 2000);
+                refused.setSoTimeout(5000);
+                int first;
+                try {
+                    first = refused.getInputStream().read();
+                } catch (java.net.SocketException e) {
+                    first = -1; // reset
+                }
+                assertEquals(-1, first, "closed at accept");
+            } catch (java.net.SocketException e) {
+                // reset before connect() returned: refused all the same
+            }
+            try (Socket allowed = new Socket(LOOPBACK, metaPort);
+                 Socket in = metaAccepted.get(10, TimeUnit.SECONDS)) {
+                assertEquals(allowed.getLocalPort(), in.getPort(), "the first connection handed out is the allowed one");
+            }
+            assertEquals(1, guard.refused(MetaConnectionGuard.Refusal.SOURCE_NOT_ALLOWED));
+
+            CompletableFuture<Socket> pbxAccepted = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return pbx.accept();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            try (Socket fromElsewhere = new Socket(LOOPBACK, pbx.getLocalPort(), other, 0);
+                 Socket in = pbxAccepted.get(10, TimeUnit.SECONDS)) {
+                assertEquals(other, in.getInetAddress(), "the PBX listener is checked per request, not here");
+            }
+        }
+    }
+
     private static void write(Socket s, String text) {
         try {
             OutputStream o = s.getOutputStream();
