@@ -110,7 +110,7 @@ public final class TlsNetworkLayer implements NetworkLayer {
             socket.close();
             throw e;
         }
-        return socket;
+        return new ConnectedTlsSocket(socket);
     }
 
     @Override

@@ -58,6 +58,14 @@ class EdgeTlsPolicyTest {
                 // the bridge opens its connection to the edge at start (preconnect): the handshake completes
                 assertTrue(edge.waitFor("CIPHER is TLS_AES", 20), edge.output());
                 assertTrue(log.text().contains("open to wa.meta.vc"), log.text());
+
+                // the edge goes away: JAIN-SIP's reader sees the end, which once made it answer a fake keep-alive
+                // ping with a new connection to the edge and ERRORs in the log
+                int before = log.lines().size();
+                edge.close();
+                Thread.sleep(2000);
+                java.util.List<String> after = log.lines().subList(before, log.lines().size());
+                assertTrue(after.stream().noneMatch(l -> l.startsWith("ERROR")), String.join("\n", after));
             }
         }
     }
