@@ -167,6 +167,10 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
     }
 
     /** Calls in progress (any state but ended). */
+    public org.wabridge.b2bua.sip.MetaConnectionGuard metaListener() {
+        return sip.metaListener();
+    }
+
     public int activeCalls() {
         return registry.size();
     }

@@ -471,6 +471,10 @@ final class SipCall implements MediaEvents, CallRegistry.Entry {
             String why = rootMessage(e);
             if (why.contains("No subject alternative") || why.contains("No name matching")) {
                 why = "the edge's certificate does not cover " + edge + " (" + why + ")";
+            } else if (why.contains("handshake_failure") || why.contains("protocol_version")
+                    || why.contains("no cipher suites") || why.contains("protocol is disabled")) {
+                why = "the edge offers no TLS version or cipher suite the bridge accepts (TLS 1.2+, AEAD suites only: "
+                        + why + ")";
             }
             return new Input.OutboundUnreachable("TLS to " + edge + " failed: " + why, true);
         }

@@ -40,9 +40,11 @@ import org.wabridge.b2bua.sip.EdgeRouter;
 import org.wabridge.b2bua.sip.HandshakeVerifiedPolicy;
 import org.wabridge.b2bua.sip.HostResolver;
 import org.wabridge.b2bua.sip.LiteralHopResolver;
+import org.wabridge.b2bua.sip.MetaConnectionGuard;
 import org.wabridge.b2bua.sip.StackContext;
 import org.wabridge.b2bua.sip.TlsContexts;
 import org.wabridge.b2bua.sip.TlsNetworkLayer;
+import org.wabridge.b2bua.sip.TlsPolicy;
 import org.wabridge.config.BridgeConfig;
 import org.wabridge.config.IpLiterals;
 import org.wabridge.config.ListenPoint;
@@ -109,7 +111,11 @@ final class SipSignalling implements AutoCloseable {
                     ? TlsContexts.server(Path.of(config.meta().tlsCertificate()), Path.of(config.meta().tlsKey()))
                     : null;
             int connectTimeout = (int) Math.min(5000, config.meta().noResponseTimeout().toMillis());
-            context = StackContext.register(client, server, resolver, edge.host(), connectTimeout);
+            ListenPoint metaListen = config.meta().listen();
+            MetaConnectionGuard metaListener = new MetaConnectionGuard(config.meta().allowedSources(),
+                    config.meta().listenerLimits(), metaListen.transport() == Transport.TCP ? metaListen.port() : -1,
+                    StackContext.HANDSHAKE_TIMEOUT_MILLIS);
+            context = StackContext.register(client, server, resolver, edge.host(), connectTimeout, metaListener);
 
             SipFactory factory = SipFactory.getInstance();
             factory.setPathName("gov.nist");
@@ -189,10 +195,12 @@ final class SipSignalling implements AutoCloseable {
         p.setProperty(StackContext.PROPERTY, context.id());
         // Meta must never be asked for a client certificate; protocols and suites are fixed in TlsNetworkLayer.
         p.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Disabled");
-        p.setProperty("gov.nist.javax.sip.TLS_CLIENT_PROTOCOLS", "TLSv1.3,TLSv1.2");
-        p.setProperty("gov.nist.javax.sip.ENABLED_CIPHER_SUITES", String.join(",", modernCipherSuites()));
-        // Milliseconds, whatever the RI javadoc says (it schedules a timer with the raw value).
-        p.setProperty("gov.nist.javax.sip.SSL_HANDSHAKE_TIMEOUT", "5000");
+        p.setProperty("gov.nist.javax.sip.TLS_CLIENT_PROTOCOLS", String.join(",", TlsPolicy.protocols()));
+        p.setProperty("gov.nist.javax.sip.ENABLED_CIPHER_SUITES", String.join(",", TlsPolicy.cipherSuites()));
+        // Milliseconds, whatever the RI javadoc says (it schedules a timer with the raw value). Its watchdog closes
+        // the socket from a timer thread; the accepted socket's own read timeout is what reliably ends a stalled
+        // handshake (AcceptedTlsSocket).
+        p.setProperty("gov.nist.javax.sip.SSL_HANDSHAKE_TIMEOUT", Integer.toString(StackContext.HANDSHAKE_TIMEOUT_MILLIS));
         // The listener only posts events to the calls' queues, so the stack's threads never wait on a call.
         p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
         p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "16");
@@ -210,23 +218,12 @@ final class SipSignalling implements AutoCloseable {
         return p;
     }
 
-    /** The JVM's enabled suites minus anything legacy: AEAD only (TLS 1.3 suites and ECDHE-GCM/ChaCha). */
-    private static List<String> modernCipherSuites() {
-        try {
-            List<String> out = new ArrayList<>();
-            for (String s : SSLContext.getDefault().getDefaultSSLParameters().getCipherSuites()) {
-                if (s.startsWith("TLS_AES_") || s.startsWith("TLS_CHACHA20_")
-                        || (s.startsWith("TLS_ECDHE_") && (s.contains("_GCM_") || s.contains("CHACHA20")))) {
-                    out.add(s);
-                }
-            }
-            return out;
-        } catch (Exception e) {
-            throw new IllegalStateException("no default TLS context", e);
-        }
-    }
-
     // ------------------------------------------------------------ accessors
+
+    /** The Meta listener's connection guard: its counters feed /metrics. */
+    MetaConnectionGuard metaListener() {
+        return context.metaListener();
+    }
 
     SipProvider provider(Side side) {
         return side == Side.PBX ? pbx : meta;

@@ -13,6 +13,7 @@ import org.wabridge.b2bua.digest.DigestAlgorithm;
 import org.wabridge.b2bua.digest.DigestChallenge;
 import org.wabridge.b2bua.digest.DigestClient;
 import org.wabridge.config.BusinessNumber;
+import org.wabridge.config.MetaListenerLimits;
 import org.wabridge.config.MetaSide;
 import org.wabridge.config.SrtpKeyExchange;
 
@@ -24,7 +25,8 @@ class InboundChallengerTest {
 
     static InboundChallenger challenger(String algorithm, FloodCounters counters) {
         MetaSide meta = new MetaSide("sip:wa.meta.vc:5061;transport=tls", null, "bridge.example.test", null, null,
-                null, null, 5061, null, null, List.of(NUMBER), Duration.ofSeconds(10), List.of(), 407, algorithm);
+                null, null, 5061, null, null, List.of(NUMBER), Duration.ofSeconds(10), List.of(), 407, algorithm,
+                MetaListenerLimits.DEFAULTS);
         return new InboundChallenger(meta, counters);
     }
 

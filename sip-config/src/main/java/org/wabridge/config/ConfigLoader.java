@@ -44,7 +44,8 @@ public final class ConfigLoader {
             "noResponseTimeout", "answerTimeout");
     static final List<String> META_KEYS = List.of("edgeUri", "edgeAddress", "sipServerHostname", "fromDomain", "tlsTrust",
             "listen", "publicHost", "publicPort", "tlsCertificate", "tlsKey", "numbers", "noResponseTimeout",
-            "allowedSources", "inboundChallenge", "inboundChallengeAlgorithm");
+            "allowedSources", "inboundChallenge", "inboundChallengeAlgorithm", "tlsMaxConnections",
+            "tlsMaxConnectionsPerSource", "tlsIdleTimeout");
     static final List<String> MEDIA_KEYS = List.of("mode", "bindAddress", "publicAddress", "portMin", "portMax",
             "g711EnabledAtMeta", "pbxSilenceFill", "prebuffer", "rtcpInterval", "metaSilenceTimeout",
             "pbxSilenceTimeout", "holdTimeout", "maxTranscodedCalls", "ioEngine");
@@ -267,9 +268,14 @@ public final class ConfigLoader {
                     + algorithm + "')", "use MD5 (the default, what Meta's documentation shows), SHA-256, or both "
                     + "(SHA-256 offered first, MD5 second)"));
         }
+        MetaListenerLimits d = MetaListenerLimits.DEFAULTS;
+        MetaListenerLimits limits = new MetaListenerLimits(
+                orZero(integer(e, "meta", "tlsMaxConnections", d.maxConnections())),
+                orZero(integer(e, "meta", "tlsMaxConnectionsPerSource", d.maxConnectionsPerSource())),
+                duration(e, "meta", "tlsIdleTimeout", d.idleTimeout()));
         return new MetaSide(edgeUri, edgeAddress, hostname, fromDomain, tlsTrust, listen, publicHost,
                 publicPort == null ? 0 : publicPort, certificate, key, numbers, noResponse, metaSources,
-                challenge == null ? 407 : challenge, knownAlgorithm == null ? "MD5" : knownAlgorithm);
+                challenge == null ? 407 : challenge, knownAlgorithm == null ? "MD5" : knownAlgorithm, limits);
     }
 
     private MediaSettings readMedia(Node node) {

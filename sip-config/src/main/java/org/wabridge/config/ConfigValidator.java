@@ -92,6 +92,32 @@ public final class ConfigValidator {
             checkTrustFile(meta.tlsTrust());
         }
         positive("meta.noResponseTimeout", meta.noResponseTimeout());
+        checkListenerLimits(meta.listenerLimits());
+    }
+
+    private void checkListenerLimits(MetaListenerLimits limits) {
+        if (limits == null) {
+            return;
+        }
+        if (limits.maxConnections() < 1) {
+            error("meta.tlsMaxConnections", "must be at least 1 (got " + limits.maxConnections() + ")",
+                    "e.g. tlsMaxConnections: " + MetaListenerLimits.DEFAULTS.maxConnections());
+        }
+        if (limits.maxConnectionsPerSource() < 1) {
+            error("meta.tlsMaxConnectionsPerSource", "must be at least 1 (got " + limits.maxConnectionsPerSource() + ")",
+                    "e.g. tlsMaxConnectionsPerSource: " + MetaListenerLimits.DEFAULTS.maxConnectionsPerSource());
+        } else if (limits.maxConnections() >= 1 && limits.maxConnectionsPerSource() > limits.maxConnections()) {
+            error("meta.tlsMaxConnectionsPerSource", "is " + limits.maxConnectionsPerSource()
+                            + ", more than meta.tlsMaxConnections (" + limits.maxConnections() + ")",
+                    "set it at most to tlsMaxConnections");
+        }
+        if (positive("meta.tlsIdleTimeout", limits.idleTimeout())
+                && limits.idleTimeout().compareTo(java.time.Duration.ofMinutes(5)) < 0) {
+            // Meta's connection may carry nothing for the whole of a call; a short limit only adds reconnects.
+            warning("meta.tlsIdleTimeout", Durations.format(limits.idleTimeout())
+                            + " is short: a connection quiet during a call is closed and Meta has to open a new one",
+                    "use at least 5m; the default is " + Durations.format(MetaListenerLimits.DEFAULTS.idleTimeout()));
+        }
     }
 
     private void checkEdgeUri(String edgeUri) {

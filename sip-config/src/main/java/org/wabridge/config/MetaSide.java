@@ -24,6 +24,8 @@ import java.util.List;
  * @param inboundChallengeAlgorithm digest algorithm(s) of that challenge: {@code MD5} (default: the algorithm
  *                          Meta's documentation shows for its digest answers), {@code SHA-256}, or {@code both} (two
  *                          challenges, SHA-256 first, as RFC 8760 orders them; the peer answers the first it supports)
+ * @param listenerLimits    connection caps and idle timeout of the listener ({@code meta.tlsMaxConnections}...);
+ *                          {@link #allowedSources} also applies to each connection as it is accepted
  */
 public record MetaSide(
         String edgeUri,
@@ -40,18 +42,20 @@ public record MetaSide(
         Duration noResponseTimeout,
         List<Cidr> allowedSources,
         int inboundChallenge,
-        String inboundChallengeAlgorithm) {
+        String inboundChallengeAlgorithm,
+        MetaListenerLimits listenerLimits) {
 
     /** The values of {@code meta.inboundChallengeAlgorithm}. */
     public static final List<String> CHALLENGE_ALGORITHMS = List.of("MD5", "SHA-256", "both");
 
-    /** As the canonical constructor, challenging with MD5. */
+    /** As the canonical constructor, challenging with MD5, with the default listener limits. */
     public MetaSide(String edgeUri, String edgeAddress, String sipServerHostname, String fromDomain, String tlsTrust,
                     ListenPoint listen, String publicHost, int publicPort, String tlsCertificate, String tlsKey,
                     List<BusinessNumber> numbers, Duration noResponseTimeout, List<Cidr> allowedSources,
                     int inboundChallenge) {
         this(edgeUri, edgeAddress, sipServerHostname, fromDomain, tlsTrust, listen, publicHost, publicPort,
-                tlsCertificate, tlsKey, numbers, noResponseTimeout, allowedSources, inboundChallenge, "MD5");
+                tlsCertificate, tlsKey, numbers, noResponseTimeout, allowedSources, inboundChallenge, "MD5",
+                MetaListenerLimits.DEFAULTS);
     }
 
     /** Meta's SIP source networks (AS32934, as listed in Meta's integration examples), IPv4 and IPv6. */

@@ -104,6 +104,40 @@ class ConfigValidatorTest {
     }
 
     @Nested
+    class MetaListener {
+        @Test
+        void defaultsAreValidAndDocumentedValues() throws ConfigException {
+            MetaListenerLimits limits = load().meta().listenerLimits();
+            assertEquals(new MetaListenerLimits(256, 32, java.time.Duration.ofHours(2)), limits);
+            assertNoProblemAt(validate(), "meta.tlsMaxConnections");
+        }
+
+        @Test
+        void keysAreRead() throws ConfigException {
+            MetaListenerLimits limits = load("meta.tlsMaxConnections", 10, "meta.tlsMaxConnectionsPerSource", 3,
+                    "meta.tlsIdleTimeout", "30m").meta().listenerLimits();
+            assertEquals(new MetaListenerLimits(10, 3, java.time.Duration.ofMinutes(30)), limits);
+        }
+
+        @Test
+        void capsMustBePositiveAndConsistent() {
+            assertProblem(validate("meta.tlsMaxConnections", 0), Severity.ERROR, "meta.tlsMaxConnections",
+                    "must be at least 1 (got 0)");
+            assertProblem(validate("meta.tlsMaxConnectionsPerSource", -1), Severity.ERROR,
+                    "meta.tlsMaxConnectionsPerSource", "must be at least 1 (got -1)");
+            assertProblem(validate("meta.tlsMaxConnections", 4, "meta.tlsMaxConnectionsPerSource", 5), Severity.ERROR,
+                    "meta.tlsMaxConnectionsPerSource", "more than meta.tlsMaxConnections (4)");
+        }
+
+        @Test
+        void idleTimeoutMustBePositiveAndAShortOneIsFlagged() {
+            assertProblem(validate("meta.tlsIdleTimeout", "0s"), Severity.ERROR, "meta.tlsIdleTimeout", "must be positive");
+            assertProblem(validate("meta.tlsIdleTimeout", "1m"), Severity.WARNING, "meta.tlsIdleTimeout", "is short");
+            assertNoProblemAt(validate("meta.tlsIdleTimeout", "10m"), "meta.tlsIdleTimeout");
+        }
+    }
+
+    @Nested
     class EdgeUri {
         @Test
         void defaultEdgeIsAccepted() {

@@ -24,8 +24,10 @@ import org.slf4j.LoggerFactory;
 /**
  * JAIN-SIP's socket factory, replaced so that TLS toward Meta is safe: our own trust material, SNI with the
  * edge host name, host name verification of the peer certificate, TLS 1.2+, no ALPN (Meta rejects "sip"),
- * and a TLS server that never asks for a client certificate. JAIN-SIP creates this class by name, so it reads
- * its settings from the stack's {@link StackContext}.
+ * and a TLS server that never asks for a client certificate; the {@link TlsPolicy} (TLS 1.2+, AEAD suites) on every
+ * socket, made or accepted. Accepted Meta-side connections pass the {@link MetaConnectionGuard} (source allowlist,
+ * caps) before JAIN-SIP sees them ({@link GuardedSslServerSocket}). JAIN-SIP creates this class by name, so it
+ * reads its settings from the stack's {@link StackContext}.
  *
  * <p>Every TCP and TLS socket it hands out, connected or accepted, has {@code TCP_NODELAY} (Nagle off); JAIN-SIP
  * never sets it. With Nagle on, a SIP message written while an earlier small one (an ACK, a 100 Trying) was still
@@ -33,8 +35,6 @@ import org.slf4j.LoggerFactory;
  * tens of milliseconds of such stalls (BENCHMARKS.md, "Call set-up latency").
  */
 public final class TlsNetworkLayer implements NetworkLayer {
-
-    private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 
     private static final Logger LOG = LoggerFactory.getLogger(TlsNetworkLayer.class);
 
@@ -96,8 +96,8 @@ public final class TlsNetworkLayer implements NetworkLayer {
         // The certificate must cover the name we meant to reach, not the IP we resolved it to.
         String serverName = settings.resolver().nameOf(address).orElse(settings.edgeHost());
         SSLSocket socket = (SSLSocket) settings.tlsClient().getSocketFactory().createSocket();
-        SSLParameters params = socket.getSSLParameters();
-        params.setProtocols(PROTOCOLS);
+        // protocols and suites here, not only in stack properties: JAIN-SIP's reconnect path sets protocols only
+        SSLParameters params = TlsPolicy.apply(socket.getSSLParameters());
         params.setServerNames(List.of(new SNIHostName(serverName)));
         params.setEndpointIdentificationAlgorithm("HTTPS");
         socket.setSSLParameters(params);
@@ -115,7 +115,7 @@ public final class TlsNetworkLayer implements NetworkLayer {
             socket.close();
             throw e;
         }
-        return socket;
+        return new ConnectedTlsSocket(socket);
     }
 
     @Override
@@ -125,19 +125,32 @@ public final class TlsNetworkLayer implements NetworkLayer {
         }
         SSLServerSocket server = (SSLServerSocket) settings.tlsServer().getServerSocketFactory()
                 .createServerSocket(port, backlog, bindAddress);
-        server.setEnabledProtocols(PROTOCOLS);
+        server.setSSLParameters(TlsPolicy.apply(server.getSSLParameters()));
         // Meta's client certificate names a random host: asking for it breaks calls.
         server.setNeedClientAuth(false);
         server.setWantClientAuth(false);
-        return new NoDelaySslServerSocket(server);
+        return new GuardedSslServerSocket(server, settings.metaListener());
     }
 
+    /**
+     * The PBX's TCP listeners, and Meta's when it is plain TCP (a lab edge): that one closes connections from
+     * outside {@code meta.allowedSources} at accept, as the TLS listener does.
+     */
     @Override
     public ServerSocket createServerSocket(int port, int backlog, InetAddress bindAddress) throws IOException {
+        MetaConnectionGuard guard = settings.metaListener();
+        boolean meta = guard.guardsPlainTcp(port);
         return new ServerSocket(port, backlog, bindAddress) {
             @Override
             public Socket accept() throws IOException {
-                return noDelay(super.accept());
+                while (true) {
+                    Socket accepted = super.accept();
+                    if (meta && guard.admitSourceOnly(accepted.getInetAddress()) != null) {
+                        GuardedSslServerSocket.reset(accepted);
+                        continue;
+                    }
+                    return noDelay(accepted);
+                }
             }
         };
     }

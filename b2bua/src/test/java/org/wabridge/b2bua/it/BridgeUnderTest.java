@@ -53,7 +53,8 @@ public final class BridgeUnderTest implements AutoCloseable {
     /**
      * @param edgePort      TLS port of the lab edge (or a closed port for unreachable-edge tests)
      * @param overrides     extra YAML lines per section key: "pbx", "meta", "media", "number"; single settings:
-     *                      "allowedSources" (pbx), "pbxTarget", "inboundChallengeAlgorithm" (meta), "answerTimeout" (pbx), "metaAllowedSources",
+     *                      "allowedSources" (pbx), "pbxTarget", "inboundChallengeAlgorithm" (meta), "answerTimeout" (pbx),
+     *                      "metaAllowedSources" (default 127.0.0.0/8),
      *                      "secondNumber" (another business number, same password)
      */
     public BridgeUnderTest(Ports ports, Path certs, int edgePort, String password, Map<String, String> overrides,
@@ -136,8 +137,10 @@ public final class BridgeUnderTest implements AutoCloseable {
                         : "  edgeAddress: " + overrides.getOrDefault("edgeAddress", "127.0.0.1") + "\n", certs.resolve("edge-ca.pem"), ports.meta,
                 certs.resolve("bridge.pem"), certs.resolve("bridge.key"),
                 overrides.getOrDefault("noResponseTimeout", "4s"),
-                optional(overrides, "metaAllowedSources", "  allowedSources: [%s]\n")
-                        + optional(overrides, "inboundChallengeAlgorithm", "  inboundChallengeAlgorithm: %s\n"),
+                // the lab edge sends its in-dialog requests from loopback; the listener refuses other sources
+                "  allowedSources: [" + overrides.getOrDefault("metaAllowedSources", "127.0.0.0/8") + "]\n"
+                        + optional(overrides, "inboundChallengeAlgorithm", "  inboundChallengeAlgorithm: %s\n")
+                        + overrides.getOrDefault("meta", ""),
                 overrides.getOrDefault("number", "+15550100001"), password, keying(overrides),
                 overrides.containsKey("secondNumber")
                         ? "    - {number: \"" + overrides.get("secondNumber") + "\", password: \"" + password

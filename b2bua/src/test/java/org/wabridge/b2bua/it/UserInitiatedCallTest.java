@@ -2,6 +2,7 @@ package org.wabridge.b2bua.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -265,13 +266,17 @@ class UserInitiatedCallTest {
     }
 
     @Test
-    void sourceOutsideMetaAllowedSourcesGets403() throws Exception {
+    void sourceOutsideMetaAllowedSourcesIsRefusedAtTheConnection() throws Exception {
         try (Setup lab = new Setup(Map.of("metaAllowedSources", "192.0.2.0/24"))) {
             int[] exits = lab.call("meta-uac-fail-403.xml", null, 0, List.of());
-            assertEquals(0, exits[1], "WhatsApp side must get 403");
+            // the caller's TLS connection is closed at accept: no INVITE reaches the SIP stack, so no 403 either
+            assertNotEquals(0, exits[1], "the WhatsApp side's INVITE must not be answered by the bridge");
             String log = lab.log.text();
-            assertTrue(log.contains("not in meta.allowedSources"), log);
-            assertFalse(log.contains("META -> 407"), "no challenge before the source check:\n" + log);
+            assertTrue(log.contains("Meta listener: closed a connection from 127.0.0.1 at accept: not in "
+                    + "meta.allowedSources"), log);
+            assertTrue(lab.bridge.b2bua.metaListener().refused(
+                    org.wabridge.b2bua.sip.MetaConnectionGuard.Refusal.SOURCE_NOT_ALLOWED) >= 1);
+            assertFalse(log.contains("META <- INVITE"), "no request may reach the SIP layer:\n" + log);
             assertFalse(log.contains("PBX -> INVITE"), "nothing may reach the PBX");
             lab.assertNoLeftovers();
         }

@@ -78,6 +78,51 @@ class TlsNetworkLayerTest {
         }
     }
 
+    /**
+     * The AEAD-only policy is on every socket, not only in stack properties: JAIN-SIP's reconnect path (IOHandler)
+     * sets protocols on the sockets we make but never suites, and it configures the listener from its own lists.
+     */
+    @Test
+    void everySocketCarriesThePolicyAndTheListenerCanOnlyNarrowIt() throws Exception {
+        Path certs = Lab.certs(dir.resolve("certs"));
+        SSLContext client = TlsContexts.client(certs.resolve("edge-ca.pem"));
+        SSLContext server = TlsContexts.server(certs.resolve("bridge.pem"), certs.resolve("bridge.key"));
+        TlsNetworkLayer layer = layer(client, server);
+        java.util.List<String> policy = java.util.List.of(TlsPolicy.cipherSuites());
+        assertTrue(policy.stream().allMatch(s -> !s.contains("_CBC_") && (s.contains("_GCM_") || s.contains("CHACHA20"))
+                && (s.startsWith("TLS_AES_") || s.startsWith("TLS_CHACHA20_") || s.startsWith("TLS_ECDHE_"))),
+                "AEAD suites with forward secrecy only: " + policy);
+
+        try (SSLServerSocket listener = layer.createSSLServerSocket(0, 5, LOOPBACK)) {
+            assertTrue(policy.containsAll(java.util.List.of(listener.getEnabledCipherSuites())));
+            assertArrayEquals(new String[] {"TLSv1.3", "TLSv1.2"}, listener.getEnabledProtocols());
+            // what JAIN-SIP passes is narrowed to the policy, never widened
+            listener.setEnabledCipherSuites(new String[] {"TLS_RSA_WITH_AES_128_CBC_SHA", "TLS_AES_128_GCM_SHA256"});
+            assertArrayEquals(new String[] {"TLS_AES_128_GCM_SHA256"}, listener.getEnabledCipherSuites());
+            listener.setEnabledProtocols(new String[] {"TLSv1.1", "TLSv1.2", "TLSv1.3"});
+            assertArrayEquals(new String[] {"TLSv1.2", "TLSv1.3"}, listener.getEnabledProtocols());
+
+            CompletableFuture<Socket> accepted = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return listener.accept();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            try (SSLSocket out = layer.createSSLSocket(LOOPBACK, listener.getLocalPort());
+                 SSLSocket in = (SSLSocket) accepted.get(10, TimeUnit.SECONDS)) {
+                assertTrue(policy.containsAll(java.util.List.of(out.getEnabledCipherSuites())),
+                        "client socket: " + java.util.List.of(out.getEnabledCipherSuites()));
+                assertArrayEquals(new String[] {"TLSv1.3", "TLSv1.2"}, out.getEnabledProtocols());
+                assertArrayEquals(new String[] {"TLS_AES_128_GCM_SHA256"}, in.getEnabledCipherSuites(),
+                        "an accepted socket keeps the listener's narrower set");
+                in.setEnabledCipherSuites(new String[] {"TLS_RSA_WITH_AES_128_CBC_SHA"});
+                assertTrue(policy.containsAll(java.util.List.of(in.getEnabledCipherSuites())),
+                        "nothing outside the policy can be enabled on an accepted socket");
+            }
+        }
+    }
+
     @Test
     void tcpClientAndAcceptedServerSocketsHaveNagleOff() throws Exception {
         TlsNetworkLayer layer = layer(null, null);
@@ -95,6 +140,58 @@ class TlsNetworkLayerTest {
                 assertTrue(in.getTcpNoDelay(), "TCP socket accepted from the PBX must have TCP_NODELAY");
                 write(out, "INVITE\n");
                 assertEquals("INVITE", readLine(in));
+            }
+        }
+    }
+
+    /** A plain TCP Meta listener (lab edges) closes connections from outside meta.allowedSources at accept too. */
+    @Test
+    void aPlainTcpMetaListenerRefusesSourcesOutsideTheAllowlistAndThePbxListenerDoesNot() throws Exception {
+        int metaPort = Lab.freePort();
+        MetaConnectionGuard guard = new MetaConnectionGuard(java.util.List.of(org.wabridge.config.Cidr.parse("127.0.0.1/32")),
+                org.wabridge.config.MetaListenerLimits.DEFAULTS, metaPort, 5000);
+        TlsNetworkLayer layer = new TlsNetworkLayer(new StackContext("tcp-test", null, null, new HostResolver(),
+                "bridge.example.test", 2000, guard));
+        InetAddress other = InetAddress.getByName("127.0.0.2");
+        try (ServerSocket meta = layer.createServerSocket(metaPort, 5, LOOPBACK);
+             ServerSocket pbx = layer.createServerSocket(0, 5, LOOPBACK)) {
+            CompletableFuture<Socket> metaAccepted = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return meta.accept();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            try (Socket refused = new Socket()) {
+                refused.bind(new java.net.InetSocketAddress(other, 0));
+                refused.connect(new java.net.InetSocketAddress(LOOPBACK, metaPort), 2000);
+                refused.setSoTimeout(5000);
+                int first;
+                try {
+                    first = refused.getInputStream().read();
+                } catch (java.net.SocketException e) {
+                    first = -1; // reset
+                }
+                assertEquals(-1, first, "closed at accept");
+            } catch (java.net.SocketException e) {
+                // reset before connect() returned: refused all the same
+            }
+            try (Socket allowed = new Socket(LOOPBACK, metaPort);
+                 Socket in = metaAccepted.get(10, TimeUnit.SECONDS)) {
+                assertEquals(allowed.getLocalPort(), in.getPort(), "the first connection handed out is the allowed one");
+            }
+            assertEquals(1, guard.refused(MetaConnectionGuard.Refusal.SOURCE_NOT_ALLOWED));
+
+            CompletableFuture<Socket> pbxAccepted = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return pbx.accept();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            try (Socket fromElsewhere = new Socket(LOOPBACK, pbx.getLocalPort(), other, 0);
+                 Socket in = pbxAccepted.get(10, TimeUnit.SECONDS)) {
+                assertEquals(other, in.getInetAddress(), "the PBX listener is checked per request, not here");
             }
         }
     }

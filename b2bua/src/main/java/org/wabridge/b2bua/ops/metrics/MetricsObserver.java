@@ -24,6 +24,7 @@ import org.wabridge.b2bua.events.CallStart;
 import org.wabridge.b2bua.events.Direction;
 import org.wabridge.b2bua.events.SipMessageEvent;
 import org.wabridge.b2bua.ops.CallOutcome;
+import org.wabridge.b2bua.sip.MetaConnectionGuard;
 import org.wabridge.media.MediaStats;
 import org.wabridge.media.MediaStats.LegStats;
 
@@ -114,6 +115,24 @@ public final class MetricsObserver implements CallObserver {
                 .description("Requests refused without a call").tag("why", "digest-blocked").register(registry);
         FunctionCounter.builder("wabridge.sip.names.not.resolved", floods, f -> f.namesNotResolved())
                 .description("Host names taken from SIP messages that were not looked up").register(registry);
+    }
+
+    /**
+     * Exposes the Meta listener's connections: held now ({@code wabridge_meta_connections_open}), closed at accept
+     * by reason ({@code wabridge_meta_connections_refused_total{reason}}), failed TLS handshakes and idle closes.
+     */
+    public void watchMetaListener(MetaConnectionGuard guard) {
+        Gauge.builder("wabridge.meta.connections.open", guard, MetaConnectionGuard::openConnections)
+                .description("Connections the Meta-side listener holds").strongReference(true).register(registry);
+        for (MetaConnectionGuard.Refusal why : MetaConnectionGuard.Refusal.values()) {
+            FunctionCounter.builder("wabridge.meta.connections.refused", guard, g -> g.refused(why))
+                    .description("Connections to the Meta-side listener closed at accept").tag("reason", why.label)
+                    .register(registry);
+        }
+        FunctionCounter.builder("wabridge.meta.tls.handshake.failures", guard, MetaConnectionGuard::handshakeFailures)
+                .description("Accepted TLS connections whose handshake failed or timed out").register(registry);
+        FunctionCounter.builder("wabridge.meta.connections.idle.closed", guard, MetaConnectionGuard::idleClosures)
+                .description("Accepted connections closed after meta.tlsIdleTimeout without a byte").register(registry);
     }
 
     /** Exposes the call log's dropped and failed writes ({@code wabridge_calllog_writes_lost_total{why}}). */

@@ -11,24 +11,70 @@ import java.nio.channels.ServerSocketChannel;
 import java.util.Set;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The JSSE server socket of our TLS listener, handing out accepted connections with {@code TCP_NODELAY} set.
- * JAIN-SIP accepts through {@link #accept()} and configures the listener through the {@link SSLServerSocket}
- * methods; JSSE's own socket does all the work (this class only delegates), so handshakes are unchanged.
+ * The JSSE server socket of our TLS listener (Meta's side). JAIN-SIP accepts through {@link #accept()} on its one
+ * accept thread, then starts a reader thread per connection. Before that, each connection passes the
+ * {@link MetaConnectionGuard}: one from outside {@code meta.allowedSources}, or over the listener's or its source's
+ * cap, is closed here at once (reset, before any TLS byte is read) and never reaches JAIN-SIP, so it costs no thread.
+ * An admitted one gets {@code TCP_NODELAY}, the {@link TlsPolicy} and its timeouts ({@link AcceptedTlsSocket}).
+ * JAIN-SIP configures the listener through the {@link SSLServerSocket} methods; protocols and suites it sets are
+ * narrowed to the policy, never widened. JSSE's own socket does the TLS work.
  */
-final class NoDelaySslServerSocket extends SSLServerSocket {
+final class GuardedSslServerSocket extends SSLServerSocket {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GuardedSslServerSocket.class);
 
     private final SSLServerSocket delegate;
+    private final MetaConnectionGuard guard;
 
-    NoDelaySslServerSocket(SSLServerSocket delegate) throws IOException {
+    GuardedSslServerSocket(SSLServerSocket delegate, MetaConnectionGuard guard) throws IOException {
         super(); // unbound and never bound: every socket operation goes to the delegate
         this.delegate = delegate;
+        this.guard = guard;
     }
 
+    /**
+     * Waits for a connection the guard admits. Refused ones are closed here and the wait goes on: JAIN-SIP's accept
+     * loop logs an error for any exception but a closed listener's, so only that one is thrown.
+     */
     @Override
     public Socket accept() throws IOException {
-        return TlsNetworkLayer.noDelay(delegate.accept());
+        while (true) {
+            SSLSocket accepted = (SSLSocket) delegate.accept();
+            InetAddress source = accepted.getInetAddress();
+            if (guard.admit(source) != null) {
+                reset(accepted);
+                continue;
+            }
+            try {
+                accepted.setTcpNoDelay(true);
+                accepted.setSSLParameters(TlsPolicy.narrow(accepted.getSSLParameters()));
+                return new AcceptedTlsSocket(accepted, guard);
+            } catch (IOException | RuntimeException e) {
+                // the peer went away between accept and set-up: nothing to hand to JAIN-SIP
+                guard.release(source);
+                reset(accepted);
+                LOG.debug("Meta listener: connection from {} gone before set-up: {}", source, e.toString());
+            }
+        }
+    }
+
+    /** Closes with a TCP reset: no TLS alert, no lingering, the descriptor free at once. */
+    static void reset(Socket socket) {
+        try {
+            socket.setSoLinger(true, 0);
+        } catch (IOException e) {
+            // closing is what matters
+        }
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // already gone
+        }
     }
 
     // ---------------------------------------------------------------- ServerSocket, delegated
@@ -147,7 +193,7 @@ final class NoDelaySslServerSocket extends SSLServerSocket {
 
     @Override
     public void setEnabledCipherSuites(String[] suites) {
-        delegate.setEnabledCipherSuites(suites);
+        delegate.setEnabledCipherSuites(TlsPolicy.restrictCipherSuites(suites));
     }
 
     @Override
@@ -167,7 +213,7 @@ final class NoDelaySslServerSocket extends SSLServerSocket {
 
     @Override
     public void setEnabledProtocols(String[] protocols) {
-        delegate.setEnabledProtocols(protocols);
+        delegate.setEnabledProtocols(TlsPolicy.restrictProtocols(protocols));
     }
 
     @Override
@@ -217,6 +263,6 @@ final class NoDelaySslServerSocket extends SSLServerSocket {
 
     @Override
     public void setSSLParameters(SSLParameters params) {
-        delegate.setSSLParameters(params);
+        delegate.setSSLParameters(TlsPolicy.narrow(params));
     }
 }
