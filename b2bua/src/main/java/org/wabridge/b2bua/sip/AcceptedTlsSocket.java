@@ -1,6 +1,5 @@
 package org.wabridge.b2bua.sip;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -108,42 +107,34 @@ final class AcceptedTlsSocket extends DelegatingSslSocket {
      * NullPointerException on a connection that never carried a request, or by trying a new connection to the
      * client's port. Closed first, the socket gets no pong and the log no ERROR.
      */
-    private final class EndOnError extends FilterInputStream {
+    private final class EndOnError extends ClosingAtEndInput {
         EndOnError(InputStream in) {
             super(in);
         }
 
         @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
+        int readOrEnd(byte[] b, int off, int len) {
+            if (unusable) {
+                return -1;
+            }
+            try {
+                return in.read(b, off, len);
+            } catch (SocketTimeoutException e) {
+                if (handshakeDone) {
+                    guard.idleClosed();
+                    LOG.info("Meta listener: closing the connection from {}: no bytes for {} (meta.tlsIdleTimeout)",
+                            source.getHostAddress(), Duration.ofMillis(guard.idleTimeoutMillis()));
+                }
+                return -1;
+            } catch (IOException e) {
+                LOG.debug("Meta listener: connection from {} ended: {}", source.getHostAddress(), e.toString());
+                return -1;
+            }
         }
 
         @Override
-        public int read(byte[] b, int off, int len) {
-            int n;
-            if (unusable) {
-                n = -1;
-            } else {
-                try {
-                    n = in.read(b, off, len);
-                } catch (SocketTimeoutException e) {
-                    if (handshakeDone) {
-                        guard.idleClosed();
-                        LOG.info("Meta listener: closing the connection from {}: no bytes for {} (meta.tlsIdleTimeout)",
-                                source.getHostAddress(), Duration.ofMillis(guard.idleTimeoutMillis()));
-                    }
-                    n = -1;
-                } catch (IOException e) {
-                    LOG.debug("Meta listener: connection from {} ended: {}", source.getHostAddress(), e.toString());
-                    n = -1;
-                }
-            }
-            if (n < 0) {
-                closeQuietly();
-            }
-            return n;
+        void closeSocket() {
+            closeQuietly();
         }
     }
 

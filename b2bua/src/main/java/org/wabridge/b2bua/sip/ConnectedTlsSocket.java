@@ -1,6 +1,5 @@
 package org.wabridge.b2bua.sip;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import javax.net.ssl.SSLSocket;
@@ -32,35 +31,28 @@ final class ConnectedTlsSocket extends DelegatingSslSocket {
         return input;
     }
 
-    private final class CloseBeforeEnd extends FilterInputStream {
+    private final class CloseBeforeEnd extends ClosingAtEndInput {
         CloseBeforeEnd(InputStream in) {
             super(in);
         }
 
         @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
+        int readOrEnd(byte[] b, int off, int len) {
+            try {
+                return in.read(b, off, len);
+            } catch (IOException e) {
+                LOG.debug("connection to {} ended: {}", getInetAddress(), e.toString());
+                return -1;
+            }
         }
 
         @Override
-        public int read(byte[] b, int off, int len) {
-            int n;
+        void closeSocket() {
             try {
-                n = in.read(b, off, len);
+                close();
             } catch (IOException e) {
-                LOG.debug("connection to {} ended: {}", getInetAddress(), e.toString());
-                n = -1;
+                LOG.debug("closing the connection to {}: {}", getInetAddress(), e.toString());
             }
-            if (n < 0) {
-                try {
-                    close();
-                } catch (IOException e) {
-                    LOG.debug("closing the connection to {}: {}", getInetAddress(), e.toString());
-                }
-            }
-            return n;
         }
     }
 }
