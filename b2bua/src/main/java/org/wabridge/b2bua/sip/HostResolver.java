@@ -114,7 +114,7 @@ public final class HostResolver {
      * failed (looked up, blocking, only the first time). A stale answer is served and refreshed in the background.
      */
     public InetAddress resolve(String host) throws UnknownHostException {
-        InetAddress literal = IpLiterals.parse(host); // brackets and all: never a look-up
+        InetAddress literal = literalUnlessKnownName(host); // brackets and all: never a look-up
         if (literal != null) {
             return literal;
         }
@@ -123,8 +123,17 @@ public final class HostResolver {
 
     /** Every address remembered for {@code host}, in the order they are tried (a literal: itself). */
     public List<InetAddress> addresses(String host) throws UnknownHostException {
-        InetAddress literal = IpLiterals.parse(host);
+        InetAddress literal = literalUnlessKnownName(host);
         return literal != null ? List.of(literal) : answer(host.trim()).addresses;
+    }
+
+    /**
+     * {@code host} as an address when it is an IP literal. A name already remembered is not parsed again: the IP
+     * library tells a name from a literal by throwing and catching two exceptions, which every call's INVITE to
+     * the edge paid for.
+     */
+    private InetAddress literalUnlessKnownName(String host) {
+        return host != null && byName.containsKey(host.trim().toLowerCase()) ? null : IpLiterals.parse(host);
     }
 
     private Answer answer(String host) throws UnknownHostException {
