@@ -215,7 +215,20 @@ final class SipSignalling implements AutoCloseable {
         p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "65536");
         p.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "0");
         p.setProperty("gov.nist.javax.sip.LOG_MESSAGE_CONTENT", "false");
-        return p;
+        return withOverrides(p, System.getProperties());
+    }
+
+    /**
+     * Tuning without a rebuild: a JVM option {@code -Dgov.nist.javax.sip.NAME=value} replaces the stack property
+     * of that name (thread pools, timer class, message size; see docs/OPERATIONS.md). Other names are ignored.
+     */
+    static Properties withOverrides(Properties stack, Properties jvm) {
+        for (String name : jvm.stringPropertyNames()) {
+            if (name.startsWith("gov.nist.javax.sip.")) {
+                stack.setProperty(name, jvm.getProperty(name));
+            }
+        }
+        return stack;
     }
 
     // ------------------------------------------------------------ accessors
