@@ -9,7 +9,8 @@
 #   CALLS="100 300" DURATION=20 WARMUP=5 OUT=/tmp/wabench scripts/bench/media-bench.sh
 #   JIT_WARMUP=100000 scripts/bench/media-bench.sh   # our relay forwards 100k packets of its own first
 #   IO_ENGINE=io_uring scripts/bench/media-bench.sh   # our relay on io_uring (media.ioEngine)
-#   PERF_STAT=1 RTPENGINE=0 scripts/bench/media-bench.sh  # + our relay's system calls and CPU over 10 s (perf)
+#   PERF_STAT=1 RTPENGINE=0 scripts/bench/media-bench.sh  # + our relay's system calls and CPU over 10 s, and a
+#                                                          # profile split by kernel/JIT/JVM (perf; skews its own CPU)
 #
 # Needs root (ip netns), gcc, make, libssl-dev, rtpengine-daemon, Java 17, Maven (offline cache).
 set -euo pipefail
@@ -72,6 +73,10 @@ for n in $CALLS; do
     if [ "$PERF_STAT" = 1 ]; then
         (sleep $((WARMUP + 3)); perf stat -x, -e raw_syscalls:sys_enter,task-clock -p "$relay_pid" -- sleep 10 \
             2> "$OUT/perf-relay-$n.csv" > /dev/null) &
+        # and where its CPU goes (kernel, JIT-compiled Java, the JVM itself, libraries), sampled over 8 s
+        (sleep $((WARMUP + 3)); perf record -q -F 499 -g -p "$relay_pid" -o "$OUT/perf-relay-$n.data" -- sleep 8 \
+            > /dev/null 2>&1 && perf report -i "$OUT/perf-relay-$n.data" --no-children --sort dso --stdio -g none \
+            2> /dev/null | grep -v '^#' | grep -v '^$' > "$OUT/perf-relay-$n-dso.txt") &
     fi
     # open order matters: rtpload's stdout (the relay's stdin) first, then its stdin
     ip netns exec "$NS" "$BUILD/rtpload" -n "$n" --print-ports -f - -d "$DURATION" -w "$WARMUP" -c "$CODEC" \

@@ -135,6 +135,9 @@ thread_ticks() {
         printf '%s %s %s\n' "${t##*/}" "$(sed 's/.*) //' "$t/stat" | awk '{print $12+$13}')" "$(tr ' ' _ < "$t/comm")"
     done 2> /dev/null
 }
+ctx_switches() {   # voluntary + involuntary context switches of every thread of $1 (a thread hand-off costs one)
+    cat /proc/"$1"/task/*/status 2> /dev/null | awk '/ctxt_switches/ { n += $2 } END { print n + 0 }'
+}
 lab_ticks() {   # the edge's Kamailio processes and the answering SIPp
     local total=0 pid
     for pid in $(pgrep -f -- "-f $EDGE_DIR/kamailio.cfg") "$1"; do
@@ -278,7 +281,7 @@ except Exception: print(0)' "$dir/uas-stat.csv")
         LAB_PIDS+=("$sampler_pid")
     fi
     thread_ticks "$BRIDGE_PID" > "$dir/threads-0.txt"
-    m0=$(machine_ticks) b0=$(pid_ticks "$BRIDGE_PID") l0=$(lab_ticks "$uas_pid") t0=$(ms_now)
+    m0=$(machine_ticks) b0=$(pid_ticks "$BRIDGE_PID") l0=$(lab_ticks "$uas_pid") t0=$(ms_now) c0=$(ctx_switches "$BRIDGE_PID")
     pbx_calls "$dir" run "$total" "$rate" || echo "   SIPp (PBX) exited non-zero: some calls failed (see $dir/run.log)" >&2
     [[ -z $heap_pid ]] || wait "$heap_pid" || true
     if [[ -n $sampler_pid ]]; then
@@ -287,13 +290,13 @@ except Exception: print(0)' "$dir/uas-stat.csv")
         wait "$sampler_pid" 2> /dev/null || true
         echo "end,$(heap_after_gc "$BRIDGE_PID"),$(ls "/proc/$BRIDGE_PID/fd" | wc -l),$(ls "/proc/$BRIDGE_PID/task" | wc -l),$(active_calls),$(relay_ports)" >> "$dir/samples.csv"
     fi
-    m1=$(machine_ticks) b1=$(pid_ticks "$BRIDGE_PID") l1=$(lab_ticks "$uas_pid") t1=$(ms_now)
+    m1=$(machine_ticks) b1=$(pid_ticks "$BRIDGE_PID") l1=$(lab_ticks "$uas_pid") t1=$(ms_now) c1=$(ctx_switches "$BRIDGE_PID")
     thread_ticks "$BRIDGE_PID" > "$dir/threads-1.txt"
     # per thread: ticks during the measured run, busiest first (threads started during the run count from 0)
     awk 'NR == FNR { before[$1] = $2; next } { d = $2 - before[$1]; if (d > 0) print d, $3 }' \
         "$dir/threads-0.txt" "$dir/threads-1.txt" | sort -rn > "$dir/threads.txt"
-    printf 'bridge_ticks=%s\nlab_ticks=%s\nmachine_ticks=%s\nwall_ms=%s\nhz=%s\n' "$((b1 - b0))" "$((l1 - l0))" \
-        "$((m1 - m0))" "$((t1 - t0))" "$(getconf CLK_TCK)" > "$dir/cpu.env"
+    printf 'bridge_ticks=%s\nlab_ticks=%s\nmachine_ticks=%s\nwall_ms=%s\nhz=%s\nbridge_context_switches=%s\n' \
+        "$((b1 - b0))" "$((l1 - l0))" "$((m1 - m0))" "$((t1 - t0))" "$(getconf CLK_TCK)" "$((c1 - c0))" > "$dir/cpu.env"
     # percent of one core: ticks * 100 / (USER_HZ * seconds)
     hz=$(getconf CLK_TCK)
     bridge_cpu=$(( (b1 - b0) * 100 * 1000 / hz / (t1 - t0) ))

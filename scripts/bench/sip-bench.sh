@@ -52,14 +52,14 @@ print(f"{os.environ.get('HOLD_MS')} ms calls, {os.environ.get('DURATION')} s mea
       "(which ends when the last call is hung up)")
 print()
 print("| rate (calls/s) | attempted | failed | retrans PBX | retrans Meta UAS | set-up p50 ms | set-up p99 ms "
-      "| bridge CPU ms/call | of it JIT ms/call | cores used | busiest thread but JIT (% of a core) "
+      "| bridge CPU ms/call | of it JIT ms/call | context switches/call | cores used | busiest thread but JIT (% of a core) "
       "| box busy (cores: bridge + edge and UAS + rest) |")
-print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
+print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
 for rate in rates:
     c = rows.get(rate)
     d = os.path.join(out, f'rate-{rate}')
     if c is None:
-        print(f"| {rate} | - | - | - | - | - | - | - | - | - | - | (no result: see {d}) |")
+        print(f"| {rate} | - | - | - | - | - | - | - | - | - | - | - | (no result: see {d}) |")
         continue
     env = {}
     try:
@@ -67,13 +67,16 @@ for rate in rates:
             env = dict(l.strip().split('=', 1) for l in f if '=' in l)
     except OSError:
         pass
-    cpu_ms = jit_ms = cores = busiest = box = '-'
+    cpu_ms = jit_ms = cores = busiest = box = switches = '-'
     try:
         ticks, wall, hz = int(env['bridge_ticks']), int(env['wall_ms']), int(env['hz'])
         attempted = int(c[1])
         cpu_s = ticks / hz
         cpu_ms = f"{cpu_s * 1000 / attempted:.2f}" if attempted > 0 else '-'
         cores = f"{cpu_s / (wall / 1000):.2f}"
+        if 'bridge_context_switches' in env and attempted > 0:
+            # threads that ended during the run are not counted: a floor
+            switches = f"{int(env['bridge_context_switches']) / attempted:.0f}"
         if 'machine_ticks' in env:
             m, lab = int(env['machine_ticks']), int(env['lab_ticks'])
             per_s = lambda t: t / hz / (wall / 1000)
@@ -89,7 +92,7 @@ for rate in rates:
             busiest = f"{rest[0][1]} {int(rest[0][0]) / hz * 100 / (wall / 1000):.0f}"
     except (KeyError, ValueError, OSError, ZeroDivisionError):
         pass
-    print(f"| {rate} | {c[1]} | {c[2]} | {c[3]} | {c[4]} | {c[5]} | {c[7]} | {cpu_ms} | {jit_ms} | {cores} | {busiest} | {box} |")
+    print(f"| {rate} | {c[1]} | {c[2]} | {c[3]} | {c[4]} | {c[5]} | {c[7]} | {cpu_ms} | {jit_ms} | {switches} | {cores} | {busiest} | {box} |")
 EOF
 cat "$OUT/sip-results.md"
 echo
