@@ -122,6 +122,16 @@ public final class CallMachine {
         return media;
     }
 
+    /**
+     * The end has been reported: from now on the call keeps only its media's final figures, not the closed session
+     * (the SIP stack may hold the ended call for its timers a while longer).
+     */
+    public void releaseMedia() {
+        if (state == CallState.ENDED && media != null && !(media instanceof EndedMedia)) {
+            media = new EndedMedia(media.stats());
+        }
+    }
+
     public String metaCallId() {
         return metaCallId;
     }

@@ -2,6 +2,8 @@ package org.wabridge.b2bua.call;
 
 import org.wabridge.config.SrtpKeyExchange;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -71,7 +73,9 @@ class CallMachineTest {
         @Override public String metaAnswerFromPbxAnswer(String s) throws SdpException { return step("metaAnswer", s); }
         @Override public String pbxReoffer(String s) throws SdpException { return step("reoffer", s); }
         @Override public void startMetaLeg() { calls.add("start"); }
-        @Override public MediaStats stats() { return null; }
+        final MediaStats stats = new MediaStats(new MediaStats.LegStats(10, 1720, 12, 2064, 1, 0, 40),
+                new MediaStats.LegStats(12, 2208, 10, 1840, 0, 0, 60));
+        @Override public MediaStats stats() { return stats; }
         @Override public void close() { closes++; }
     }
 
@@ -746,6 +750,33 @@ class CallMachineTest {
         assertEquals(503, user.all(Action.Respond.class).stream().filter(r -> r.code() >= 300).findFirst()
                 .orElseThrow().code());
         assertInvariants(endAndSweep(user));
+    }
+
+    @Test
+    void anEndedCallKeepsItsMediaFiguresButNotTheSession() {
+        for (Direction d : Direction.values()) {
+            Call c = in(d, CallState.CONFIRMED);
+            FakeMedia session = c.media();
+            c.machine.releaseMedia();
+            assertSame(session, c.machine.media(), d + ": a live call keeps its session");
+
+            c.feed(new Input.Bye(Side.PBX, null, null, "bye-from-pbx"));
+            c.machine.releaseMedia(); // what the adapter does once the end is reported
+
+            assertNotSame(session, c.machine.media(), d + ": the ended call let go of the session");
+            assertEquals(session.stats, c.machine.media().stats(), d + ": the final figures stay");
+            int asked = session.calls.size();
+            for (Input late : everyInput()) {
+                // late retransmissions and re-offers: answered without the session, no exception
+                List<Action> out = c.feed(late);
+                if (late instanceof Input.Reoffer) {
+                    assertEquals(List.of(481), out.stream().filter(a -> a instanceof Action.AnswerRequest)
+                            .map(a -> ((Action.AnswerRequest) a).code()).toList(), d + ": a late re-offer");
+                }
+            }
+            assertEquals(asked, session.calls.size(), d + ": nothing asked of the closed session");
+            assertEquals(1, session.closes, d + ": closed once, at the end");
+        }
     }
 
     private static Call endAndSweep(Call c) {
