@@ -14,6 +14,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,21 +56,11 @@ public final class KeepAliveTcpProcessors extends OIOMessageProcessorFactory {
 
         @Override
         public void run() {
-            while (isRunning) {
-                Socket accepted = accept(sock, "TCP");
-                if (accepted == null) {
-                    isRunning = !sock.isClosed();
-                    continue;
-                }
-                try {
-                    TcpChannel channel = new TcpChannel(accepted, sipStack, this,
-                            "TCPMessageChannelThread-" + countConnection());
-                    incomingMessageChannels.put(channel.getKey(), channel);
-                } catch (IOException e) {
-                    LOG.debug("TCP connection from {} lost at once: {}", accepted.getRemoteSocketAddress(),
-                            e.toString());
-                }
-            }
+            serve(sock, "TCP", () -> isRunning, () -> isRunning = false, accepted -> {
+                TcpChannel channel = new TcpChannel(accepted, sipStack, this,
+                        "TCPMessageChannelThread-" + countConnection());
+                incomingMessageChannels.put(channel.getKey(), channel);
+            });
         }
 
         private synchronized int countConnection() {
@@ -85,25 +76,44 @@ public final class KeepAliveTcpProcessors extends OIOMessageProcessorFactory {
 
         @Override
         public void run() {
-            while (isRunning) {
-                Socket accepted = accept(sock, "TLS");
-                if (accepted == null) {
-                    isRunning = !sock.isClosed();
-                    continue;
-                }
-                try {
-                    TlsChannel channel = new TlsChannel(accepted, sipStack, this,
-                            "TLSMessageChannelThread-" + countConnection());
-                    incomingMessageChannels.put(channel.getKey(), channel);
-                } catch (IOException e) {
-                    LOG.debug("TLS connection from {} lost at once: {}", accepted.getRemoteSocketAddress(),
-                            e.toString());
-                }
-            }
+            serve(sock, "TLS", () -> isRunning, () -> isRunning = false, accepted -> {
+                TlsChannel channel = new TlsChannel(accepted, sipStack, this,
+                        "TLSMessageChannelThread-" + countConnection());
+                incomingMessageChannels.put(channel.getKey(), channel);
+            });
         }
 
         private synchronized int countConnection() {
             return ++nConnections;
+        }
+    }
+
+    /** Makes a channel of an accepted connection and registers it with its processor. */
+    @FunctionalInterface
+    private interface ChannelOpener {
+        void open(Socket accepted) throws IOException;
+    }
+
+    /**
+     * The accept loop of both listeners: runs while the processor runs, stops when the listening socket is closed;
+     * a connection lost before its channel exists is only logged.
+     */
+    private static void serve(ServerSocket listener, String transport, BooleanSupplier running, Runnable stopped,
+                              ChannelOpener opener) {
+        while (running.getAsBoolean()) {
+            Socket accepted = accept(listener, transport);
+            if (accepted == null) {
+                if (listener.isClosed()) {
+                    stopped.run();
+                }
+                continue;
+            }
+            try {
+                opener.open(accepted);
+            } catch (IOException e) {
+                LOG.debug("{} connection from {} lost at once: {}", transport, accepted.getRemoteSocketAddress(),
+                        e.toString());
+            }
         }
     }
 
