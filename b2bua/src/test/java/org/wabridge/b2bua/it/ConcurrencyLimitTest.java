@@ -3,14 +3,10 @@ package org.wabridge.b2bua.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.wabridge.b2bua.causes.CauseCatalog;
 import org.wabridge.b2bua.causes.PbxAnswer;
 import org.wabridge.media.MediaRelay;
@@ -22,40 +18,21 @@ import org.wabridge.media.NettyMediaRelay;
  */
 class ConcurrencyLimitTest {
 
-    static final String PASSWORD = "lab-secret";
+    static final String PASSWORD = EdgeFixture.PASSWORD;
     static final String CHALLENGE = "EDGE: challenge 407";
     static final String AUTH_OK = "EDGE: auth ok user '15550100001'";
 
-    @TempDir
-    static Path tmp;
-    static Path certs;
-    static Lab.Edge edge;
-
-    @BeforeAll
-    static void startEdge() throws Exception {
-        certs = Lab.certs(tmp.resolve("certs"));
-        edge = new Lab.Edge(dir("edge"), certs, PASSWORD, "MD5", "edge");
-    }
-
-    @AfterAll
-    static void stopEdge() throws Exception {
-        if (edge != null) {
-            edge.close();
-        }
-    }
-
-    static Path dir(String name) throws Exception {
-        return Files.createDirectories(tmp.resolve(name + "-" + System.nanoTime()));
-    }
+    @RegisterExtension
+    static final EdgeFixture EDGE = new EdgeFixture();
 
     static Lab.Sipp whatsAppUserAnswering() throws Exception {
-        return Lab.Sipp.start(dir("uas"), "uas", List.of("-sf", Lab.scenario("meta-uas-answer.xml").toString(),
-                "-p", "" + edge.uasPort, "-t", "u1", "-mp", "" + Lab.freePort(), "-m", "1",
+        return Lab.Sipp.start(EDGE.dir("uas"), "uas", List.of("-sf", Lab.scenario("meta-uas-answer.xml").toString(),
+                "-p", "" + EDGE.edge().uasPort, "-t", "u1", "-mp", "" + Lab.freePort(), "-m", "1",
                 "-timeout", "30s", "-timeout_error"));
     }
 
     static Lab.Sipp pbxCalling(BridgeUnderTest bridge, String scenario, long holdMillis) throws Exception {
-        return Lab.Sipp.start(dir("pbx"), "pbx", List.of("127.0.0.1:" + bridge.pbxPort,
+        return Lab.Sipp.start(EDGE.dir("pbx"), "pbx", List.of("127.0.0.1:" + bridge.pbxPort,
                 "-sf", Lab.scenario(scenario).toString(), "-p", "" + Lab.freePort(), "-t", "u1",
                 "-s", "+15550100099", "-mp", "" + Lab.freePort(), "-m", "1", "-d", "" + holdMillis,
                 "-timeout", "30s", "-timeout_error"));
@@ -85,7 +62,7 @@ class ConcurrencyLimitTest {
             @Override public void callEnded(org.wabridge.b2bua.events.CallEnd e) { ended.incrementAndGet(); }
         };
         try (LogCapture log = new LogCapture(); MediaRelay relay = new NettyMediaRelay(ports.mediaSettings());
-             BridgeUnderTest bridge = new BridgeUnderTest(ports, certs, edge.tlsPort, PASSWORD,
+             BridgeUnderTest bridge = new BridgeUnderTest(ports, EDGE.certs(), EDGE.edge().tlsPort, PASSWORD,
                      Map.of("maxCalls", "1"), relay, counting)) {
             assertEquals(1, bridge.config.limits().maxCallsPerNumber());
 
@@ -110,7 +87,7 @@ class ConcurrencyLimitTest {
                     List<String> failed = log.lines().stream().filter(l -> l.contains("call failed:")).toList();
                     assertEquals(1, failed.size(), log.text());
                     assertTrue(failed.get(0).contains("cause=local.concurrent-limit \""), failed.get(0));
-                    String edgeLog = edge.log();
+                    String edgeLog = EDGE.edge().log();
                     assertEquals(1, count(edgeLog, CHALLENGE), "only the first call may reach the edge:\n" + edgeLog);
                     assertEquals(1, count(edgeLog, AUTH_OK), "only the first call may reach the edge:\n" + edgeLog);
 
@@ -125,11 +102,11 @@ class ConcurrencyLimitTest {
                 Thread.sleep(300);
                 try (Lab.Sipp thirdPbx = pbxCalling(bridge, "pbx-uac-call.xml", 500)) {
                     assertEquals(0, thirdPbx.await(20), "after the first call ended a new call must go through\n"
-                            + thirdPbx.output() + "\nedge log:\n" + edge.log());
+                            + thirdPbx.output() + "\nedge log:\n" + EDGE.edge().log());
                     assertEquals(0, thirdUser.await(10), thirdUser.output());
                 }
             }
-            String edgeLog = edge.log();
+            String edgeLog = EDGE.edge().log();
             assertEquals(2, count(edgeLog, CHALLENGE), edgeLog);
             assertEquals(2, count(edgeLog, AUTH_OK), edgeLog);
             BusinessInitiatedCallTest.assertNoLeftovers(bridge, relay);

@@ -4,16 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.wabridge.b2bua.capture.CallCaptures;
 import org.wabridge.b2bua.events.CallObserver;
 import org.wabridge.b2bua.sip.HostResolver;
@@ -25,25 +22,10 @@ import org.wabridge.media.MediaRelay;
  */
 class EdgeDnsTest {
 
-    static final String PASSWORD = "lab-secret";
+    static final String PASSWORD = EdgeFixture.PASSWORD;
 
-    @TempDir
-    static Path tmp;
-    static Path certs;
-    static Lab.Edge edge;
-
-    @BeforeAll
-    static void startEdge() throws Exception {
-        certs = Lab.certs(tmp.resolve("certs"));
-        edge = new Lab.Edge(BusinessInitiatedCallTest.dir("edge-dns"), certs, PASSWORD, "MD5", "edge");
-    }
-
-    @AfterAll
-    static void stopEdge() throws Exception {
-        if (edge != null) {
-            edge.close();
-        }
-    }
+    @RegisterExtension
+    static final EdgeFixture EDGE = new EdgeFixture();
 
     static InetAddress loopback(int last) throws Exception {
         return InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) last});
@@ -51,7 +33,7 @@ class EdgeDnsTest {
 
     private static BridgeUnderTest bridge(BridgeUnderTest.Ports ports, MediaRelay relay, HostResolver resolver)
             throws Exception {
-        return new BridgeUnderTest(ports, certs, edge.tlsPort, PASSWORD, Map.of("edgeAddress", ""), relay,
+        return new BridgeUnderTest(ports, EDGE.certs(), EDGE.edge().tlsPort, PASSWORD, Map.of("edgeAddress", ""), relay,
                 new CallCaptures(CallCaptures.Mode.OFF, null, 0), cfg -> CallObserver.NONE, resolver);
     }
 
@@ -62,11 +44,11 @@ class EdgeDnsTest {
         BridgeUnderTest.Ports ports = new BridgeUnderTest.Ports();
         try (LogCapture log = new LogCapture(); MediaRelay relay = BusinessInitiatedCallTest.relay(ports);
              BridgeUnderTest bridge = bridge(ports, relay, dns)) {
-            int[] exits = BusinessInitiatedCallTest.call(bridge, edge, "meta-uas-answer.xml", "pbx-uac-call.xml",
+            int[] exits = BusinessInitiatedCallTest.call(bridge, EDGE.edge(), "meta-uas-answer.xml", "pbx-uac-call.xml",
                     "u1", List.of());
             assertEquals(0, exits[0], "PBX call must complete through the edge's second address");
             assertEquals(0, exits[1], "WhatsApp side must see INVITE, ACK and BYE");
-            assertTrue(edge.log().contains("EDGE: auth ok user '15550100001'"), edge.log());
+            assertTrue(EDGE.edge().log().contains("EDGE: auth ok user '15550100001'"), EDGE.edge().log());
             assertTrue(log.text().contains("connection to wa.meta.vc (127.0.0.2) failed"), log.text());
             assertEquals(loopback(1), dns.resolve("wa.meta.vc"), "the working address is preferred from now on");
             BusinessInitiatedCallTest.assertNoLeftovers(bridge, relay);
@@ -80,7 +62,8 @@ class EdgeDnsTest {
         BridgeUnderTest.Ports ports = new BridgeUnderTest.Ports();
         try (LogCapture log = new LogCapture(); MediaRelay relay = BusinessInitiatedCallTest.relay(ports);
              BridgeUnderTest bridge = bridge(ports, relay, dns)) {
-            int[] dead = BusinessInitiatedCallTest.call(bridge, edge, null, "pbx-uac-fail-503.xml", "u1", List.of());
+            int[] dead = BusinessInitiatedCallTest.call(bridge, EDGE.edge(), null, "pbx-uac-fail-503.xml", "u1",
+                    List.of());
             assertEquals(0, dead[0], "the edge's old address refuses: the PBX gets 503");
             assertTrue(log.text().contains("local.edge-unreachable"), log.text());
 
@@ -92,7 +75,7 @@ class EdgeDnsTest {
             assertEquals(loopback(1), dns.resolve("wa.meta.vc"), "the bridge's resolver took the new answer");
             assertTrue(log.text().contains("DNS: wa.meta.vc now [127.0.0.1] (was [127.0.0.3])"), log.text());
 
-            int[] exits = BusinessInitiatedCallTest.call(bridge, edge, "meta-uas-answer.xml", "pbx-uac-call.xml",
+            int[] exits = BusinessInitiatedCallTest.call(bridge, EDGE.edge(), "meta-uas-answer.xml", "pbx-uac-call.xml",
                     "u1", List.of());
             assertEquals(0, exits[0], "the same bridge, not restarted, reaches the edge at its new address");
             assertEquals(0, exits[1], "WhatsApp side must see INVITE, ACK and BYE");

@@ -20,10 +20,8 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.wabridge.b2bua.capture.CallCaptures;
 import org.wabridge.b2bua.ops.CallOutcome;
 import org.wabridge.b2bua.ops.Operations;
@@ -41,25 +39,10 @@ import org.wabridge.media.NettyMediaRelay;
  */
 class FaultsTest {
 
-    static final String PASSWORD = "lab-secret";
+    static final String PASSWORD = EdgeFixture.PASSWORD;
 
-    @TempDir
-    static Path tmp;
-    static Path certs;
-    static Lab.Edge edge;
-
-    @BeforeAll
-    static void startEdge() throws Exception {
-        certs = Lab.certs(tmp.resolve("certs"));
-        edge = new Lab.Edge(BusinessInitiatedCallTest.dir("edge-faults"), certs, PASSWORD, "MD5", "edge");
-    }
-
-    @AfterAll
-    static void stopEdge() throws Exception {
-        if (edge != null) {
-            edge.close();
-        }
-    }
+    @RegisterExtension
+    static final EdgeFixture EDGE = new EdgeFixture();
 
     /** The relay of {@code ports} with its range cut to {@code blocks} calls and the PBX silence limit given. */
     static MediaSettings media(BridgeUnderTest.Ports ports, int blocks, Duration pbxSilenceTimeout) {
@@ -75,7 +58,7 @@ class FaultsTest {
 
         LoggedBridge(BridgeUnderTest.Ports ports, int edgePort, MediaRelay relay) throws Exception {
             Path db = BusinessInitiatedCallTest.dir("calllog").resolve("calls.db");
-            bridge = new BridgeUnderTest(ports, certs, edgePort, PASSWORD,
+            bridge = new BridgeUnderTest(ports, EDGE.certs(), edgePort, PASSWORD,
                     Map.of("extraYaml", "callLog: {file: \"" + db + "\"}"), relay,
                     new CallCaptures(CallCaptures.Mode.OFF, null, 0), cfg -> {
                         ops.set(Operations.start(cfg, () -> 0, () -> true));
@@ -138,7 +121,8 @@ class FaultsTest {
 
     static Lab.Sipp metaUas(String scenario, int calls) throws Exception {
         Lab.Sipp uas = Lab.Sipp.start(BusinessInitiatedCallTest.dir("uas"), "uas", List.of("-sf",
-                Lab.scenario(scenario).toString(), "-p", "" + edge.uasPort, "-t", "u1", "-mp", "" + Lab.freePort(),
+                Lab.scenario(scenario).toString(), "-p", "" + EDGE.edge().uasPort, "-t", "u1",
+                "-mp", "" + Lab.freePort(),
                 "-m", "" + calls, "-timeout", "60s", "-timeout_error"));
         Thread.sleep(300); // let it bind
         return uas;
@@ -173,7 +157,7 @@ class FaultsTest {
         BridgeUnderTest.Ports ports = new BridgeUnderTest.Ports();
         try (LogCapture log = new LogCapture();
              MediaRelay relay = new NettyMediaRelay(media(ports, 10, Duration.ofSeconds(3)));
-             LoggedBridge b = new LoggedBridge(ports, edge.tlsPort, relay);
+             LoggedBridge b = new LoggedBridge(ports, EDGE.edge().tlsPort, relay);
              Lab.Sipp uas = metaUas("meta-uas-answer.xml", 1)) {
             long vanished;
             // the PBX answers nothing after its ACK and sends no RTP (no -rtp_echo), then it is killed
@@ -203,7 +187,7 @@ class FaultsTest {
         BridgeUnderTest.Ports ports = new BridgeUnderTest.Ports();
         MediaSettings twoCalls = media(ports, 2, Duration.ofSeconds(60));
         try (MediaRelay relay = new NettyMediaRelay(twoCalls);
-             LoggedBridge b = new LoggedBridge(ports, edge.tlsPort, relay)) {
+             LoggedBridge b = new LoggedBridge(ports, EDGE.edge().tlsPort, relay)) {
             try (Lab.Sipp uas = metaUas("meta-uas-answer.xml", 2);
                  Lab.Sipp held = Lab.Sipp.start(BusinessInitiatedCallTest.dir("held"), "pbx",
                          pbxArgs(b.bridge, "pbx-uac-call.xml", "-m", "2", "-l", "2", "-r", "10", "-d", "6000"))) {
@@ -232,8 +216,8 @@ class FaultsTest {
                     throw new AssertionError("media port " + port + " still bound after every call ended", e);
                 }
             }
-            int[] exits = BusinessInitiatedCallTest.call(b.bridge, edge, "meta-uas-answer.xml", "pbx-uac-call.xml",
-                    "u1", List.of());
+            int[] exits = BusinessInitiatedCallTest.call(b.bridge, EDGE.edge(), "meta-uas-answer.xml",
+                    "pbx-uac-call.xml", "u1", List.of());
             assertEquals(0, exits[0], "a later call gets ports again");
             assertEquals(0, exits[1]);
         }
@@ -249,16 +233,17 @@ class FaultsTest {
         BridgeUnderTest.Ports ports = new BridgeUnderTest.Ports();
         try (LogCapture log = new LogCapture();
              MediaRelay relay = new NettyMediaRelay(ports.mediaSettings());
-             LoggedBridge b = new LoggedBridge(ports, edge.tlsPort, relay);
+             LoggedBridge b = new LoggedBridge(ports, EDGE.edge().tlsPort, relay);
              Lab.Sipp uas = metaUas("meta-uas-answer.xml", 1);
              Lab.Sipp pbx = Lab.Sipp.start(BusinessInitiatedCallTest.dir("pbx"), "pbx",
                      pbxArgs(b.bridge, "pbx-uac-call.xml", "-m", "1", "-d", "5000"))) {
             await("the call to be up", 20, () -> answered(log));
             Thread.sleep(500);
-            Set<Integer> before = bridgeSidePorts(edge.tlsPort);
+            int edgePort = EDGE.edge().tlsPort;
+            Set<Integer> before = bridgeSidePorts(edgePort);
             assertFalse(before.isEmpty(), "the bridge holds a connection to the edge");
-            ProcessResult kill = run("ss", "-K", "( dport = :" + edge.tlsPort + " or sport = :" + edge.tlsPort + " )");
-            Set<Integer> left = bridgeSidePorts(edge.tlsPort);
+            ProcessResult kill = run("ss", "-K", "( dport = :" + edgePort + " or sport = :" + edgePort + " )");
+            Set<Integer> left = bridgeSidePorts(EDGE.edge().tlsPort);
             assumeTrue(kill.exit == 0 && left.isEmpty(), "ss -K cannot destroy sockets here (needs CAP_NET_ADMIN): "
                     + kill.output + ", still open: " + left);
             long resetAt = System.nanoTime();
@@ -266,7 +251,7 @@ class FaultsTest {
             assertEquals(1, b.bridge.b2bua.activeCalls(), "a reset alone does not end a call");
             assertEquals(0, pbx.await(30), "the PBX's BYE is answered\n" + pbx.output());
             assertEquals(0, uas.await(20), "Meta's side gets the BYE over a new connection\n" + uas.output());
-            Set<Integer> after = bridgeSidePorts(edge.tlsPort);
+            Set<Integer> after = bridgeSidePorts(EDGE.edge().tlsPort);
             assertFalse(after.isEmpty(), "the bridge opened a new TLS connection to the edge");
             after.retainAll(before);
             assertTrue(after.isEmpty(), "no old connection survived the reset: " + after);

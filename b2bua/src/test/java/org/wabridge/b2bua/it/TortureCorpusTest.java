@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,11 +17,9 @@ import java.util.stream.Collectors;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.wabridge.media.MediaRelay;
 import org.wabridge.media.NettyMediaRelay;
 
@@ -36,7 +32,7 @@ import org.wabridge.media.NettyMediaRelay;
 @Tag("robustness")
 class TortureCorpusTest {
 
-    static final String PASSWORD = "lab-secret";
+    static final String PASSWORD = EdgeFixture.PASSWORD;
     /** Messages that are responses: a server never answers a response. */
     static final Set<String> RESPONSES = Set.of("scalarlg", "bigcode", "unreason", "noreason", "bcast",
             "response-to-nothing");
@@ -49,27 +45,8 @@ class TortureCorpusTest {
             "ltgtruri", "lwsruri", "mismatch01", "mismatch02", "via-without-transport", "content-length-not-a-number",
             "content-length-overflow");
 
-    @TempDir
-    static Path tmp;
-    static Path certs;
-    static Lab.Edge edge;
-
-    @BeforeAll
-    static void startEdge() throws Exception {
-        certs = Lab.certs(tmp.resolve("certs"));
-        edge = new Lab.Edge(dir("edge"), certs, PASSWORD, "MD5", "edge");
-    }
-
-    @AfterAll
-    static void stopEdge() throws Exception {
-        if (edge != null) {
-            edge.close();
-        }
-    }
-
-    static Path dir(String name) throws Exception {
-        return Files.createDirectories(tmp.resolve(name + "-" + System.nanoTime()));
-    }
+    @RegisterExtension
+    static final EdgeFixture EDGE = new EdgeFixture();
 
     /** The probe only needs to reach the listener; who the bridge is does not matter here. */
     static SSLContext trustingEveryone() throws Exception {
@@ -86,7 +63,8 @@ class TortureCorpusTest {
     void everyListenerAnswersOrDropsTheCorpusWhileACallCompletes() throws Exception {
         BridgeUnderTest.Ports ports = new BridgeUnderTest.Ports();
         try (LogCapture log = new LogCapture(); MediaRelay relay = new NettyMediaRelay(ports.mediaSettings());
-             BridgeUnderTest bridge = new BridgeUnderTest(ports, certs, edge.tlsPort, PASSWORD, Map.of(), relay)) {
+             BridgeUnderTest bridge = new BridgeUnderTest(ports, EDGE.certs(), EDGE.edge().tlsPort, PASSWORD, Map.of(),
+                     relay)) {
             SipProbe probe = new SipProbe(trustingEveryone(), 800, 1500);
             int maxSize = 65536; // gov.nist.javax.sip.MAX_MESSAGE_SIZE in SipSignalling
             // the baseline: the bridge up and every listener having answered once
@@ -165,13 +143,13 @@ class TortureCorpusTest {
     }
 
     static Lab.Sipp whatsAppUserAnswering() throws Exception {
-        return Lab.Sipp.start(dir("uas"), "uas", List.of("-sf", Lab.scenario("meta-uas-answer.xml").toString(),
-                "-p", "" + edge.uasPort, "-t", "u1", "-mp", "" + Lab.freePort(), "-m", "1",
+        return Lab.Sipp.start(EDGE.dir("uas"), "uas", List.of("-sf", Lab.scenario("meta-uas-answer.xml").toString(),
+                "-p", "" + EDGE.edge().uasPort, "-t", "u1", "-mp", "" + Lab.freePort(), "-m", "1",
                 "-timeout", "40s", "-timeout_error"));
     }
 
     static Lab.Sipp pbxCalling(BridgeUnderTest bridge, long holdMillis) throws Exception {
-        return Lab.Sipp.start(dir("pbx"), "pbx", List.of("127.0.0.1:" + bridge.pbxPort,
+        return Lab.Sipp.start(EDGE.dir("pbx"), "pbx", List.of("127.0.0.1:" + bridge.pbxPort,
                 "-sf", Lab.scenario("pbx-uac-call.xml").toString(), "-p", "" + Lab.freePort(), "-t", "u1",
                 "-s", "+15550100099", "-mp", "" + Lab.freePort(), "-m", "1", "-d", "" + holdMillis,
                 "-timeout", "40s", "-timeout_error"));
