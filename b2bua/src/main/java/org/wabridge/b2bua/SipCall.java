@@ -437,10 +437,10 @@ final class SipCall implements MediaEvents, CallRegistry.Entry {
         for (CallTimer timer : CallTimer.values()) {
             cancelTimer(timer);
         }
+        machine.releaseMedia(); // the stack's transactions and dialogs still point here for up to 32 s
         MediaSession media = machine.media();
         MediaStats stats = media == null ? EMPTY_STATS : media.stats();
         ended = true;
-        machine.releaseMedia(); // the stack's transactions and dialogs still point here for up to 32 s
         services.registry().remove(this);
         Duration duration = Duration.ofNanos(System.nanoTime() - startedAt);
         LOG.info("call ended after {} ms: {} media={}", duration.toMillis(), e.why(), stats);
