@@ -24,8 +24,7 @@ class ChallengeAlgorithmCallTest {
 
     @BeforeAll
     static void shareTheCallHarness() throws Exception {
-        UserInitiatedCallTest.tmp = tmp;
-        UserInitiatedCallTest.certs = Lab.certs(tmp.resolve("certs"));
+        UserInitiatedCallTest.useDirectory(tmp);
     }
 
     @ParameterizedTest

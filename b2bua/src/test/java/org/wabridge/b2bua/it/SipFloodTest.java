@@ -44,8 +44,7 @@ class SipFloodTest {
     /** The user-initiated call harness reads its directory and certificates from UserInitiatedCallTest. */
     @BeforeAll
     static void shareTheCallHarness() throws Exception {
-        UserInitiatedCallTest.tmp = tmp;
-        UserInitiatedCallTest.certs = Lab.certs(tmp.resolve("certs"));
+        UserInitiatedCallTest.useDirectory(tmp);
     }
 
     @Test

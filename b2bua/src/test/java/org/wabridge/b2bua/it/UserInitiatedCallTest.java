@@ -45,6 +45,12 @@ class UserInitiatedCallTest {
     static Path tmp;
     static Path certs;
 
+    /** Another test class runs this harness in its own directory, with test PKI made there. */
+    static void useDirectory(Path dir) throws Exception {
+        tmp = dir;
+        certs = Lab.certs(dir.resolve("certs"));
+    }
+
     @BeforeAll
     static void makeCertificates() throws Exception {
         certs = Lab.certs(tmp.resolve("certs"));
