@@ -33,6 +33,8 @@ JAVA_OPTS=${JAVA_OPTS:-"-XX:+UseParallelGC -Xmx1g"}
 RTPENGINE=${RTPENGINE:-1}        # 0: only our relay (e.g. to compare JVM options)
 JIT_WARMUP=${JIT_WARMUP:-0}      # packets our relay forwards on its own before the load (JIT compiled first)
 IO_ENGINE=${IO_ENGINE:-epoll}    # our relay's media.ioEngine: epoll or io_uring
+BENCH_SERVER=${BENCH_SERVER:-RelayBenchServer}  # or SharedSocketProbe (BENCHMARKS.md, "socket layout")
+SERVER_ARGS=${SERVER_ARGS:-}     # extra arguments to it, e.g. "--layout per-call"
 PERF_STAT=${PERF_STAT:-0}        # 1: count our relay's system calls and CPU for 10 s of the measured phase (perf)
 PORT_MIN=20000
 PORT_MAX=29999
@@ -66,8 +68,8 @@ for n in $CALLS; do
     fifo_in="$OUT/relay-$n.in"; fifo_out="$OUT/relay-$n.out"
     rm -f "$fifo_in" "$fifo_out"; mkfifo "$fifo_in" "$fifo_out"
     # shellcheck disable=SC2086
-    ip netns exec "$NS" java $JAVA_OPTS -cp "$CP" org.wabridge.media.bench.RelayBenchServer \
-        --port-min $PORT_MIN --port-max $PORT_MAX --codec "$CODEC" --jit-warm-up "$JIT_WARMUP" --io-engine "$IO_ENGINE" \
+    ip netns exec "$NS" java $JAVA_OPTS -cp "$CP" "org.wabridge.media.bench.$BENCH_SERVER" \
+        --port-min $PORT_MIN --port-max $PORT_MAX --codec "$CODEC" --jit-warm-up "$JIT_WARMUP" --io-engine "$IO_ENGINE" $SERVER_ARGS \
         < "$fifo_in" > "$fifo_out" 2> "$OUT/relay-$n.log" &
     relay_pid=$!
     if [ "$PERF_STAT" = 1 ]; then
