@@ -35,6 +35,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wabridge.config.IpLiterals;
@@ -52,6 +53,7 @@ import org.wabridge.media.relay.CallMedia;
 import org.wabridge.media.relay.NettyMediaSession;
 import org.wabridge.media.relay.PacketSink;
 import org.wabridge.media.relay.PortBlocks;
+import org.wabridge.media.relay.SharedMediaPorts;
 import org.wabridge.media.sdp.CryptoAttribute;
 import org.wabridge.media.sdp.LocalMedia;
 import org.wabridge.media.sdp.LocalMedia.LocalDtls;
@@ -69,13 +71,23 @@ public final class NettyMediaRelay implements MediaRelay {
     public static final String THREAD_PREFIX = "wabridge-media";
     private static final Logger LOG = LoggerFactory.getLogger(NettyMediaRelay.class);
     private static final long TICK_MILLIS = 20;
+    /** Largest datagram a shared socket reads whole (an MTU's media packet is far smaller). */
+    private static final int MAX_DATAGRAM = 2048;
+    /** Receive buffer of a shared socket: many calls' packets wait in it while a GC pause or a busy loop lasts. */
+    private static final int SHARED_RCVBUF = 4 * 1024 * 1024;
     /** System property: event loops of the relay (default: one per core). */
     public static final String THREADS_PROPERTY = "wabridge.media.threads";
+    /** System property: event loops whose sockets the SDES calls share, with media.sharedPorts (default 1). */
+    public static final String SHARED_LOOPS_PROPERTY = "wabridge.media.sharedLoops";
 
     private final MediaSettings settings;
     private final MultiThreadIoEventLoopGroup group;
     private final Class<? extends DatagramChannel> channelClass;
     private final PortBlocks ports;
+    /** media.sharedPorts: the sockets each loop's SDES calls share; empty when every call has its own. */
+    private final Map<EventLoop, SharedMediaPorts> sharedByLoop = new ConcurrentHashMap<>();
+    private final List<EventLoop> sharedLoops = new ArrayList<>();
+    private final AtomicInteger nextSharedLoop = new AtomicInteger();
     private final Set<NettyMediaSession> sessions = ConcurrentHashMap.newKeySet();
     /** The sessions of each event loop, ticked every 20 ms by one timer per loop (not one per call). */
     private final Map<EventLoop, Set<NettyMediaSession>> sessionsByLoop = new ConcurrentHashMap<>();
@@ -145,6 +157,9 @@ public final class NettyMediaRelay implements MediaRelay {
             long[] lastTick = {NettyMediaSession.now() - TICK_MILLIS};
             loop.scheduleAtFixedRate(() -> tickAll(onLoop, lastTick), TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
         }
+        if (settings.sharedPorts()) {
+            bindSharedPorts();
+        }
         long start = System.nanoTime();
         String skipped = MediaWarmUp.run(this, settings.bindAddress());
         if (skipped == null) {
@@ -162,6 +177,46 @@ public final class NettyMediaRelay implements MediaRelay {
                 LOG.warn("DTLS warm-up failed ({}); the first DTLS call may take longer to set up", keyingSkipped);
             }
         }
+    }
+
+    /**
+     * Binds the shared sockets: one block of the range on each of the first {@value #SHARED_LOOPS_PROPERTY} event
+     * loops (default 1). One loop is the default because batching is the point: at 300 calls one loop read 15
+     * packets per wake-up and spent 10 µs per packet, two loops 5 and 17 µs (BENCHMARKS.md, "socket layout").
+     */
+    private void bindSharedPorts() {
+        int loops = Integer.getInteger(SHARED_LOOPS_PROPERTY, 1);
+        if (loops < 1) {
+            throw new IllegalArgumentException(SHARED_LOOPS_PROPERTY + " must be at least 1, not " + loops);
+        }
+        for (EventExecutor executor : group) {
+            if (sharedByLoop.size() == loops) {
+                break;
+            }
+            EventLoop loop = (EventLoop) executor;
+            Channel[] channels = null;
+            int base = -1;
+            while (channels == null) {
+                base = ports.take();
+                if (base < 0) {
+                    close();
+                    throw new IllegalStateException("media.sharedPorts: no free block of " + PortBlocks.BLOCK_SIZE
+                            + " ports in media port range " + ports.range() + " to share");
+                }
+                channels = bindBlock(loop, base, true);
+            }
+            sharedByLoop.put(loop, new SharedMediaPorts(base, channels));
+            sharedLoops.add(loop);
+            int granted = channels[0].config().getOption(ChannelOption.SO_RCVBUF);
+            if (granted < SHARED_RCVBUF) { // Linux reports twice what it grants, so this is well short
+                LOG.warn("media.sharedPorts: the kernel gave the shared media sockets a {} KB receive buffer, not {} KB"
+                        + " (net.core.rmem_max): a pause of the relay of a few ms under load drops packets; raise it"
+                        + " with sysctl -w net.core.rmem_max={}", granted / 1024, SHARED_RCVBUF / 1024, SHARED_RCVBUF);
+            }
+        }
+        LOG.info("media relay: SDES calls share ports (PBX/Meta {} on {} of {} event loops)",
+                sharedByLoop.values().stream().map(p -> p.basePort() + "/" + (p.basePort() + 2)).sorted().toList(),
+                sharedByLoop.size(), group.executorCount());
     }
 
     /**
@@ -216,6 +271,20 @@ public final class NettyMediaRelay implements MediaRelay {
         if (closed) {
             throw new MediaException("the media relay is shut down; no new calls");
         }
+        if (keying == SrtpKeyExchange.SDES && !sharedLoops.isEmpty()) {
+            EventLoop loop = sharedLoops.get(Math.floorMod(nextSharedLoop.getAndIncrement(), sharedLoops.size()));
+            SharedMediaPorts shared = sharedByLoop.get(loop);
+            MediaEvents tap = events.capturesPackets() ? events : null;
+            PacketSink sink = shared.sink(tap);
+            // no DTLS keying on shared sockets: ICE and DTLS would need demultiplexing by ICE username first
+            LocalMedia local = localMedia(settings, keying, shared.basePort(), random, null, null);
+            NettyMediaSession session = new NettyMediaSession(callId, loop, shared,
+                    new CallMedia(settings, callId, local, events, sink, random.nextInt(0x10000),
+                            random.nextInt() & 0xFFFF_FFFFL, null, transcoding), tap, this::sessionClosed);
+            sessions.add(session);
+            sessionsByLoop.get(loop).add(session);
+            return session;
+        }
         EventLoop loop = group.next();
         int attempts = ports.totalBlocks();
         for (int i = 0; i < attempts; i++) {
@@ -223,7 +292,7 @@ public final class NettyMediaRelay implements MediaRelay {
             if (base < 0) {
                 break;
             }
-            Channel[] channels = bindBlock(loop, base);
+            Channel[] channels = bindBlock(loop, base, false);
             if (channels == null) {
                 ports.release(base); // something else holds one of these ports; try the next block
                 continue;
@@ -275,15 +344,22 @@ public final class NettyMediaRelay implements MediaRelay {
                 random.nextInt(Integer.MAX_VALUE), settings.g711EnabledAtMeta(), offerKeying, dtls);
     }
 
-    /** Binds PBX RTP, PBX RTCP and Meta ports of a block on one loop, or returns null. */
-    private Channel[] bindBlock(EventLoop loop, int base) {
+    /**
+     * Binds PBX RTP, PBX RTCP and Meta ports of a block on one loop, or returns null. {@code shared}: sockets many
+     * calls use, with a larger receive buffer and, on epoll, several datagrams per read (recvmmsg).
+     */
+    private Channel[] bindBlock(EventLoop loop, int base, boolean shared) {
         int[] offsets = {0, 1, 2};
         Channel[] channels = new Channel[offsets.length];
         for (int i = 0; i < offsets.length; i++) {
             Bootstrap bootstrap = new Bootstrap().group(loop).channel(channelClass)
-                    .option(ChannelOption.SO_RCVBUF, 256 * 1024)
+                    .option(ChannelOption.SO_RCVBUF, shared ? SHARED_RCVBUF : 256 * 1024)
                     .handler(NettyMediaSession.inboundHandler());
-            if (usesEpoll()) {
+            if (shared && usesEpoll()) {
+                // edge-triggered (Netty's default): a busy shared socket is read until empty, 16 datagrams a call
+                bootstrap.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM)
+                        .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM * 16));
+            } else if (usesEpoll()) {
                 // A media socket gets one packet per 20 ms. Edge-triggered, Netty must read until the socket is
                 // empty: every wake-up costs a second recvmsg that finds nothing. Level-triggered, one read per
                 // wake-up is safe (a packet left behind wakes the next epoll_wait at once): one syscall less per
@@ -307,7 +383,7 @@ public final class NettyMediaRelay implements MediaRelay {
 
     private void sessionClosed(NettyMediaSession session) {
         sessionsByLoop.values().forEach(onLoop -> onLoop.remove(session));
-        if (sessions.remove(session)) {
+        if (sessions.remove(session) && !session.sharesPorts()) {
             ports.release(session.basePort());
         }
     }
@@ -344,6 +420,12 @@ public final class NettyMediaRelay implements MediaRelay {
             LOG.warn("media relay shutdown: {} session(s) did not close their sockets in time ({})",
                     sessions.size(), e.toString());
         }
+        sharedByLoop.values().forEach(SharedMediaPorts::close);
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+    }
+
+    /** Packets the shared sockets dropped because no call's SDP names their sender (0 without shared ports). */
+    public long unmatchedSharedPackets() {
+        return sharedByLoop.values().stream().mapToLong(SharedMediaPorts::unmatchedPackets).sum();
     }
 }

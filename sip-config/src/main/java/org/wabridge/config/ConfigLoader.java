@@ -48,7 +48,7 @@ public final class ConfigLoader {
             "tlsMaxConnectionsPerSource", "tlsIdleTimeout");
     static final List<String> MEDIA_KEYS = List.of("mode", "bindAddress", "publicAddress", "portMin", "portMax",
             "g711EnabledAtMeta", "pbxSilenceFill", "prebuffer", "rtcpInterval", "metaSilenceTimeout",
-            "pbxSilenceTimeout", "holdTimeout", "maxTranscodedCalls", "ioEngine");
+            "pbxSilenceTimeout", "holdTimeout", "maxTranscodedCalls", "ioEngine", "sharedPorts");
     static final List<String> LIMITS_KEYS = List.of("maxCallsPerNumber", "dailyCallsPerUserPair");
     static final List<String> ADMIN_KEYS = List.of("enabled", "host", "port", "token");
     static final List<String> CALL_LOG_KEYS = List.of("enabled", "file", "jdbcUrl", "retention", "queueSize");
@@ -295,7 +295,8 @@ public final class ConfigLoader {
                 duration(e, "media", "pbxSilenceTimeout", Duration.ofSeconds(60)),
                 duration(e, "media", "holdTimeout", Duration.ofHours(1)),
                 orZero(integer(e, "media", "maxTranscodedCalls", MediaSettings.DEFAULT_MAX_TRANSCODED_CALLS)),
-                choice(e, "media", "ioEngine", MediaSettings.IoEngine.EPOLL, MediaSettings.IoEngine.class));
+                choice(e, "media", "ioEngine", MediaSettings.IoEngine.EPOLL, MediaSettings.IoEngine.class),
+                Boolean.TRUE.equals(bool(e, "media", "sharedPorts", false)));
     }
 
     private Limits readLimits(Node node) {

@@ -21,6 +21,9 @@ import java.time.Duration;
  *                           such a call is refused with 503 and Retry-After; 0 turns transcoding off
  * @param ioEngine           how the relay's sockets are driven: EPOLL (default) or IO_URING (fewer system calls;
  *                           falls back to epoll where the kernel or a container forbids io_uring)
+ * @param sharedPorts        true: the SDES calls of each event loop share one PBX and one Meta port, read and sent in
+ *                           batches (recvmmsg/sendmmsg), told apart by the peer's SDP address; false (default): each
+ *                           call has ports of its own and latches onto wherever the PBX sends from
  */
 public record MediaSettings(
         MediaMode mode,
@@ -36,7 +39,8 @@ public record MediaSettings(
         Duration pbxSilenceTimeout,
         Duration holdTimeout,
         int maxTranscodedCalls,
-        IoEngine ioEngine) {
+        IoEngine ioEngine,
+        boolean sharedPorts) {
 
     /**
      * Default of {@code media.maxTranscodedCalls}: a quarter to a half of what one core transcodes (BENCHMARKS.md,
@@ -55,18 +59,27 @@ public record MediaSettings(
                          Duration metaSilenceTimeout, Duration pbxSilenceTimeout, Duration holdTimeout) {
         this(mode, bindAddress, publicAddress, portMin, portMax, g711EnabledAtMeta, pbxSilenceFill, prebuffer,
                 rtcpInterval, metaSilenceTimeout, pbxSilenceTimeout, holdTimeout, DEFAULT_MAX_TRANSCODED_CALLS,
-                IoEngine.EPOLL);
+                IoEngine.EPOLL, false);
     }
 
     /** The same settings with another transcoding budget. */
     public MediaSettings withMaxTranscodedCalls(int max) {
         return new MediaSettings(mode, bindAddress, publicAddress, portMin, portMax, g711EnabledAtMeta, pbxSilenceFill,
-                prebuffer, rtcpInterval, metaSilenceTimeout, pbxSilenceTimeout, holdTimeout, max, ioEngine);
+                prebuffer, rtcpInterval, metaSilenceTimeout, pbxSilenceTimeout, holdTimeout, max, ioEngine,
+                sharedPorts);
     }
 
     /** The same settings with another socket engine. */
     public MediaSettings withIoEngine(IoEngine engine) {
         return new MediaSettings(mode, bindAddress, publicAddress, portMin, portMax, g711EnabledAtMeta, pbxSilenceFill,
-                prebuffer, rtcpInterval, metaSilenceTimeout, pbxSilenceTimeout, holdTimeout, maxTranscodedCalls, engine);
+                prebuffer, rtcpInterval, metaSilenceTimeout, pbxSilenceTimeout, holdTimeout, maxTranscodedCalls, engine,
+                sharedPorts);
+    }
+
+    /** The same settings with shared ports on or off. */
+    public MediaSettings withSharedPorts(boolean shared) {
+        return new MediaSettings(mode, bindAddress, publicAddress, portMin, portMax, g711EnabledAtMeta, pbxSilenceFill,
+                prebuffer, rtcpInterval, metaSilenceTimeout, pbxSilenceTimeout, holdTimeout, maxTranscodedCalls, ioEngine,
+                shared);
     }
 }

@@ -142,6 +142,7 @@ class ConfigLoaderTest {
                   holdTimeout: 2h
                   maxTranscodedCalls: 6
                   ioEngine: io_uring
+                  sharedPorts: true
                 limits:
                   maxCallsPerNumber: 50
                   dailyCallsPerUserPair: 20
@@ -158,8 +159,14 @@ class ConfigLoaderTest {
                 MetaSide.META_NETWORKS.stream().map(Cidr::parse).toList(), 407), cfg.meta());
         assertEquals(new MediaSettings(MediaSettings.MediaMode.PASSTHROUGH, "10.0.0.2", "203.0.113.10", 40000, 40999, true,
                 Duration.ofMillis(500), Duration.ofSeconds(3), Duration.ofSeconds(4), Duration.ofMinutes(2),
-                Duration.ofSeconds(90), Duration.ofHours(2), 6, MediaSettings.IoEngine.IO_URING), cfg.media());
+                Duration.ofSeconds(90), Duration.ofHours(2), 6, MediaSettings.IoEngine.IO_URING, true), cfg.media());
         assertEquals(new Limits(50, 20), cfg.limits());
+    }
+
+    @Test
+    void sharedMediaPortsAreOffUnlessChosen() throws ConfigException {
+        assertEquals(false, parse(MINIMAL, Map.of()).media().sharedPorts());
+        assertEquals(true, parse(MINIMAL + "media:\n  sharedPorts: true\n", Map.of()).media().sharedPorts());
     }
 
     @Test

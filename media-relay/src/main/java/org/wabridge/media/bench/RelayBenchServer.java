@@ -34,7 +34,7 @@ import org.wabridge.media.srtp.SrtpSuite;
  * "a_dest b_dest inline:b_tx_key inline:b_rx_key", then END.
  *
  * <p>Arguments: {@code --port-min P --port-max Q [--codec pcmu|opus] [--jit-warm-up PACKETS]
- * [--io-engine epoll|io_uring]}. Loopback only.
+ * [--io-engine epoll|io_uring] [--shared-ports true|false]}. Loopback only.
  */
 public final class RelayBenchServer {
 
@@ -50,6 +50,7 @@ public final class RelayBenchServer {
         String codec = "pcmu";
         int jitWarmUpPackets = 0;
         MediaSettings.IoEngine engine = MediaSettings.IoEngine.EPOLL;
+        boolean sharedPorts = false;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--port-min" -> portMin = Integer.parseInt(args[i + 1]);
@@ -57,15 +58,16 @@ public final class RelayBenchServer {
                 case "--codec" -> codec = args[i + 1];
                 case "--jit-warm-up" -> jitWarmUpPackets = Integer.parseInt(args[i + 1]);
                 case "--io-engine" -> engine = MediaSettings.IoEngine.valueOf(args[i + 1].toUpperCase());
+                case "--shared-ports" -> sharedPorts = Boolean.parseBoolean(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
                         + "; usage: --port-min P --port-max Q [--codec pcmu|opus] [--jit-warm-up PACKETS]"
-                        + " [--io-engine epoll|io_uring]");
+                        + " [--io-engine epoll|io_uring] [--shared-ports true|false]");
             }
         }
         boolean opus = codec.equals("opus");
         MediaSettings settings = new MediaSettings(MediaMode.RELAY, "127.0.0.1", "127.0.0.1", portMin, portMax,
                 true, Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofHours(1),
-                Duration.ofHours(1), Duration.ofHours(1)).withIoEngine(engine);
+                Duration.ofHours(1), Duration.ofHours(1)).withIoEngine(engine).withSharedPorts(sharedPorts);
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.US_ASCII);
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII));
         SecureRandom random = new SecureRandom();
@@ -108,6 +110,7 @@ public final class RelayBenchServer {
             while ((line = in.readLine()) != null) {
                 System.err.println("rtpload: " + line);
             }
+            System.err.println("relay: " + relay.unmatchedSharedPackets() + " packets from no call's address (shared ports)");
             long dropped = sessions.stream().mapToLong(s -> s.stats().meta().dropped() + s.stats().pbx().dropped()).sum();
             long authFailures = sessions.stream().mapToLong(s -> s.stats().meta().authFailures()).sum();
             System.err.println("relay: dropped " + dropped + " packets, " + authFailures + " SRTP auth failures");

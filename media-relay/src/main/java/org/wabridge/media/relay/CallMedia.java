@@ -408,6 +408,16 @@ public final class CallMedia {
         }
     }
 
+    /** Where the PBX's SDP says its media is (null until a PBX SDP): a shared socket routes its packets by it. */
+    public synchronized InetSocketAddress pbxSdpAddress() {
+        return pbxSdpAddress;
+    }
+
+    /** Meta's media address (null until Meta's SDP): a shared socket routes its packets by it. */
+    public synchronized InetSocketAddress metaAddress() {
+        return metaAddress;
+    }
+
     // ------------------------------------------------------------------ packets
 
     /**

@@ -23,19 +23,26 @@ import org.wabridge.media.SdpException;
 import org.wabridge.media.srtp.PacketBuffer;
 
 /**
- * The thin Netty adapter of one call: three sockets on one event loop feeding a {@link CallMedia};
- * its clock ticks come from the loop's shared 20 ms timer ({@link #tick}).
+ * The thin Netty adapter of one call: three sockets on one event loop feeding a {@link CallMedia}, its own or those
+ * its loop's calls share ({@link SharedMediaPorts}); its clock ticks come from the loop's shared 20 ms timer
+ * ({@link #tick}).
  */
 public final class NettyMediaSession implements MediaSession {
 
     private static final Logger LOG = LoggerFactory.getLogger(NettyMediaSession.class);
-    private static final int PBX_RTP = 0;
-    private static final int PBX_RTCP = 1;
-    private static final int META = 2;
+    static final int PBX_RTP = 0;
+    static final int PBX_RTCP = 1;
+    static final int META = 2;
 
     private final String callId;
     private final EventLoop loop;
+    /** The call's own sockets; null when it uses {@link #shared} ones. */
     private final Channel[] channels;
+    private final SharedMediaPorts shared;
+    private final Receiver[] receivers;
+    /** The PBX's and Meta's addresses the shared sockets route to this call (guarded by this). */
+    private InetSocketAddress routedPbx;
+    private InetSocketAddress routedMeta;
     private final int basePort;
     private final CallMedia media;
     private final Consumer<NettyMediaSession> onClosed;
@@ -65,16 +72,75 @@ public final class NettyMediaSession implements MediaSession {
         this.callId = callId;
         this.loop = loop;
         this.channels = channels;
+        this.shared = null;
         this.basePort = basePort;
         this.media = media;
         this.onClosed = onClosed;
+        this.receivers = receivers(tap);
         for (int i = 0; i < channels.length; i++) {
-            Inbound inbound = channels[i].pipeline().get(Inbound.class);
-            if (inbound == null) {
-                throw new IllegalArgumentException("media sockets must be bound with NettyMediaSession.inboundHandler()");
-            }
-            inbound.receiver = new Receiver(i, tap);
+            attach(channels[i], receivers[i]);
         }
+    }
+
+    /** A call on its loop's shared sockets: it receives what comes from the addresses its SDP names. */
+    public NettyMediaSession(String callId, EventLoop loop, SharedMediaPorts shared, CallMedia media, MediaEvents tap,
+                             Consumer<NettyMediaSession> onClosed) {
+        this.callId = callId;
+        this.loop = loop;
+        this.channels = null;
+        this.shared = shared;
+        this.basePort = shared.basePort();
+        this.media = media;
+        this.onClosed = onClosed;
+        this.receivers = receivers(tap);
+    }
+
+    private Receiver[] receivers(MediaEvents tap) {
+        return new Receiver[] {new Receiver(PBX_RTP, tap), new Receiver(PBX_RTCP, tap), new Receiver(META, tap)};
+    }
+
+    /** Makes {@code route} the receiver of a socket bound with {@link #inboundHandler()}. */
+    static void attach(Channel channel, SharedMediaPorts.Route route) {
+        Inbound inbound = channel.pipeline().get(Inbound.class);
+        if (inbound == null) {
+            throw new IllegalArgumentException("media sockets must be bound with NettyMediaSession.inboundHandler()");
+        }
+        inbound.receiver = route;
+    }
+
+    /** True when the call's sockets are its loop's shared ones (no ports of its own to give back). */
+    public boolean sharesPorts() {
+        return shared != null;
+    }
+
+    /** After an SDP step: the shared sockets route what comes from the addresses the SDP now names to this call. */
+    private String routed(String sdp) {
+        if (shared == null) {
+            return sdp;
+        }
+        InetSocketAddress pbx = media.pbxSdpAddress();
+        InetSocketAddress meta = media.metaAddress();
+        synchronized (this) {
+            if (!closed.get()) {
+                shared.route(PBX_RTP, routedPbx, pbx, receivers[PBX_RTP]);
+                shared.route(PBX_RTCP, rtcpOf(routedPbx), rtcpOf(pbx), receivers[PBX_RTCP]);
+                shared.route(META, routedMeta, meta, receivers[META]);
+                routedPbx = pbx;
+                routedMeta = meta;
+            }
+        }
+        return sdp;
+    }
+
+    private synchronized void unroute() {
+        shared.unroute(PBX_RTP, routedPbx, receivers[PBX_RTP]);
+        shared.unroute(PBX_RTCP, rtcpOf(routedPbx), receivers[PBX_RTCP]);
+        shared.unroute(META, routedMeta, receivers[META]);
+    }
+
+    /** The PBX's RTCP address: the port after its RTP port (RFC 3550; the PBX leg does not mux). */
+    private static InetSocketAddress rtcpOf(InetSocketAddress rtp) {
+        return rtp == null ? null : new InetSocketAddress(rtp.getAddress(), rtp.getPort() + 1);
     }
 
     /** The 20 ms clock of the call, driven by its event loop's shared timer. */
@@ -127,19 +193,27 @@ public final class NettyMediaSession implements MediaSession {
     }
 
     private static final class Inbound extends SimpleChannelInboundHandler<DatagramPacket> {
-        private volatile Receiver receiver;
+        private volatile SharedMediaPorts.Route receiver;
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
-            Receiver r = receiver;
+            SharedMediaPorts.Route r = receiver;
             if (r != null) {
                 r.onPacket(ctx, packet);
             }
         }
 
         @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            SharedMediaPorts.Route r = receiver;
+            if (r != null) {
+                r.readComplete();
+            }
+        }
+
+        @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            Receiver r = receiver;
+            SharedMediaPorts.Route r = receiver;
             if (r != null) {
                 r.onException(cause);
             }
@@ -164,27 +238,27 @@ public final class NettyMediaSession implements MediaSession {
 
     @Override
     public String metaOfferFromPbxOffer(String pbxOffer) throws SdpException {
-        return media.metaOfferFromPbxOffer(pbxOffer, now());
+        return routed(media.metaOfferFromPbxOffer(pbxOffer, now()));
     }
 
     @Override
     public String pbxAnswerFromMetaAnswer(String metaAnswer) throws SdpException {
-        return media.pbxAnswerFromMetaAnswer(metaAnswer, now());
+        return routed(media.pbxAnswerFromMetaAnswer(metaAnswer, now()));
     }
 
     @Override
     public String pbxOfferFromMetaOffer(String metaOffer) throws SdpException {
-        return media.pbxOfferFromMetaOffer(metaOffer, now());
+        return routed(media.pbxOfferFromMetaOffer(metaOffer, now()));
     }
 
     @Override
     public String metaAnswerFromPbxAnswer(String pbxAnswer) throws SdpException {
-        return media.metaAnswerFromPbxAnswer(pbxAnswer, now());
+        return routed(media.metaAnswerFromPbxAnswer(pbxAnswer, now()));
     }
 
     @Override
     public String pbxReoffer(String pbxOffer) throws SdpException {
-        return media.pbxReoffer(pbxOffer, now());
+        return routed(media.pbxReoffer(pbxOffer, now()));
     }
 
     /**
@@ -218,6 +292,11 @@ public final class NettyMediaSession implements MediaSession {
             return;
         }
         media.close();
+        if (shared != null) {
+            unroute();
+            releasePorts();
+            return;
+        }
         AtomicInteger open = new AtomicInteger(channels.length);
         for (Channel channel : channels) {
             channel.close().addListener(f -> {
@@ -239,13 +318,14 @@ public final class NettyMediaSession implements MediaSession {
         }
         try {
             onClosed.accept(this);
-            LOG.debug("call {}: media closed, ports {}-{} released", callId, basePort, basePort + 3);
+            LOG.debug("call {}: media closed, {} {}-{}", callId, shared != null ? "shared ports" : "ports released",
+                    basePort, basePort + 3);
         } finally {
             released.complete(null);
         }
     }
 
-    private final class Receiver {
+    private final class Receiver implements SharedMediaPorts.Route {
         private final int socket;
         private final MediaEvents tap;
 
@@ -254,7 +334,8 @@ public final class NettyMediaSession implements MediaSession {
             this.tap = tap;
         }
 
-        void onPacket(ChannelHandlerContext ctx, DatagramPacket packet) {
+        @Override
+        public void onPacket(ChannelHandlerContext ctx, DatagramPacket packet) {
             ByteBuf content = packet.content();
             int length = content.readableBytes();
             // room for the SRTP trailer, so PBX packets are protected in place
@@ -274,7 +355,8 @@ public final class NettyMediaSession implements MediaSession {
             }
         }
 
-        void onException(Throwable cause) {
+        @Override
+        public void onException(Throwable cause) {
             // an ICMP port unreachable and the like must not end the call's media
             LOG.debug("call {}: socket error on port {}: {}", callId, basePort + socket, cause.toString());
         }

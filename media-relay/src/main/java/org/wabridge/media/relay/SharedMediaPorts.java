@@ -1,0 +1,186 @@
+package org.wabridge.media.relay;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.DatagramPacket;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.wabridge.media.MediaEvents;
+
+/**
+ * The three sockets one event loop's SDES calls share ({@code media.sharedPorts}): PBX RTP, PBX RTCP and Meta, at
+ * base, base+1 and base+2 of one port block. A packet goes to the call whose SDP names its sender's address (Meta
+ * sends symmetric RTP from its SDP address; the PBX must too: no latching here). What several calls send while one
+ * batch of packets is read leaves in one {@code sendmmsg} when the batch ends: fewer system calls per packet is
+ * what this layout is for (BENCHMARKS.md, "socket layout").
+ */
+public final class SharedMediaPorts {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SharedMediaPorts.class);
+    private static final long UNMATCHED_WARNING_INTERVAL_MILLIS = 60_000;
+    /** Packets written before a flush inside a batch: one sendmmsg's worth, as many as one recvmmsg reads. */
+    private static final int FLUSH_EVERY = 16;
+
+    /** Where a socket's packets go: one call's receiver, or a shared socket's dispatcher. */
+    interface Route {
+        void onPacket(ChannelHandlerContext ctx, DatagramPacket packet);
+
+        /** The socket's current batch of reads is done. */
+        default void readComplete() {
+        }
+
+        default void onException(Throwable cause) {
+        }
+    }
+
+    private final int basePort;
+    private final Channel[] channels;
+    private final List<Map<InetSocketAddress, Route>> routes = List.of(
+            new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
+    private final AtomicLong unmatched = new AtomicLong();
+    /** Loop thread only: true while a batch of reads is being handled, so writes wait for its end to be flushed. */
+    private boolean inReadBatch;
+    private final List<Channel> unflushed = new ArrayList<>(3);
+    private int unflushedPackets;
+    private long lastUnmatchedWarning = -UNMATCHED_WARNING_INTERVAL_MILLIS;
+
+    /**
+     * @param channels PBX RTP, PBX RTCP and Meta sockets, all on one event loop, each bound with
+     *                 {@link NettyMediaSession#inboundHandler()}
+     */
+    public SharedMediaPorts(int basePort, Channel[] channels) {
+        this.basePort = basePort;
+        this.channels = channels.clone();
+        for (int i = 0; i < channels.length; i++) {
+            NettyMediaSession.attach(channels[i], new Dispatcher(i));
+        }
+    }
+
+    public int basePort() {
+        return basePort;
+    }
+
+    /** Packets that came from an address no call's SDP names (dropped). */
+    public long unmatchedPackets() {
+        return unmatched.get();
+    }
+
+    /**
+     * Sends {@code from}'s packets on socket {@code socket} (0 PBX RTP, 1 PBX RTCP, 2 Meta) to {@code route}, and no
+     * longer {@code previous}'s (an address the call's SDP named before; may be null).
+     */
+    void route(int socket, InetSocketAddress previous, InetSocketAddress from, Route route) {
+        Map<InetSocketAddress, Route> table = routes.get(socket);
+        if (previous != null && !previous.equals(from)) {
+            table.remove(previous, route);
+        }
+        if (from != null) {
+            Route before = table.put(from, route);
+            if (before != null && before != route) {
+                LOG.warn("shared media port {}: {} is now another call's media address; the earlier call no longer"
+                        + " receives from it", basePort + socket, from);
+            }
+        }
+    }
+
+    /** Stops routing {@code from} to {@code route} (the call ended); a later call's route for it stays. */
+    void unroute(int socket, InetSocketAddress from, Route route) {
+        if (from != null) {
+            routes.get(socket).remove(from, route);
+        }
+    }
+
+    /** Writes toward the PBX (RTP socket) and Meta; inside a read batch the flush waits for the batch's end. */
+    public PacketSink sink(MediaEvents tap) {
+        return new PacketSink() {
+            @Override
+            public void toPbx(byte[] packet, int length, InetSocketAddress to) {
+                write(channels[NettyMediaSession.PBX_RTP], packet, length, to, tap);
+            }
+
+            @Override
+            public void toMeta(byte[] packet, int length, InetSocketAddress to) {
+                write(channels[NettyMediaSession.META], packet, length, to, tap);
+            }
+        };
+    }
+
+    private void write(Channel channel, byte[] packet, int length, InetSocketAddress to, MediaEvents tap) {
+        if (tap != null) {
+            tap.packet((InetSocketAddress) channel.localAddress(), to, packet, length);
+        }
+        ByteBuf out = channel.alloc().directBuffer(length, length);
+        out.writeBytes(packet, 0, length);
+        DatagramPacket datagram = new DatagramPacket(out, to);
+        if (inReadBatch && channel.eventLoop().inEventLoop()) {
+            channel.write(datagram, channel.voidPromise());
+            if (!unflushed.contains(channel)) {
+                unflushed.add(channel);
+            }
+            if (++unflushedPackets >= FLUSH_EVERY) {
+                flush(); // a long batch (hundreds of packets) must not hold its first packets back until its end
+            }
+        } else {
+            channel.writeAndFlush(datagram, channel.voidPromise());
+        }
+    }
+
+    private void flush() {
+        for (Channel c : unflushed) {
+            c.flush();
+        }
+        unflushed.clear();
+        unflushedPackets = 0;
+    }
+
+    public void close() {
+        for (Channel c : channels) {
+            c.close();
+        }
+    }
+
+    /** One shared socket's reader: routes each packet, then flushes what the batch wrote. */
+    private final class Dispatcher implements Route {
+        private final int socket;
+
+        Dispatcher(int socket) {
+            this.socket = socket;
+        }
+
+        @Override
+        public void onPacket(ChannelHandlerContext ctx, DatagramPacket packet) {
+            inReadBatch = true;
+            Route route = routes.get(socket).get(packet.sender());
+            if (route != null) {
+                route.onPacket(ctx, packet);
+                return;
+            }
+            unmatched.incrementAndGet();
+            long now = NettyMediaSession.now();
+            if (now - lastUnmatchedWarning >= UNMATCHED_WARNING_INTERVAL_MILLIS) {
+                lastUnmatchedWarning = now;
+                LOG.warn("shared media port {}: a packet from {} matches no call's SDP address and is dropped ({} so"
+                        + " far). A PBX behind NAT, or one that sends from another port than its SDP names, needs"
+                        + " media.sharedPorts: false", basePort + socket, packet.sender(), unmatched.get());
+            }
+        }
+
+        @Override
+        public void readComplete() {
+            flush();
+            inReadBatch = false;
+        }
+
+        @Override
+        public void onException(Throwable cause) {
+            LOG.debug("shared media port {}: socket error: {}", basePort + socket, cause.toString());
+        }
+    }
+}

@@ -1,0 +1,240 @@
+package org.wabridge.media.relay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.wabridge.config.MediaSettings.IoEngine;
+import org.wabridge.config.SrtpKeyExchange;
+import org.wabridge.media.MediaSession;
+import org.wabridge.media.NettyMediaRelay;
+import org.wabridge.media.TestSettings;
+import org.wabridge.media.rtp.Rtp;
+import org.wabridge.media.sdp.CryptoAttribute;
+import org.wabridge.media.srtp.PacketBuffer;
+import org.wabridge.media.srtp.SrtpEndpoint;
+import org.wabridge.media.srtp.SrtpSuite;
+
+/**
+ * media.sharedPorts over real sockets: the SDES calls share one PBX and one Meta port, and each peer hears its own
+ * call only, checked at the far side (the Meta stand-in decrypts with its call's key). Ports 31700-31719.
+ */
+class SharedMediaPortsTest {
+
+    private static final int MIN = 31700;
+    private static final int MAX = 31719;
+    private static final Pattern MEDIA_PORT = Pattern.compile("m=audio (\\d+) ");
+    private static final Pattern OUR_CRYPTO = Pattern.compile("a=crypto:(\\d+) (\\S+) inline:(\\S+)");
+
+    /** One business-initiated call: a PBX socket, a Meta socket and the Meta side's SRTP. */
+    private static final class Call implements AutoCloseable {
+        final DatagramSocket pbx = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+        final DatagramSocket meta = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+        final NettyMediaSession session;
+        final SrtpEndpoint metaSide;
+        final InetSocketAddress relayPbx;
+        final InetSocketAddress relayMeta;
+
+        Call(NettyMediaRelay relay, String id) throws Exception {
+            session = (NettyMediaSession) relay.open(id, (l, d) -> { });
+            byte[] metaKey = new byte[30];
+            new SecureRandom().nextBytes(metaKey);
+            String offer = session.metaOfferFromPbxOffer(pbxSdp(pbx.getLocalPort()));
+            String answer = session.pbxAnswerFromMetaAnswer(metaSdp(meta.getLocalPort(), metaKey));
+            session.startMetaLeg();
+            Matcher ours = OUR_CRYPTO.matcher(offer);
+            assertTrue(ours.find(), offer);
+            metaSide = new SrtpEndpoint(new CryptoAttribute(1, SrtpSuite.AES_CM_128_HMAC_SHA1_80, metaKey),
+                    CryptoAttribute.parse(ours.group(1) + " " + ours.group(2) + " inline:" + ours.group(3)).orElseThrow(),
+                    0x7777L);
+            relayPbx = new InetSocketAddress("127.0.0.1", port(answer));
+            relayMeta = new InetSocketAddress("127.0.0.1", port(offer));
+            pbx.setSoTimeout(2000);
+            meta.setSoTimeout(2000);
+        }
+
+        void pbxSends(int marker, int seq) throws Exception {
+            byte[] rtp = Rtp.build(96, false, seq, seq * 960L, 0x4242L, new byte[] {(byte) marker, (byte) seq, 0, 0});
+            pbx.send(new DatagramPacket(rtp, rtp.length, relayPbx));
+        }
+
+        void metaSends(int marker, int seq) throws Exception {
+            byte[] rtp = Rtp.build(111, false, seq, seq * 960L, 0x7777L, new byte[] {(byte) marker, (byte) seq, 0, 0});
+            PacketBuffer srtp = metaSide.protectRtp(Arrays.copyOf(rtp, rtp.length + PacketBuffer.TRAILER_ROOM), rtp.length);
+            meta.send(new DatagramPacket(srtp.getBuffer(), srtp.getOffset(), srtp.getLength(), relayMeta));
+        }
+
+        /** The first payload byte of the next audio packet Meta decrypts with this call's key (RTCP skipped). */
+        int metaHears() throws Exception {
+            while (true) {
+                DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
+                meta.receive(p);
+                assertEquals(relayMeta.getPort(), p.getPort(), "Meta's media comes from the port our SDP gave it");
+                PacketBuffer buf = new PacketBuffer(Arrays.copyOf(p.getData(), p.getLength()), 0, p.getLength());
+                if (Rtp.looksLikeRtcp(buf.getBuffer(), buf.getLength())) {
+                    continue;
+                }
+                assertEquals(SrtpEndpoint.Verdict.OK, metaSide.unprotectRtp(buf), "encrypted with this call's key");
+                byte[] plain = buf.toArray();
+                if (Rtp.payloadType(plain) == 111 && plain.length == 12 + 4) {
+                    return plain[12];
+                }
+                // the maiden silence frame of the start
+            }
+        }
+
+        /** The first payload byte of the next packet the PBX receives. */
+        int pbxHears() throws Exception {
+            DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
+            pbx.receive(p);
+            assertEquals(relayPbx.getPort(), p.getPort(), "the PBX's media comes from the port our SDP gave it");
+            return p.getData()[12];
+        }
+
+        @Override
+        public void close() {
+            session.close();
+            metaSide.close();
+            pbx.close();
+            meta.close();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(IoEngine.class)
+    @Timeout(30)
+    void callsShareOnePbxAndOneMetaPortAndEachPeerHearsOnlyItsOwnCall(IoEngine engine) throws Exception {
+        try (NettyMediaRelay relay = new NettyMediaRelay(TestSettings.loopback(MIN, MAX).withIoEngine(engine)
+                .withSharedPorts(true))) {
+            List<Call> calls = new ArrayList<>();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    calls.add(new Call(relay, "shared-" + i));
+                }
+                for (Call c : calls) {
+                    assertTrue(c.session.sharesPorts());
+                    assertEquals(calls.get(0).relayPbx, c.relayPbx, "one PBX port for all SDES calls");
+                    assertEquals(calls.get(0).relayMeta, c.relayMeta, "one Meta port for all SDES calls");
+                }
+                for (int seq = 0; seq < 10; seq++) { // interleaved: the relay reads them in mixed batches
+                    for (int i = 0; i < calls.size(); i++) {
+                        calls.get(i).pbxSends(10 + i, seq);
+                        calls.get(i).metaSends(20 + i, seq);
+                    }
+                }
+                for (int i = 0; i < calls.size(); i++) {
+                    for (int seq = 0; seq < 10; seq++) {
+                        assertEquals(10 + i, calls.get(i).metaHears(), "call " + i + "'s Meta hears its own PBX");
+                        assertEquals(20 + i, calls.get(i).pbxHears(), "call " + i + "'s PBX hears its own Meta");
+                    }
+                }
+                assertEquals(0, relay.unmatchedSharedPackets());
+            } finally {
+                calls.forEach(Call::close);
+            }
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void aStrangerOrAClosedCallsPeerReachesNoCallAndIsCounted() throws Exception {
+        try (NettyMediaRelay relay = new NettyMediaRelay(TestSettings.loopback(MIN, MAX).withSharedPorts(true));
+             Call first = new Call(relay, "first");
+             Call second = new Call(relay, "second");
+             DatagramSocket stranger = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            byte[] rtp = Rtp.build(96, false, 1, 960, 0x5555L, new byte[] {99, 0, 0, 0});
+            stranger.send(new DatagramPacket(rtp, rtp.length, first.relayPbx));
+            awaitUnmatched(relay, 1);
+
+            first.session.close();
+            first.pbxSends(10, 1); // its address no longer routes anywhere
+            awaitUnmatched(relay, 2);
+            second.pbxSends(11, 1);
+            assertEquals(11, second.metaHears(), "the other call goes on");
+            assertEquals(0, first.session.stats().pbx().packetsIn());
+            assertEquals(1, second.session.stats().pbx().packetsIn(), "the stranger's packet reached no call");
+            assertEquals(1, relay.activeSessions());
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void aPbxReofferWithANewAddressMovesTheRoute() throws Exception {
+        try (NettyMediaRelay relay = new NettyMediaRelay(TestSettings.loopback(MIN, MAX).withSharedPorts(true));
+             Call call = new Call(relay, "moves");
+             DatagramSocket moved = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            call.session.pbxReoffer(pbxSdp(moved.getLocalPort()).replace("o=- 1 1", "o=- 1 2"));
+            call.pbxSends(10, 1); // the old address
+            awaitUnmatched(relay, 1);
+            byte[] rtp = Rtp.build(96, false, 2, 1920, 0x4242L, new byte[] {12, 2, 0, 0});
+            moved.send(new DatagramPacket(rtp, rtp.length, call.relayPbx));
+            assertEquals(12, call.metaHears(), "the new address is routed to the call");
+            call.metaSends(21, 1);
+            moved.setSoTimeout(2000);
+            DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
+            moved.receive(p);
+            assertEquals(21, p.getData()[12], "Meta's audio goes to the PBX's new address");
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void dtlsCallsKeepPortsOfTheirOwnAndClosingTheRelayFreesTheSharedPorts() throws Exception {
+        int sharedBase;
+        try (NettyMediaRelay relay = new NettyMediaRelay(TestSettings.loopback(MIN, MAX).withSharedPorts(true))) {
+            NettyMediaSession sdes = (NettyMediaSession) relay.open("sdes", SrtpKeyExchange.SDES, (l, d) -> { });
+            NettyMediaSession dtls = (NettyMediaSession) relay.open("dtls", SrtpKeyExchange.DTLS, (l, d) -> { });
+            sharedBase = sdes.basePort();
+            assertTrue(sdes.sharesPorts());
+            assertFalse(dtls.sharesPorts(), "ICE and DTLS need the call's own Meta port");
+            assertNotEquals(sharedBase, dtls.basePort());
+            sdes.close();
+            dtls.close();
+        }
+        for (int port = sharedBase; port <= sharedBase + 2; port++) {
+            try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", port))) {
+                assertEquals(port, s.getLocalPort(), "shared port " + port + " is free after the relay closed");
+            }
+        }
+    }
+
+    private static void awaitUnmatched(NettyMediaRelay relay, long expected) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 5000;
+        while (relay.unmatchedSharedPackets() < expected && System.currentTimeMillis() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(expected, relay.unmatchedSharedPackets());
+    }
+
+    private static int port(String sdp) {
+        Matcher m = MEDIA_PORT.matcher(sdp);
+        assertTrue(m.find(), sdp);
+        return Integer.parseInt(m.group(1));
+    }
+
+    private static String pbxSdp(int port) {
+        return "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio " + port
+                + " RTP/AVP 96\r\na=rtpmap:96 opus/48000/2\r\na=sendrecv\r\n";
+    }
+
+    private static String metaSdp(int port, byte[] key) {
+        return "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio " + port + " RTP/SAVP 111\r\n"
+                + "c=IN IP4 127.0.0.1\r\na=rtcp-mux\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:"
+                + Base64.getEncoder().encodeToString(key) + "\r\na=rtpmap:111 opus/48000/2\r\na=ptime:20\r\n";
+    }
+}
