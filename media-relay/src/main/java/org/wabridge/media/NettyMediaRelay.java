@@ -155,7 +155,13 @@ public final class NettyMediaRelay implements MediaRelay {
             Set<NettyMediaSession> onLoop = ConcurrentHashMap.newKeySet();
             sessionsByLoop.put(loop, onLoop);
             long[] lastTick = {NettyMediaSession.now() - TICK_MILLIS};
-            loop.scheduleAtFixedRate(() -> tickAll(onLoop, lastTick), TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+            loop.scheduleAtFixedRate(() -> {
+                tickAll(onLoop, lastTick);
+                SharedMediaPorts shared = sharedByLoop.get(loop);
+                if (shared != null) {
+                    shared.expireParked(NettyMediaSession.now());
+                }
+            }, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
         }
         if (settings.sharedPorts()) {
             bindSharedPorts();

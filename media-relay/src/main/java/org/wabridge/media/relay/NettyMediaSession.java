@@ -199,7 +199,7 @@ public final class NettyMediaSession implements MediaSession {
         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
             SharedMediaPorts.Route r = receiver;
             if (r != null) {
-                r.onPacket(ctx, packet);
+                r.onPacket(ctx.channel(), packet);
             }
         }
 
@@ -335,7 +335,7 @@ public final class NettyMediaSession implements MediaSession {
         }
 
         @Override
-        public void onPacket(ChannelHandlerContext ctx, DatagramPacket packet) {
+        public void onPacket(Channel channel, DatagramPacket packet) {
             ByteBuf content = packet.content();
             int length = content.readableBytes();
             // room for the SRTP trailer, so PBX packets are protected in place
@@ -345,7 +345,7 @@ public final class NettyMediaSession implements MediaSession {
             }
             content.getBytes(content.readerIndex(), bytes, 0, length);
             if (tap != null) {
-                tap.packet(packet.sender(), (InetSocketAddress) ctx.channel().localAddress(), bytes, length);
+                tap.packet(packet.sender(), (InetSocketAddress) channel.localAddress(), bytes, length);
             }
             long now = now();
             if (socket == META) {

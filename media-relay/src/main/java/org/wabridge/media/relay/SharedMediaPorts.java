@@ -1,14 +1,17 @@
 package org.wabridge.media.relay;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.socket.DatagramPacket;
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,6 +23,11 @@ import org.wabridge.media.MediaEvents;
  * sends symmetric RTP from its SDP address; the PBX must too: no latching here). What several calls send while one
  * batch of packets is read leaves in one {@code sendmmsg} when the batch ends: fewer system calls per packet is
  * what this layout is for (BENCHMARKS.md, "socket layout").
+ *
+ * <p>A peer may send before the bridge has read the SDP that names it (the PBX plays its greeting as it sends its
+ * 200 OK, Meta its first words with its answer): such packets are parked for {@value #PARK_MILLIS} ms and handed
+ * to the call once its SDP routes their address, so the first words are not clipped. Only packets still unrouted
+ * after that are dropped and counted.
  */
 public final class SharedMediaPorts {
 
@@ -27,10 +35,16 @@ public final class SharedMediaPorts {
     private static final long UNMATCHED_WARNING_INTERVAL_MILLIS = 60_000;
     /** Packets written before a flush inside a batch: one sendmmsg's worth, as many as one recvmmsg reads. */
     private static final int FLUSH_EVERY = 16;
+    /** How long a packet from an address no SDP names yet waits for one. */
+    static final long PARK_MILLIS = 500;
+    /** Parked packets at most (all sockets): a stranger's flood cannot grow the heap. */
+    private static final int MAX_PARKED = 256;
+
+    private record Parked(int socket, InetSocketAddress from, byte[] data, long at) {}
 
     /** Where a socket's packets go: one call's receiver, or a shared socket's dispatcher. */
     interface Route {
-        void onPacket(ChannelHandlerContext ctx, DatagramPacket packet);
+        void onPacket(Channel channel, DatagramPacket packet);
 
         /** The socket's current batch of reads is done. */
         default void readComplete() {
@@ -50,6 +64,8 @@ public final class SharedMediaPorts {
     private final List<Channel> unflushed = new ArrayList<>(3);
     private int unflushedPackets;
     private long lastUnmatchedWarning = -UNMATCHED_WARNING_INTERVAL_MILLIS;
+    /** Loop thread only: packets from addresses no SDP named yet, oldest first. */
+    private final ArrayDeque<Parked> parked = new ArrayDeque<>();
 
     /**
      * @param channels PBX RTP, PBX RTCP and Meta sockets, all on one event loop, each bound with
@@ -87,6 +103,55 @@ public final class SharedMediaPorts {
                 LOG.warn("shared media port {}: {} is now another call's media address; the earlier call no longer"
                         + " receives from it", basePort + socket, from);
             }
+            if (before != route) {
+                try {
+                    channels[socket].eventLoop().execute(() -> deliverParked(socket, from));
+                } catch (RejectedExecutionException e) {
+                    LOG.debug("shared media port {}: relay shutting down, parked packets of {} stay", basePort + socket,
+                            from);
+                }
+            }
+        }
+    }
+
+    /** On the loop: hands what {@code from} sent before its route existed to the route, in arrival order. */
+    private void deliverParked(int socket, InetSocketAddress from) {
+        Route route = routes.get(socket).get(from);
+        if (route == null || parked.isEmpty()) {
+            return;
+        }
+        inReadBatch = true;
+        for (Iterator<Parked> it = parked.iterator(); it.hasNext(); ) {
+            Parked p = it.next();
+            if (p.socket() == socket && p.from().equals(from)) {
+                it.remove();
+                DatagramPacket packet = new DatagramPacket(Unpooled.wrappedBuffer(p.data()),
+                        (InetSocketAddress) channels[socket].localAddress(), from);
+                try {
+                    route.onPacket(channels[socket], packet);
+                } finally {
+                    packet.release();
+                }
+            }
+        }
+        flush();
+        inReadBatch = false;
+    }
+
+    /** On the loop's 20 ms tick: drops and counts what waited {@value #PARK_MILLIS} ms for a route in vain. */
+    public void expireParked(long now) {
+        while (!parked.isEmpty() && now - parked.peekFirst().at() >= PARK_MILLIS) {
+            unrouted(parked.pollFirst().from(), now);
+        }
+    }
+
+    private void unrouted(InetSocketAddress from, long now) {
+        unmatched.incrementAndGet();
+        if (now - lastUnmatchedWarning >= UNMATCHED_WARNING_INTERVAL_MILLIS) {
+            lastUnmatchedWarning = now;
+            LOG.warn("shared media port: a packet from {} matches no call's SDP address and is dropped ({} so far)."
+                    + " A PBX behind NAT, or one that sends from another port than its SDP names, needs"
+                    + " media.sharedPorts: false", from, unmatched.get());
         }
     }
 
@@ -155,21 +220,21 @@ public final class SharedMediaPorts {
         }
 
         @Override
-        public void onPacket(ChannelHandlerContext ctx, DatagramPacket packet) {
+        public void onPacket(Channel channel, DatagramPacket packet) {
             inReadBatch = true;
             Route route = routes.get(socket).get(packet.sender());
             if (route != null) {
-                route.onPacket(ctx, packet);
+                route.onPacket(channel, packet);
                 return;
             }
-            unmatched.incrementAndGet();
             long now = NettyMediaSession.now();
-            if (now - lastUnmatchedWarning >= UNMATCHED_WARNING_INTERVAL_MILLIS) {
-                lastUnmatchedWarning = now;
-                LOG.warn("shared media port {}: a packet from {} matches no call's SDP address and is dropped ({} so"
-                        + " far). A PBX behind NAT, or one that sends from another port than its SDP names, needs"
-                        + " media.sharedPorts: false", basePort + socket, packet.sender(), unmatched.get());
+            if (parked.size() >= MAX_PARKED) {
+                unrouted(parked.pollFirst().from(), now);
             }
+            ByteBuf content = packet.content();
+            byte[] data = new byte[content.readableBytes()];
+            content.getBytes(content.readerIndex(), data);
+            parked.addLast(new Parked(socket, packet.sender(), data, now));
         }
 
         @Override

@@ -213,6 +213,55 @@ class SharedMediaPortsTest {
         }
     }
 
+    @Test
+    @Timeout(30)
+    void whatThePbxSendsBeforeItsAnswerIsReadIsHeldForItsCallNotDropped() throws Exception {
+        // user-initiated: the PBX gets our offer and plays its greeting as it sends its 200 OK; the relay reads the
+        // first packets before the bridge has read that 200 and its SDP
+        try (NettyMediaRelay relay = new NettyMediaRelay(TestSettings.loopback(MIN, MAX).withSharedPorts(true));
+             DatagramSocket pbx = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+             DatagramSocket meta = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            NettyMediaSession session = (NettyMediaSession) relay.open("greeting", (l, d) -> { });
+            byte[] metaKey = new byte[30];
+            new SecureRandom().nextBytes(metaKey);
+            String pbxOffer = session.pbxOfferFromMetaOffer(metaSdp(meta.getLocalPort(), metaKey));
+            InetSocketAddress relayPbx = new InetSocketAddress("127.0.0.1", port(pbxOffer));
+            for (int i = 0; i < 3; i++) {
+                byte[] rtp = Rtp.build(96, false, i, i * 960L, 0x4242L, new byte[] {(byte) (30 + i), 0, 0, 0});
+                pbx.send(new DatagramPacket(rtp, rtp.length, relayPbx));
+            }
+            Thread.sleep(100); // the 200 OK is being read
+            String metaAnswer = session.metaAnswerFromPbxAnswer(pbxSdp(pbx.getLocalPort()));
+            session.startMetaLeg();
+            Matcher ours = OUR_CRYPTO.matcher(metaAnswer);
+            assertTrue(ours.find(), metaAnswer);
+            try (SrtpEndpoint metaSide = new SrtpEndpoint(
+                    new CryptoAttribute(1, SrtpSuite.AES_CM_128_HMAC_SHA1_80, metaKey),
+                    CryptoAttribute.parse(ours.group(1) + " " + ours.group(2) + " inline:" + ours.group(3)).orElseThrow(),
+                    0x7777L)) {
+                meta.setSoTimeout(2000);
+                List<Integer> heard = new ArrayList<>();
+                long deadline = System.currentTimeMillis() + 3000; // silence fill would otherwise keep this going
+                while (heard.size() < 3 && System.currentTimeMillis() < deadline) {
+                    DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
+                    meta.receive(p);
+                    PacketBuffer buf = new PacketBuffer(Arrays.copyOf(p.getData(), p.getLength()), 0, p.getLength());
+                    if (Rtp.looksLikeRtcp(buf.getBuffer(), buf.getLength())) {
+                        continue;
+                    }
+                    assertEquals(SrtpEndpoint.Verdict.OK, metaSide.unprotectRtp(buf));
+                    if (buf.getLength() == 12 + 4) { // not the maiden silence frame that opens a user-initiated call
+                        heard.add((int) buf.toArray()[12]);
+                    }
+                }
+                assertEquals(List.of(30, 31, 32), heard, "the greeting's first packets, in order");
+            }
+            assertEquals(3, session.stats().pbx().packetsIn());
+            assertEquals(0, relay.unmatchedSharedPackets());
+            session.close();
+        }
+    }
+
     private static void awaitUnmatched(NettyMediaRelay relay, long expected) throws InterruptedException {
         long deadline = System.currentTimeMillis() + 5000;
         while (relay.unmatchedSharedPackets() < expected && System.currentTimeMillis() < deadline) {
