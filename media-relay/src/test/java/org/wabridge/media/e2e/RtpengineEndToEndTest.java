@@ -56,13 +56,27 @@ class RtpengineEndToEndTest {
     @Test
     @Timeout(30)
     void userInitiatedCallCarriesAudioBothWaysAndDtmfAndHeldPbxMediaArrivesLate() throws Exception {
+        userInitiatedCall(relay, "e2e-user");
+    }
+
+    /** The same call on media.sharedPorts: rtpengine's SRTP and ours meet on the port all SDES calls share. */
+    @Test
+    @Timeout(30)
+    void theSameCallOnSharedPorts() throws Exception {
+        try (NettyMediaRelay shared = new NettyMediaRelay(TestSettings.loopback(31720, 31739).withSharedPorts(true))) {
+            userInitiatedCall(shared, "e2e-user-shared");
+            assertEquals(0, shared.unmatchedSharedPackets(), "every packet found its call");
+        }
+    }
+
+    private static void userInitiatedCall(NettyMediaRelay relay, String callId) throws Exception {
         List<Event> events = new CopyOnWriteArrayList<>();
         try (UdpPeer meta = new UdpPeer(0); UdpPeer pbx = new UdpPeer(0);
-             MediaSession session = relay.open("e2e-user", (leg, d) -> events.add(new Event(leg, d)))) {
+             MediaSession session = relay.open(callId, (leg, d) -> events.add(new Event(leg, d)))) {
             // Meta's offer: the stand-in offers plain RTP, rtpengine turns it into SDES SRTP toward us
             String standInOffer = plainSdp(meta.port(), "111 126",
                     "a=rtpmap:111 opus/48000/2", "a=rtpmap:126 telephone-event/8000", "a=fmtp:126 0-16");
-            String srtpOffer = (String) rtpengine.offerAsSrtp("e2e-user", "meta", standInOffer).get("sdp");
+            String srtpOffer = (String) rtpengine.offerAsSrtp(callId, "meta", standInOffer).get("sdp");
             assertTrue(srtpOffer.contains("a=crypto:"), srtpOffer);
 
             String pbxOffer = session.pbxOfferFromMetaOffer(srtpOffer);
@@ -79,7 +93,7 @@ class RtpengineEndToEndTest {
                     "a=rtpmap:101 telephone-event/8000", "a=fmtp:101 0-16");
             String metaAnswer = session.metaAnswerFromPbxAnswer(pbxAnswer);
             assertTrue(metaAnswer.contains("m=audio " + (relayPbxPort + 2) + " RTP/SAVP 111 126"), metaAnswer);
-            Map<String, Object> answered = rtpengine.answer("e2e-user", "meta", "bridge", metaAnswer);
+            Map<String, Object> answered = rtpengine.answer(callId, "meta", "bridge", metaAnswer);
             session.startMetaLeg(); // our 200 OK is out
             int rtpenginePlainPort = mediaPort((String) answered.get("sdp"));
             InetSocketAddress toRtpengine = new InetSocketAddress("127.0.0.1", rtpenginePlainPort);
@@ -127,7 +141,7 @@ class RtpengineEndToEndTest {
             assertEquals(0, stats.meta().authFailures(), "rtpengine's SRTP authenticated at our side");
             assertTrue(events.isEmpty(), "no media timeout in a live call: " + events);
         } finally {
-            rtpengine.delete("e2e-user");
+            rtpengine.delete(callId);
         }
     }
 
