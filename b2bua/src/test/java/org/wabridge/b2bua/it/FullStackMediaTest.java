@@ -19,7 +19,8 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.wabridge.media.MediaRelay;
 import org.wabridge.media.NettyMediaRelay;
@@ -43,8 +44,10 @@ class FullStackMediaTest {
     @TempDir
     Path tmp;
 
-    @Test
-    void srtpMediaDtmfAndSilenceFillReachAnIndependentSrtpPeer() throws Exception {
+    /** Also with media.sharedPorts: SIPp and baresip send from the ports their SDP names, as that mode needs. */
+    @ParameterizedTest(name = "sharedPorts={0}")
+    @ValueSource(booleans = {false, true})
+    void srtpMediaDtmfAndSilenceFillReachAnIndependentSrtpPeer(boolean sharedPorts) throws Exception {
         for (String tool : List.of("baresip", "sipp", "tshark", "kamailio")) {
             Lab.requireTool(tool);
         }
@@ -58,7 +61,8 @@ class FullStackMediaTest {
 
         try (Lab.Edge edge = new Lab.Edge(tmp.resolve("edge"), certs, PASSWORD, "MD5", "edge", Lab.freePortRange(2));
              Baresip whatsAppUser = new Baresip(tmp.resolve("baresip"), edge.uasPort, wav);
-             LogCapture log = new LogCapture(); MediaRelay relay = new NettyMediaRelay(ports.mediaSettings());
+             LogCapture log = new LogCapture(); MediaRelay relay = new NettyMediaRelay(
+                     ports.mediaSettings().withSharedPorts(sharedPorts));
              BridgeUnderTest bridge = new BridgeUnderTest(ports, certs, edge.tlsPort, PASSWORD, Map.of(), relay);
              Tshark tshark = Tshark.start(capture, "udp portrange " + ports.mediaMin + "-" + ports.mediaMax,
                      tmp.resolve("tshark.err"))) {
@@ -85,6 +89,7 @@ class FullStackMediaTest {
                     + "it for 3 s (Meta ends a call the same way, 408 RTP timeout)" + peers);
             assertEquals(0, pbxExit, "the PBX's call (INVITE, 200 with PCMA, ACK, media, BYE) must complete" + peers
                     + "\n--- edge log:\n" + edge.log());
+            assertEquals(0, ((NettyMediaRelay) relay).unmatchedSharedPackets(), "every packet found its call" + peers);
 
             // 1. baresip decrypted our SRTP; the bridge authenticated baresip's SRTP.
             int[] received = baresipCounts(baresipLog, "packets:");
@@ -116,6 +121,11 @@ class FullStackMediaTest {
             List<Packet> toMeta = packets.stream().filter(p -> p.dstPort == metaPort).toList();
             List<Packet> fromPbx = packets.stream().filter(p -> p.srcPort == pbxMediaPort).toList();
             assertTrue(!toMeta.isEmpty() && !fromPbx.isEmpty(), "packets toward baresip and from the PBX" + wire);
+            if (sharedPorts) { // the first block of the range is the shared one: Meta's media leaves from its base+2
+                int sharedMetaPort = ((ports.mediaMin + 1) & ~1) + 2;
+                assertTrue(toMeta.stream().allMatch(p -> p.srcPort == sharedMetaPort), "media toward Meta from the"
+                        + " shared port " + sharedMetaPort + wire);
+            }
             double firstToMeta = toMeta.get(0).time;
             double firstFromPbx = fromPbx.get(0).time;
             assertTrue(firstToMeta + PBX_SILENT_BEFORE_AUDIO_S - 1 < firstFromPbx, "the bridge must send to Meta "
