@@ -459,6 +459,17 @@ class ConfigValidatorTest {
         }
 
         @Test
+        void sharedPortsWithNoSdesNumberOrNoRelayCarryNothing() {
+            assertProblem(validate("media.sharedPorts", true), Severity.WARNING, "media.sharedPorts",
+                    "every number is keyed by DTLS");
+            assertProblem(validate("media.sharedPorts", true, "media.mode", "passthrough"), Severity.WARNING,
+                    "media.sharedPorts", "no effect with media.mode passthrough");
+            assertNoProblemAt(validate("media.sharedPorts", true, "meta.numbers[0].srtpKeyExchange", "SDES"),
+                    "media.sharedPorts");
+            assertNoProblemAt(validate(), "media.sharedPorts");
+        }
+
+        @Test
         void durationsMustBePositive() {
             assertProblem(validate("media.prebuffer", "0s"), Severity.ERROR, "media.prebuffer", "must be positive");
             assertProblem(validate("meta.noResponseTimeout", "0"), Severity.ERROR, "meta.noResponseTimeout", "must be positive");
