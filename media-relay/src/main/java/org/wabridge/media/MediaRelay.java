@@ -35,6 +35,11 @@ public interface MediaRelay extends AutoCloseable {
         return 0;
     }
 
+    /** Packets the shared media ports dropped because no call's SDP names their sender (media.sharedPorts). */
+    default long unmatchedSharedPackets() {
+        return 0;
+    }
+
     /** Closes every session and releases all threads and sockets. */
     @Override
     void close();

@@ -430,7 +430,7 @@ public final class NettyMediaRelay implements MediaRelay {
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
     }
 
-    /** Packets the shared sockets dropped because no call's SDP names their sender (0 without shared ports). */
+    @Override
     public long unmatchedSharedPackets() {
         return sharedByLoop.values().stream().mapToLong(SharedMediaPorts::unmatchedPackets).sum();
     }

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
 import org.wabridge.b2bua.events.CallEnd;
 import org.wabridge.b2bua.events.CallEvent;
@@ -97,6 +98,16 @@ public final class MetricsObserver implements CallObserver {
                 .description("Calls transcoding Opus <-> G.711 now").strongReference(true).register(registry);
         Gauge.builder("wabridge.transcoding.slots", () -> slots)
                 .description("media.maxTranscodedCalls: calls this node may transcode at once").strongReference(true)
+                .register(registry);
+    }
+
+    /**
+     * {@code wabridge_media_unmatched_packets_total}: packets the shared media ports dropped because no call's SDP
+     * names their sender (media.sharedPorts; a PBX behind NAT shows here).
+     */
+    public void watchSharedPorts(LongSupplier unmatched) {
+        FunctionCounter.builder("wabridge.media.unmatched.packets", unmatched, u -> u.getAsLong())
+                .description("Packets on the shared media ports from an address no call's SDP names, dropped")
                 .register(registry);
     }
 

@@ -115,6 +115,16 @@ class MetricsObserverTest {
     }
 
     @Test
+    void theSharedPortsUnmatchedPacketsAreReadAtEachScrape() throws Exception {
+        MetricsObserver metrics = new MetricsObserver(() -> 0);
+        java.util.concurrent.atomic.AtomicLong unmatched = new java.util.concurrent.atomic.AtomicLong(0);
+        metrics.watchSharedPorts(unmatched::get);
+        assertSample(scrapeOverHttp(metrics), 0, "wabridge_media_unmatched_packets_total");
+        unmatched.set(7);
+        assertSample(scrapeOverHttp(metrics), 7, "wabridge_media_unmatched_packets_total");
+    }
+
+    @Test
     void withoutASupplierActiveCallsAreThoseStartedAndNotEnded() throws Exception {
         MetricsObserver metrics = new MetricsObserver();
         CallScenarios.feedAll(metrics);
