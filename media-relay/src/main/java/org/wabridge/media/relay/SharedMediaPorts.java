@@ -114,19 +114,26 @@ public final class SharedMediaPorts {
         }
     }
 
-    /** On the loop: hands what {@code from} sent before its route existed to the route, in arrival order. */
+    /** On the loop, once a route for {@code from} exists: hands it what waited for it. */
     private void deliverParked(int socket, InetSocketAddress from) {
         Route route = routes.get(socket).get(from);
         if (route == null || parked.isEmpty()) {
             return;
         }
         inReadBatch = true;
+        deliverParked(socket, from, route);
+        flush();
+        inReadBatch = false;
+    }
+
+    /** Hands what {@code from} sent before its route existed to {@code route}, in arrival order. */
+    private void deliverParked(int socket, InetSocketAddress from, Route route) {
         for (Iterator<Parked> it = parked.iterator(); it.hasNext(); ) {
             Parked p = it.next();
             if (p.socket() == socket && p.from().equals(from)) {
                 it.remove();
-                DatagramPacket packet = new DatagramPacket(Unpooled.wrappedBuffer(p.data()),
-                        (InetSocketAddress) channels[socket].localAddress(), from);
+                InetSocketAddress local = channels[socket].localAddress() instanceof InetSocketAddress a ? a : null;
+                DatagramPacket packet = new DatagramPacket(Unpooled.wrappedBuffer(p.data()), local, from);
                 try {
                     route.onPacket(channels[socket], packet);
                 } finally {
@@ -134,8 +141,6 @@ public final class SharedMediaPorts {
                 }
             }
         }
-        flush();
-        inReadBatch = false;
     }
 
     /** On the loop's 20 ms tick: drops and counts what waited {@value #PARK_MILLIS} ms for a route in vain. */
@@ -184,7 +189,7 @@ public final class SharedMediaPorts {
         ByteBuf out = channel.alloc().directBuffer(length, length);
         out.writeBytes(packet, 0, length);
         DatagramPacket datagram = new DatagramPacket(out, to);
-        if (inReadBatch && channel.eventLoop().inEventLoop()) {
+        if (channel.eventLoop().inEventLoop() && inReadBatch) {
             channel.write(datagram, channel.voidPromise());
             if (!unflushed.contains(channel)) {
                 unflushed.add(channel);
@@ -224,6 +229,9 @@ public final class SharedMediaPorts {
             inReadBatch = true;
             Route route = routes.get(socket).get(packet.sender());
             if (route != null) {
+                if (!parked.isEmpty()) {
+                    deliverParked(socket, packet.sender(), route); // they came first, they go first
+                }
                 route.onPacket(channel, packet);
                 return;
             }

@@ -1,0 +1,61 @@
+package org.wabridge.media.relay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.socket.DatagramPacket;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The order of a peer's first packets on a shared port, with the event loop's steps taken one at a time
+ * (EmbeddedChannel): what waited for the route goes before what came after it, whichever the loop runs first.
+ */
+class SharedMediaPortsOrderTest {
+
+    private static final InetSocketAddress PBX = new InetSocketAddress("127.0.0.1", 40000);
+    private static final InetSocketAddress OURS = new InetSocketAddress("127.0.0.1", 20000);
+
+    @Test
+    void parkedPacketsGoFirstEvenWhenANewOneIsReadBeforeTheirDeliveryRuns() {
+        EmbeddedChannel[] sockets = {channel(), channel(), channel()};
+        SharedMediaPorts shared = new SharedMediaPorts(20000, sockets);
+        List<Integer> heard = new ArrayList<>();
+        SharedMediaPorts.Route call = (Channel channel, DatagramPacket packet) ->
+                heard.add((int) packet.content().getByte(packet.content().readerIndex()));
+
+        sockets[0].writeInbound(packet(1)); // before the SDP naming PBX is read: parked
+        shared.route(NettyMediaSession.PBX_RTP, null, PBX, call); // posts the delivery of what was parked
+        sockets[0].writeInbound(packet(2)); // read before that delivery runs
+        sockets[0].runPendingTasks();
+        sockets[0].writeInbound(packet(3));
+
+        assertEquals(List.of(1, 2, 3), heard);
+        shared.expireParked(Long.MAX_VALUE);
+        assertEquals(0, shared.unmatchedPackets(), "nothing was left waiting");
+    }
+
+    @Test
+    void packetsNoRouteClaimsAreCountedOnceTheyExpire() {
+        EmbeddedChannel[] sockets = {channel(), channel(), channel()};
+        SharedMediaPorts shared = new SharedMediaPorts(20000, sockets);
+        sockets[0].writeInbound(packet(1));
+        sockets[0].writeInbound(packet(2));
+        shared.expireParked(NettyMediaSession.now() + SharedMediaPorts.PARK_MILLIS - 100);
+        assertEquals(0, shared.unmatchedPackets(), "still waiting for an SDP");
+        shared.expireParked(NettyMediaSession.now() + SharedMediaPorts.PARK_MILLIS + 100);
+        assertEquals(2, shared.unmatchedPackets());
+    }
+
+    private static EmbeddedChannel channel() {
+        return new EmbeddedChannel(NettyMediaSession.inboundHandler());
+    }
+
+    private static DatagramPacket packet(int marker) {
+        return new DatagramPacket(Unpooled.wrappedBuffer(new byte[] {(byte) marker, 0, 0, 0}), OURS, PBX);
+    }
+}
