@@ -250,7 +250,10 @@ public final class EdgeMedia implements AutoCloseable {
             }
             if (verdict != SrtpEndpoint.Verdict.OK) {
                 rejected.incrementAndGet();
-                rejectedWhy.merge(verdict + (isRtcp ? " RTCP" : " RTP"), 1, Integer::sum);
+                // an RTCP datagram that is exactly its RTCP packets, with no SRTCP index and tag after them, was sent
+                // unprotected (baresip's last report, sent after it dropped its SRTP keys at hang-up)
+                String why = isRtcp && plainRtcp(copy) ? "PLAIN" : verdict.toString();
+                rejectedWhy.merge(why + (isRtcp ? " RTCP" : " RTP"), 1, Integer::sum);
                 continue;
             }
             (isRtcp ? rtcp : received).incrementAndGet();
@@ -263,6 +266,15 @@ public final class EdgeMedia implements AutoCloseable {
             }
             lastReceivedNanos = now;
         }
+    }
+
+    /** True when the RTCP packets' own lengths add up to the datagram: nothing SRTCP would append follows them. */
+    static boolean plainRtcp(byte[] p) {
+        int offset = 0;
+        while (offset + 4 <= p.length && (p[offset] & 0xC0) == 0x80) {
+            offset += 4 * (Rtp.u16(p, offset + 2) + 1);
+        }
+        return offset == p.length;
     }
 
     /** 20 ms of audio, once the business has sent its maiden packet. */

@@ -92,6 +92,20 @@ class EdgeMediaTest {
     }
 
     @Test
+    void anUnprotectedRtcpReportIsToldApartFromAnSrtcpOne() throws Exception {
+        byte[] report = org.wabridge.media.rtp.Rtcp.senderReport(0x1234L, System.currentTimeMillis(), 960, 10, 1600,
+                "baresip@127.0.0.1");
+        assertTrue(EdgeMedia.plainRtcp(report), "an SR + SDES compound as it is");
+        byte[] key = new byte[30];
+        new SecureRandom().nextBytes(key);
+        CryptoAttribute k = new CryptoAttribute(1, SrtpSuite.AES_CM_128_HMAC_SHA1_80, key);
+        try (SrtpEndpoint srtp = new SrtpEndpoint(k, k, 0x1234L)) {
+            PacketBuffer srtcp = srtp.protectRtcp(report.clone(), report.length);
+            assertTrue(!EdgeMedia.plainRtcp(srtcp.toArray()), "the same report as SRTCP (index and tag appended)");
+        }
+    }
+
+    @Test
     void waitsForTheBusinessMaidenPacketThenTalks() throws Exception {
         try (Business business = new Business();
              EdgeMedia sandbox = new EdgeMedia("127.0.0.1", timer, Duration.ofSeconds(20), Duration.ofSeconds(30),
