@@ -64,6 +64,7 @@ public final class SharedMediaPorts {
     private final List<Channel> unflushed = new ArrayList<>(3);
     private int unflushedPackets;
     private long lastUnmatchedWarning = -UNMATCHED_WARNING_INTERVAL_MILLIS;
+    private final AtomicLong lastTakeOverWarning = new AtomicLong(-UNMATCHED_WARNING_INTERVAL_MILLIS);
     /** Loop thread only: packets from addresses no SDP named yet, oldest first. */
     private final ArrayDeque<Parked> parked = new ArrayDeque<>();
 
@@ -100,8 +101,7 @@ public final class SharedMediaPorts {
         if (from != null) {
             Route before = table.put(from, route);
             if (before != null && before != route) {
-                LOG.warn("shared media port {}: {} is now another call's media address; the earlier call no longer"
-                        + " receives from it", basePort + socket, from);
+                takenOver(socket, from);
             }
             if (before != route) {
                 try {
@@ -111,6 +111,22 @@ public final class SharedMediaPorts {
                             from);
                 }
             }
+        }
+    }
+
+    /**
+     * Two live calls' SDPs name the same address (a peer that gives every call one media port): the later call gets
+     * its packets. Logged at most once a minute: at a few calls a second it would otherwise flood the log.
+     */
+    private void takenOver(int socket, InetSocketAddress from) {
+        long now = NettyMediaSession.now();
+        long last = lastTakeOverWarning.get();
+        if (now - last >= UNMATCHED_WARNING_INTERVAL_MILLIS && lastTakeOverWarning.compareAndSet(last, now)) {
+            LOG.warn("shared media port {}: {} is now another call's media address; the earlier call no longer"
+                    + " receives from it (a peer that uses one media port for all its calls needs"
+                    + " media.sharedPorts: false)", basePort + socket, from);
+        } else {
+            LOG.debug("shared media port {}: {} is now another call's media address", basePort + socket, from);
         }
     }
 
