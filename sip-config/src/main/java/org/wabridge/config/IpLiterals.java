@@ -9,6 +9,9 @@ import inet.ipaddr.ipv6.IPv6Address;
 import inet.ipaddr.ipv6.IPv6AddressStringParameters;
 import java.net.InetAddress;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Strict IP literal parsing that never resolves names, on the {@code ipaddress} library. {@link InetAddress#getByName}
@@ -73,8 +76,33 @@ public final class IpLiterals {
         if (t.startsWith("[") && t.endsWith("]")) {
             t = t.substring(1, t.length() - 1);
         }
-        IPAddress address = new IPAddressString(t, ADDRESS).getAddress();
-        return address == null ? null : unmapped(address);
+        Optional<IPAddress> known = RECENT.get(t);
+        if (known == null) {
+            IPAddress address = new IPAddressString(t, ADDRESS).getAddress();
+            known = Optional.ofNullable(address == null ? null : unmapped(address));
+            remember(t, known);
+        }
+        return known.orElse(null);
+    }
+
+    /**
+     * Texts parsed lately and what they were: the same few hosts (the PBX's, the edge's, our own) come in every SIP
+     * message, and the library's parse costs about as much as the rest of routing a response (BENCHMARKS.md).
+     * Bounded: cleared when full, so a sender inventing hosts only costs the parse each time, as without it.
+     */
+    private static final Map<String, Optional<IPAddress>> RECENT = new ConcurrentHashMap<>();
+    private static final int RECENT_MAX = 1024;
+
+    private static void remember(String text, Optional<IPAddress> address) {
+        if (RECENT.size() >= RECENT_MAX) {
+            RECENT.clear();
+        }
+        RECENT.put(text, address);
+    }
+
+    /** How many texts are remembered now, for tests. */
+    static int remembered() {
+        return RECENT.size();
     }
 
     /** {@code ::ffff:a.b.c.d} as the IPv4 address a.b.c.d; any other address as is. */

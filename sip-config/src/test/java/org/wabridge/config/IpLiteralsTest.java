@@ -81,4 +81,21 @@ class IpLiteralsTest {
         assertFalse(IpLiterals.isWildcard(null));
         assertFalse(IpLiterals.isWildcard("0.0.0"));
     }
+
+    @Test
+    void answersRepeatFromTheRecentTextsAndTheirNumberStaysBounded() throws Exception {
+        for (int round = 0; round < 2; round++) { // the second round answers from what the first remembered
+            assertEquals(InetAddress.getByAddress(new byte[] {10, 1, 2, 3}), IpLiterals.parse("10.1.2.3"));
+            assertEquals(InetAddress.getByAddress(new byte[] {(byte) 192, 0, 2, 1}), IpLiterals.parse("::ffff:192.0.2.1"));
+            assertNull(IpLiterals.parse("cafe"));
+            assertTrue(IpLiterals.isLoopback("[::1]"));
+        }
+        // a sender inventing hosts: the memory is cleared, not grown, and answers stay right
+        for (int i = 0; i < 5000; i++) {
+            assertNull(IpLiterals.parse("host" + i + ".example"));
+            assertTrue(IpLiterals.remembered() <= 1024, "remembered " + IpLiterals.remembered());
+        }
+        assertTrue(IpLiterals.isIpLiteral("10.1.2.3"));
+        assertFalse(IpLiterals.isIpLiteral("cafe"));
+    }
 }

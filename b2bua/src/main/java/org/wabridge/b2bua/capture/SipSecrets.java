@@ -109,14 +109,17 @@ public final class SipSecrets {
 
     /**
      * A cheap scan that finds every text the patterns could change: an SDES key needs "inline:", a digest
-     * parameter follows "Digest" or a header name containing "auth". False positives only cost the full masking.
+     * parameter follows "Digest" or a header name containing "authori" (Authorization) or "authent"
+     * (Authenticate, Authentication-Info). Not just "auth": every call's end line holds "authFailures".
+     * False positives only cost the full masking.
      */
     static boolean mayHoldSecret(String text) {
         for (int i = 0; i < text.length(); i++) {
             char c = (char) (text.charAt(i) | 0x20);
             if ((c == 'i' && text.regionMatches(true, i, "inline:", 0, 7))
                     || (c == 'd' && text.regionMatches(true, i, "digest", 0, 6))
-                    || (c == 'a' && text.regionMatches(true, i, "auth", 0, 4))) {
+                    || (c == 'a' && (text.regionMatches(true, i, "authori", 0, 7)
+                            || text.regionMatches(true, i, "authent", 0, 7)))) {
                 return true;
             }
         }

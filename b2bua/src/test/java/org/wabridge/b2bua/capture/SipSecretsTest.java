@@ -227,8 +227,12 @@ class SipSecretsTest {
     @org.junit.jupiter.api.Test
     void theQuickScanPassesPlainLinesAndCatchesEveryKindOfSecret() {
         org.junit.jupiter.api.Assertions.assertFalse(SipSecrets.mayHoldSecret("ladder: PBX -> 200 OK (INVITE)"));
+        // every call's end line: "auth" alone must not send it through the regexes
+        org.junit.jupiter.api.Assertions.assertFalse(SipSecrets.mayHoldSecret(
+                "call ended after 1017 ms: PBX hung up media=MediaStats[pbx=LegStats[dropped=0, authFailures=0]]"));
         for (String line : java.util.List.of("a=crypto:1 AES_CM_128_HMAC_SHA1_80 INLINE:abc", "x Digest realm=\"r\"",
-                "Proxy-Authorization: y", "WWW-Authenticate: z", "Authentication-Info: rspauth=\"1\"")) {
+                "Proxy-Authorization: y", "WWW-Authenticate: z", "Authentication-Info: rspauth=\"1\"",
+                "authorization: a", "Proxy-Authenticate: b", "PROXY-AUTHENTICATION-INFO: nextnonce=\"2\"")) {
             org.junit.jupiter.api.Assertions.assertTrue(SipSecrets.mayHoldSecret(line), line);
         }
     }

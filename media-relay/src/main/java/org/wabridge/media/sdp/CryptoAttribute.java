@@ -30,7 +30,7 @@ public final class CryptoAttribute {
      * Returns empty for a suite or key form we do not support (the caller tries the next line).
      */
     public static Optional<CryptoAttribute> parse(String value) {
-        String[] parts = value.trim().split("\\s+");
+        String[] parts = SessionDescription.WHITESPACE.split(value.trim());
         if (parts.length < 3) {
             return Optional.empty();
         }

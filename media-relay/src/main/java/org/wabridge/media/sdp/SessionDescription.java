@@ -71,7 +71,7 @@ public record SessionDescription(String sessionConnection, List<MediaDescription
         String sessionFingerprint = null;
         String sessionSetup = null;
         boolean sawVersion = false;
-        for (String rawLine : sdp.split("\r?\n")) {
+        for (String rawLine : LINE_BREAK.split(sdp)) {
             String line = rawLine.strip();
             if (line.isEmpty()) {
                 continue;
@@ -144,7 +144,7 @@ public record SessionDescription(String sessionConnection, List<MediaDescription
     }
 
     private static String parseConnection(String value, String whose) throws SdpException {
-        String[] parts = value.trim().split("\\s+");
+        String[] parts = WHITESPACE.split(value.trim());
         if (parts.length < 3 || !parts[0].equals("IN") || !(parts[1].equals("IP4") || parts[1].equals("IP6"))) {
             throw new SdpException(whose + "'s SDP has an unusable connection line \"c=" + abbreviate(value)
                     + "\": expected \"c=IN IP4 <address>\" or \"c=IN IP6 <address>\"");
@@ -162,6 +162,9 @@ public record SessionDescription(String sessionConnection, List<MediaDescription
 
     private static final java.util.regex.Pattern SDES_KEY =
             java.util.regex.Pattern.compile("(?i)inline:[^\\s|;]+");
+    // compiled once: String.split compiles any pattern longer than one character on every call, twice per call's SDP
+    private static final java.util.regex.Pattern LINE_BREAK = java.util.regex.Pattern.compile("\r?\n");
+    static final java.util.regex.Pattern WHITESPACE = java.util.regex.Pattern.compile("\\s+");
 
     private static final class MediaBuilder {
         final String type;
@@ -180,7 +183,7 @@ public record SessionDescription(String sessionConnection, List<MediaDescription
 
         MediaBuilder(String value, String whose, Direction sessionDirection) throws SdpException {
             direction = sessionDirection;
-            String[] parts = value.trim().split("\\s+");
+            String[] parts = WHITESPACE.split(value.trim());
             if (parts.length < 4) {
                 throw new SdpException(whose + "'s SDP has a malformed media line \"m=" + abbreviate(value) + "\"");
             }
