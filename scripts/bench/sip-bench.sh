@@ -5,7 +5,8 @@
 # bridge's per-number limit and media port range wide enough for the concurrency) and adds what a capacity table
 # needs: the bridge's CPU per call and the cores it used, from /proc/<pid>/stat over the measured run, the part of
 # it spent by the JIT compiler threads (a fresh JVM compiles the call path for minutes on a busy box), and its
-# busiest other thread (a bridge pinned to one core shows it there).
+# busiest other thread (a bridge pinned to one core shows it there); a second table splits the CPU per call by
+# thread group (the calls' queues, the SIP stack's UDP and TLS threads, its timer, GC, call log, media, JIT).
 #
 #   scripts/bench/sip-bench.sh                                    # RATES="100 200 300 400 500", 1 s calls
 #   RATES="100 300" DURATION=20 WARMUP=10 OUT=/tmp/sip scripts/bench/sip-bench.sh
@@ -93,6 +94,41 @@ for rate in rates:
     except (KeyError, ValueError, OSError, ZeroDivisionError):
         pass
     print(f"| {rate} | {c[1]} | {c[2]} | {c[3]} | {c[4]} | {c[5]} | {c[7]} | {cpu_ms} | {jit_ms} | {switches} | {cores} | {busiest} | {box} |")
+
+# Where a call's CPU goes, by the bridge's thread groups (thread names as /proc shows them, 15 characters). One run's
+# total varies by about 10 % here; a group's share moves less, so a change to one stage shows in its column.
+GROUPS = [('calls', ('bridge-call', 'bridge-timers')),
+          ('SIP over UDP', ('wa-sip-bridge-', 'MessageProcesso')),
+          ('SIP over TLS', ('PipelineThread', 'SIP-TCP-Core', 'TCPMessageChann', 'TLSMessageChann')),
+          ('SIP timers', ('DefaultSipTimer',)),
+          ('GC', ('G1_', 'GC_Thread')),
+          ('call log', ('call-log-writer',)),
+          ('media', ('wabridge-media',)),
+          ('JIT', ('CompilerThre',))]
+print()
+print("| rate (calls/s) | " + " | ".join(g for g, _ in GROUPS) + " | other | (ms of CPU per call, by thread group) |")
+print("|---:|" + "---:|" * (len(GROUPS) + 1) + "---|")
+for rate in rates:
+    c = rows.get(rate)
+    d = os.path.join(out, f'rate-{rate}')
+    try:
+        attempted = int(c[1])
+        with open(os.path.join(d, 'cpu.env')) as f:
+            hz = int(dict(l.strip().split('=', 1) for l in f if '=' in l)['hz'])
+        with open(os.path.join(d, 'threads.txt')) as f:
+            threads = [l.split() for l in f if len(l.split()) >= 2]
+        sums = {g: 0 for g, _ in GROUPS}
+        other = 0
+        for t in threads:
+            group = next((g for g, names in GROUPS if any(n in t[1] for n in names)), None)
+            if group is None:
+                other += int(t[0])
+            else:
+                sums[group] += int(t[0])
+        ms = lambda ticks: f"{ticks / hz * 1000 / attempted:.2f}"
+        print(f"| {rate} | " + " | ".join(ms(sums[g]) for g, _ in GROUPS) + f" | {ms(other)} | |")
+    except (TypeError, KeyError, ValueError, OSError, ZeroDivisionError):
+        print(f"| {rate} |" + " - |" * (len(GROUPS) + 1) + " (no thread figures) |")
 EOF
 cat "$OUT/sip-results.md"
 echo
