@@ -11,6 +11,8 @@
 #   IO_ENGINE=io_uring scripts/bench/media-bench.sh   # our relay on io_uring (media.ioEngine)
 #   PERF_STAT=1 RTPENGINE=0 scripts/bench/media-bench.sh  # + our relay's system calls and CPU over 10 s, and a
 #                                                          # profile split by kernel/JIT/JVM (perf; skews its own CPU)
+#   REPEAT=3 scripts/bench/media-bench.sh        # 3 rounds (ours, then rtpengine, each in OUT/round-K) and a table
+#                                                # of medians: one run's figure varies by up to a third on a VM
 #
 # Needs root (ip netns), gcc, make, libssl-dev, rtpengine-daemon, Java 17, Maven (offline cache).
 set -euo pipefail
@@ -36,6 +38,7 @@ IO_ENGINE=${IO_ENGINE:-epoll}    # our relay's media.ioEngine: epoll or io_uring
 BENCH_SERVER=${BENCH_SERVER:-RelayBenchServer}  # or SharedSocketProbe (BENCHMARKS.md, "socket layout")
 SERVER_ARGS=${SERVER_ARGS:-}     # extra arguments to it, e.g. "--layout per-call"
 PERF_STAT=${PERF_STAT:-0}        # 1: count our relay's system calls and CPU for 10 s of the measured phase (perf)
+REPEAT=${REPEAT:-1}              # rounds; above 1 each round goes to OUT/round-K and medians are printed at the end
 PORT_MIN=20000
 PORT_MAX=29999
 NG_PORT=22230
@@ -63,36 +66,54 @@ ip netns exec "$NS" ip link set lo up
 # enough file descriptors for 4 sockets per call in the relay and 2 per call in rtpload
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-for n in $CALLS; do
-    echo "== our relay, $n calls"
-    fifo_in="$OUT/relay-$n.in"; fifo_out="$OUT/relay-$n.out"
-    rm -f "$fifo_in" "$fifo_out"; mkfifo "$fifo_in" "$fifo_out"
-    # shellcheck disable=SC2086
-    ip netns exec "$NS" java $JAVA_OPTS -cp "$CP" "org.wabridge.media.bench.$BENCH_SERVER" \
-        --port-min $PORT_MIN --port-max $PORT_MAX --codec "$CODEC" --jit-warm-up "$JIT_WARMUP" --io-engine "$IO_ENGINE" $SERVER_ARGS \
-        < "$fifo_in" > "$fifo_out" 2> "$OUT/relay-$n.log" &
-    relay_pid=$!
-    if [ "$PERF_STAT" = 1 ]; then
-        (sleep $((WARMUP + 3)); perf stat -x, -e raw_syscalls:sys_enter,task-clock -p "$relay_pid" -- sleep 10 \
-            2> "$OUT/perf-relay-$n.csv" > /dev/null) &
-        # and where its CPU goes (kernel, JIT-compiled Java, the JVM itself, libraries), sampled over 8 s
-        (sleep $((WARMUP + 3)); perf record -q -F 499 -g -p "$relay_pid" -o "$OUT/perf-relay-$n.data" -- sleep 8 \
-            > /dev/null 2>&1 && perf report -i "$OUT/perf-relay-$n.data" --no-children --sort dso --stdio -g none \
-            2> /dev/null | grep -v '^#' | grep -v '^$' > "$OUT/perf-relay-$n-dso.txt") &
+one_round() {   # $1: the round's output folder
+    local dir=$1 n relay_pid fifo_in fifo_out
+    mkdir -p "$dir"
+    for n in $CALLS; do
+        echo "== our relay, $n calls"
+        fifo_in="$dir/relay-$n.in"; fifo_out="$dir/relay-$n.out"
+        rm -f "$fifo_in" "$fifo_out"; mkfifo "$fifo_in" "$fifo_out"
+        # shellcheck disable=SC2086
+        ip netns exec "$NS" java $JAVA_OPTS -cp "$CP" "org.wabridge.media.bench.$BENCH_SERVER" \
+            --port-min $PORT_MIN --port-max $PORT_MAX --codec "$CODEC" --jit-warm-up "$JIT_WARMUP" --io-engine "$IO_ENGINE" $SERVER_ARGS \
+            < "$fifo_in" > "$fifo_out" 2> "$dir/relay-$n.log" &
+        relay_pid=$!
+        if [ "$PERF_STAT" = 1 ]; then
+            (sleep $((WARMUP + 3)); perf stat -x, -e raw_syscalls:sys_enter,task-clock -p "$relay_pid" -- sleep 10 \
+                2> "$dir/perf-relay-$n.csv" > /dev/null) &
+            # and where its CPU goes (kernel, JIT-compiled Java, the JVM itself, libraries), sampled over 8 s
+            (sleep $((WARMUP + 3)); perf record -q -F 499 -g -p "$relay_pid" -o "$dir/perf-relay-$n.data" -- sleep 8 \
+                > /dev/null 2>&1 && perf report -i "$dir/perf-relay-$n.data" --no-children --sort dso --stdio -g none \
+                2> /dev/null | grep -v '^#' | grep -v '^$' > "$dir/perf-relay-$n-dso.txt") &
+        fi
+        # open order matters: rtpload's stdout (the relay's stdin) first, then its stdin
+        ip netns exec "$NS" "$BUILD/rtpload" -n "$n" --print-ports -f - -d "$DURATION" -w "$WARMUP" -c "$CODEC" \
+            -o "$dir/relay-$n.json" -q --watch-pid "$relay_pid" > "$fifo_in" < "$fifo_out"
+        wait "$relay_pid" || echo "relay exited with $?" >&2
+        rm -f "$fifo_in" "$fifo_out"
+    done
+
+    echo "== rtpengine, calls: $CALLS"
+    rm -rf "$dir/rtpengine"
+    if [ "$RTPENGINE" = 1 ]; then
+        ip netns exec "$NS" python3 "$SHARED/bench/rtpengine_bench.py" --relay rtpengine --mode srtp \
+            --calls "$(echo $CALLS | tr ' ' ',')" --duration "$DURATION" --warmup "$WARMUP" --codec "$CODEC" \
+            --bin-dir "$BUILD" --out "$dir/rtpengine" --port-min $PORT_MIN --port-max $PORT_MAX --ng-port $NG_PORT \
+            --stop-loss 100 --stop-p99-ms 100000 > "$dir/rtpengine.txt"
     fi
-    # open order matters: rtpload's stdout (the relay's stdin) first, then its stdin
-    ip netns exec "$NS" "$BUILD/rtpload" -n "$n" --print-ports -f - -d "$DURATION" -w "$WARMUP" -c "$CODEC" \
-        -o "$OUT/relay-$n.json" -q --watch-pid "$relay_pid" > "$fifo_in" < "$fifo_out"
-    wait "$relay_pid" || echo "relay exited with $?" >&2
-    rm -f "$fifo_in" "$fifo_out"
-done
 
-echo "== rtpengine, calls: $CALLS"
-rm -rf "$OUT/rtpengine"
-[ "$RTPENGINE" = 1 ] && ip netns exec "$NS" python3 "$SHARED/bench/rtpengine_bench.py" --relay rtpengine --mode srtp \
-    --calls "$(echo $CALLS | tr ' ' ',')" --duration "$DURATION" --warmup "$WARMUP" --codec "$CODEC" \
-    --bin-dir "$BUILD" --out "$OUT/rtpengine" --port-min $PORT_MIN --port-max $PORT_MAX --ng-port $NG_PORT \
-    --stop-loss 100 --stop-p99-ms 100000 > "$OUT/rtpengine.txt"
+    echo "== results (RTP->SRTP is A->B: PBX side to Meta side)"
+    python3 "$(dirname "$0")/summarize.py" "$dir" $CALLS
+}
 
-echo "== results (RTP->SRTP is A->B: PBX side to Meta side)"
-python3 "$(dirname "$0")/summarize.py" "$OUT" $CALLS
+if [ "$REPEAT" -le 1 ]; then
+    one_round "$OUT"
+else
+    for round in $(seq 1 "$REPEAT"); do
+        echo "== round $round of $REPEAT"
+        one_round "$OUT/round-$round"
+    done
+    echo "== medians over $REPEAT rounds (ratio: ours / rtpengine in the same round)"
+    python3 "$(dirname "$0")/summarize.py" --rounds "$OUT" "$REPEAT" $CALLS
+fi
+
