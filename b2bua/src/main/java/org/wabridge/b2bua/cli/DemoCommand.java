@@ -55,9 +55,11 @@ final class DemoCommand implements Callable<Integer> {
                 "PBX_SIPP_PORT", "PBX_MEDIA_PORT", "UAS_MEDIA_PORT")) {
             env.computeIfAbsent(port, k -> "" + freePort());
         }
-        int mediaBase = freePort() & ~1;
-        env.putIfAbsent("MEDIA_PORT_MIN", "" + Math.min(mediaBase, 60000));
-        env.putIfAbsent("MEDIA_PORT_MAX", "" + (Math.min(mediaBase, 60000) + 99));
+        int mediaBase = SandboxLab.mediaBase(DemoCommand::freePort, List.of("PBX_LISTEN_PORT", "META_LISTEN_PORT",
+                "EDGE_TLS_PORT", "UAS_PORT", "EDGE_UDP_PORT", "PBX_SIPP_PORT", "PBX_MEDIA_PORT", "UAS_MEDIA_PORT").stream()
+                .map(env::get).toList());
+        env.putIfAbsent("MEDIA_PORT_MIN", "" + mediaBase);
+        env.putIfAbsent("MEDIA_PORT_MAX", "" + (mediaBase + SandboxLab.MEDIA_PORTS - 1));
         env.put("META_EDGE", "sip:wa.meta.vc:" + env.get("EDGE_TLS_PORT") + ";transport=tls");
         env.put("META_EDGE_ADDRESS", "127.0.0.1");
         env.put("META_TLS_TRUST", certs.resolve("edge-ca.pem").toString());

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
 import org.wabridge.b2bua.events.CallEnd;
 import org.wabridge.b2bua.events.CallObserver;
 import org.wabridge.b2bua.events.SipMessageEvent;
@@ -53,9 +54,10 @@ final class SandboxLab implements AutoCloseable {
                 "ADMIN_PORT")) {
             env.put(port, "" + freePort());
         }
-        int mediaBase = Math.min(freePort() & ~1, 60000);
+        int mediaBase = mediaBase(SandboxLab::freePort, Stream.of("PBX_LISTEN_PORT", "META_LISTEN_PORT",
+                "EDGE_TLS_PORT", "PBX_STANDIN_PORT", "ADMIN_PORT").map(env::get).toList());
         env.put("MEDIA_PORT_MIN", "" + mediaBase);
-        env.put("MEDIA_PORT_MAX", "" + (mediaBase + 99));
+        env.put("MEDIA_PORT_MAX", "" + (mediaBase + MEDIA_PORTS - 1));
         env.put("PBX_TARGET", "sip:127.0.0.1:" + env.get("PBX_STANDIN_PORT"));
         env.put("BUSINESS_NUMBER", SandboxDemo.BUSINESS);
         env.putIfAbsent("META_SIP_PASSWORD", "lab-secret");
@@ -84,6 +86,10 @@ final class SandboxLab implements AutoCloseable {
     static SandboxLab start(Path root, String metaEdge, Map<String, String> environment) throws Exception {
         SandboxLab lab = new SandboxLab(root, metaEdge, environment);
         try {
+            // the stand-in first: its port was only known free a moment ago, and the bridge and edge open sockets
+            lab.pbx = PbxStandIn.start("127.0.0.1", Integer.parseInt(lab.env.get("PBX_STANDIN_PORT")),
+                    PbxStandIn.Answer.ANSWER, Duration.ofMillis(300), null, "1#", lab.notes::add);
+            lab.started.add(lab.pbx);
             lab.ops = Operations.start(lab.config, () -> true);
             lab.started.add(lab.ops);
             lab.started.add(RunCommand.Running.start(lab.config, new FanOutObserver(List.of(lab.ladder(),
@@ -92,9 +98,6 @@ final class SandboxLab implements AutoCloseable {
                 lab.edge = SandboxEdge.start(lab.settings, lab.notes::add);
                 lab.started.add(lab.edge);
             }
-            lab.pbx = PbxStandIn.start("127.0.0.1", Integer.parseInt(lab.env.get("PBX_STANDIN_PORT")),
-                    PbxStandIn.Answer.ANSWER, Duration.ofMillis(300), null, "1#", lab.notes::add);
-            lab.started.add(lab.pbx);
             return lab;
         } catch (Exception e) {
             lab.close();
@@ -143,6 +146,28 @@ final class SandboxLab implements AutoCloseable {
             }
         }
         started.clear();
+    }
+
+    /** Media ports the sandbox and the demo give the bridge. */
+    static final int MEDIA_PORTS = 100;
+
+    /**
+     * The first of {@link #MEDIA_PORTS} media ports: even, from {@code candidates} (free ports), and with none of the
+     * lab's other ports inside the range. Free ports come from the kernel's ephemeral range, so a range drawn there
+     * could hold one of the lab's own ports (the PBX stand-in's, a listener's), which the media relay may bind first:
+     * the demo then failed now and then with "Address already in use" for the stand-in.
+     * {@code others} are the other ports as the environment gives them; what is not a number is no port.
+     */
+    static int mediaBase(java.util.function.IntSupplier candidates, java.util.Collection<String> others) {
+        List<Integer> taken = others.stream().filter(p -> p != null && p.matches("\\d{1,5}")).map(Integer::valueOf)
+                .toList();
+        for (int i = 0; i < 100; i++) {
+            int base = Math.min(candidates.getAsInt() & ~1, 60000);
+            if (taken.stream().noneMatch(p -> p >= base && p < base + MEDIA_PORTS)) {
+                return base;
+            }
+        }
+        throw new IllegalStateException("no media port range on 127.0.0.1 clear of the lab's ports " + taken);
     }
 
     /** A port free for TCP and UDP on 127.0.0.1. */
