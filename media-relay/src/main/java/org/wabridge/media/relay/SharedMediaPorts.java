@@ -7,6 +7,7 @@ import io.netty.channel.socket.DatagramPacket;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -67,6 +68,12 @@ public final class SharedMediaPorts {
     private final AtomicLong lastTakeOverWarning = new AtomicLong(-UNMATCHED_WARNING_INTERVAL_MILLIS);
     /** Loop thread only: packets from addresses no SDP named yet, oldest first. */
     private final ArrayDeque<Parked> parked = new ArrayDeque<>();
+    /**
+     * Loop thread only: per socket, how many of {@link #parked} each sender has. A routed packet looks its sender up
+     * here instead of walking the queue, which a stranger's flood keeps full.
+     */
+    private final List<Map<InetSocketAddress, Integer>> parkedBySender = List.of(
+            new HashMap<>(), new HashMap<>(), new HashMap<>());
 
     /**
      * @param channels PBX RTP, PBX RTCP and Meta sockets, all on one event loop, each bound with
@@ -133,7 +140,7 @@ public final class SharedMediaPorts {
     /** On the loop, once a route for {@code from} exists: hands it what waited for it. */
     private void deliverParked(int socket, InetSocketAddress from) {
         Route route = routes.get(socket).get(from);
-        if (route == null || parked.isEmpty()) {
+        if (route == null || !parkedBySender.get(socket).containsKey(from)) {
             return;
         }
         inReadBatch = true;
@@ -144,6 +151,7 @@ public final class SharedMediaPorts {
 
     /** Hands what {@code from} sent before its route existed to {@code route}, in arrival order. */
     private void deliverParked(int socket, InetSocketAddress from, Route route) {
+        parkedBySender.get(socket).remove(from);
         for (Iterator<Parked> it = parked.iterator(); it.hasNext(); ) {
             Parked p = it.next();
             if (p.socket() == socket && p.from().equals(from)) {
@@ -162,8 +170,27 @@ public final class SharedMediaPorts {
     /** On the loop's 20 ms tick: drops and counts what waited {@value #PARK_MILLIS} ms for a route in vain. */
     public void expireParked(long now) {
         while (!parked.isEmpty() && now - parked.peekFirst().at() >= PARK_MILLIS) {
-            unrouted(parked.pollFirst().from(), now);
+            dropOldestParked(now);
         }
+    }
+
+    private void park(int socket, InetSocketAddress from, byte[] data, long now) {
+        if (parked.size() >= MAX_PARKED) {
+            dropOldestParked(now);
+        }
+        parked.addLast(new Parked(socket, from, data, now));
+        parkedBySender.get(socket).merge(from, 1, Integer::sum);
+    }
+
+    /** Senders with packets parked now (all sockets), for tests: strangers must not stay here. */
+    int parkedSenders() {
+        return parkedBySender.stream().mapToInt(Map::size).sum();
+    }
+
+    private void dropOldestParked(long now) {
+        Parked p = parked.pollFirst();
+        parkedBySender.get(p.socket()).computeIfPresent(p.from(), (from, n) -> n > 1 ? n - 1 : null);
+        unrouted(p.from(), now);
     }
 
     private void unrouted(InetSocketAddress from, long now) {
@@ -245,20 +272,16 @@ public final class SharedMediaPorts {
             inReadBatch = true;
             Route route = routes.get(socket).get(packet.sender());
             if (route != null) {
-                if (!parked.isEmpty()) {
+                if (parkedBySender.get(socket).containsKey(packet.sender())) {
                     deliverParked(socket, packet.sender(), route); // they came first, they go first
                 }
                 route.onPacket(channel, packet);
                 return;
             }
-            long now = NettyMediaSession.now();
-            if (parked.size() >= MAX_PARKED) {
-                unrouted(parked.pollFirst().from(), now);
-            }
             ByteBuf content = packet.content();
             byte[] data = new byte[content.readableBytes()];
             content.getBytes(content.readerIndex(), data);
-            parked.addLast(new Parked(socket, packet.sender(), data, now));
+            park(socket, packet.sender(), data, NettyMediaSession.now());
         }
 
         @Override

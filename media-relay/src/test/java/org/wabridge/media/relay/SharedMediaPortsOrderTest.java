@@ -35,6 +35,7 @@ class SharedMediaPortsOrderTest {
         sockets[0].writeInbound(packet(3));
 
         assertEquals(List.of(1, 2, 3), heard);
+        assertEquals(0, shared.parkedSenders(), "a delivered sender is no longer looked up as parked");
         shared.expireParked(Long.MAX_VALUE);
         assertEquals(0, shared.unmatchedPackets(), "nothing was left waiting");
     }
@@ -47,8 +48,25 @@ class SharedMediaPortsOrderTest {
         sockets[0].writeInbound(packet(2));
         shared.expireParked(NettyMediaSession.now() + SharedMediaPorts.PARK_MILLIS - 100);
         assertEquals(0, shared.unmatchedPackets(), "still waiting for an SDP");
+        assertEquals(1, shared.parkedSenders());
         shared.expireParked(NettyMediaSession.now() + SharedMediaPorts.PARK_MILLIS + 100);
         assertEquals(2, shared.unmatchedPackets());
+        assertEquals(0, shared.parkedSenders(), "an expired sender is forgotten");
+    }
+
+    @Test
+    void aFloodOfStrangersKeepsAtMost256PacketsAndForgetsTheSendersItDrops() {
+        EmbeddedChannel[] sockets = {channel(), channel(), channel()};
+        SharedMediaPorts shared = new SharedMediaPorts(20000, sockets);
+        for (int i = 0; i < 1000; i++) {
+            InetSocketAddress stranger = new InetSocketAddress("127.0.0.1", 30000 + i);
+            sockets[2].writeInbound(new DatagramPacket(Unpooled.wrappedBuffer(new byte[] {1, 0, 0, 0}), OURS, stranger));
+        }
+        assertEquals(1000 - 256, shared.unmatchedPackets(), "the oldest are dropped to make room");
+        assertEquals(256, shared.parkedSenders());
+        shared.expireParked(Long.MAX_VALUE);
+        assertEquals(1000, shared.unmatchedPackets());
+        assertEquals(0, shared.parkedSenders());
     }
 
     private static EmbeddedChannel channel() {
