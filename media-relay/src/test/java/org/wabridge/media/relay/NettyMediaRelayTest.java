@@ -243,12 +243,14 @@ class NettyMediaRelayTest {
         assertEquals(0, relay.activeSessions(), "closed sessions' ports are back in the pool");
     }
 
-    private static String pbxSdp(int port) {
+    /** A PBX SDP on 127.0.0.1 (Opus, telephone-event), as offer or answer; SharedMediaPortsTest uses it too. */
+    static String pbxSdp(int port) {
         return "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio " + port
                 + " RTP/AVP 96 101\r\na=rtpmap:96 opus/48000/2\r\na=rtpmap:101 telephone-event/8000\r\na=sendrecv\r\n";
     }
 
-    private static String metaSdp(int port, byte[] key) {
+    /** A Meta SDP on 127.0.0.1 with SDES key {@code key}, as offer or answer. */
+    static String metaSdp(int port, byte[] key) {
         return "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio " + port + " RTP/SAVP 111 126\r\n"
                 + "c=IN IP4 127.0.0.1\r\na=rtcp-mux\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:"
                 + Base64.getEncoder().encodeToString(key) + "\r\na=rtpmap:111 opus/48000/2\r\n"

@@ -11,7 +11,6 @@ import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -54,8 +53,8 @@ class SharedMediaPortsTest {
             session = (NettyMediaSession) relay.open(id, (l, d) -> { });
             byte[] metaKey = new byte[30];
             new SecureRandom().nextBytes(metaKey);
-            String offer = session.metaOfferFromPbxOffer(pbxSdp(pbx.getLocalPort()));
-            String answer = session.pbxAnswerFromMetaAnswer(metaSdp(meta.getLocalPort(), metaKey));
+            String offer = session.metaOfferFromPbxOffer(NettyMediaRelayTest.pbxSdp(pbx.getLocalPort()));
+            String answer = session.pbxAnswerFromMetaAnswer(NettyMediaRelayTest.metaSdp(meta.getLocalPort(), metaKey));
             session.startMetaLeg();
             Matcher ours = OUR_CRYPTO.matcher(offer);
             assertTrue(ours.find(), offer);
@@ -178,7 +177,7 @@ class SharedMediaPortsTest {
         try (NettyMediaRelay relay = new NettyMediaRelay(TestSettings.loopback(MIN, MAX).withSharedPorts(true));
              Call call = new Call(relay, "moves");
              DatagramSocket moved = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-            call.session.pbxReoffer(pbxSdp(moved.getLocalPort()).replace("o=- 1 1", "o=- 1 2"));
+            call.session.pbxReoffer(NettyMediaRelayTest.pbxSdp(moved.getLocalPort()).replace("o=- 1 1", "o=- 1 2"));
             call.pbxSends(10, 1); // the old address
             awaitUnmatched(relay, 1);
             byte[] rtp = Rtp.build(96, false, 2, 1920, 0x4242L, new byte[] {12, 2, 0, 0});
@@ -224,14 +223,14 @@ class SharedMediaPortsTest {
             NettyMediaSession session = (NettyMediaSession) relay.open("greeting", (l, d) -> { });
             byte[] metaKey = new byte[30];
             new SecureRandom().nextBytes(metaKey);
-            String pbxOffer = session.pbxOfferFromMetaOffer(metaSdp(meta.getLocalPort(), metaKey));
+            String pbxOffer = session.pbxOfferFromMetaOffer(NettyMediaRelayTest.metaSdp(meta.getLocalPort(), metaKey));
             InetSocketAddress relayPbx = new InetSocketAddress("127.0.0.1", port(pbxOffer));
             for (int i = 0; i < 3; i++) {
                 byte[] rtp = Rtp.build(96, false, i, i * 960L, 0x4242L, new byte[] {(byte) (30 + i), 0, 0, 0});
                 pbx.send(new DatagramPacket(rtp, rtp.length, relayPbx));
             }
             Thread.sleep(100); // the 200 OK is being read
-            String metaAnswer = session.metaAnswerFromPbxAnswer(pbxSdp(pbx.getLocalPort()));
+            String metaAnswer = session.metaAnswerFromPbxAnswer(NettyMediaRelayTest.pbxSdp(pbx.getLocalPort()));
             session.startMetaLeg();
             Matcher ours = OUR_CRYPTO.matcher(metaAnswer);
             assertTrue(ours.find(), metaAnswer);
@@ -274,16 +273,5 @@ class SharedMediaPortsTest {
         Matcher m = MEDIA_PORT.matcher(sdp);
         assertTrue(m.find(), sdp);
         return Integer.parseInt(m.group(1));
-    }
-
-    private static String pbxSdp(int port) {
-        return "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio " + port
-                + " RTP/AVP 96\r\na=rtpmap:96 opus/48000/2\r\na=sendrecv\r\n";
-    }
-
-    private static String metaSdp(int port, byte[] key) {
-        return "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio " + port + " RTP/SAVP 111\r\n"
-                + "c=IN IP4 127.0.0.1\r\na=rtcp-mux\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:"
-                + Base64.getEncoder().encodeToString(key) + "\r\na=rtpmap:111 opus/48000/2\r\na=ptime:20\r\n";
     }
 }
