@@ -3,6 +3,7 @@ package org.wabridge.media.relay;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.DatagramPacket;
@@ -188,6 +189,22 @@ class SharedMediaPortsTest {
             DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
             moved.receive(p);
             assertEquals(21, p.getData()[12], "Meta's audio goes to the PBX's new address");
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void aRangeWithNoFreeBlockToShareStopsTheStartWithTheRangeNamed() throws Exception {
+        // the last block of the range, one of its ports held by another program
+        try (DatagramSocket squatter = new DatagramSocket(new InetSocketAddress("127.0.0.1", MAX - 2))) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> new NettyMediaRelay(TestSettings.loopback(MAX - 3, MAX).withSharedPorts(true)).close());
+            assertTrue(e.getMessage().contains("media.sharedPorts: no free block of 4 ports in media port range"),
+                    e.getMessage());
+        }
+        // the failed start released what it had bound
+        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", MAX - 3))) {
+            assertEquals(MAX - 3, s.getLocalPort());
         }
     }
 
