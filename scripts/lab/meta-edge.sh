@@ -12,6 +12,8 @@
 #   PASSWORD      [lab-secret]  SIP password; digest username = From user without '+'
 #   DIGEST_ALG    [MD5]   MD5 | SHA-256
 #   NONCE_EXPIRE  [300]   seconds a nonce stays valid; an expired one gets a 407 with stale=true
+#   ONE_TIME_NONCE [0]    1: a nonce is good for one request; credentials over a used one get the 403 of bad
+#                         credentials (an edge that refuses reused nonces: the bridge's fallback is tested on it)
 #   CERT_DIR      [RUN_DIR/certs]  output of certs.sh; generated when missing
 #   EDGE_CERT     [edge]  certificate base name in CERT_DIR (wrong-name for the hostname test)
 #   KAMAILIO      [kamailio]  binary to run
@@ -31,6 +33,7 @@ UAS_PORT=${UAS_PORT:-5070}
 PASSWORD=${PASSWORD:-lab-secret}
 DIGEST_ALG=${DIGEST_ALG:-MD5}
 NONCE_EXPIRE=${NONCE_EXPIRE:-300}
+ONE_TIME_NONCE=${ONE_TIME_NONCE:-0}
 EDGE_CERT=${EDGE_CERT:-edge}
 KAMAILIO=${KAMAILIO:-kamailio}
 
@@ -44,6 +47,7 @@ usage() {
 validate_settings() {
     local name
     [[ $NONCE_EXPIRE =~ ^[0-9]+$ && $NONCE_EXPIRE -ge 1 ]] || die "NONCE_EXPIRE='$NONCE_EXPIRE' must be a number of seconds (>= 1)"
+    [[ $ONE_TIME_NONCE == 0 || $ONE_TIME_NONCE == 1 ]] || die "ONE_TIME_NONCE='$ONE_TIME_NONCE' must be 0 or 1"
     for name in EDGE_TLS_PORT EDGE_UDP_PORT UAS_PORT; do
         [[ ${!name} =~ ^[0-9]+$ && ${!name} -ge 1 && ${!name} -le 65535 ]] \
             || die "$name='${!name}' is not a port number (1-65535)"
@@ -78,6 +82,7 @@ render() {
         -e "s|@PASSWORD@|$PASSWORD|g"
         -e "s|@DIGEST_ALG@|$DIGEST_ALG|g"
         -e "s|@NONCE_EXPIRE@|$NONCE_EXPIRE|g"
+        -e "s|@ONE_TIME_NONCE@|$ONE_TIME_NONCE|g"
         -e "s|@OPAQUE@|$opaque|g"
         -e "s|@EDGE_CERT_FILE@|$cert_dir/$EDGE_CERT.pem|g"
         -e "s|@EDGE_KEY_FILE@|$cert_dir/$EDGE_CERT.key|g"

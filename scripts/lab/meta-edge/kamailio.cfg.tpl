@@ -57,6 +57,7 @@ modparam("rr", "enable_full_lr", 1)
 modparam("rr", "append_fromtag", 0)
 modparam("auth", "algorithm", "@DIGEST_ALG@")
 modparam("auth", "nonce_expire", @NONCE_EXPIRE@)
+modparam("auth", "one_time_nonce", @ONE_TIME_NONCE@)
 
 request_route {
 	if (!mf_process_maxfwd_header("10")) {

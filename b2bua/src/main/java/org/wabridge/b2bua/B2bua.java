@@ -38,6 +38,7 @@ import org.wabridge.b2bua.SipTrace.Side;
 import org.wabridge.b2bua.capture.CallCaptures;
 import org.wabridge.b2bua.causes.CauseCatalog;
 import org.wabridge.b2bua.digest.DigestClient;
+import org.wabridge.b2bua.digest.RememberedChallenges;
 import org.wabridge.b2bua.events.CallObserver;
 import org.wabridge.b2bua.events.Direction;
 import org.wabridge.b2bua.ops.FanOutObserver;
@@ -79,7 +80,8 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
         this.workers = Executors.newFixedThreadPool(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
                 daemonThreads("bridge-call-"));
         this.timers = Executors.newSingleThreadScheduledExecutor(daemonThreads("bridge-timers-"));
-        this.services = new CallServices(config, sip, relay, failures, new DigestClient(), observer, captures,
+        this.services = new CallServices(config, sip, relay, failures, new DigestClient(),
+                RememberedChallenges.fromSystemProperties(), observer, captures,
                 registry, dailyLimit, workers, timers);
         timers.scheduleAtFixedRate(dailyLimit::purge, 1, 1, TimeUnit.HOURS);
     }

@@ -35,6 +35,7 @@ import org.wabridge.b2bua.call.CallTimer;
 import org.wabridge.b2bua.call.Input;
 import org.wabridge.b2bua.call.SerialExecutor;
 import org.wabridge.b2bua.digest.DigestChallenge;
+import org.wabridge.b2bua.digest.RememberedChallenges;
 import org.wabridge.b2bua.events.CallEnd;
 import org.wabridge.b2bua.events.CallEvent;
 import org.wabridge.b2bua.events.CallStart;
@@ -82,6 +83,10 @@ final class SipCall implements MediaEvents, CallRegistry.Entry {
     private Dialog outboundDialog;
     private Response outboundAnswer;
     private Request outboundAck;
+    /** The credentials in {@link #outboundInvite} were reused from an earlier call's challenge. */
+    private boolean outboundReusedCredentials;
+    /** The challenge {@link #outboundInvite} answered, remembered for later calls once Meta accepts the answer. */
+    private RememberedChallenges.Remembered answeredChallenge;
     /** Set once the end is reported. */
     private boolean ended;
 
@@ -152,6 +157,11 @@ final class SipCall implements MediaEvents, CallRegistry.Entry {
                 return; // answers to our BYE/CANCEL need nothing more
             }
             int code = response.getStatusCode();
+            if (answeredChallenge != null && code > 100 && code < 300 && tx == outboundTx) {
+                // Past the edge's authentication: the answer was right, later calls may reuse it.
+                services.challenges().accepted(number.digestUsername(), answeredChallenge);
+                answeredChallenge = null;
+            }
             if (code < 200) {
                 feed(new Input.OutboundProvisional(code));
             } else if (code < 300) {
@@ -167,6 +177,15 @@ final class SipCall implements MediaEvents, CallRegistry.Entry {
                 }
                 feed(new Input.OutboundChallenge(code, response.getReasonPhrase(),
                         headerValues(response, code == 407 ? "Proxy-Authenticate" : "WWW-Authenticate"),
+                        headerValues(response, "Warning")));
+            } else if (code == 403 && outboundReusedCredentials && tx == outboundTx) {
+                if (services.challenges().refused(number.digestUsername())) {
+                    LOG.warn("Meta refused credentials reused from an earlier challenge ({} {}): the call is sent"
+                            + " again to be challenged, and {}'s calls are challenged every time for the next {}"
+                            + " minutes", code, response.getReasonPhrase(), number.number(),
+                            RememberedChallenges.PAUSE.toMinutes());
+                }
+                feed(new Input.ReusedCredentialsRefused(code, response.getReasonPhrase(),
                         headerValues(response, "Warning")));
             } else {
                 feed(new Input.OutboundFailure(code, response.getReasonPhrase(), headerValues(response, "Warning")));
@@ -315,6 +334,8 @@ final class SipCall implements MediaEvents, CallRegistry.Entry {
             sendInvite(i.sdp());
         } else if (action instanceof Action.SendAuthenticatedInvite a) {
             sendAuthenticatedInvite(a.code(), a.challenges());
+        } else if (action instanceof Action.SendPlainInvite) {
+            sendPlainInvite();
         } else if (action instanceof Action.SendAck) {
             outboundAck = outboundDialog == null || outboundAnswer == null ? null
                     : sip.ack(outbound, outboundDialog, outboundAnswer);
@@ -370,33 +391,78 @@ final class SipCall implements MediaEvents, CallRegistry.Entry {
             // Meta knows the call by this Call-ID
             services.observer().callEvent(new CallEvent(callId, Instant.now(), CallLogObserver.REQUEST_ID_EVENT,
                     outboundCallId));
+            services.challenges().recall(number.digestUsername()).ifPresent(this::reuseCredentials);
         } else {
             LOG.info("ringing the PBX at {}", outboundInvite.getRequestURI());
         }
         sendOutbound();
     }
 
-    private void sendAuthenticatedInvite(int code, List<DigestChallenge> challenges) {
-        Request retry = (Request) outboundInvite.clone();
+    /**
+     * Puts credentials answering {@code remembered} (an earlier call's accepted challenge) in the first INVITE, so
+     * Meta need not challenge it. Without them the call is simply challenged.
+     */
+    private void reuseCredentials(RememberedChallenges.Remembered remembered) {
         try {
-            CSeqHeader cseq = (CSeqHeader) retry.getHeader(CSeqHeader.NAME);
-            cseq.setSeqNumber(cseq.getSeqNumber() + 1);
-            retry.removeHeader(ViaHeader.NAME);
-            retry.addHeader(sip.metaRequests().metaVia());
-            String uri = retry.getRequestURI().toString();
-            for (DigestChallenge challenge : challenges) {
-                String value = services.digest().answer(challenge, number.digestUsername(), number.password(),
-                        Request.INVITE, uri);
-                retry.addHeader(sip.headers().createHeader(code == 407 ? "Proxy-Authorization" : "Authorization",
-                        value));
-            }
+            addCredentials(outboundInvite, remembered.code(), remembered.challenges());
+        } catch (Exception e) {
+            LOG.warn("cannot reuse the digest challenge of an earlier call; this call will be challenged", e);
+            outboundInvite.removeHeader("Proxy-Authorization");
+            outboundInvite.removeHeader("Authorization");
+            return;
+        }
+        outboundReusedCredentials = true;
+        services.observer().callEvent(new CallEvent(callId, Instant.now(), "digest-reused",
+                remembered.code() + " realm " + remembered.challenges().get(0).realm() + " answered before asked"));
+    }
+
+    private void sendAuthenticatedInvite(int code, List<DigestChallenge> challenges) {
+        Request retry;
+        try {
+            retry = nextInvite();
+            addCredentials(retry, code, challenges);
         } catch (Exception e) {
             LOG.error("cannot build the authenticated INVITE", e);
             run(() -> feed(new Input.HangUp("cannot answer Meta's digest challenge: " + e, true)));
             return;
         }
         outboundInvite = retry;
+        answeredChallenge = new RememberedChallenges.Remembered(code, challenges);
         sendOutbound();
+    }
+
+    private void sendPlainInvite() {
+        try {
+            outboundInvite = nextInvite();
+        } catch (Exception e) {
+            LOG.error("cannot build the INVITE again", e);
+            run(() -> feed(new Input.HangUp("cannot send the INVITE again: " + e, true)));
+            return;
+        }
+        sendOutbound();
+    }
+
+    /** The INVITE again as a new transaction of the same call (next CSeq, new branch), without credentials. */
+    private Request nextInvite() throws Exception {
+        Request next = (Request) outboundInvite.clone();
+        CSeqHeader cseq = (CSeqHeader) next.getHeader(CSeqHeader.NAME);
+        cseq.setSeqNumber(cseq.getSeqNumber() + 1);
+        next.removeHeader(ViaHeader.NAME);
+        next.addHeader(sip.metaRequests().metaVia());
+        next.removeHeader("Proxy-Authorization");
+        next.removeHeader("Authorization");
+        outboundReusedCredentials = false;
+        return next;
+    }
+
+    private void addCredentials(Request invite, int code, List<DigestChallenge> challenges) throws Exception {
+        String uri = invite.getRequestURI().toString();
+        String header = code == 407 ? "Proxy-Authorization" : "Authorization";
+        for (DigestChallenge challenge : challenges) {
+            String value = services.digest().answer(challenge, number.digestUsername(), number.password(),
+                    Request.INVITE, uri);
+            invite.addHeader(sip.headers().createHeader(header, value));
+        }
     }
 
     private void sendOutbound() {

@@ -24,6 +24,9 @@ public sealed interface Action {
     /** Sends the INVITE again with digest answers to {@code challenges} (of a {@code code} 401/407). */
     record SendAuthenticatedInvite(int code, List<DigestChallenge> challenges) implements Action {}
 
+    /** Sends the INVITE again (next CSeq) without the credentials it reused from an earlier call's challenge. */
+    record SendPlainInvite() implements Action {}
+
     /** ACKs the outbound leg's 2xx (the latest one received). */
     record SendAck() implements Action {}
 

@@ -26,6 +26,7 @@ import org.wabridge.b2bua.call.Action.SendAuthenticatedInvite;
 import org.wabridge.b2bua.call.Action.SendBye;
 import org.wabridge.b2bua.call.Action.SendCancel;
 import org.wabridge.b2bua.call.Action.SendInvite;
+import org.wabridge.b2bua.call.Action.SendPlainInvite;
 import org.wabridge.b2bua.call.Action.StartMetaMedia;
 import org.wabridge.b2bua.causes.ReasonHeaders;
 import org.wabridge.b2bua.digest.DigestChallenge;
@@ -80,6 +81,7 @@ public final class CallMachine {
     private boolean inviteSent;
     private boolean ringingSent;
     private boolean challengeAnswered;
+    private boolean plainInviteSent;
     private boolean outboundAcked;
     private String metaCallId;
     private int finalCode;
@@ -147,6 +149,8 @@ public final class CallMachine {
             outboundAnswer(a, out);
         } else if (input instanceof Input.OutboundChallenge c) {
             outboundChallenge(c, out);
+        } else if (input instanceof Input.ReusedCredentialsRefused r) {
+            reusedCredentialsRefused(r, out);
         } else if (input instanceof Input.OutboundFailure f) {
             outboundFailure(f.code(), f.phrase(), f.warnings(), out);
         } else if (input instanceof Input.OutboundUnreachable u) {
@@ -335,6 +339,24 @@ public final class CallMachine {
             return;
         }
         outboundFailure(c.code(), c.phrase(), c.warnings(), out);
+    }
+
+    /**
+     * Meta refused the credentials our INVITE reused from an earlier challenge. Once per call the INVITE goes again
+     * without them, to be challenged afresh; a second refusal is Meta's answer to the call itself.
+     */
+    private void reusedCredentialsRefused(Input.ReusedCredentialsRefused r, List<Action> out) {
+        if (direction == Direction.BUSINESS_INITIATED && state.beforeAnswer() && state != CallState.CANCELLING
+                && !plainInviteSent && !challengeAnswered) {
+            plainInviteSent = true;
+            cancel(CallTimer.NO_RESPONSE, out);
+            out.add(new Record("digest-reuse-refused", r.code() + " " + r.phrase() + "; sending the INVITE again"
+                    + " without the reused credentials"));
+            out.add(new SendPlainInvite());
+            arm(CallTimer.NO_RESPONSE, timeouts.noResponse(), out);
+            return;
+        }
+        outboundFailure(r.code(), r.phrase(), r.warnings(), out);
     }
 
     private void outboundFailure(int code, String phrase, List<String> warnings, List<Action> out) {

@@ -24,6 +24,12 @@ public sealed interface Input {
     /** A 401/407 to our INVITE; {@code challenges} are the header values offered. */
     record OutboundChallenge(int code, String phrase, List<String> challenges, List<String> warnings) implements Input {}
 
+    /**
+     * A 403 to an INVITE that carried credentials reused from an earlier call's challenge (Meta may refuse a reused
+     * nonce instead of challenging again): worth one more INVITE without them.
+     */
+    record ReusedCredentialsRefused(int code, String phrase, List<String> warnings) implements Input {}
+
     /** Any other final failure to our INVITE. */
     record OutboundFailure(int code, String phrase, List<String> warnings) implements Input {}
 

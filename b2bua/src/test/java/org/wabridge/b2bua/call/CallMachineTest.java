@@ -196,6 +196,7 @@ class CallMachineTest {
                 new Input.OutboundChallenge(407, "Proxy Authentication Required", List.of(CHALLENGE), List.of()),
                 new Input.OutboundFailure(403, "No Approved Call Permission Found", List.of()),
                 new Input.OutboundFailure(486, "Busy Here", List.of()),
+                new Input.ReusedCredentialsRefused(403, "Invalid digest auth response", List.of()),
                 new Input.OutboundUnreachable("connection refused", false),
                 new Input.InboundCancel(),
                 new Input.InboundAck(),
@@ -317,6 +318,16 @@ class CallMachineTest {
                         CallState.ENDED, List.of("Respond 502", "CancelTimer", "CloseMedia", "End")),
                 new Row(B, CallState.OFFERING, new Input.OutboundChallenge(407, "x", List.of("Basic x"), List.of()),
                         CallState.ENDED, List.of("Respond 502", "CancelTimer", "CloseMedia", "End")),
+                // credentials reused from an earlier call refused: once more without them, then it is Meta's answer
+                new Row(B, CallState.OFFERING, new Input.ReusedCredentialsRefused(403, "x", List.of()),
+                        CallState.OFFERING, List.of("CancelTimer", "Record", "SendPlainInvite", "ArmTimer")),
+                new Row(B, CallState.EARLY, new Input.ReusedCredentialsRefused(403, "x", List.of()),
+                        CallState.EARLY, List.of("Record", "SendPlainInvite", "ArmTimer")),
+                new Row(B, CallState.CANCELLING, new Input.ReusedCredentialsRefused(403, "x", List.of()),
+                        CallState.ENDED, List.of("CancelTimer", "CloseMedia", "End")),
+                // (never fed on a user-initiated call: the PBX is not sent reused credentials; a failure like others)
+                new Row(U, CallState.OFFERING, new Input.ReusedCredentialsRefused(403, "x", List.of()),
+                        CallState.ENDED, List.of("Respond 480", "CancelTimer", "CancelTimer", "CloseMedia", "End")),
                 new Row(B, CallState.EARLY, new Input.OutboundAnswer("v=0"), CallState.ANSWERING,
                         List.of("SendAck", "StartMetaMedia", "Respond 200", "Connected")),
                 new Row(U, CallState.EARLY, new Input.OutboundAnswer("v=0"), CallState.ANSWERING,
@@ -485,6 +496,26 @@ class CallMachineTest {
             assertInvariants(c);
             assertTrue(c.all(Action.SendInvite.class).isEmpty(), step.name() + ": nothing sent on");
         }
+    }
+
+    @Test
+    void reusedCredentialsAreRetriedWithoutThemOnceThenTheChallengeIsAnsweredOnce() {
+        Call c = in(B, CallState.OFFERING);
+        c.feed(new Input.ReusedCredentialsRefused(403, "Invalid digest auth response", List.of()));
+        assertEquals(1, c.all(Action.SendPlainInvite.class).size());
+        c.feed(new Input.OutboundChallenge(407, "Proxy Authentication Required", List.of(CHALLENGE), List.of()));
+        assertEquals(CallState.CHALLENGED, c.state(), "the fresh challenge is answered");
+        c.feed(new Input.OutboundProvisional(180));
+        c.feed(new Input.OutboundAnswer("v=0 answer"));
+        assertEquals(CallState.ANSWERING, c.state());
+
+        Call twice = in(B, CallState.OFFERING);
+        twice.feed(new Input.ReusedCredentialsRefused(403, "Invalid digest auth response", List.of()));
+        List<Action> second = twice.feed(new Input.ReusedCredentialsRefused(403, "Invalid digest auth response",
+                List.of()));
+        assertEquals(CallState.ENDED, twice.state(), "a second refusal is the call's answer, never a loop");
+        assertEquals(1, twice.all(Action.SendPlainInvite.class).size());
+        assertTrue(second.stream().anyMatch(a -> a instanceof Action.Respond r && r.code() == 502), second.toString());
     }
 
     @Test

@@ -112,11 +112,19 @@ public final class Lab {
         /** An edge relaying to a UAS on {@code uasPort} chosen by the caller (e.g. from freePortRange for baresip). */
         public Edge(Path runDir, Path certDir, String password, String digestAlg, String edgeCert, int uasPort)
                 throws Exception {
+            this(runDir, certDir, password, digestAlg, edgeCert, uasPort, Map.of());
+        }
+
+        /** As above, with more of meta-edge.sh's settings ({@code NONCE_EXPIRE}, {@code ONE_TIME_NONCE}). */
+        public Edge(Path runDir, Path certDir, String password, String digestAlg, String edgeCert, int uasPort,
+                    Map<String, String> settings) throws Exception {
             requireTool("kamailio");
             this.uasPort = uasPort;
             this.runDir = runDir;
-            this.env = Map.of("EDGE_TLS_PORT", "" + tlsPort, "EDGE_UDP_PORT", "" + udpPort, "UAS_PORT", "" + uasPort,
-                    "PASSWORD", password, "DIGEST_ALG", digestAlg, "CERT_DIR", certDir.toString(), "EDGE_CERT", edgeCert);
+            Map<String, String> all = new java.util.HashMap<>(settings);
+            all.putAll(Map.of("EDGE_TLS_PORT", "" + tlsPort, "EDGE_UDP_PORT", "" + udpPort, "UAS_PORT", "" + uasPort,
+                    "PASSWORD", password, "DIGEST_ALG", digestAlg, "CERT_DIR", certDir.toString(), "EDGE_CERT", edgeCert));
+            this.env = Map.copyOf(all);
             run(List.of("bash", script(), "start", runDir.toString()), env, 30);
         }
 
