@@ -178,7 +178,8 @@ final class SipCall implements MediaEvents, CallRegistry.Entry {
                 feed(new Input.OutboundChallenge(code, response.getReasonPhrase(),
                         headerValues(response, code == 407 ? "Proxy-Authenticate" : "WWW-Authenticate"),
                         headerValues(response, "Warning")));
-            } else if (code == 403 && outboundReusedCredentials && tx == outboundTx) {
+            } else if (outboundReusedCredentials && tx == outboundTx && services.failures().refusesCredentials(code,
+                    response.getReasonPhrase(), headerValues(response, "Warning"))) {
                 if (services.challenges().refused(number.digestUsername())) {
                     LOG.warn("Meta refused credentials reused from an earlier challenge ({} {}): the call is sent"
                             + " again to be challenged, and {}'s calls are challenged every time for the next {}"

@@ -25,8 +25,9 @@ public sealed interface Input {
     record OutboundChallenge(int code, String phrase, List<String> challenges, List<String> warnings) implements Input {}
 
     /**
-     * A 403 to an INVITE that carried credentials reused from an earlier call's challenge (Meta may refuse a reused
-     * nonce instead of challenging again): worth one more INVITE without them.
+     * Meta's "invalid digest" 403 to an INVITE that carried credentials reused from an earlier call's challenge
+     * (Meta may refuse a reused nonce instead of challenging again): worth one more INVITE without them. Any other
+     * answer to such an INVITE comes as the usual input.
      */
     record ReusedCredentialsRefused(int code, String phrase, List<String> warnings) implements Input {}
 

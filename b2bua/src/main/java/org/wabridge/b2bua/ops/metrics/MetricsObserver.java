@@ -187,7 +187,17 @@ public final class MetricsObserver implements CallObserver {
         if ("digest-challenge".equals(e.kind())) {
             Counter.builder("wabridge.digest.challenges").description("Digest challenges (401/407) answered")
                     .register(registry).increment();
+        } else if ("digest-reused".equals(e.kind())) {
+            reusedDigests("sent");
+        } else if ("digest-reuse-refused".equals(e.kind())) {
+            reusedDigests("refused");
         }
+    }
+
+    /** INVITEs that carried an earlier call's accepted digest answer, and those Meta refused (403). */
+    private void reusedDigests(String result) {
+        Counter.builder("wabridge.digest.reused").description("INVITEs sent with credentials reused from an"
+                + " earlier challenge, and those refused").tag("result", result).register(registry).increment();
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -44,6 +45,19 @@ class MetricsObserverTest {
             throw new AssertionError("no series " + key + "; series named like it:" + similar);
         }
         assertEquals(expected, actual, 1e-9, key);
+    }
+
+    @Test
+    void reusedDigestAnswersAreCountedSentAndRefused() throws Exception {
+        MetricsObserver metrics = new MetricsObserver(() -> 0);
+        java.time.Instant t = java.time.Instant.parse("2026-12-04T10:00:00Z");
+        for (String kind : List.of("digest-reused", "digest-reused", "digest-reuse-refused", "digest-challenge")) {
+            metrics.callEvent(new org.wabridge.b2bua.events.CallEvent("c", t, kind, "407 realm wa.meta.vc"));
+        }
+        Map<String, Double> s = scrapeOverHttp(metrics);
+        assertSample(s, 2, "wabridge_digest_reused_total", "result", "sent");
+        assertSample(s, 1, "wabridge_digest_reused_total", "result", "refused");
+        assertSample(s, 1, "wabridge_digest_challenges_total");
     }
 
     @Test
