@@ -18,6 +18,7 @@
 #
 # Environment: RATES ["20 100"], DURATION [20] seconds of measured calls per rate, WARMUP [10] seconds of calls
 # before them (0: none), HOLD_MS [100], PBX_TRANSPORT [u1] (u1|t1), OUT [a new /tmp/wa-setup-bench.XXXXXX],
+# KAMAILIO_SHM_MB [1024] (the edge's shared memory),
 # MAX_CALLS_PER_NUMBER [200] (limits.maxCallsPerNumber), MEDIA_PORT_COUNT [1000] (the relay's UDP ports: 4 per
 # call, so 1000 hold 250 concurrent calls), BRIDGE_JAVA_OPTS (JVM options of the bridge),
 # HEAP_AT [unset]: seconds into the measured run at which to read the heap after a full GC and the calls up
@@ -155,7 +156,10 @@ export EDGE_TLS_PORT EDGE_UDP_PORT UAS_PORT PASSWORD=lab-secret
 EDGE_TLS_PORT=$(free_port)
 EDGE_UDP_PORT=$(free_port)
 UAS_PORT=$(free_port)
-echo "== edge: Kamailio TLS 127.0.0.1:$EDGE_TLS_PORT, answering SIPp on UDP $UAS_PORT" >&2
+# The edge keeps each relayed call's transactions in shared memory for their timers: 64 MB ran out at 400 calls/s
+# and its TLS then dropped the bridge's connection (BENCHMARKS.md, "The lab edge's memory").
+export KAMAILIO_SHM_MB=${KAMAILIO_SHM_MB:-1024}
+echo "== edge: Kamailio TLS 127.0.0.1:$EDGE_TLS_PORT, answering SIPp on UDP $UAS_PORT, ${KAMAILIO_SHM_MB} MB shared memory" >&2
 "$home/scripts/lab/meta-edge.sh" start "$EDGE_DIR" >&2
 
 # The bridge's settings (sip-config/examples/lab.yaml reads them from the environment).

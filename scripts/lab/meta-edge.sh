@@ -17,6 +17,7 @@
 #   CERT_DIR      [RUN_DIR/certs]  output of certs.sh; generated when missing
 #   EDGE_CERT     [edge]  certificate base name in CERT_DIR (wrong-name for the hostname test)
 #   KAMAILIO      [kamailio]  binary to run
+#   KAMAILIO_SHM_MB [64]  shared memory in MB (lib.sh); load tests need more (scripts/bench: 1024)
 #
 # Files in RUN_DIR: kamailio.cfg, tls.cfg (rendered), kamailio.log (Kamailio's stderr; every
 # decision of the edge is one line containing "EDGE:"), kamailio.pid.
