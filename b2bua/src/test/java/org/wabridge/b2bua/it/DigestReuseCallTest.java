@@ -42,62 +42,58 @@ class DigestReuseCallTest {
         return text.lines().filter(l -> l.contains(needle)).count();
     }
 
-    private static BridgeUnderTest bridge(BridgeUnderTest.Ports ports, Lab.Edge edge, MediaRelay relay)
+    /** What the edge and the bridge logged over a run of calls. */
+    private record Logs(String edge, String bridge) {}
+
+    /**
+     * Calls of one business number through one fresh bridge, one after the other ({@code pauseMillis} between
+     * them), to an edge started with {@code settings}; every call must complete and leave nothing behind.
+     */
+    private static Logs calls(String edgeName, Map<String, String> settings, int calls, long pauseMillis)
             throws Exception {
-        return new BridgeUnderTest(ports, certs, edge.tlsPort, BusinessInitiatedCallTest.PASSWORD, Map.of(), relay);
+        BridgeUnderTest.Ports ports = new BridgeUnderTest.Ports();
+        try (Lab.Edge edge = edge(edgeName, settings);
+             LogCapture log = new LogCapture(); MediaRelay relay = BusinessInitiatedCallTest.relay(ports);
+             BridgeUnderTest bridge = new BridgeUnderTest(ports, certs, edge.tlsPort,
+                     BusinessInitiatedCallTest.PASSWORD, Map.of(), relay)) {
+            for (int i = 1; i <= calls; i++) {
+                if (i > 1) {
+                    Thread.sleep(pauseMillis);
+                }
+                callThrough(bridge, edge, "call " + i);
+            }
+            BusinessInitiatedCallTest.assertNoLeftovers(bridge, relay);
+            return new Logs(edge.log(), log.text());
+        }
     }
 
     @Test
     void callsAfterTheFirstAreNotChallenged() throws Exception {
-        BridgeUnderTest.Ports ports = new BridgeUnderTest.Ports();
-        try (Lab.Edge edge = edge("edge-reuse", Map.of());
-             LogCapture log = new LogCapture(); MediaRelay relay = BusinessInitiatedCallTest.relay(ports);
-             BridgeUnderTest bridge = bridge(ports, edge, relay)) {
-            callThrough(bridge, edge, "first");
-            callThrough(bridge, edge, "second");
-            callThrough(bridge, edge, "third");
-            String edgeLog = edge.log();
-            assertEquals(1, count(edgeLog, "EDGE: challenge 407"), "only the first call is challenged:\n" + edgeLog);
-            assertEquals(3, count(edgeLog, "EDGE: auth ok user '15550100001'"), edgeLog);
-            assertEquals(4, count(log.text(), "META -> INVITE"), "2 + 1 + 1 INVITEs:\n" + log.text());
-            BusinessInitiatedCallTest.assertNoLeftovers(bridge, relay);
-        }
+        Logs logs = calls("edge-reuse", Map.of(), 3, 0);
+        assertEquals(1, count(logs.edge(), "EDGE: challenge 407"),
+                "only the first call is challenged:\n" + logs.edge());
+        assertEquals(3, count(logs.edge(), "EDGE: auth ok user '15550100001'"), logs.edge());
+        assertEquals(4, count(logs.bridge(), "META -> INVITE"), "2 + 1 + 1 INVITEs:\n" + logs.bridge());
     }
 
     @Test
     void anEdgeThatRefusesReusedNoncesCostsOneMoreInviteOnceAndNoCall() throws Exception {
-        BridgeUnderTest.Ports ports = new BridgeUnderTest.Ports();
-        try (Lab.Edge edge = edge("edge-one-time", Map.of("ONE_TIME_NONCE", "1"));
-             LogCapture log = new LogCapture(); MediaRelay relay = BusinessInitiatedCallTest.relay(ports);
-             BridgeUnderTest bridge = bridge(ports, edge, relay)) {
-            callThrough(bridge, edge, "first");
-            callThrough(bridge, edge, "second"); // reuses, is refused (403), is sent again and challenged
-            callThrough(bridge, edge, "third"); // reuse is paused: challenged straight away
-            String edgeLog = edge.log();
-            assertEquals(1, count(edgeLog, "EDGE: auth failed code -6"), "one reused nonce refused:\n" + edgeLog);
-            assertEquals(3, count(edgeLog, "EDGE: challenge 407"), edgeLog);
-            assertEquals(3, count(edgeLog, "EDGE: auth ok user '15550100001'"), edgeLog);
-            assertEquals(7, count(log.text(), "META -> INVITE"), "2 + 3 + 2 INVITEs:\n" + log.text());
-            assertEquals(1, count(log.text(), "WARN Meta refused credentials reused from an earlier challenge"),
-                    log.text());
-            BusinessInitiatedCallTest.assertNoLeftovers(bridge, relay);
-        }
+        // The second call reuses, is refused (403), is sent again and challenged; the third, reuse paused, is
+        // challenged straight away.
+        Logs logs = calls("edge-one-time", Map.of("ONE_TIME_NONCE", "1"), 3, 0);
+        assertEquals(1, count(logs.edge(), "EDGE: auth failed code -6"), "one reused nonce refused:\n" + logs.edge());
+        assertEquals(3, count(logs.edge(), "EDGE: challenge 407"), logs.edge());
+        assertEquals(3, count(logs.edge(), "EDGE: auth ok user '15550100001'"), logs.edge());
+        assertEquals(7, count(logs.bridge(), "META -> INVITE"), "2 + 3 + 2 INVITEs:\n" + logs.bridge());
+        assertEquals(1, count(logs.bridge(), "WARN Meta refused credentials reused from an earlier challenge"),
+                logs.bridge());
     }
 
     @Test
     void anExpiredNonceIsChallengedAsStaleAndTheCallGoesThrough() throws Exception {
-        BridgeUnderTest.Ports ports = new BridgeUnderTest.Ports();
-        try (Lab.Edge edge = edge("edge-stale", Map.of("NONCE_EXPIRE", "2"));
-             LogCapture log = new LogCapture(); MediaRelay relay = BusinessInitiatedCallTest.relay(ports);
-             BridgeUnderTest bridge = bridge(ports, edge, relay)) {
-            callThrough(bridge, edge, "first");
-            Thread.sleep(3000);
-            callThrough(bridge, edge, "second");
-            String edgeLog = edge.log();
-            assertEquals(1, count(edgeLog, "EDGE: auth stale nonce"), edgeLog);
-            assertEquals(2, count(edgeLog, "EDGE: auth ok user '15550100001'"), edgeLog);
-            assertEquals(0, count(log.text(), "Meta refused credentials reused"), log.text());
-            BusinessInitiatedCallTest.assertNoLeftovers(bridge, relay);
-        }
+        Logs logs = calls("edge-stale", Map.of("NONCE_EXPIRE", "2"), 2, 3000);
+        assertEquals(1, count(logs.edge(), "EDGE: auth stale nonce"), logs.edge());
+        assertEquals(2, count(logs.edge(), "EDGE: auth ok user '15550100001'"), logs.edge());
+        assertEquals(0, count(logs.bridge(), "Meta refused credentials reused"), logs.bridge());
     }
 }
