@@ -188,7 +188,7 @@ final class SipSignalling implements AutoCloseable {
         p.setProperty("javax.sip.ROUTER_PATH", EdgeRouter.class.getName());
         p.setProperty("gov.nist.javax.sip.NETWORK_LAYER", TlsNetworkLayer.class.getName());
         p.setProperty("gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY",
-                org.wabridge.b2bua.sip.BridgeMessageProcessors.class.getName());
+                org.wabridge.b2bua.sip.KeepAliveTcpProcessors.class.getName());
         p.setProperty("gov.nist.javax.sip.MESSAGE_PARSER_FACTORY",
                 org.wabridge.b2bua.sip.CompleteMessageParser.class.getName());
         p.setProperty("gov.nist.javax.sip.TLS_SECURITY_POLICY", HandshakeVerifiedPolicy.class.getName());

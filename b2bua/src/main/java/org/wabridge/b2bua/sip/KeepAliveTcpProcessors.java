@@ -29,12 +29,12 @@ import org.slf4j.LoggerFactory;
  *     first Via (a name it would look up, an address that could be anyone's) when the peer had hung up, and
  *     logged each failure at ERROR. A peer that hung up before its answer is not called back.</li>
  * </ul>
- * UDP is JAIN-SIP's own but for its receive loop ({@link CompactUdpProcessor}: no 64 KB array per datagram); TLS
- * sockets still come from {@link TlsNetworkLayer}. Named by gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY.
+ * UDP is JAIN-SIP's own; TLS sockets still come from {@link TlsNetworkLayer}. Named by
+ * gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY.
  */
-public final class BridgeMessageProcessors extends OIOMessageProcessorFactory {
+public final class KeepAliveTcpProcessors extends OIOMessageProcessorFactory {
 
-    private static final Logger LOG = LoggerFactory.getLogger(BridgeMessageProcessors.class);
+    private static final Logger LOG = LoggerFactory.getLogger(KeepAliveTcpProcessors.class);
 
     @Override
     public MessageProcessor createMessageProcessor(SIPTransactionStack stack, InetAddress address, int port,
@@ -44,9 +44,6 @@ public final class BridgeMessageProcessors extends OIOMessageProcessorFactory {
         }
         if ("TLS".equalsIgnoreCase(transport)) {
             return new TlsProcessor(address, stack, port);
-        }
-        if ("UDP".equalsIgnoreCase(transport)) {
-            return new CompactUdpProcessor(address, stack, port);
         }
         return super.createMessageProcessor(stack, address, port, transport);
     }
