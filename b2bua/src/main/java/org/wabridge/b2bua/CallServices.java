@@ -17,5 +17,6 @@ import org.wabridge.media.MediaRelay;
  * @param timers  fires timers by posting to the call's executor; never runs call code itself
  */
 record CallServices(BridgeConfig config, SipSignalling signalling, MediaRelay relay, CallFailures failures,
-                    DigestClient digest, RememberedChallenges challenges, CallObserver observer, CallCaptures captures, CallRegistry registry,
-                    DailyPairLimit dailyLimit, Executor workers, ScheduledExecutorService timers) {}
+                    DigestClient digest, RememberedChallenges challenges, CallObserver observer,
+                    CallCaptures captures, CallRegistry registry, DailyPairLimit dailyLimit, Executor workers,
+                    ScheduledExecutorService timers) {}

@@ -405,7 +405,7 @@ final class SipCall implements MediaEvents, CallRegistry.Entry {
      */
     private void reuseCredentials(RememberedChallenges.Remembered remembered) {
         try {
-            addCredentials(outboundInvite, remembered.code(), remembered.challenges());
+            addCredentials(outboundInvite, remembered);
         } catch (Exception e) {
             LOG.warn("cannot reuse the digest challenge of an earlier call; this call will be challenged", e);
             outboundInvite.removeHeader("Proxy-Authorization");
@@ -418,17 +418,18 @@ final class SipCall implements MediaEvents, CallRegistry.Entry {
     }
 
     private void sendAuthenticatedInvite(int code, List<DigestChallenge> challenges) {
+        RememberedChallenges.Remembered answering = new RememberedChallenges.Remembered(code, challenges);
         Request retry;
         try {
             retry = nextInvite();
-            addCredentials(retry, code, challenges);
+            addCredentials(retry, answering);
         } catch (Exception e) {
             LOG.error("cannot build the authenticated INVITE", e);
             run(() -> feed(new Input.HangUp("cannot answer Meta's digest challenge: " + e, true)));
             return;
         }
         outboundInvite = retry;
-        answeredChallenge = new RememberedChallenges.Remembered(code, challenges);
+        answeredChallenge = answering;
         sendOutbound();
     }
 
@@ -456,13 +457,12 @@ final class SipCall implements MediaEvents, CallRegistry.Entry {
         return next;
     }
 
-    private void addCredentials(Request invite, int code, List<DigestChallenge> challenges) throws Exception {
+    private void addCredentials(Request invite, RememberedChallenges.Remembered answering) throws Exception {
         String uri = invite.getRequestURI().toString();
-        String header = code == 407 ? "Proxy-Authorization" : "Authorization";
-        for (DigestChallenge challenge : challenges) {
+        for (DigestChallenge challenge : answering.challenges()) {
             String value = services.digest().answer(challenge, number.digestUsername(), number.password(),
                     Request.INVITE, uri);
-            invite.addHeader(sip.headers().createHeader(header, value));
+            invite.addHeader(sip.headers().createHeader(answering.headerName(), value));
         }
     }
 

@@ -68,10 +68,6 @@ public final class RememberedChallenges {
                 System::nanoTime);
     }
 
-    public boolean enabled() {
-        return enabled;
-    }
-
     /** {@code username}'s credentials were accepted in answer to {@code remembered}. */
     public void accepted(String username, Remembered remembered) {
         if (enabled) {
