@@ -154,6 +154,10 @@ class FullStackDtlsTest {
         for (int i = 0; i < 100 && bridge.b2bua.activeCalls() > 0; i++) {
             Thread.sleep(100);
         }
+        // the call leaves the registry just before its "call ended" line is written
+        for (int i = 0; i < 30 && !FullStackMediaTest.text(log).contains("call ended"); i++) {
+            Thread.sleep(100);
+        }
         String baresipLog = baresip.log();
         for (int i = 0; i < 30 && !baresipLog.contains("errors:"); i++) {
             Thread.sleep(100);
