@@ -42,6 +42,12 @@ class DigestReuseCallTest {
         return text.lines().filter(l -> l.contains(needle)).count();
     }
 
+    /** INVITEs the edge received: it logs one decision for each (challenged, refused, or let through). */
+    private static long invitesReceived(String edgeLog) {
+        return count(edgeLog, "EDGE: challenge 407") + count(edgeLog, "EDGE: auth failed")
+                + count(edgeLog, "EDGE: auth ok");
+    }
+
     /** What the edge and the bridge logged over a run of calls. */
     private record Logs(String edge, String bridge) {}
 
@@ -73,7 +79,7 @@ class DigestReuseCallTest {
         assertEquals(1, count(logs.edge(), "EDGE: challenge 407"),
                 "only the first call is challenged:\n" + logs.edge());
         assertEquals(3, count(logs.edge(), "EDGE: auth ok user '15550100001'"), logs.edge());
-        assertEquals(4, count(logs.bridge(), "META -> INVITE"), "2 + 1 + 1 INVITEs:\n" + logs.bridge());
+        assertEquals(4, invitesReceived(logs.edge()), "2 + 1 + 1 INVITEs:\n" + logs.edge());
     }
 
     @Test
@@ -84,7 +90,7 @@ class DigestReuseCallTest {
         assertEquals(1, count(logs.edge(), "EDGE: auth failed code -6"), "one reused nonce refused:\n" + logs.edge());
         assertEquals(3, count(logs.edge(), "EDGE: challenge 407"), logs.edge());
         assertEquals(3, count(logs.edge(), "EDGE: auth ok user '15550100001'"), logs.edge());
-        assertEquals(7, count(logs.bridge(), "META -> INVITE"), "2 + 3 + 2 INVITEs:\n" + logs.bridge());
+        assertEquals(7, invitesReceived(logs.edge()), "2 + 3 + 2 INVITEs:\n" + logs.edge());
         assertEquals(1, count(logs.bridge(), "WARN Meta refused credentials reused from an earlier challenge"),
                 logs.bridge());
     }
