@@ -1,6 +1,8 @@
 package org.wabridge.b2bua;
 
 import gov.nist.javax.sip.header.SIPHeader;
+import gov.nist.javax.sip.stack.SIPDialog;
+import gov.nist.javax.sip.stack.SIPServerTransaction;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -217,7 +219,10 @@ final class SipCall implements MediaEvents, CallRegistry.Entry {
 
     void onAck(Side side) {
         if (side == inbound) {
-            run(() -> feed(new Input.InboundAck()));
+            run(() -> {
+                recordAckInDialog();
+                feed(new Input.InboundAck());
+            });
         }
     }
 
@@ -282,6 +287,21 @@ final class SipCall implements MediaEvents, CallRegistry.Entry {
     }
 
     // -------------------------------------------------- on the call's executor
+
+    /**
+     * Makes sure the dialog knows our 200 OK was ACKed. JAIN-SIP 1.3.0-91 records an ACK only against the 200's
+     * retransmission timer, and starts that timer just after the 200 is on the wire: an ACK read in that gap
+     * reaches us but not the dialog, which then resends the 200 until a later ACK (and reports the ACK missing
+     * after 64*T1 if none comes). The 200 was sent on this queue, so by now the timer runs and the ACK counts.
+     */
+    private void recordAckInDialog() {
+        if (inboundTx instanceof SIPServerTransaction tx && tx.getDialog() instanceof SIPDialog dialog
+                && !dialog.isAckSeen() && dialog.getState() != javax.sip.DialogState.TERMINATED) {
+            boolean recorded = dialog.handleAck(tx) && dialog.isAckSeen();
+            LOG.debug("the stack had missed the {}'s ACK (read before its 200's retransmission timer); {}", inbound,
+                    recorded ? "recorded now" : "still not recorded");
+        }
+    }
 
     /** One input through the machine, then its actions in order. A fault ends the call, never leaks it. */
     private void feed(Input input) {

@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class LogCapture implements AutoCloseable {
 
-    private static final String[] DEBUG_LOGGERS = {"org.wabridge.ladder", "org.wabridge.b2bua.call.CallMachine"};
+    private static final String[] DEBUG_LOGGERS = {"org.wabridge.ladder", "org.wabridge.b2bua.call.CallMachine",
+        "org.wabridge.b2bua.SipCall"};
 
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
     private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
