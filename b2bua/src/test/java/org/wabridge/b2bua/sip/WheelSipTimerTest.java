@@ -1,0 +1,132 @@
+package org.wabridge.b2bua.sip;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import gov.nist.javax.sip.stack.SIPStackTimerTask;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class WheelSipTimerTest {
+
+    private final WheelSipTimer timer = new WheelSipTimer();
+
+    @BeforeEach
+    void start() {
+        timer.start(null, new Properties());
+    }
+
+    @AfterEach
+    void stop() {
+        timer.stop();
+    }
+
+    /** A task that counts its runs and its clean-ups, and records when it ran. */
+    static final class Task extends SIPStackTimerTask {
+        final List<Long> runs = new CopyOnWriteArrayList<>();
+        volatile Thread thread;
+        final AtomicInteger cleanUps = new AtomicInteger();
+        final CountDownLatch ran;
+        final boolean fails;
+
+        Task(int expectedRuns, boolean fails) {
+            this.ran = new CountDownLatch(expectedRuns);
+            this.fails = fails;
+        }
+
+        @Override
+        public void runTask() {
+            runs.add(System.nanoTime());
+            thread = Thread.currentThread();
+            ran.countDown();
+            if (fails) {
+                throw new IllegalStateException("a task's bug");
+            }
+        }
+
+        @Override
+        public void cleanUpBeforeCancel() {
+            cleanUps.incrementAndGet();
+        }
+
+        @Override
+        public Object getThreadHash() {
+            return null;
+        }
+    }
+
+    @Test
+    void aOneShotTaskRunsOnceNotBeforeItsDelayAndAtMostAFewTicksLate() throws Exception {
+        Task task = new Task(1, false);
+        long scheduled = System.nanoTime();
+        assertTrue(timer.schedule(task, 100));
+        assertTrue(task.ran.await(2, TimeUnit.SECONDS));
+        long lateMillis = TimeUnit.NANOSECONDS.toMillis(task.runs.get(0) - scheduled);
+        assertTrue(lateMillis >= 100, "ran after " + lateMillis + " ms");
+        assertTrue(lateMillis < 100 + 10 * WheelSipTimer.TICK_MILLIS, "ran after " + lateMillis + " ms");
+        Thread.sleep(300);
+        assertEquals(1, task.runs.size(), "a one-shot task runs once");
+    }
+
+    @Test
+    void aRepeatingTaskRunsEveryPeriodUntilCancelledAndIsCleanedUpOnce() throws Exception {
+        Task task = new Task(4, false);
+        timer.scheduleWithFixedDelay(task, 50, 50);
+        assertTrue(task.ran.await(2, TimeUnit.SECONDS));
+        for (int i = 1; i < task.runs.size(); i++) {
+            long gap = TimeUnit.NANOSECONDS.toMillis(task.runs.get(i) - task.runs.get(i - 1));
+            assertTrue(gap >= 50 - WheelSipTimer.TICK_MILLIS, "runs " + gap + " ms apart");
+        }
+        assertTrue(timer.cancel(task));
+        int runs = task.runs.size();
+        Thread.sleep(300);
+        assertTrue(task.runs.size() <= runs + 1, "at most a run already under way ends after the cancel");
+        int after = task.runs.size();
+        Thread.sleep(200);
+        assertEquals(after, task.runs.size(), "no run after the cancel");
+        assertEquals(1, task.cleanUps.get());
+        assertFalse(timer.cancel(task), "a second cancel does nothing");
+        assertEquals(1, task.cleanUps.get());
+    }
+
+    @Test
+    void aTaskCancelledBeforeItsTimeNeverRuns() throws Exception {
+        Task task = new Task(1, false);
+        timer.schedule(task, 100);
+        assertTrue(timer.cancel(task));
+        assertFalse(task.ran.await(400, TimeUnit.MILLISECONDS));
+        assertEquals(1, task.cleanUps.get());
+    }
+
+    @Test
+    void aFailingTaskKeepsItsScheduleAndOthersRun() throws Exception {
+        Task failing = new Task(3, true);
+        Task other = new Task(1, false);
+        timer.scheduleWithFixedDelay(failing, 20, 20);
+        timer.schedule(other, 60);
+        assertTrue(failing.ran.await(2, TimeUnit.SECONDS), "a repeating task that throws still repeats");
+        assertTrue(other.ran.await(2, TimeUnit.SECONDS));
+        timer.cancel(failing);
+    }
+
+    @Test
+    void stoppedItRefusesNewTasksAndItsThreadIsGone() throws Exception {
+        Task task = new Task(1, false);
+        timer.schedule(task, 10);
+        assertTrue(task.ran.await(2, TimeUnit.SECONDS));
+        assertTrue(timer.isStarted());
+        timer.stop();
+        assertFalse(timer.isStarted());
+        assertThrows(IllegalStateException.class, () -> timer.schedule(new Task(1, false), 10));
+        assertFalse(task.thread.isAlive(), "the wheel's thread ended with the stop");
+    }
+}
