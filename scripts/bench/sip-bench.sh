@@ -100,7 +100,7 @@ for rate in rates:
 GROUPS = [('calls', ('bridge-call', 'bridge-timers')),
           ('SIP over UDP', ('wa-sip-bridge-', 'MessageProcesso')),
           ('SIP over TLS', ('PipelineThread', 'SIP-TCP-Core', 'TCPMessageChann', 'TLSMessageChann')),
-          ('SIP timers', ('DefaultSipTimer',)),
+          ('SIP timers', ('DefaultSipTimer', 'sip-timer')),
           ('GC', ('G1_', 'GC_Thread')),
           ('call log', ('call-log-writer',)),
           ('media', ('wabridge-media',)),

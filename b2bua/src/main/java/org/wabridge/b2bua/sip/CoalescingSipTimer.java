@@ -3,39 +3,35 @@ package org.wabridge.b2bua.sip;
 import gov.nist.javax.sip.SipStackImpl;
 import gov.nist.javax.sip.stack.SIPStackTimerTask;
 import gov.nist.javax.sip.stack.timers.SipTimer;
-import io.netty.util.HashedWheelTimer;
-import io.netty.util.Timeout;
-import io.netty.util.Timer;
-import io.netty.util.TimerTask;
+import java.util.Date;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
+import java.util.Timer;
+import java.util.TimerTask;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The SIP stack's timer on a hashed wheel that turns every {@link #TICK_MILLIS} ms. JAIN-SIP gives every
- * transaction a task repeating every 500 ms for as long as the transaction lives (32 s for a BYE over UDP), so a
- * bridge at 100 calls/s holds thousands of them, each due at its own millisecond: its default timer
- * ({@code java.util.Timer}) woke its thread for nearly every one, and on a virtual machine the wake-up costs more
- * than the task. The wheel runs whatever fell due in a tick together, at most {@value #TICK_MILLIS} ms late, which
- * SIP's timers (T1 = 500 ms and up) do not notice. Named by {@code gov.nist.javax.sip.TIMER_CLASS_NAME}.
+ * The SIP stack's timer, with every task's time rounded up to the next multiple of {@link #GRID_MILLIS} ms.
+ * JAIN-SIP schedules a handful of tasks per call (transactions ticking every 500 ms, Timers J, K and D, linger and
+ * dialog timers), each due at its own millisecond: its default timer woke its thread for nearly every one, about
+ * four times per call, and on a virtual machine the wake-up costs more than the task. Here the tasks that fall in one
+ * slot share a wake-up (at most 1000 / {@value #GRID_MILLIS} a second under load, none while idle), each at most
+ * one slot late, which SIP's timers (T1 = 500 ms and up) do not notice. Named by
+ * {@code gov.nist.javax.sip.TIMER_CLASS_NAME}.
  */
-public final class WheelSipTimer implements SipTimer {
+public final class CoalescingSipTimer implements SipTimer {
 
-    private static final Logger LOG = LoggerFactory.getLogger(WheelSipTimer.class);
-    static final long TICK_MILLIS = 20;
+    private static final Logger LOG = LoggerFactory.getLogger(CoalescingSipTimer.class);
+    static final long GRID_MILLIS = 20;
 
     private final AtomicBoolean started = new AtomicBoolean();
-    private volatile Timer wheel;
+    // java.util.Timer runs every task already due before it waits again: tasks of one slot, one wake-up
+    private volatile Timer timer;
 
     @Override
     public void start(SipStackImpl stack, Properties configuration) {
-        wheel = new HashedWheelTimer(r -> {
-            Thread t = new Thread(r, "sip-timer");
-            t.setDaemon(true);
-            return t;
-        }, TICK_MILLIS, TimeUnit.MILLISECONDS, 512);
+        timer = new Timer("sip-timer", true);
         started.set(true);
     }
 
@@ -47,7 +43,7 @@ public final class WheelSipTimer implements SipTimer {
     @Override
     public void stop() {
         if (started.getAndSet(false)) {
-            wheel.stop(); // waits for the wheel's thread; what was still scheduled is dropped, as the stack stops
+            timer.cancel(); // what was still scheduled is dropped, as the stack stops
         }
     }
 
@@ -63,10 +59,12 @@ public final class WheelSipTimer implements SipTimer {
 
     @Override
     public boolean cancel(SIPStackTimerTask task) {
-        if (task.getSipTimerTask() instanceof Entry entry) {
-            return entry.cancel();
-        }
-        return false;
+        return task.getSipTimerTask() instanceof Entry entry && entry.cancel();
+    }
+
+    /** The first multiple of the grid at or after {@code millis}. */
+    static long slot(long millis) {
+        return (millis + GRID_MILLIS - 1) / GRID_MILLIS * GRID_MILLIS;
     }
 
     private boolean add(SIPStackTimerTask task, long delayMillis, long periodMillis) {
@@ -80,11 +78,11 @@ public final class WheelSipTimer implements SipTimer {
     }
 
     /** One scheduled task: run once, or again {@code periodMillis} after each run ends, until cancelled. */
-    private final class Entry implements TimerTask {
+    private final class Entry {
         private final SIPStackTimerTask task;
         private final long periodMillis;
         private volatile boolean cancelled;
-        private volatile Timeout timeout;
+        private volatile Slot pending;
 
         Entry(SIPStackTimerTask task, long periodMillis) {
             this.task = task;
@@ -92,22 +90,24 @@ public final class WheelSipTimer implements SipTimer {
         }
 
         void next(long delayMillis) {
+            Slot run = new Slot(this);
+            pending = run;
             try {
-                timeout = wheel.newTimeout(this, delayMillis, TimeUnit.MILLISECONDS);
+                timer.schedule(run, new Date(slot(System.currentTimeMillis() + delayMillis)));
             } catch (IllegalStateException stopped) {
                 // the stack stopped the timer meanwhile: nothing more will run
             }
         }
 
-        @Override
-        public void run(Timeout expired) {
+        private void runOnce() {
             if (cancelled) {
                 return;
             }
             try {
                 task.runTask();
             } catch (Throwable e) {
-                LOG.error("a SIP stack timer task failed", e); // as JAIN-SIP's own timer: the others go on
+                // as JAIN-SIP's own timer: logged, and the timer's thread (and every other task) goes on
+                LOG.error("a SIP stack timer task failed", e);
             }
             if (periodMillis > 0 && !cancelled && started.get()) {
                 next(periodMillis);
@@ -121,8 +121,29 @@ public final class WheelSipTimer implements SipTimer {
             }
             cancelled = true;
             task.cleanUpBeforeCancel();
-            Timeout current = timeout;
-            return current == null || current.cancel() || periodMillis > 0;
+            Slot current = pending;
+            if (current == null) {
+                return true;
+            }
+            current.entry = null; // the timer's queue keeps a cancelled task until its time: let it hold nothing
+            return current.cancel() || periodMillis > 0;
+        }
+    }
+
+    /** One run of an entry in the timer's queue. */
+    private static final class Slot extends TimerTask {
+        volatile Entry entry;
+
+        Slot(Entry entry) {
+            this.entry = entry;
+        }
+
+        @Override
+        public void run() {
+            Entry e = entry;
+            if (e != null) {
+                e.runOnce();
+            }
         }
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gov.nist.javax.sip.stack.SIPStackTimerTask;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -16,9 +17,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class WheelSipTimerTest {
+class CoalescingSipTimerTest {
 
-    private final WheelSipTimer timer = new WheelSipTimer();
+    private final CoalescingSipTimer timer = new CoalescingSipTimer();
 
     @BeforeEach
     void start() {
@@ -34,6 +35,7 @@ class WheelSipTimerTest {
     static final class Task extends SIPStackTimerTask {
         final List<Long> runs = new CopyOnWriteArrayList<>();
         volatile Thread thread;
+        volatile long wallClock;
         final AtomicInteger cleanUps = new AtomicInteger();
         final CountDownLatch ran;
         final boolean fails;
@@ -47,6 +49,7 @@ class WheelSipTimerTest {
         public void runTask() {
             runs.add(System.nanoTime());
             thread = Thread.currentThread();
+            wallClock = System.currentTimeMillis();
             ran.countDown();
             if (fails) {
                 throw new IllegalStateException("a task's bug");
@@ -72,9 +75,33 @@ class WheelSipTimerTest {
         assertTrue(task.ran.await(2, TimeUnit.SECONDS));
         long lateMillis = TimeUnit.NANOSECONDS.toMillis(task.runs.get(0) - scheduled);
         assertTrue(lateMillis >= 100, "ran after " + lateMillis + " ms");
-        assertTrue(lateMillis < 100 + 10 * WheelSipTimer.TICK_MILLIS, "ran after " + lateMillis + " ms");
+        assertTrue(lateMillis < 100 + 10 * CoalescingSipTimer.GRID_MILLIS, "ran after " + lateMillis + " ms");
         Thread.sleep(300);
         assertEquals(1, task.runs.size(), "a one-shot task runs once");
+    }
+
+    @Test
+    void tasksDueWithinOneSlotRunTogetherAtItsEndAndNoneEarly() throws Exception {
+        while (System.currentTimeMillis() % CoalescingSipTimer.GRID_MILLIS != 1) {
+            Thread.onSpinWait(); // start just after a slot begins, so that all five fall in it
+        }
+        long scheduledAt = System.currentTimeMillis();
+        List<Task> tasks = new ArrayList<>();
+        for (int delay = 0; delay <= 16; delay += 4) {
+            Task task = new Task(1, false);
+            timer.schedule(task, delay);
+            tasks.add(task);
+        }
+        long first = Long.MAX_VALUE;
+        long last = 0;
+        for (Task task : tasks) {
+            assertTrue(task.ran.await(2, TimeUnit.SECONDS));
+            first = Math.min(first, task.wallClock);
+            last = Math.max(last, task.wallClock);
+        }
+        assertTrue(first >= scheduledAt + 16 && first % CoalescingSipTimer.GRID_MILLIS <= 2,
+                "ran at " + (first - scheduledAt) + " ms, at the slot's end (" + first + ")");
+        assertTrue(last - first <= 3, "five tasks due 0-16 ms apart ran " + (last - first) + " ms apart");
     }
 
     @Test
@@ -84,7 +111,7 @@ class WheelSipTimerTest {
         assertTrue(task.ran.await(2, TimeUnit.SECONDS));
         for (int i = 1; i < task.runs.size(); i++) {
             long gap = TimeUnit.NANOSECONDS.toMillis(task.runs.get(i) - task.runs.get(i - 1));
-            assertTrue(gap >= 50 - WheelSipTimer.TICK_MILLIS, "runs " + gap + " ms apart");
+            assertTrue(gap >= 50 - CoalescingSipTimer.GRID_MILLIS, "runs " + gap + " ms apart");
         }
         assertTrue(timer.cancel(task));
         int runs = task.runs.size();
@@ -127,6 +154,7 @@ class WheelSipTimerTest {
         timer.stop();
         assertFalse(timer.isStarted());
         assertThrows(IllegalStateException.class, () -> timer.schedule(new Task(1, false), 10));
-        assertFalse(task.thread.isAlive(), "the wheel's thread ended with the stop");
+        task.thread.join(2000);
+        assertFalse(task.thread.isAlive(), "the timer's thread ended with the stop");
     }
 }
