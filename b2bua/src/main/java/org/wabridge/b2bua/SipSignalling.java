@@ -203,6 +203,9 @@ final class SipSignalling implements AutoCloseable {
         p.setProperty("gov.nist.javax.sip.SSL_HANDSHAKE_TIMEOUT", Integer.toString(StackContext.HANDSHAKE_TIMEOUT_MILLIS));
         // The listener only posts events to the calls' queues, so the stack's threads never wait on a call.
         p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
+        // JAIN-SIP's own timer woke its thread for nearly every one of a call's timer tasks; this one lets the tasks
+        // of a 20 ms slot share a wake-up (BENCHMARKS.md, "The SIP stack's timer").
+        p.setProperty("gov.nist.javax.sip.TIMER_CLASS_NAME", org.wabridge.b2bua.sip.CoalescingSipTimer.class.getName());
         p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "16");
         // A TCP/TLS connection has one reader thread that parses its messages; without this it also matches every
         // message to its transaction and runs the listener, so the one TLS connection to Meta's edge, carrying

@@ -294,6 +294,9 @@ class BusinessInitiatedCallTest {
         BridgeUnderTest bridge = new BridgeUnderTest(ports, certs, md5Edge.tlsPort, PASSWORD, Map.of(), relay);
         int[] exits = call(bridge, md5Edge, "meta-uas-answer.xml", "pbx-uac-call.xml", "u1", List.of());
         assertEquals(0, exits[0], "a call runs before the stop");
+        List<String> names = Thread.getAllStackTraces().keySet().stream().map(Thread::getName).toList();
+        assertTrue(names.contains("sip-timer") && names.stream().noneMatch(n -> n.startsWith("DefaultSipTimer")),
+                "the SIP stack runs its timers on CoalescingSipTimer's thread: " + names);
         bridge.close();
         relay.close();
         int after = Thread.activeCount();
