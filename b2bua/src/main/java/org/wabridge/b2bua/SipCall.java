@@ -296,7 +296,7 @@ final class SipCall implements MediaEvents, CallRegistry.Entry {
      */
     private void recordAckInDialog() {
         if (inboundTx instanceof SIPServerTransaction tx && tx.getDialog() instanceof SIPDialog dialog
-                && !dialog.isAckSeen() && dialog.getState() != javax.sip.DialogState.TERMINATED) {
+                && !dialog.isAckSeen()) { // handleAck itself ignores an ACK on a terminated dialog
             boolean recorded = dialog.handleAck(tx) && dialog.isAckSeen();
             LOG.debug("the stack had missed the {}'s ACK (read before its 200's retransmission timer); {}", inbound,
                     recorded ? "recorded now" : "still not recorded");

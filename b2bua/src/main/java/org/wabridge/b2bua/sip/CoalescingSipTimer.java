@@ -123,7 +123,7 @@ public final class CoalescingSipTimer implements SipTimer {
             task.cleanUpBeforeCancel();
             Slot current = pending;
             if (current == null) {
-                return true;
+                return true; // cancelled between add's setSipTimerTask and its first next(): nothing was scheduled
             }
             current.entry = null; // the timer's queue keeps a cancelled task until its time: let it hold nothing
             return current.cancel() || periodMillis > 0;

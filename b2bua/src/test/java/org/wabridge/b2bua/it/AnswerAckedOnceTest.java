@@ -3,14 +3,10 @@ package org.wabridge.b2bua.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import gov.nist.core.net.NetworkLayer;
-import gov.nist.javax.sip.SipStackImpl;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -22,8 +18,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.net.ssl.SSLServerSocket;
-import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.wabridge.b2bua.sip.TlsNetworkLayer;
@@ -167,9 +161,8 @@ class AnswerAckedOnceTest {
      * The bridge's own network layer, except that the UDP socket it listens on holds the sending thread for
      * {@link #HOLD_MILLIS} after a 200 OK to an INVITE has left: the gap between send and timer made wide.
      */
-    public static final class HeldAnswerLayer implements NetworkLayer {
+    public static final class HeldAnswerLayer extends TlsNetworkLayer {
         static final AtomicInteger HELD = new AtomicInteger();
-        private final TlsNetworkLayer layer = new TlsNetworkLayer();
 
         @Override
         public DatagramSocket createDatagramSocket(int port, InetAddress localAddress) throws SocketException {
@@ -189,53 +182,6 @@ class AnswerAckedOnceTest {
                     }
                 }
             };
-        }
-
-        @Override
-        public DatagramSocket createDatagramSocket() throws SocketException {
-            return layer.createDatagramSocket();
-        }
-
-        @Override
-        public void setSipStack(SipStackImpl stack) {
-            layer.setSipStack(stack);
-        }
-
-        @Override
-        public ServerSocket createServerSocket(int port, int backlog, InetAddress bindAddress) throws IOException {
-            return layer.createServerSocket(port, backlog, bindAddress);
-        }
-
-        @Override
-        public SSLServerSocket createSSLServerSocket(int port, int backlog, InetAddress bindAddress)
-                throws IOException {
-            return layer.createSSLServerSocket(port, backlog, bindAddress);
-        }
-
-        @Override
-        public Socket createSocket(InetAddress address, int port) throws IOException {
-            return layer.createSocket(address, port);
-        }
-
-        @Override
-        public Socket createSocket(InetAddress address, int port, InetAddress myAddress) throws IOException {
-            return layer.createSocket(address, port, myAddress);
-        }
-
-        @Override
-        public Socket createSocket(InetAddress address, int port, InetAddress myAddress, int myPort)
-                throws IOException {
-            return layer.createSocket(address, port, myAddress, myPort);
-        }
-
-        @Override
-        public SSLSocket createSSLSocket(InetAddress address, int port) throws IOException {
-            return layer.createSSLSocket(address, port);
-        }
-
-        @Override
-        public SSLSocket createSSLSocket(InetAddress address, int port, InetAddress myAddress) throws IOException {
-            return layer.createSSLSocket(address, port, myAddress);
         }
     }
 }
