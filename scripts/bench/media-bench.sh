@@ -11,6 +11,7 @@
 #   IO_ENGINE=io_uring scripts/bench/media-bench.sh   # our relay on io_uring (media.ioEngine)
 #   PERF_STAT=1 RTPENGINE=0 scripts/bench/media-bench.sh  # + our relay's system calls and CPU over 10 s, and a
 #                                                          # profile split by kernel/JIT/JVM (perf; skews its own CPU)
+#   PIN="0 1" scripts/bench/media-bench.sh       # generator on CPU 0, the relay under test (ours, rtpengine) on CPU 1
 #   REPEAT=3 scripts/bench/media-bench.sh        # 3 rounds (ours, then rtpengine, each in OUT/round-K) and a table
 #                                                # of medians: one run's figure varies by up to a third on a VM
 #
@@ -39,6 +40,8 @@ BENCH_SERVER=${BENCH_SERVER:-RelayBenchServer}  # or SharedSocketProbe (BENCHMAR
 SERVER_ARGS=${SERVER_ARGS:-}     # extra arguments to it, e.g. "--layout per-call"
 PERF_STAT=${PERF_STAT:-0}        # 1: count our relay's system calls and CPU for 10 s of the measured phase (perf)
 REPEAT=${REPEAT:-1}              # rounds; above 1 each round goes to OUT/round-K and medians are printed at the end
+PIN=${PIN:-}                     # "G R": rtpload on CPU G, the relay under test on CPU R (taskset); empty: the scheduler
+                                 # places both, and a UDP send's sync wake-up often puts the relay on the generator's CPU
 PORT_MIN=20000
 PORT_MAX=29999
 NG_PORT=22230
@@ -47,6 +50,16 @@ NS=wabench-$$
 [ -f "$SHARED/bench/rtpload.c" ] || { echo "shared bench not found at $SHARED/bench: set SHARED=" >&2; exit 2; }
 command -v rtpengine >/dev/null || { echo "rtpengine is not installed (apt-get install rtpengine-daemon)" >&2; exit 2; }
 mkdir -p "$OUT"
+GEN_PIN=(); RELAY_PIN=(); GEN_DIR=$BUILD; RTPENGINE_BIN=rtpengine
+if [ -n "$PIN" ]; then
+    read -r gen_cpu relay_cpu <<< "$PIN"
+    GEN_PIN=(taskset -c "$gen_cpu"); RELAY_PIN=(taskset -c "$relay_cpu")
+    # rtpengine_bench.py starts rtpengine and rtpload itself: hand it wrappers that pin them
+    GEN_DIR="$OUT/pinned-bin"; mkdir -p "$GEN_DIR"
+    printf '#!/bin/sh\nexec taskset -c %s "%s/rtpload" "$@"\n' "$gen_cpu" "$BUILD" > "$GEN_DIR/rtpload"
+    printf '#!/bin/sh\nexec taskset -c %s "%s" "$@"\n' "$relay_cpu" "$(command -v rtpengine)" > "$GEN_DIR/rtpengine"
+    chmod +x "$GEN_DIR/rtpload" "$GEN_DIR/rtpengine"; RTPENGINE_BIN="$GEN_DIR/rtpengine"
+fi
 
 echo "== building rtpload into $BUILD"
 make -s -C "$SHARED/bench" BUILD="$BUILD" >/dev/null
@@ -74,7 +87,7 @@ one_round() {   # $1: the round's output folder
         fifo_in="$dir/relay-$n.in"; fifo_out="$dir/relay-$n.out"
         rm -f "$fifo_in" "$fifo_out"; mkfifo "$fifo_in" "$fifo_out"
         # shellcheck disable=SC2086
-        ip netns exec "$NS" java $JAVA_OPTS -cp "$CP" "org.wabridge.media.bench.$BENCH_SERVER" \
+        ip netns exec "$NS" "${RELAY_PIN[@]}" java $JAVA_OPTS -cp "$CP" "org.wabridge.media.bench.$BENCH_SERVER" \
             --port-min $PORT_MIN --port-max $PORT_MAX --codec "$CODEC" --jit-warm-up "$JIT_WARMUP" --io-engine "$IO_ENGINE" $SERVER_ARGS \
             < "$fifo_in" > "$fifo_out" 2> "$dir/relay-$n.log" &
         relay_pid=$!
@@ -82,12 +95,12 @@ one_round() {   # $1: the round's output folder
             (sleep $((WARMUP + 3)); perf stat -x, -e raw_syscalls:sys_enter,task-clock -p "$relay_pid" -- sleep 10 \
                 2> "$dir/perf-relay-$n.csv" > /dev/null) &
             # and where its CPU goes (kernel, JIT-compiled Java, the JVM itself, libraries), sampled over 8 s
-            (sleep $((WARMUP + 3)); perf record -q -F 499 -g -p "$relay_pid" -o "$dir/perf-relay-$n.data" -- sleep 8 \
+            (sleep $((WARMUP + 3)); perf record -q -F 1999 -g -p "$relay_pid" -o "$dir/perf-relay-$n.data" -- sleep 8 \
                 > /dev/null 2>&1 && perf report -i "$dir/perf-relay-$n.data" --no-children --sort dso --stdio -g none \
                 2> /dev/null | grep -v '^#' | grep -v '^$' > "$dir/perf-relay-$n-dso.txt") &
         fi
         # open order matters: rtpload's stdout (the relay's stdin) first, then its stdin
-        ip netns exec "$NS" "$BUILD/rtpload" -n "$n" --print-ports -f - -d "$DURATION" -w "$WARMUP" -c "$CODEC" \
+        ip netns exec "$NS" "${GEN_PIN[@]}" "$BUILD/rtpload" -n "$n" --print-ports -f - -d "$DURATION" -w "$WARMUP" -c "$CODEC" \
             -o "$dir/relay-$n.json" -q --watch-pid "$relay_pid" > "$fifo_in" < "$fifo_out"
         wait "$relay_pid" || echo "relay exited with $?" >&2
         rm -f "$fifo_in" "$fifo_out"
@@ -98,7 +111,7 @@ one_round() {   # $1: the round's output folder
     if [ "$RTPENGINE" = 1 ]; then
         ip netns exec "$NS" python3 "$SHARED/bench/rtpengine_bench.py" --relay rtpengine --mode srtp \
             --calls "$(echo $CALLS | tr ' ' ',')" --duration "$DURATION" --warmup "$WARMUP" --codec "$CODEC" \
-            --bin-dir "$BUILD" --out "$dir/rtpengine" --port-min $PORT_MIN --port-max $PORT_MAX --ng-port $NG_PORT \
+            --bin-dir "$GEN_DIR" --rtpengine "$RTPENGINE_BIN" --out "$dir/rtpengine" --port-min $PORT_MIN --port-max $PORT_MAX --ng-port $NG_PORT \
             --stop-loss 100 --stop-p99-ms 100000 > "$dir/rtpengine.txt"
     fi
 
