@@ -50,6 +50,7 @@ import org.wabridge.media.keying.KeyingSettings;
 import org.wabridge.media.keying.KeyingWarmUp;
 import org.wabridge.media.keying.MetaKeying;
 import org.wabridge.media.relay.CallMedia;
+import org.wabridge.media.relay.LoopClock;
 import org.wabridge.media.relay.NettyMediaSession;
 import org.wabridge.media.relay.PacketSink;
 import org.wabridge.media.relay.PortBlocks;
@@ -70,7 +71,6 @@ public final class NettyMediaRelay implements MediaRelay {
     /** Prefix of the relay's thread names (for diagnostics and the thread-leak test). */
     public static final String THREAD_PREFIX = "wabridge-media";
     private static final Logger LOG = LoggerFactory.getLogger(NettyMediaRelay.class);
-    private static final long TICK_MILLIS = 20;
     /** Largest datagram a shared socket reads whole (an MTU's media packet is far smaller). */
     private static final int MAX_DATAGRAM = 2048;
     /** Receive buffer of a shared socket: many calls' packets wait in it while a GC pause or a busy loop lasts. */
@@ -89,8 +89,8 @@ public final class NettyMediaRelay implements MediaRelay {
     private final List<EventLoop> sharedLoops = new ArrayList<>();
     private final AtomicInteger nextSharedLoop = new AtomicInteger();
     private final Set<NettyMediaSession> sessions = ConcurrentHashMap.newKeySet();
-    /** The sessions of each event loop, ticked every 20 ms by one timer per loop (not one per call). */
-    private final Map<EventLoop, Set<NettyMediaSession>> sessionsByLoop = new ConcurrentHashMap<>();
+    /** Each event loop's clock: its sessions, ticked every 20 ms by one timer per loop while it has any. */
+    private final Map<EventLoop, LoopClock> clocks = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
     /** What every call's DTLS-mode keying shares; null when DTLS is impossible (no usable public address). */
     private final DtlsIceKeying.Context keyingContext;
@@ -152,16 +152,7 @@ public final class NettyMediaRelay implements MediaRelay {
         group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(THREAD_PREFIX, true), io);
         for (EventExecutor executor : group) {
             EventLoop loop = (EventLoop) executor;
-            Set<NettyMediaSession> onLoop = ConcurrentHashMap.newKeySet();
-            sessionsByLoop.put(loop, onLoop);
-            long[] lastTick = {NettyMediaSession.now() - TICK_MILLIS};
-            loop.scheduleAtFixedRate(() -> {
-                tickAll(onLoop, lastTick);
-                SharedMediaPorts shared = sharedByLoop.get(loop);
-                if (shared != null) {
-                    shared.expireParked(NettyMediaSession.now());
-                }
-            }, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+            clocks.put(loop, new LoopClock(loop));
         }
         if (settings.sharedPorts()) {
             bindSharedPorts();
@@ -211,7 +202,10 @@ public final class NettyMediaRelay implements MediaRelay {
                 }
                 channels = bindBlock(loop, base, true);
             }
-            sharedByLoop.put(loop, new SharedMediaPorts(base, channels));
+            LoopClock clock = clocks.get(loop);
+            SharedMediaPorts shared = new SharedMediaPorts(base, channels, clock::wake);
+            clock.tickShared(shared);
+            sharedByLoop.put(loop, shared);
             sharedLoops.add(loop);
             int granted = channels[0].config().getOption(ChannelOption.SO_RCVBUF);
             if (granted < SHARED_RCVBUF) { // Linux reports twice what it grants, so this is well short
@@ -246,22 +240,6 @@ public final class NettyMediaRelay implements MediaRelay {
         }
     }
 
-    /**
-     * Ticks every call of one loop. A fixed-rate timer that fell behind (a busy or starved loop) fires
-     * its missed runs back to back: those are skipped, so an overloaded relay does not add bursts
-     * of silence and reports on top of the packets it is late with.
-     */
-    private static void tickAll(Set<NettyMediaSession> onLoop, long[] lastTick) {
-        long now = NettyMediaSession.now();
-        if (now - lastTick[0] < TICK_MILLIS / 2) {
-            return;
-        }
-        lastTick[0] = now;
-        for (NettyMediaSession session : onLoop) {
-            session.tick(now);
-        }
-    }
-
     /** The socket engine the relay runs on: io_uring, epoll or nio. */
     public String ioEngine() {
         return channelClass == IoUringDatagramChannel.class ? "io_uring" : usesEpoll() ? "epoll" : "nio";
@@ -288,7 +266,7 @@ public final class NettyMediaRelay implements MediaRelay {
                     new CallMedia(settings, callId, local, events, sink, random.nextInt(0x10000),
                             random.nextInt() & 0xFFFF_FFFFL, null, transcoding), tap, this::sessionClosed);
             sessions.add(session);
-            sessionsByLoop.get(loop).add(session);
+            clocks.get(loop).add(session);
             return session;
         }
         EventLoop loop = group.next();
@@ -308,7 +286,7 @@ public final class NettyMediaRelay implements MediaRelay {
             NettyMediaSession session = new NettyMediaSession(callId, loop, channels, base,
                     media(callId, keying, events, base, sink, loop), tap, this::sessionClosed);
             sessions.add(session);
-            sessionsByLoop.get(loop).add(session);
+            clocks.get(loop).add(session);
             return session;
         }
         throw new MediaException("no free UDP ports for the media of call " + callId + " in media port range "
@@ -388,7 +366,7 @@ public final class NettyMediaRelay implements MediaRelay {
     }
 
     private void sessionClosed(NettyMediaSession session) {
-        sessionsByLoop.values().forEach(onLoop -> onLoop.remove(session));
+        clocks.values().forEach(clock -> clock.remove(session));
         if (sessions.remove(session) && !session.sharesPorts()) {
             ports.release(session.basePort());
         }

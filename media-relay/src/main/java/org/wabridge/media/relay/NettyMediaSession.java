@@ -27,7 +27,7 @@ import org.wabridge.media.srtp.PacketBuffer;
  * its loop's calls share ({@link SharedMediaPorts}); its clock ticks come from the loop's shared 20 ms timer
  * ({@link #tick}).
  */
-public final class NettyMediaSession implements MediaSession {
+public final class NettyMediaSession implements MediaSession, LoopClock.Ticked {
 
     private static final Logger LOG = LoggerFactory.getLogger(NettyMediaSession.class);
     static final int PBX_RTP = 0;
@@ -143,7 +143,8 @@ public final class NettyMediaSession implements MediaSession {
         return rtp == null ? null : new InetSocketAddress(rtp.getAddress(), rtp.getPort() + 1);
     }
 
-    /** The 20 ms clock of the call, driven by its event loop's shared timer. */
+    /** The 20 ms clock of the call, driven by its event loop's {@link LoopClock}. */
+    @Override
     public void tick(long now) {
         try {
             media.tick(now);

@@ -57,6 +57,8 @@ public final class SharedMediaPorts {
 
     private final int basePort;
     private final Channel[] channels;
+    /** Run on the loop when a packet is parked while none was: the loop's clock must run to expire it. */
+    private final Runnable firstParked;
     private final List<Map<InetSocketAddress, Route>> routes = List.of(
             new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
     private final AtomicLong unmatched = new AtomicLong();
@@ -76,12 +78,14 @@ public final class SharedMediaPorts {
             new HashMap<>(), new HashMap<>(), new HashMap<>());
 
     /**
-     * @param channels PBX RTP, PBX RTCP and Meta sockets, all on one event loop, each bound with
-     *                 {@link NettyMediaSession#inboundHandler()}
+     * @param channels    PBX RTP, PBX RTCP and Meta sockets, all on one event loop, each bound with
+     *                    {@link NettyMediaSession#inboundHandler()}
+     * @param firstParked run on the loop when a packet is parked while none was ({@link LoopClock#wake()})
      */
-    public SharedMediaPorts(int basePort, Channel[] channels) {
+    public SharedMediaPorts(int basePort, Channel[] channels, Runnable firstParked) {
         this.basePort = basePort;
         this.channels = channels.clone();
+        this.firstParked = firstParked;
         for (int i = 0; i < channels.length; i++) {
             NettyMediaSession.attach(channels[i], new Dispatcher(i));
         }
@@ -178,8 +182,17 @@ public final class SharedMediaPorts {
         if (parked.size() >= MAX_PARKED) {
             dropOldestParked(now);
         }
+        boolean first = parked.isEmpty();
         parked.addLast(new Parked(socket, from, data, now));
         parkedBySender.get(socket).merge(from, 1, Integer::sum);
+        if (first) {
+            firstParked.run();
+        }
+    }
+
+    /** Loop thread: packets wait for a route, so the loop's clock must keep running to expire them. */
+    boolean hasParked() {
+        return !parked.isEmpty();
     }
 
     /** Senders with packets parked now (all sockets), for tests: strangers must not stay here. */

@@ -1,6 +1,8 @@
 package org.wabridge.media.relay;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -9,6 +11,7 @@ import io.netty.channel.socket.DatagramPacket;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,7 +26,7 @@ class SharedMediaPortsOrderTest {
     @Test
     void parkedPacketsGoFirstEvenWhenANewOneIsReadBeforeTheirDeliveryRuns() {
         EmbeddedChannel[] sockets = {channel(), channel(), channel()};
-        SharedMediaPorts shared = new SharedMediaPorts(20000, sockets);
+        SharedMediaPorts shared = new SharedMediaPorts(20000, sockets, () -> { });
         List<Integer> heard = new ArrayList<>();
         SharedMediaPorts.Route call = (Channel channel, DatagramPacket packet) ->
                 heard.add((int) packet.content().getByte(packet.content().readerIndex()));
@@ -43,7 +46,7 @@ class SharedMediaPortsOrderTest {
     @Test
     void packetsNoRouteClaimsAreCountedOnceTheyExpire() {
         EmbeddedChannel[] sockets = {channel(), channel(), channel()};
-        SharedMediaPorts shared = new SharedMediaPorts(20000, sockets);
+        SharedMediaPorts shared = new SharedMediaPorts(20000, sockets, () -> { });
         sockets[0].writeInbound(packet(1));
         sockets[0].writeInbound(packet(2));
         shared.expireParked(NettyMediaSession.now() + SharedMediaPorts.PARK_MILLIS - 100);
@@ -55,9 +58,24 @@ class SharedMediaPortsOrderTest {
     }
 
     @Test
+    void theFirstParkedPacketWakesTheLoopsClockOnce() {
+        EmbeddedChannel[] sockets = {channel(), channel(), channel()};
+        AtomicInteger wakes = new AtomicInteger();
+        SharedMediaPorts shared = new SharedMediaPorts(20000, sockets, wakes::incrementAndGet);
+        sockets[0].writeInbound(packet(1));
+        sockets[0].writeInbound(packet(2));
+        assertEquals(1, wakes.get(), "woken when the first packet waits, not for each one");
+        assertTrue(shared.hasParked());
+        shared.expireParked(Long.MAX_VALUE);
+        assertFalse(shared.hasParked(), "nothing left to expire: the clock may stop");
+        sockets[0].writeInbound(packet(3));
+        assertEquals(2, wakes.get(), "woken again once the queue had emptied");
+    }
+
+    @Test
     void aFloodOfStrangersKeepsAtMost256PacketsAndForgetsTheSendersItDrops() {
         EmbeddedChannel[] sockets = {channel(), channel(), channel()};
-        SharedMediaPorts shared = new SharedMediaPorts(20000, sockets);
+        SharedMediaPorts shared = new SharedMediaPorts(20000, sockets, () -> { });
         for (int i = 0; i < 1000; i++) {
             InetSocketAddress stranger = new InetSocketAddress("127.0.0.1", 30000 + i);
             sockets[2].writeInbound(new DatagramPacket(Unpooled.wrappedBuffer(new byte[] {1, 0, 0, 0}), OURS, stranger));
