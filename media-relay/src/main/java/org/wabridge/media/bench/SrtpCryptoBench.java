@@ -4,6 +4,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Random;
 import javax.crypto.Cipher;
@@ -82,9 +83,9 @@ public final class SrtpCryptoBench {
         System.arraycopy(rtp, 0, ours, 0, RTP_LENGTH);
         once.protect(ours, 0);
         PacketBuffer theirs = sender.protectRtp(rtp(0, once.ssrc), RTP_LENGTH);
-        byte[] jitsi = java.util.Arrays.copyOfRange(theirs.getBuffer(), theirs.getOffset(),
+        byte[] jitsi = Arrays.copyOfRange(theirs.getBuffer(), theirs.getOffset(),
                 theirs.getOffset() + theirs.getLength());
-        if (!java.util.Arrays.equals(jitsi, ours)) {
+        if (!Arrays.equals(jitsi, ours)) {
             throw new IllegalStateException("the JCE path's SRTP differs from jitsi-srtp's");
         }
     }
@@ -117,8 +118,8 @@ public final class SrtpCryptoBench {
 
         ScheduledOnce(byte[] keyAndSalt, long ssrc) throws GeneralSecurityException {
             this.ssrc = ssrc;
-            byte[] masterKey = java.util.Arrays.copyOfRange(keyAndSalt, 0, 16);
-            byte[] masterSalt = java.util.Arrays.copyOfRange(keyAndSalt, 16, 30);
+            byte[] masterKey = Arrays.copyOfRange(keyAndSalt, 0, 16);
+            byte[] masterSalt = Arrays.copyOfRange(keyAndSalt, 16, 30);
             Cipher kdf = Cipher.getInstance("AES/ECB/NoPadding");
             kdf.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(masterKey, "AES"));
             ecb = Cipher.getInstance("AES/ECB/NoPadding");
@@ -137,7 +138,7 @@ public final class SrtpCryptoBench {
                 blocks[b * 16 + 7] ^= (byte) label;
                 blocks[b * 16 + 15] = (byte) b;
             }
-            return java.util.Arrays.copyOf(kdf.doFinal(blocks), length);
+            return Arrays.copyOf(kdf.doFinal(blocks), length);
         }
 
         void protect(byte[] p, int index) throws GeneralSecurityException {
@@ -148,8 +149,8 @@ public final class SrtpCryptoBench {
 
         boolean unprotect(byte[] p, int index) throws GeneralSecurityException {
             authenticate(p);
-            if (!MessageDigest.isEqual(java.util.Arrays.copyOf(tag, TAG),
-                    java.util.Arrays.copyOfRange(p, RTP_LENGTH, RTP_LENGTH + TAG))) {
+            if (!MessageDigest.isEqual(Arrays.copyOf(tag, TAG),
+                    Arrays.copyOfRange(p, RTP_LENGTH, RTP_LENGTH + TAG))) {
                 return false;
             }
             crypt(p, index);
