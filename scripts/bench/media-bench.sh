@@ -52,7 +52,10 @@ command -v rtpengine >/dev/null || { echo "rtpengine is not installed (apt-get i
 mkdir -p "$OUT"
 GEN_PIN=(); RELAY_PIN=(); GEN_DIR=$BUILD; RTPENGINE_BIN=rtpengine
 if [ -n "$PIN" ]; then
-    read -r gen_cpu relay_cpu <<< "$PIN"
+    read -r gen_cpu relay_cpu extra <<< "$PIN"
+    if ! [[ "$gen_cpu" =~ ^[0-9]+$ && "${relay_cpu:-}" =~ ^[0-9]+$ && -z "${extra:-}" ]]; then
+        echo "PIN must be two CPU numbers, the generator's then the relay's (e.g. PIN=\"0 1\"), not '$PIN'" >&2; exit 2
+    fi
     GEN_PIN=(taskset -c "$gen_cpu"); RELAY_PIN=(taskset -c "$relay_cpu")
     # rtpengine_bench.py starts rtpengine and rtpload itself: hand it wrappers that pin them
     GEN_DIR="$OUT/pinned-bin"; mkdir -p "$GEN_DIR"

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
  * The 20 ms clock of one event loop: it ticks the loop's calls (silence fill, SRTCP reports, media timeouts, DTLS
  * and ICE retransmissions) and expires its shared ports' parked packets. One timer per loop, not one per call; and
  * none while the loop has neither a call nor a parked packet, so an idle relay does not wake 50 times a second per
- * loop for nothing (about 1.3 ms of CPU a second each on the test box, BENCHMARKS.md).
+ * loop for nothing (an idle relay's two loops spent 6.5 ms of CPU a second on it on the test box, BENCHMARKS.md).
  */
 public final class LoopClock {
 

@@ -4,15 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.EventLoop;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.socket.DatagramPacket;
+import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** One loop's 20 ms clock runs while the loop has calls, and not while it has none. */
+/** One loop's 20 ms clock runs while the loop has calls or parked packets, and not while it has neither. */
 class LoopClockTest {
 
     private final EventLoop loop = new DefaultEventLoop();
@@ -50,6 +54,30 @@ class LoopClockTest {
         AtomicInteger ticks = new AtomicInteger();
         loop.submit(() -> clock.add(now -> ticks.incrementAndGet())).get(5, TimeUnit.SECONDS);
         waitFor(() -> ticks.get() >= 2, "ticked");
+    }
+
+    @Test
+    void aStrangersParkedPacketRunsTheClockUntilItExpires() throws Exception {
+        EmbeddedChannel[] sockets = {socket(), socket(), socket()};
+        LoopClock clock = new LoopClock(sockets[0].eventLoop());
+        SharedMediaPorts shared = new SharedMediaPorts(20000, sockets, clock::wake);
+        clock.tickShared(shared);
+        assertFalse(clock.ticking(), "no call and nothing parked");
+
+        InetSocketAddress stranger = new InetSocketAddress("127.0.0.1", 40000);
+        sockets[0].writeInbound(new DatagramPacket(Unpooled.wrappedBuffer(new byte[] {1, 0, 0, 0}),
+                new InetSocketAddress("127.0.0.1", 20000), stranger));
+        assertTrue(clock.ticking(), "a parked packet starts the clock on a loop without calls");
+
+        Thread.sleep(SharedMediaPorts.PARK_MILLIS + 100); // parked packets age by the wall clock
+        sockets[0].advanceTimeBy(2 * LoopClock.TICK_MILLIS, TimeUnit.MILLISECONDS);
+        sockets[0].runScheduledPendingTasks();
+        assertEquals(1, shared.unmatchedPackets(), "the clock's tick expired it");
+        assertFalse(clock.ticking(), "and then stopped: nothing is left for it");
+    }
+
+    private static EmbeddedChannel socket() {
+        return new EmbeddedChannel(NettyMediaSession.inboundHandler());
     }
 
     private static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {
