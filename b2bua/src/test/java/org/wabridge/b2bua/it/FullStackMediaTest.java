@@ -101,13 +101,20 @@ class FullStackMediaTest {
             assertTrue(baresipLog.contains("SRTP is Enabled (cryptosuite=AES_CM_128_HMAC_SHA1_80)"), peers);
             Map<String, Long> meta = legStats(bridgeLog, "meta");
             Map<String, Long> pbxLeg = legStats(bridgeLog, "pbx");
-            assertEquals(0L, meta.get("authFailures"), "the bridge must authenticate all of baresip's SRTP" + peers);
             assertTrue(meta.get("packetsIn") > 100, "baresip's audio must reach the bridge" + peers);
             assertTrue(pbxLeg.get("packetsIn") >= PBX_PCAP_PACKETS - 5, "the PBX's RTP must reach the bridge" + peers);
-
-            // 2. baresip's audio reaches the PBX's media port as RTP.
             List<Packet> packets = Tshark.read(capture);
             String wire = "\n--- capture summary: " + summary(packets) + peers;
+            // baresip's srtp module sends in clear until its keys are set (its send handler passes packets through
+            // while !use_srtp), so its first audio frame may go out as plain RTP: those, and only those, may fail
+            int metaPort = metaMediaPort(bridgeLog);
+            long plainFromBaresip = packets.stream().filter(p -> p.srcPort == metaPort && p.payloadType == 8
+                    && p.udpLength == 8 + 12 + 160).count();
+            assertTrue(plainFromBaresip <= 3, "baresip sent " + plainFromBaresip + " plain RTP packets" + wire);
+            assertTrue(meta.get("authFailures") <= plainFromBaresip, "the bridge must authenticate all of baresip's "
+                    + "SRTP; failures beyond its " + plainFromBaresip + " plain start-up packets" + wire);
+
+            // 2. baresip's audio reaches the PBX's media port as RTP.
             List<Packet> toPbx = packets.stream().filter(p -> p.dstPort == pbxMediaPort).toList();
             assertTrue(toPbx.size() > 100, "RTP toward the PBX's media port " + pbxMediaPort + ": " + toPbx.size() + wire);
             assertTrue(toPbx.stream().allMatch(p -> p.payloadType == 8 || p.payloadType == 101 || p.payloadType < 0),
@@ -117,7 +124,6 @@ class FullStackMediaTest {
             assertTrue(baresipLog.contains("received event: '1' (end=1)"), "baresip must report the digit 1" + peers);
 
             // 4. Meta hears from us first, and keeps hearing while the PBX is silent.
-            int metaPort = metaMediaPort(bridgeLog);
             List<Packet> toMeta = packets.stream().filter(p -> p.dstPort == metaPort).toList();
             List<Packet> fromPbx = packets.stream().filter(p -> p.srcPort == pbxMediaPort).toList();
             assertTrue(!toMeta.isEmpty() && !fromPbx.isEmpty(), "packets toward baresip and from the PBX" + wire);
@@ -152,9 +158,10 @@ class FullStackMediaTest {
                     + "seconds: " + trailing + " of " + rxBitrates + peers);
             System.out.printf("full-stack media: baresip tx/rx %d/%d, to PBX %d, to Meta %d (first %.2f s before "
                     + "the PBX's first packet), packets/s toward Meta before the PBX %s and while it is silent %s, "
-                    + "baresip rx bit/s per second %s, bridge meta %s, pbx %s%n", received[0], received[1],
+                    + "baresip rx bit/s per second %s, bridge meta %s, pbx %s, plain RTP from baresip %d%n",
+                    received[0], received[1],
                     toPbx.size(), toMeta.size(), firstFromPbx - firstToMeta, beforePbx, perSecond, rxBitrates, meta,
-                    pbxLeg);
+                    pbxLeg, plainFromBaresip);
         }
     }
 
@@ -292,8 +299,8 @@ class FullStackMediaTest {
         }
     }
 
-    /** One captured UDP packet: arrival time, ports and the RTP payload type (-1 if not RTP). */
-    record Packet(double time, int srcPort, int dstPort, int payloadType) {}
+    /** One captured UDP packet: arrival time, ports, the RTP payload type (-1 if not RTP) and the UDP length. */
+    record Packet(double time, int srcPort, int dstPort, int payloadType, int udpLength) {}
 
     /** A tshark capture on the loopback interface, written to a file and read back after the call. */
     static final class Tshark implements AutoCloseable {
@@ -337,16 +344,17 @@ class FullStackMediaTest {
         static List<Packet> read(Path file) throws Exception {
             Process p = new ProcessBuilder("tshark", "-r", file.toString(), "-d", "udp.port==1-65535,rtp",
                     "-T", "fields", "-E", "separator=,", "-e", "frame.time_relative", "-e", "udp.srcport",
-                    "-e", "udp.dstport", "-e", "rtp.p_type").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                    "-e", "udp.dstport", "-e", "rtp.p_type", "-e", "udp.length").redirectError(ProcessBuilder.Redirect.DISCARD).start();
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             p.getInputStream().transferTo(out);
             assertTrue(p.waitFor(30, TimeUnit.SECONDS), "tshark -r did not finish");
             List<Packet> packets = new ArrayList<>();
             for (String line : out.toString(StandardCharsets.UTF_8).split("\n")) {
                 String[] f = line.split(",", -1);
-                if (f.length >= 4 && !f[1].isEmpty()) {
+                if (f.length >= 5 && !f[1].isEmpty()) {
                     int pt = f[3].isEmpty() ? -1 : Integer.parseInt(f[3].trim());
-                    packets.add(new Packet(Double.parseDouble(f[0]), Integer.parseInt(f[1]), Integer.parseInt(f[2]), pt));
+                    packets.add(new Packet(Double.parseDouble(f[0]), Integer.parseInt(f[1]), Integer.parseInt(f[2]), pt,
+                            Integer.parseInt(f[4].trim())));
                 }
             }
             return packets;

@@ -83,6 +83,7 @@ public final class CallMedia {
     private long transcoderSeed;
 
     private boolean protectFailureLogged;
+    private boolean authFailureLogged;
     private MetaOffer metaOffer;
     private PbxOffer pbxOffer;
     private Agreement agreement;
@@ -516,6 +517,13 @@ public final class CallMedia {
             metaCounters.dropped++;
             if (verdict == SrtpEndpoint.Verdict.AUTH_FAILURE) {
                 metaCounters.authFailures++;
+                if (!authFailureLogged) {
+                    authFailureLogged = true; // once per call: a peer with the wrong key fails every packet
+                    LOG.info("call {}: an SRTP{} packet from {} failed authentication ({} bytes{}), dropped; later ones"
+                            + " are counted in meta.authFailures (a wrong key, plain RTP, or a damaged packet)",
+                            callId, rtcp ? "C" : "", from, len, rtcp ? "" : ", SSRC " + Long.toHexString(Rtp.ssrc(p))
+                                    + ", sequence " + Rtp.sequence(p));
+                }
             }
             return;
         }

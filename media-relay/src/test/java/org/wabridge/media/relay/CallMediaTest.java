@@ -13,7 +13,11 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import org.wabridge.config.MediaSettings;
 import org.wabridge.media.Leg;
 import org.wabridge.media.MediaStats;
@@ -378,6 +382,10 @@ class CallMediaTest {
         assertEquals(3, call.stats().pbx().dropped());
         assertEquals(sentToMeta, toMeta.size());
 
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        log.start();
+        Logger callMediaLog = (Logger) LoggerFactory.getLogger(CallMedia.class);
+        callMediaLog.addAppender(log);
         byte[] good = metaPacket(111, new byte[] {1});
         call.onMetaPacket(good.clone(), good.length, new InetSocketAddress("198.51.100.7", 3480), 4); // stranger
         byte[] forged = good.clone();
@@ -395,6 +403,13 @@ class CallMediaTest {
         assertEquals(2, m.authFailures());
         assertEquals(1, m.packetsIn());
         assertEquals(1, toPbx.size(), "only the authentic packet reached the PBX");
+        callMediaLog.detachAppender(log);
+        List<String> authLines = log.list.stream().map(ILoggingEvent::getFormattedMessage)
+                .filter(l -> l.contains("failed authentication")).toList();
+        assertEquals(1, authLines.size(), "the first failure is logged, the second only counted: " + authLines);
+        assertTrue(authLines.get(0).contains("an SRTP packet from " + META) && authLines.get(0).contains(
+                "sequence " + Rtp.sequence(forged)) && authLines.get(0).contains("SSRC " + Long.toHexString(
+                Rtp.ssrc(forged))), authLines.get(0));
     }
 
     @Test
