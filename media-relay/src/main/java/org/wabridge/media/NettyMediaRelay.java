@@ -20,6 +20,7 @@ import io.netty.channel.uring.IoUringDatagramChannel;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.util.ResourceLeakDetector;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.InetAddress;
@@ -106,6 +107,18 @@ public final class NettyMediaRelay implements MediaRelay {
      *
      * @throws IllegalStateException when SRTP does not work on this machine (no call could be relayed)
      */
+    /**
+     * Netty's leak detector is on by default and records a stack trace for one buffer in 128; the relay takes a
+     * buffer for every packet it sends, so at 100 calls that was about 3 % of its CPU (BENCHMARKS.md, media run 14).
+     * Off unless the JVM names a level ({@code -Dio.netty.leakDetection.level=paranoid} to hunt a leak).
+     */
+    static void quietLeakDetector() {
+        if (System.getProperty("io.netty.leakDetection.level") == null
+                && System.getProperty("io.netty.leakDetectionLevel") == null) {
+            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+        }
+    }
+
     public NettyMediaRelay(MediaSettings settings) {
         this(settings, KeyingSettings.DEFAULT);
     }
@@ -116,6 +129,7 @@ public final class NettyMediaRelay implements MediaRelay {
     public NettyMediaRelay(MediaSettings settings, KeyingSettings keying) {
         this.settings = settings;
         this.transcoding = new TranscodingBudget(settings.maxTranscodedCalls());
+        quietLeakDetector();
         warmUpSrtp();
         this.candidateAddress = candidateAddress(settings.publicAddress());
         if (candidateAddress == null) {
