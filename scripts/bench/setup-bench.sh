@@ -30,7 +30,10 @@
 # HOLD_MS is ignored; meta-uas-answer-echo.xml answers PCMA with the bridge's own SDES key and SIPp's -rtp_echo
 # returns the SRTP; media.g711EnabledAtMeta on), and samples.csv gets the relay's ports in use,
 # WIRE [1 when root with tshark, else 0]: also capture the PBX side of the measured run on lo and take the set-up
-# times from the packets (SIPp's own response times come in steps of 4 ms here).
+# times from the packets (SIPp's own response times come in steps of 4 ms here),
+# PEER [bridge]: what sits between the PBX and the edge: the bridge, or `sbc`, the anchor a telecom expert would
+# deploy instead (Kamailio + rtpengine, scripts/lab/sbc.sh; its processes' CPU is counted where the bridge's is;
+# SBC_CHILDREN [4] of its Kamailio workers per transport; not with MEDIA, HEAP_AT or SAMPLE_EVERY).
 # Needs: sipp, kamailio with TLS, openssl, curl, python3, Java 17 (tshark for WIRE); the bridge is built first.
 # Output: one table row per rate on stdout, and OUT/results.md; raw files (SIPp stats and rtt CSVs, logs) in OUT,
 # and per rate OUT/rate-R/cpu.env (the bridge's CPU ticks and wall time of the measured run, for sip-bench.sh) and
@@ -52,6 +55,7 @@ MAX_CALLS_PER_NUMBER=${MAX_CALLS_PER_NUMBER:-200}
 MEDIA_PORT_COUNT=${MEDIA_PORT_COUNT:-1000}
 OUT=${OUT:-$(mktemp -d /tmp/wa-setup-bench.XXXXXX)}
 MEDIA=${MEDIA:-0}
+PEER=${PEER:-bridge}
 
 die() { echo "setup-bench: $*" >&2; exit 1; }
 [[ $DURATION =~ ^[0-9]+$ && $DURATION -ge 1 && $DURATION -le 3600 ]] || die "DURATION='$DURATION': 1..3600 seconds"
@@ -62,6 +66,12 @@ die() { echo "setup-bench: $*" >&2; exit 1; }
 [[ -z $SAMPLE_EVERY || $SAMPLE_EVERY =~ ^[1-9][0-9]*$ ]] || die "SAMPLE_EVERY='$SAMPLE_EVERY' is not a number of seconds"
 [[ $WARMUP =~ ^[0-9]+$ && $WARMUP -le 600 ]] || die "WARMUP='$WARMUP': 0..600 seconds"
 [[ $PBX_TRANSPORT == u1 || $PBX_TRANSPORT == t1 ]] || die "PBX_TRANSPORT must be u1 (UDP) or t1 (TCP)"
+[[ $PEER == bridge || $PEER == sbc ]] || die "PEER must be bridge or sbc"
+if [[ $PEER == sbc ]]; then
+    ((MEDIA == 0)) && [[ -z $HEAP_AT && -z $SAMPLE_EVERY ]] \
+        || die "PEER=sbc measures signalling only: MEDIA, HEAP_AT and SAMPLE_EVERY need the bridge"
+    [[ $PBX_TRANSPORT == u1 ]] || die "PEER=sbc listens for the PBX on UDP only (PBX_TRANSPORT=u1)"
+fi
 [[ $MEDIA_PORT_COUNT =~ ^[0-9]+$ && $MEDIA_PORT_COUNT -ge 100 && $MEDIA_PORT_COUNT -le 20000 ]] \
     || die "MEDIA_PORT_COUNT='$MEDIA_PORT_COUNT': 100..20000"
 for rate in $RATES; do
@@ -76,12 +86,14 @@ mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
 EDGE_DIR=$OUT/edge
-BRIDGE_PID=""
+BRIDGE_PID=""   # the bridge, or the SBC's Kamailio
+SBC_DIR=""
 
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
     lab_cleanup                      # SIPp processes and the bridge, by PID
+    [[ -z $SBC_DIR ]] || "$home/scripts/lab/sbc.sh" stop "$SBC_DIR" 2>/dev/null || true
     "$home/scripts/lab/meta-edge.sh" stop "$EDGE_DIR" 2>/dev/null || true
     exit "$rc"
 }
@@ -127,6 +139,22 @@ active_calls() { curl -sf "http://127.0.0.1:$ADMIN_PORT/metrics" | awk '/^wabrid
 # took and how much went to neither the bridge nor its lab peers ("other", SIPp as the PBX included).
 machine_ticks() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9; exit}' /proc/stat; }   # busy: user nice system irq softirq steal
 pid_ticks() { awk '{print $14+$15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# peer_pids: the processes whose CPU is the peer's: the bridge, or the SBC's Kamailio processes and rtpengine
+peer_pids() {
+    if [[ $PEER == sbc ]]; then
+        pgrep -f -- "-f $SBC_DIR/kamailio.cfg"
+        cat "$SBC_DIR/rtpengine.pid"
+    else
+        echo "$BRIDGE_PID"
+    fi
+}
+peer_ticks() {
+    local total=0 pid
+    for pid in $(peer_pids); do
+        total=$((total + $(pid_ticks "$pid")))
+    done
+    echo "$total"
+}
 # thread_ticks PID: "TID ticks name" for each thread of PID
 thread_ticks() {
     local t
@@ -136,8 +164,11 @@ thread_ticks() {
         printf '%s %s %s\n' "${t##*/}" "$(sed 's/.*) //' "$t/stat" | awk '{print $12+$13}')" "$(tr ' ' _ < "$t/comm")"
     done 2> /dev/null
 }
-ctx_switches() {   # voluntary + involuntary context switches of every thread of $1 (a thread hand-off costs one)
-    cat /proc/"$1"/task/*/status 2> /dev/null | awk '/ctxt_switches/ { n += $2 } END { print n + 0 }'
+ctx_switches() {   # voluntary + involuntary context switches of every thread of the PIDs given (a hand-off costs one)
+    local pid
+    for pid in "$@"; do
+        cat /proc/"$pid"/task/*/status 2> /dev/null
+    done | awk '/ctxt_switches/ { n += $2 } END { print n + 0 }'
 }
 lab_ticks() {   # the edge's Kamailio processes and the answering SIPp
     local total=0 pid
@@ -147,8 +178,10 @@ lab_ticks() {   # the edge's Kamailio processes and the answering SIPp
     echo "$total"
 }
 
-echo "== building the bridge (mvn package -DskipTests)" >&2
-(cd "$home" && mvn -B -ntp -q package -DskipTests) >&2
+if [[ $PEER == bridge ]]; then
+    echo "== building the bridge (mvn package -DskipTests)" >&2
+    (cd "$home" && mvn -B -ntp -q package -DskipTests) >&2
+fi
 
 export CERT_DIR=$OUT/certs
 "$home/scripts/lab/certs.sh" "$CERT_DIR" > /dev/null
@@ -202,6 +235,22 @@ start_bridge() {
     READY_MS=$(($(ms_now) - t0))
 }
 
+# start_sbc DIR: starts the Kamailio + rtpengine SBC in DIR/sbc for the PBX to call; sets BRIDGE_PID (its
+# Kamailio), SBC_DIR and READY_MS.
+start_sbc() {
+    local dir=$1 t0
+    PBX_LISTEN_PORT=$(free_port)
+    SBC_DIR=$dir/sbc
+    mkdir -p "$SBC_DIR"
+    t0=$(ms_now)
+    # rtpengine's ports below the kernel's ephemeral range (32768-60999), where free_port picks SIPp's
+    SBC_UDP_PORT=$PBX_LISTEN_PORT SBC_TLS_PORT=$(free_port) NG_PORT=$(free_port) RTP_PORT_MIN=20000 \
+        RTP_PORT_MAX=29999 BUSINESS_NUMBER=+15550100001 "$home/scripts/lab/sbc.sh" start "$SBC_DIR" >&2 \
+        || die "the SBC did not start; see $SBC_DIR"
+    BRIDGE_PID=$(cat "$SBC_DIR/kamailio.pid")
+    READY_MS=$(($(ms_now) - t0))
+}
+
 # pbx_calls DIR NAME CALLS RATE: SIPp as the PBX places CALLS calls at RATE/s through the bridge; waits for it.
 pbx_calls() {
     local dir=$1 name=$2 calls=$3 rate=$4 pid rc=0
@@ -222,9 +271,9 @@ results=$OUT/results.md
 {
     echo "PBX transport $PBX_TRANSPORT, $DURATION s of measured calls per rate after $WARMUP s of warm-up calls, calls held $HOLD_MS ms; set-up = PBX INVITE sent -> 200 received (ms)"
     echo "p50..max: SIPp's response times (steps of 4 ms); wire: the same interval from a capture of the PBX side on lo ('-' without WIRE)"
-    echo "CPU columns: percent of one core during the rate run ($(nproc) cores); other = machine CPU used by neither the bridge nor the edge and answering SIPp (SIPp as the PBX included)"
+    echo "Between the PBX and the edge: $PEER. CPU columns: percent of one core during the rate run ($(nproc) cores); other = machine CPU used by neither the $PEER nor the edge and answering SIPp (SIPp as the PBX included)"
     echo
-    echo "| rate (calls/s) | attempted | failed | retrans PBX | retrans Meta UAS | p50 ms | p90 ms | p99 ms | max ms | wire p50 ms | wire p99 ms | first call ms | first - p50 ms | start->ready ms | warm-up failed/retrans | bridge CPU % | other CPU % |"
+    echo "| rate (calls/s) | attempted | failed | retrans PBX | retrans Meta UAS | p50 ms | p90 ms | p99 ms | max ms | wire p50 ms | wire p99 ms | first call ms | first - p50 ms | start->ready ms | warm-up failed/retrans | $PEER CPU % | other CPU % |"
     echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 } > "$results"
 
@@ -233,7 +282,7 @@ for rate in $RATES; do
     mkdir -p "$dir"
     total=$((rate * DURATION))
     warm=$((rate * WARMUP))
-    echo "== rate $rate calls/s: first call, $warm warm-up calls, $total measured calls; fresh bridge" >&2
+    echo "== rate $rate calls/s: first call, $warm warm-up calls, $total measured calls; fresh $PEER" >&2
     # the WhatsApp user behind the edge answers every call (the first one and the rate run)
     ((MEDIA == 0)) || ln -sfn /usr/share/sip-tester "$dir/pcap"   # play_pcap_audio reads pcap/g711a.pcap
     (cd "$dir" && exec sipp -sf ../meta-uas-answer.xml -i 127.0.0.1 -p "$UAS_PORT" -t u1 -mp "$(free_port)" "${UAS_MEDIA[@]}" \
@@ -242,8 +291,12 @@ for rate in $RATES; do
     uas_pid=$!
     LAB_PIDS+=("$uas_pid")
     lab_wait_port udp "$UAS_PORT" || die "the answering SIPp did not bind UDP $UAS_PORT; see $dir/uas.log"
-    start_bridge "$dir"
-    echo "   bridge ready after $READY_MS ms (PID $BRIDGE_PID, PBX port $PBX_LISTEN_PORT)" >&2
+    if [[ $PEER == sbc ]]; then
+        start_sbc "$dir"
+    else
+        start_bridge "$dir"
+    fi
+    echo "   $PEER ready after $READY_MS ms (PID $BRIDGE_PID, PBX port $PBX_LISTEN_PORT)" >&2
     pbx_calls "$dir" first 1 1 || echo "   the first call failed (see $dir/first.log)" >&2
     if ((warm > 0)); then
         pbx_calls "$dir" warmup "$warm" "$rate" || echo "   some warm-up calls failed (see $dir/warmup.log)" >&2
@@ -284,8 +337,10 @@ except Exception: print(0)' "$dir/uas-stat.csv")
         sampler_pid=$!
         LAB_PIDS+=("$sampler_pid")
     fi
-    thread_ticks "$BRIDGE_PID" > "$dir/threads-0.txt"
-    m0=$(machine_ticks) b0=$(pid_ticks "$BRIDGE_PID") l0=$(lab_ticks "$uas_pid") t0=$(ms_now) c0=$(ctx_switches "$BRIDGE_PID")
+    pids=$(peer_pids)
+    for pid in $pids; do thread_ticks "$pid"; done > "$dir/threads-0.txt"
+    # shellcheck disable=SC2086
+    m0=$(machine_ticks) b0=$(peer_ticks) l0=$(lab_ticks "$uas_pid") t0=$(ms_now) c0=$(ctx_switches $pids)
     pbx_calls "$dir" run "$total" "$rate" || echo "   SIPp (PBX) exited non-zero: some calls failed (see $dir/run.log)" >&2
     [[ -z $heap_pid ]] || wait "$heap_pid" || true
     if [[ -n $sampler_pid ]]; then
@@ -294,8 +349,9 @@ except Exception: print(0)' "$dir/uas-stat.csv")
         wait "$sampler_pid" 2> /dev/null || true
         echo "end,$(heap_after_gc "$BRIDGE_PID"),$(ls "/proc/$BRIDGE_PID/fd" | wc -l),$(ls "/proc/$BRIDGE_PID/task" | wc -l),$(active_calls),$(relay_ports)" >> "$dir/samples.csv"
     fi
-    m1=$(machine_ticks) b1=$(pid_ticks "$BRIDGE_PID") l1=$(lab_ticks "$uas_pid") t1=$(ms_now) c1=$(ctx_switches "$BRIDGE_PID")
-    thread_ticks "$BRIDGE_PID" > "$dir/threads-1.txt"
+    # shellcheck disable=SC2086
+    m1=$(machine_ticks) b1=$(peer_ticks) l1=$(lab_ticks "$uas_pid") t1=$(ms_now) c1=$(ctx_switches $pids)
+    for pid in $pids; do thread_ticks "$pid"; done > "$dir/threads-1.txt"
     # per thread: ticks during the measured run, busiest first (threads started during the run count from 0)
     awk 'NR == FNR { before[$1] = $2; next } { d = $2 - before[$1]; if (d > 0) print d, $3 }' \
         "$dir/threads-0.txt" "$dir/threads-1.txt" | sort -rn > "$dir/threads.txt"
@@ -313,7 +369,12 @@ except Exception: print(0)' "$dir/uas-stat.csv")
             -e frame.time_epoch -e sip.Call-ID -e sip.Method -e sip.Status-Code -e sip.CSeq.method \
             > "$dir/pbx-side.txt" 2> /dev/null || true
     fi
-    lab_stop_pid "$BRIDGE_PID"
+    if [[ $PEER == sbc ]]; then
+        "$home/scripts/lab/sbc.sh" stop "$SBC_DIR"
+        SBC_DIR=""
+    else
+        lab_stop_pid "$BRIDGE_PID"
+    fi
     lab_stop_pid "$uas_pid"
     python3 - "$dir" "$rate" "$READY_MS" "$bridge_cpu" "$other_cpu" "$u0" >> "$results" <<'EOF'
 import csv, sys, os

@@ -13,7 +13,8 @@
 #   BRIDGE_JAVA_OPTS=-XX:StartFlightRecording=filename=rec.jfr,settings=profile scripts/bench/sip-bench.sh
 #
 # Environment: everything setup-bench.sh takes (RATES, DURATION, WARMUP, HOLD_MS, PBX_TRANSPORT, OUT, WIRE,
-# BRIDGE_JAVA_OPTS, MAX_CALLS_PER_NUMBER, MEDIA_PORT_COUNT), with these defaults here: RATES "100 200 300 400 500",
+# BRIDGE_JAVA_OPTS, MAX_CALLS_PER_NUMBER, MEDIA_PORT_COUNT, PEER: `PEER=sbc` runs the same ramp through the
+# Kamailio + rtpengine SBC, the anchor, instead of the bridge), with these defaults here: RATES "100 200 300 400 500",
 # DURATION 20, WARMUP 10, HOLD_MS 1000, MAX_CALLS_PER_NUMBER 1000 (Meta's own limit), MEDIA_PORT_COUNT 6000
 # (1500 concurrent calls), WIRE 0. The box is usually shared: run it under `flock /tmp/bench.lock` and note
 # `uptime` before and after.
@@ -30,6 +31,7 @@ export HOLD_MS=${HOLD_MS:-1000}
 export MAX_CALLS_PER_NUMBER=${MAX_CALLS_PER_NUMBER:-1000}
 export MEDIA_PORT_COUNT=${MEDIA_PORT_COUNT:-6000}
 export WIRE=${WIRE:-0}
+export PEER=${PEER:-bridge}
 OUT=${OUT:-$(mktemp -d /tmp/wa-sip-bench.XXXXXX)}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
@@ -47,13 +49,15 @@ with open(os.path.join(out, 'results.md')) as f:
         cells = [c.strip() for c in line.strip().strip('|').split('|')]
         if len(cells) > 10 and cells[0].isdigit():
             rows[cells[0]] = cells
+peer = os.environ.get('PEER', 'bridge')
+what = "the bridge's" if peer == 'bridge' else "the SBC's (Kamailio's processes and rtpengine)"
 print(f"{os.environ.get('HOLD_MS')} ms calls, {os.environ.get('DURATION')} s measured per rate after "
       f"{os.environ.get('WARMUP')} s of warm-up, PBX {os.environ.get('PBX_TRANSPORT', 'u1')}; set-up = PBX INVITE "
-      "-> 200 (SIPp, ms); CPU per call and cores from the bridge's /proc/<pid>/stat over the measured run "
+      f"-> 200 (SIPp, ms); CPU per call and cores from {what} /proc/<pid>/stat over the measured run "
       "(which ends when the last call is hung up)")
 print()
 print("| rate (calls/s) | attempted | failed | retrans PBX | retrans Meta UAS | set-up p50 ms | set-up p99 ms "
-      "| bridge CPU ms/call | of it JIT ms/call | context switches/call | cores used | busiest thread but JIT (% of a core) "
+      f"| {peer} CPU ms/call | of it JIT ms/call | context switches/call | cores used | busiest thread but JIT (% of a core) "
       "| box busy (cores: bridge + edge and UAS + rest) |")
 print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
 for rate in rates:
@@ -94,6 +98,9 @@ for rate in rates:
     except (KeyError, ValueError, OSError, ZeroDivisionError):
         pass
     print(f"| {rate} | {c[1]} | {c[2]} | {c[3]} | {c[4]} | {c[5]} | {c[7]} | {cpu_ms} | {jit_ms} | {switches} | {cores} | {busiest} | {box} |")
+
+if os.environ.get('PEER', 'bridge') != 'bridge':
+    sys.exit(0)   # the thread groups below are the bridge's
 
 # Where a call's CPU goes, by the bridge's thread groups (thread names as /proc shows them, 15 characters). One run's
 # total varies by about 10 % here; a group's share moves less, so a change to one stage shows in its column.

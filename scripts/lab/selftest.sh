@@ -6,9 +6,11 @@
 #   cancel, wrong password -> 403, IP in Request-URI -> 404), and raw SIP over TLS with
 #   openssl s_client: OPTIONS, REGISTER, sips:, From without '+', digest username and uri checks,
 #   Meta failures relayed unchanged, complete calls with MD5 and SHA-256 digests computed here
-#   (SIPp only does MD5), a stale nonce, and a BYE the edge delivers over TLS to the bridge.
+#   (SIPp only does MD5), a stale nonce, a BYE the edge delivers over TLS to the bridge, and a PBX call
+#   through the Kamailio + rtpengine SBC (sbc.sh) that the signalling benchmark compares the bridge with.
 # Ports (env, defaults): EDGE_TLS_PORT 5061, EDGE_UDP_PORT 5065, UAS_PORT 5070,
-#   SELFTEST_UAC_PORT 5090, SELFTEST_BRIDGE_TLS_PORT 5062, SELFTEST_MEDIA_PORT 16000 (+10).
+#   SELFTEST_UAC_PORT 5090, SELFTEST_BRIDGE_TLS_PORT 5062, SELFTEST_MEDIA_PORT 16000 (+10), and for the SBC
+#   SELFTEST_SBC_UDP_PORT 5082, SELFTEST_SBC_TLS_PORT 5083, SELFTEST_SBC_NG_PORT 2224, SELFTEST_SBC_RTP_PORT_MIN 30300 (+99).
 #   PASSWORD defaults to lab-secret.
 # Everything started here is stopped by PID on exit. Last line: "N passed, M failed"; exit 1 on
 # any failure. Logs and SIPp traces go to $SELFTEST_DIR if set (kept), else to a fresh
@@ -25,6 +27,10 @@ export PASSWORD=${PASSWORD:-lab-secret}
 UAC_PORT=${SELFTEST_UAC_PORT:-5090}
 BRIDGE_TLS_PORT=${SELFTEST_BRIDGE_TLS_PORT:-5062}
 MEDIA_PORT=${SELFTEST_MEDIA_PORT:-16000}
+SBC_UDP_PORT=${SELFTEST_SBC_UDP_PORT:-5082}
+SBC_TLS_PORT=${SELFTEST_SBC_TLS_PORT:-5083}
+SBC_NG_PORT=${SELFTEST_SBC_NG_PORT:-2224}
+SBC_RTP_PORT_MIN=${SELFTEST_SBC_RTP_PORT_MIN:-30300}
 BUSINESS_NUMBER=+15550100001
 USER_NUMBER=+15550100099
 work_dir=${SELFTEST_DIR:-$(mktemp -d /tmp/lab-selftest.XXXXXX)}
@@ -88,6 +94,34 @@ sipp_caller_only() {
         > "$work_dir/$name.uac.log" 2>&1 < /dev/null || rc=$?
     [[ $rc -eq 0 ]] || echo "  $name: SIPp caller exit $rc; see $work_dir/*_errors.log" >&2
     return "$rc"
+}
+
+# sbc_call: a PBX call (pbx-uac-call.xml) through the Kamailio + rtpengine SBC, the benchmarks' anchor
+# (sbc.sh), to the edge over TLS and back: the edge's 407 answered, SDES toward the edge, plain RTP to the PBX.
+sbc_call() {
+    local sbc_dir=$work_dir/sbc uac_rc=0 uas_rc=0 uas_pid
+    SBC_UDP_PORT=$SBC_UDP_PORT SBC_TLS_PORT=$SBC_TLS_PORT NG_PORT=$SBC_NG_PORT RTP_PORT_MIN=$SBC_RTP_PORT_MIN \
+        RTP_PORT_MAX=$((SBC_RTP_PORT_MIN + 99)) BUSINESS_NUMBER=$BUSINESS_NUMBER "$lab_dir/sbc.sh" start "$sbc_dir" \
+        > "$work_dir/sbc-start.log" 2>&1 || { echo "  the SBC did not start; see $work_dir/sbc-start.log" >&2; return 1; }
+    lab_start_sipp_server "$work_dir/sbc.uas.log" "$UAS_PORT" u1 -sf "$LAB_SCENARIO_DIR/meta-uas-answer.xml" \
+        -mp "$MEDIA_PORT" -trace_msg -message_file "$work_dir/sbc.uas-messages.log" || {
+        "$lab_dir/sbc.sh" stop "$sbc_dir"
+        return 1
+    }
+    uas_pid=$LAB_LAST_PID
+    sipp "127.0.0.1:$SBC_UDP_PORT" -sf "$LAB_SCENARIO_DIR/pbx-uac-call.xml" -i 127.0.0.1 -p "$UAC_PORT" \
+        -s "$USER_NUMBER" -mp $((MEDIA_PORT + 10)) -d 500 -m 1 -nostdin -timeout 20 -timeout_error \
+        -trace_msg -message_file "$work_dir/sbc.pbx-messages.log" > "$work_dir/sbc.uac.log" 2>&1 < /dev/null || uac_rc=$?
+    lab_wait_pid "$uas_pid" 10 || uas_rc=$?
+    "$lab_dir/sbc.sh" stop "$sbc_dir"
+    if [[ $uac_rc -ne 0 || $uas_rc -ne 0 ]]; then
+        echo "  sbc: SIPp PBX exit $uac_rc, callee exit $uas_rc; see $work_dir/sbc.*" >&2
+        return 1
+    fi
+    grep -q "^m=audio [0-9]* RTP/SAVP" "$work_dir/sbc.uas-messages.log" \
+        && grep -q "^a=crypto:" "$work_dir/sbc.uas-messages.log" \
+        && grep -q "^m=audio [0-9]* RTP/AVP " "$work_dir/sbc.pbx-messages.log" \
+        || { echo "  sbc: the offer at the edge's side is not SDES, or the PBX's answer not RTP/AVP" >&2; return 1; }
 }
 
 # ---------------------------------------------------------------- raw SIP over TLS
@@ -453,6 +487,10 @@ check "tls: Meta's 403 No Approved Call Permission Found reaches the caller with
 check "tls: Meta's 480 Temporarily Unavailable reaches the caller (no Warning)" \
     tls_meta_failure meta-uas-fail-480-temporarily-unavailable "480 Temporarily Unavailable" ""
 check "tls: Meta hangs up, the edge delivers the BYE over TLS to the bridge's Contact" tls_meta_hangs_up
+check "sbc: a PBX call through Kamailio + rtpengine (the benchmarks' anchor): 407 answered, SDES at the edge" sbc_call
+check "sbc: no Kamailio or rtpengine of the SBC is left" \
+    bash -c '! pgrep -f -- "-f $1/kamailio.cfg" > /dev/null && ! pgrep -f -- "--listen-ng=127.0.0.1:$2" > /dev/null' _ \
+    "$work_dir/sbc" "$SBC_NG_PORT"
 
 # A short nonce lifetime here, so the stale-nonce check does not wait long.
 STALE_TEST_NONCE_EXPIRE=2
