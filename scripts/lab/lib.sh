@@ -132,6 +132,30 @@ lab_await_start() {
     return 1
 }
 
+# lab_render_kamailio TEMPLATE_DIR RUN_DIR SED_ARGS...: RUN_DIR/kamailio.cfg (readable by its owner only: it may hold
+# a password) and RUN_DIR/tls.cfg from TEMPLATE_DIR's kamailio.cfg.tpl and tls.cfg.tpl with the sed substitutions;
+# exits 1 when a @TOKEN@ is left in either.
+lab_render_kamailio() {
+    local template_dir=$1 run_dir=$2
+    shift 2
+    (umask 077 && sed "$@" "$template_dir/kamailio.cfg.tpl" > "$run_dir/kamailio.cfg")
+    sed "$@" "$template_dir/tls.cfg.tpl" > "$run_dir/tls.cfg"
+    if grep -q '@[A-Z_]\+@' "$run_dir/kamailio.cfg" "$run_dir/tls.cfg"; then
+        echo "internal error: unreplaced template token in $run_dir/kamailio.cfg or tls.cfg" >&2
+        exit 1
+    fi
+}
+
+# lab_check_kamailio RUN_DIR: `kamailio -c` on RUN_DIR/kamailio.cfg; exits 1 with its output when it is refused.
+lab_check_kamailio() {
+    local run_dir=$1 output
+    if ! output=$("${KAMAILIO:-kamailio}" -c -Y "$run_dir" -f "$run_dir/kamailio.cfg" 2>&1); then
+        echo "$output" >&2
+        echo "kamailio -c rejected $run_dir/kamailio.cfg (output above)" >&2
+        exit 1
+    fi
+}
+
 # lab_start_kamailio RUN_DIR UDP_PORT TLS_PORT: runs Kamailio on RUN_DIR/kamailio.cfg (already rendered and
 # checked) in the background, PID in RUN_DIR/kamailio.pid, log in RUN_DIR/kamailio.log, and returns once it
 # listens on both ports; exits 1 with the log's tail when it dies or does not listen within 5 s.

@@ -75,19 +75,7 @@ render() {
         -e "s|@CA_FILE@|$cert_dir/edge-ca.pem|g"
         -e "s|@VERIFY_BRIDGE@|$VERIFY_BRIDGE|g"
     )
-    sed "${substitutions[@]}" "$template_dir/kamailio.cfg.tpl" > "$run_dir/kamailio.cfg"
-    sed "${substitutions[@]}" "$template_dir/tls.cfg.tpl" > "$run_dir/tls.cfg"
-    if grep -q '@[A-Z_]\+@' "$run_dir/kamailio.cfg" "$run_dir/tls.cfg"; then
-        die "internal error: unreplaced template token in $run_dir/kamailio.cfg or tls.cfg"
-    fi
-}
-
-check_config() {
-    local run_dir=$1 output
-    if ! output=$("$KAMAILIO" -c -Y "$run_dir" -f "$run_dir/kamailio.cfg" 2>&1); then
-        echo "$output" >&2
-        die "kamailio -c rejected $run_dir/kamailio.cfg (output above)"
-    fi
+    lab_render_kamailio "$template_dir" "$run_dir" "${substitutions[@]}"
 }
 
 
@@ -108,7 +96,7 @@ start() {
         die "UDP 127.0.0.1:$CALLER_UDP_PORT is already in use by another process; set CALLER_UDP_PORT to a free port"
     fi
     render "$run_dir"
-    check_config "$run_dir"
+    lab_check_kamailio "$run_dir"
     lab_start_kamailio "$run_dir" "$CALLER_UDP_PORT" "$CALLER_TLS_PORT"
 }
 
@@ -130,7 +118,7 @@ case $command in
         mkdir -p "$run_dir"
         run_dir=$(cd "$run_dir" && pwd)
         render "$run_dir"
-        check_config "$run_dir"
+        lab_check_kamailio "$run_dir"
         ;;
     *) usage ;;
 esac

@@ -88,19 +88,7 @@ render() {
         -e "s|@EDGE_CERT_FILE@|$cert_dir/$EDGE_CERT.pem|g"
         -e "s|@EDGE_KEY_FILE@|$cert_dir/$EDGE_CERT.key|g"
     )
-    (umask 077 && sed "${substitutions[@]}" "$template_dir/kamailio.cfg.tpl" > "$run_dir/kamailio.cfg")
-    sed "${substitutions[@]}" "$template_dir/tls.cfg.tpl" > "$run_dir/tls.cfg"
-    if grep -q '@[A-Z_]\+@' "$run_dir/kamailio.cfg" "$run_dir/tls.cfg"; then
-        die "internal error: unreplaced template token in $run_dir/kamailio.cfg or tls.cfg"
-    fi
-}
-
-check_config() {
-    local run_dir=$1 output
-    if ! output=$("$KAMAILIO" -c -Y "$run_dir" -f "$run_dir/kamailio.cfg" 2>&1); then
-        echo "$output" >&2
-        die "kamailio -c rejected $run_dir/kamailio.cfg (output above)"
-    fi
+    lab_render_kamailio "$template_dir" "$run_dir" "${substitutions[@]}"
 }
 
 
@@ -119,7 +107,7 @@ start() {
         die "127.0.0.1:$EDGE_TLS_PORT is already in use by another process; set EDGE_TLS_PORT to a free port"
     fi
     render "$run_dir"
-    check_config "$run_dir"
+    lab_check_kamailio "$run_dir"
     lab_start_kamailio "$run_dir" "$EDGE_UDP_PORT" "$EDGE_TLS_PORT"
 }
 
@@ -141,7 +129,7 @@ case $command in
         mkdir -p "$run_dir"
         run_dir=$(cd "$run_dir" && pwd)
         render "$run_dir"
-        check_config "$run_dir"
+        lab_check_kamailio "$run_dir"
         ;;
     *) usage ;;
 esac

@@ -66,14 +66,8 @@ render() {
         -e "s|@KEY_FILE@|$cert_dir/bridge.key|g"
         -e "s|@CA_FILE@|$cert_dir/edge-ca.pem|g"
     )
-    (umask 077 && sed "${substitutions[@]}" "$script_dir/sbc/kamailio.cfg.tpl" > "$run_dir/kamailio.cfg")
-    sed "${substitutions[@]}" "$script_dir/sbc/tls.cfg.tpl" > "$run_dir/tls.cfg"
-    if grep -q '@[A-Z_]\+@' "$run_dir/kamailio.cfg" "$run_dir/tls.cfg"; then
-        die "internal error: unreplaced template token in $run_dir/kamailio.cfg or tls.cfg"
-    fi
-    local output
-    output=$("${KAMAILIO:-kamailio}" -c -Y "$run_dir" -f "$run_dir/kamailio.cfg" 2>&1) \
-        || { echo "$output" >&2; die "kamailio -c rejected $run_dir/kamailio.cfg (output above)"; }
+    lab_render_kamailio "$script_dir/sbc" "$run_dir" "${substitutions[@]}"
+    lab_check_kamailio "$run_dir"
 }
 
 start() {
