@@ -100,14 +100,6 @@ public final class NettyMediaRelay implements MediaRelay {
     private volatile boolean closed;
 
     /**
-     * Starts the event loops. Before that it runs the one-time SRTP warm-up ({@link SrtpWarmUp}): the first call
-     * must not wait for jitsi-srtp to load its native library and benchmark its ciphers. After that it relays one
-     * throw-away call on local sockets ({@link MediaWarmUp}), so the first real call does not pay for the first
-     * run of the session, SDP and socket code either.
-     *
-     * @throws IllegalStateException when SRTP does not work on this machine (no call could be relayed)
-     */
-    /**
      * Netty's leak detector is on by default and records a stack trace for one buffer in 128; the relay takes a
      * buffer for every packet it sends, so at 100 calls that was about 3 % of its CPU (BENCHMARKS.md, media run 14).
      * Off unless the JVM names a level ({@code -Dio.netty.leakDetection.level=paranoid} to hunt a leak).
@@ -119,6 +111,14 @@ public final class NettyMediaRelay implements MediaRelay {
         }
     }
 
+    /**
+     * Starts the event loops. Before that it runs the one-time SRTP warm-up ({@link SrtpWarmUp}): the first call
+     * must not wait for jitsi-srtp to load its native library and benchmark its ciphers. After that it relays one
+     * throw-away call on local sockets ({@link MediaWarmUp}), so the first real call does not pay for the first
+     * run of the session, SDP and socket code either.
+     *
+     * @throws IllegalStateException when SRTP does not work on this machine (no call could be relayed)
+     */
     public NettyMediaRelay(MediaSettings settings) {
         this(settings, KeyingSettings.DEFAULT);
     }
