@@ -181,3 +181,11 @@ lab_start_kamailio() {
     exit 1
 }
 
+# lab_stop_kamailio RUN_DIR: stops the Kamailio lab_start_kamailio started from RUN_DIR (by PID, if it is still
+# that Kamailio); nothing when RUN_DIR does not exist.
+lab_stop_kamailio() {
+    [[ -d $1 ]] || return 0
+    local run_dir
+    run_dir=$(cd "$1" && pwd)
+    lab_stop_daemon "$run_dir/kamailio.pid" "-f $run_dir/kamailio.cfg"
+}

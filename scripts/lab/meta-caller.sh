@@ -100,20 +100,13 @@ start() {
     lab_start_kamailio "$run_dir" "$CALLER_UDP_PORT" "$CALLER_TLS_PORT"
 }
 
-stop() {
-    local run_dir=$1
-    [[ -d $run_dir ]] || return 0
-    run_dir=$(cd "$run_dir" && pwd)
-    lab_stop_daemon "$run_dir/kamailio.pid" "-f $run_dir/kamailio.cfg"
-}
-
 [[ $# -eq 2 ]] || usage
 command=$1
 run_dir=$2
 validate_settings
 case $command in
     start) start "$run_dir" ;;
-    stop) stop "$run_dir" ;;
+    stop) lab_stop_kamailio "$run_dir" ;;
     check)
         mkdir -p "$run_dir"
         run_dir=$(cd "$run_dir" && pwd)

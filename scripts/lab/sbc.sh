@@ -91,7 +91,7 @@ stop() {
     local run_dir=$1
     [[ -d $run_dir ]] || return 0
     run_dir=$(cd "$run_dir" && pwd)
-    lab_stop_daemon "$run_dir/kamailio.pid" "-f $run_dir/kamailio.cfg"
+    lab_stop_kamailio "$run_dir"
     if [[ -s $run_dir/rtpengine.ng-port ]]; then
         lab_stop_daemon "$run_dir/rtpengine.pid" "--listen-ng=127.0.0.1:$(cat "$run_dir/rtpengine.ng-port") "
     fi
