@@ -7,7 +7,8 @@
 #   openssl s_client: OPTIONS, REGISTER, sips:, From without '+', digest username and uri checks,
 #   Meta failures relayed unchanged, complete calls with MD5 and SHA-256 digests computed here
 #   (SIPp only does MD5), a stale nonce, a BYE the edge delivers over TLS to the bridge, and a PBX call
-#   through the Kamailio + rtpengine SBC (sbc.sh) that the signalling benchmark compares the bridge with.
+#   through the Kamailio + rtpengine SBC (sbc.sh) that the signalling benchmark compares the bridge with, and one
+#   the edge refuses (no rtpengine session left).
 # Ports (env, defaults): EDGE_TLS_PORT 5061, EDGE_UDP_PORT 5065, UAS_PORT 5070,
 #   SELFTEST_UAC_PORT 5090, SELFTEST_BRIDGE_TLS_PORT 5062, SELFTEST_MEDIA_PORT 16000 (+10), and for the SBC
 #   SELFTEST_SBC_UDP_PORT 5082, SELFTEST_SBC_TLS_PORT 5083, SELFTEST_SBC_NG_PORT 2224, SELFTEST_SBC_RTP_PORT_MIN 30300 (+99).
@@ -122,6 +123,28 @@ sbc_call() {
         && grep -q "^a=crypto:" "$work_dir/sbc.uas-messages.log" \
         && grep -q "^m=audio [0-9]* RTP/AVP " "$work_dir/sbc.pbx-messages.log" \
         || { echo "  sbc: the offer at the edge's side is not SDES, or the PBX's answer not RTP/AVP" >&2; return 1; }
+}
+
+# sbc_refused_call: the SBC with a wrong password: the edge's 403 reaches the PBX and rtpengine holds no session
+# afterwards (its `list` command over the ng port answers an empty list of calls).
+sbc_refused_call() {
+    local sbc_dir=$work_dir/sbc-refused rc=0 sessions
+    SBC_UDP_PORT=$SBC_UDP_PORT SBC_TLS_PORT=$SBC_TLS_PORT NG_PORT=$SBC_NG_PORT RTP_PORT_MIN=$SBC_RTP_PORT_MIN \
+        RTP_PORT_MAX=$((SBC_RTP_PORT_MIN + 99)) BUSINESS_NUMBER=$BUSINESS_NUMBER PASSWORD=not-the-password \
+        "$lab_dir/sbc.sh" start "$sbc_dir" > "$work_dir/sbc-refused-start.log" 2>&1 \
+        || { echo "  the SBC did not start; see $work_dir/sbc-refused-start.log" >&2; return 1; }
+    sipp "127.0.0.1:$SBC_UDP_PORT" -sf "$LAB_SCENARIO_DIR/pbx-uac-call.xml" -i 127.0.0.1 -p "$UAC_PORT" \
+        -s "$USER_NUMBER" -mp $((MEDIA_PORT + 10)) -m 1 -nostdin -timeout 10 -timeout_error \
+        -trace_msg -message_file "$work_dir/sbc-refused.pbx-messages.log" > "$work_dir/sbc-refused.uac.log" 2>&1 \
+        < /dev/null || rc=$?
+    sessions=$(python3 -c 'import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(2)
+s.sendto(b"selftest d7:command4:liste", ("127.0.0.1", int(sys.argv[1]))); print(s.recv(4096).decode())' "$SBC_NG_PORT" \
+        2> /dev/null) || sessions="(no answer from rtpengine)"
+    "$lab_dir/sbc.sh" stop "$sbc_dir"
+    [[ $rc -ne 0 ]] && grep -q "^SIP/2.0 403 Invalid digest auth response" "$work_dir/sbc-refused.pbx-messages.log" \
+        || { echo "  sbc: the PBX did not get the edge's 403 (SIPp exit $rc)" >&2; return 1; }
+    [[ $sessions == *"d5:callsle"* ]] || { echo "  sbc: rtpengine still holds a session: $sessions" >&2; return 1; }
 }
 
 # ---------------------------------------------------------------- raw SIP over TLS
@@ -488,9 +511,10 @@ check "tls: Meta's 480 Temporarily Unavailable reaches the caller (no Warning)" 
     tls_meta_failure meta-uas-fail-480-temporarily-unavailable "480 Temporarily Unavailable" ""
 check "tls: Meta hangs up, the edge delivers the BYE over TLS to the bridge's Contact" tls_meta_hangs_up
 check "sbc: a PBX call through Kamailio + rtpengine (the benchmarks' anchor): 407 answered, SDES at the edge" sbc_call
+check "sbc: a call the edge refuses gets its 403 and leaves no rtpengine session" sbc_refused_call
 check "sbc: no Kamailio or rtpengine of the SBC is left" \
-    bash -c '! pgrep -f -- "-f $1/kamailio.cfg" > /dev/null && ! pgrep -f -- "--listen-ng=127.0.0.1:$2" > /dev/null' _ \
-    "$work_dir/sbc" "$SBC_NG_PORT"
+    bash -c '! pgrep -f -- "-f $1/sbc[^/]*/kamailio.cfg" > /dev/null && ! pgrep -f -- "--listen-ng=127.0.0.1:$2" > /dev/null' _ \
+    "$work_dir" "$SBC_NG_PORT"
 
 # A short nonce lifetime here, so the stale-nonce check does not wait long.
 STALE_TEST_NONCE_EXPIRE=2

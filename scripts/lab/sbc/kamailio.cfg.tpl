@@ -104,17 +104,21 @@ onreply_route[MEDIA_ANSWER] {
 	}
 }
 
+# The edge's 407 is answered once; any other end of the INVITE (a refusal, a timeout, the PBX's CANCEL) ends its
+# rtpengine session too, so a failed call leaves no media ports behind.
 failure_route[EDGE_CHALLENGE] {
-	if (t_is_canceled()) {
-		exit;
-	}
-	if (t_check_status("401|407")) {
+	if (!t_is_canceled() && t_check_status("401|407")) {
 		if (uac_auth()) {
 			t_on_reply("MEDIA_ANSWER");
+			t_on_failure("EDGE_REFUSED");
 			t_relay();
 			exit;
 		}
 		xlog("L_WARN", "SBC: no credentials for the edge's challenge\n");
 	}
+	rtpengine_delete();
+}
+
+failure_route[EDGE_REFUSED] {
 	rtpengine_delete();
 }
