@@ -58,7 +58,7 @@ print(f"{os.environ.get('HOLD_MS')} ms calls, {os.environ.get('DURATION')} s mea
 print()
 print("| rate (calls/s) | attempted | failed | retrans PBX | retrans Meta UAS | set-up p50 ms | set-up p99 ms "
       f"| {peer} CPU ms/call | of it JIT ms/call | context switches/call | cores used | busiest thread but JIT (% of a core) "
-      "| box busy (cores: bridge + edge and UAS + rest) |")
+      f"| box busy (cores: {peer} + edge and UAS + rest) |")
 print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
 for rate in rates:
     c = rows.get(rate)
