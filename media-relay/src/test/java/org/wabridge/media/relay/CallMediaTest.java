@@ -398,12 +398,12 @@ class CallMediaTest {
         rtcpGarbage[0] = (byte) 0x80;
         rtcpGarbage[1] = (byte) 200;
         call.onMetaPacket(rtcpGarbage, rtcpGarbage.length, META, 9);                   // SRTCP auth failure
+        callMediaLog.detachAppender(log); // before any assertion, so a failing one leaves the logger as it was
         MediaStats.LegStats m = call.stats().meta();
         assertEquals(5, m.dropped());
         assertEquals(2, m.authFailures());
         assertEquals(1, m.packetsIn());
         assertEquals(1, toPbx.size(), "only the authentic packet reached the PBX");
-        callMediaLog.detachAppender(log);
         List<String> authLines = log.list.stream().map(ILoggingEvent::getFormattedMessage)
                 .filter(l -> l.contains("failed authentication")).toList();
         assertEquals(1, authLines.size(), "the first failure is logged, the second only counted: " + authLines);
