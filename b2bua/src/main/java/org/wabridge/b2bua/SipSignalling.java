@@ -163,16 +163,32 @@ final class SipSignalling implements AutoCloseable {
 
     private static void cleanup(StackContext context, SipStack stack) {
         if (stack != null) {
-            try {
-                stack.stop();
-            } catch (RuntimeException e) {
-                // JAIN-SIP's stop of a half-built stack can throw (a ConcurrentModificationException, or an NPE in
-                // UDPMessageProcessor.stop): it must not hide why the start failed, which the caller throws next.
-                LOG.warn("stopping the half-started SIP stack failed: {}", e.toString());
-            }
+            stop(stack); // a failure here must not hide why the start failed, which the caller throws next
         }
         if (context != null) {
             context.unregister();
+        }
+    }
+
+    /**
+     * Stops JAIN-SIP's stack, which can throw on the way: UDPMessageProcessor.stop walks its channels while their
+     * threads, seeing the socket closed, remove themselves (a ConcurrentModificationException; an NPE on a
+     * half-built stack). That aborted the stop before the TLS and TCP listeners, the timer and the parser threads
+     * were stopped. The stack takes each listener out of its list before stopping it, so stopping again goes on
+     * with the rest.
+     */
+    static void stop(SipStack stack) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                stack.stop();
+                return;
+            } catch (RuntimeException e) {
+                if (attempt == 3) {
+                    LOG.warn("the SIP stack did not stop cleanly: {}", e.toString());
+                    return;
+                }
+                LOG.debug("stopping the SIP stack threw {}; stopping the rest", e.toString());
+            }
         }
     }
 
@@ -586,7 +602,7 @@ final class SipSignalling implements AutoCloseable {
     @Override
     public void close() {
         gov.nist.javax.sip.EventScanner scanner = ((gov.nist.javax.sip.SipStackImpl) stack).getEventScanner();
-        stack.stop();
+        stop(stack);
         if (scanner != null) {
             // JAIN-SIP RI 1.3.0-91 bug: stop() leaves its (non-daemon) event thread blocked in take(); one no-op
             // event lets it see that it was stopped and exit.
