@@ -31,6 +31,8 @@ final class SandboxDemo {
     private final Duration hold;
     private final PrintStream out;
     private final Map<String, String> environment;
+    /** The last run's state directory: removed after a passed demo, kept after a failed one. */
+    Path state;
 
     SandboxDemo(Path root, String metaEdge, Duration hold, PrintStream out) {
         this(root, metaEdge, hold, out, System.getenv());
@@ -53,6 +55,8 @@ final class SandboxDemo {
         SandboxEdge.CallResult userCall = null;
         List<String> edgeMedia = new ArrayList<>();
         SandboxLab lab = SandboxLab.start(root, metaEdge, environment);
+        lab.keepState(); // the call log is read after the lab stops; the state goes once the demo has passed
+        state = lab.run;
         try {
             lab.notes.add("DEMO business-initiated call: PBX stand-in " + BUSINESS + " -> bridge -> " + USER);
             business = lab.pbx().call("127.0.0.1", lab.bridgePbxPort(), USER, BUSINESS, hold).get(40, TimeUnit.SECONDS);
@@ -99,14 +103,17 @@ final class SandboxDemo {
             out.println("  bridge relay, call " + end.callId() + ": " + end.media());
         }
         out.println();
-        out.println("Call log (" + lab.env.get("CALL_LOG_FILE") + "):");
+        out.println("Call log:");
         try (CallLogStore store = CallLogStore.openExisting(lab.config.callLog())) {
             out.print(CallLogText.table(store.calls(new CallQuery(null, false, 10))));
         }
         out.println();
         out.println(ok && metaEdge != null ? "demo completed: one business-initiated call through the edge at "
                 + metaEdge : ok ? "demo completed: one call each way, digest answered, media both ways"
-                : "demo FAILED: see the lines above; state in " + lab.run);
+                : "demo FAILED: see the lines above; call log, captures and certificates kept in " + lab.run);
+        if (ok) {
+            lab.deleteState(); // everything in it was printed above
+        }
         return ok ? 0 : 1;
     }
 

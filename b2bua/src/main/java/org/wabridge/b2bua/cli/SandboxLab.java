@@ -27,6 +27,8 @@ import org.wabridge.sandbox.SandboxSettings;
  * The bridge with {@code sip-config/examples/lab.yaml} (free ports, state in a temporary directory), the sandbox's
  * Meta edge and its PBX stand-in, all started in this JVM; what the demo and the tests place calls through.
  * Records every call's SIP ladder (by call id), the edge's and stand-in's notes, and the bridge's call ends.
+ * The temporary directory (call log, captures, the lab's certificates and keys) goes with {@link #close} unless
+ * {@link #keepState} was called: every demo run and sandbox test used to leave one behind in /tmp.
  */
 final class SandboxLab implements AutoCloseable {
 
@@ -41,6 +43,7 @@ final class SandboxLab implements AutoCloseable {
     private Operations ops;
     private SandboxEdge edge;
     private PbxStandIn pbx;
+    private boolean keepState;
 
     /**
      * @param metaEdge    HOST[:PORT] of an external edge, or null for the sandbox's own
@@ -135,7 +138,15 @@ final class SandboxLab implements AutoCloseable {
         };
     }
 
-    /** Stops the PBX stand-in, the edge, the bridge, then the call log (which writes its last rows). */
+    /** {@link #close} leaves the state directory ({@link #run}) for whoever reads it afterwards. */
+    void keepState() {
+        keepState = true;
+    }
+
+    /**
+     * Stops the PBX stand-in, the edge, the bridge, then the call log (which writes its last rows); then removes
+     * the state directory unless {@link #keepState} was called.
+     */
     @Override
     public void close() {
         for (int i = started.size() - 1; i >= 0; i--) {
@@ -146,6 +157,23 @@ final class SandboxLab implements AutoCloseable {
             }
         }
         started.clear();
+        if (!keepState) {
+            deleteState();
+        }
+    }
+
+    /** Removes the state directory and everything in it; what cannot be removed stays, with a note. */
+    void deleteState() {
+        if (!Files.exists(run)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(run)) {
+            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            notes.add("removing " + run + ": " + e);
+        }
     }
 
     /** Media ports the sandbox and the demo give the bridge. */

@@ -1,8 +1,11 @@
 package org.wabridge.b2bua.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -27,7 +30,10 @@ class BridgeAgainstSandboxTest {
         rows.put("+15550100503", new Row(503, "meta.503.unavailable"));
         rows.put("+15550100408", new Row(0, "meta.408.rtp-timeout"));
         rows.put("+15550100401", new Row(502, "meta.403.app-not-authorized")); // a configuration fault: 502
+        Path state;
         try (SandboxLab lab = SandboxLab.start(SandboxDemoTest.repoRoot(), null, System.getenv())) {
+            state = lab.run;
+            assertTrue(Files.isRegularFile(state.resolve("calls.db")), "the lab keeps its call log in " + state);
             int calls = 0;
             for (Map.Entry<String, Row> row : rows.entrySet()) {
                 calls++;
@@ -43,6 +49,7 @@ class BridgeAgainstSandboxTest {
                 assertEquals(row.getValue().cause(), end.causeId(), context);
             }
         }
+        assertFalse(Files.exists(state), "the lab's call log, captures and keys went with it: " + state);
     }
 
     /** The {@code n}-th call end (1-based) once the bridge reported it. */

@@ -17,10 +17,13 @@ class SandboxDemoTest {
     void placesOneCallEachWayAndPrintsLadderDigestMediaAndCallLog() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-        int rc = new SandboxDemo(repoRoot(), null, Duration.ofSeconds(2), out).run();
+        SandboxDemo demo = new SandboxDemo(repoRoot(), null, Duration.ofSeconds(2), out);
+        int rc = demo.run();
         String text = bytes.toString(StandardCharsets.UTF_8);
         System.out.println(text);
         assertEquals(0, rc, text);
+        assertTrue(demo.state != null && !java.nio.file.Files.exists(demo.state),
+                "a passed demo leaves no call log, captures or keys behind: " + demo.state);
         // business-initiated: the sandbox challenged, the bridge answered, the call connected and ended
         assertTrue(text.contains("META <- 407 Proxy Authentication Required (INVITE)"), text);
         assertTrue(text.contains("META <- 200 OK (INVITE)"), text);

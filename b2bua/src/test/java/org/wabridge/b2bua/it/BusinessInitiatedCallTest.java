@@ -47,12 +47,24 @@ class BusinessInitiatedCallTest {
         if (md5Edge != null) {
             md5Edge.close();
         }
+        tmp = null; // JUnit removes it now: later callers of dir() must not create it again
     }
 
-    /** A fresh scratch directory (under this class's temp dir, or a new one when called from another class). */
+    /** Scratch space of the other classes that call {@link #dir}: one per test JVM, removed when it exits. */
+    private static Path shared;
+
+    /** A fresh scratch directory (under this class's temp dir, or the shared one when called from another class). */
     static Path dir(String name) throws Exception {
-        Path base = tmp != null ? tmp : Files.createTempDirectory("bridge-it-");
-        return Files.createDirectories(base.resolve(name + "-" + System.nanoTime()));
+        return Files.createDirectories((tmp != null ? tmp : sharedDir()).resolve(name + "-" + System.nanoTime()));
+    }
+
+    private static synchronized Path sharedDir() throws Exception {
+        if (shared == null) {
+            Path made = Files.createTempDirectory("bridge-it-");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> Lab.deleteTree(made)));
+            shared = made;
+        }
+        return shared;
     }
 
     static MediaRelay relay(BridgeUnderTest.Ports ports) {

@@ -3,8 +3,6 @@ package org.wabridge.b2bua.it;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -35,11 +33,7 @@ final class EdgeFixture implements BeforeAllCallback, AfterAllCallback {
             edge.close();
         }
         if (root != null) {
-            try (Stream<Path> all = Files.walk(root)) {
-                all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException e) {
-                // a leftover scratch directory under the system temp dir is harmless
-            }
+            Lab.deleteTree(root);
         }
     }
 

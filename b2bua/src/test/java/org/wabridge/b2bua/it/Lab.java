@@ -42,6 +42,15 @@ public final class Lab {
     }
 
     /** A port free for both UDP and TCP on 127.0.0.1, from a per-process range to avoid collisions. */
+    /** Removes {@code root} and everything under it, as far as it can: a scratch directory left over is harmless. */
+    public static void deleteTree(Path root) {
+        try (java.util.stream.Stream<Path> all = Files.walk(root)) {
+            all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // gone already, or not readable: nothing more to do
+        }
+    }
+
     public static int freePort() {
         for (int i = 0; i < 500; i++) {
             int port = NEXT_PORT.getAndIncrement();
