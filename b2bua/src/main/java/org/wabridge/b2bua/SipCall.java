@@ -217,13 +217,14 @@ final class SipCall implements MediaEvents, CallRegistry.Entry {
         run(() -> feed(new Input.InboundCancel()));
     }
 
-    void onAck(Side side) {
-        if (side == inbound) {
-            run(() -> {
-                recordAckInDialog();
+    /** An ACK from {@code side} in {@code dialog}: for our 200 to the INVITE that set the call up, or to a re-INVITE. */
+    void onAck(Side side, Dialog dialog) {
+        run(() -> {
+            recordAckInDialog(side, dialog);
+            if (side == inbound) {
                 feed(new Input.InboundAck());
-            });
-        }
+            }
+        });
     }
 
     void onAckTimeout(Side side) {
@@ -289,16 +290,20 @@ final class SipCall implements MediaEvents, CallRegistry.Entry {
     // -------------------------------------------------- on the call's executor
 
     /**
-     * Makes sure the dialog knows our 200 OK was ACKed. JAIN-SIP 1.3.0-91 records an ACK only against the 200's
-     * retransmission timer, and starts that timer just after the 200 is on the wire: an ACK read in that gap
-     * reaches us but not the dialog, which then resends the 200 until a later ACK (and reports the ACK missing
-     * after 64*T1 if none comes). The 200 was sent on this queue, so by now the timer runs and the ACK counts.
+     * Makes sure the dialog knows our 200 OK was ACKed, the set-up's or a re-INVITE's. JAIN-SIP 1.3.0-91 records an
+     * ACK only against the 200's retransmission timer, and starts that timer just after the 200 is on the wire: an
+     * ACK read in that gap reaches us but not the dialog, which then resends the 200 until a later ACK (and reports
+     * the ACK missing after 64*T1 if none comes). The 200 was sent on this queue, so by now the timer runs and the
+     * ACK counts against the transaction it retransmits for.
      */
-    private void recordAckInDialog() {
-        if (inboundTx instanceof SIPServerTransaction tx && tx.getDialog() instanceof SIPDialog dialog
-                && !dialog.isAckSeen()) { // handleAck itself ignores an ACK on a terminated dialog
-            boolean recorded = dialog.handleAck(tx) && dialog.isAckSeen();
-            LOG.debug("the stack had missed the {}'s ACK (read before its 200's retransmission timer); {}", inbound,
+    private void recordAckInDialog(Side side, Dialog d) {
+        if (!(d instanceof SIPDialog dialog) || dialog.getLastResponseStatusCode() == null || dialog.isAckSeen()) {
+            return; // no answer of ours in it yet, or the stack saw the ACK
+        }
+        SIPServerTransaction retransmitting = dialog.getInviteTransaction(); // null once the timer is gone
+        if (retransmitting != null) { // handleAck itself ignores a terminated dialog
+            boolean recorded = dialog.handleAck(retransmitting) && dialog.isAckSeen();
+            LOG.debug("the stack had missed the {}'s ACK (read before its 200's retransmission timer); {}", side,
                     recorded ? "recorded now" : "still not recorded");
         }
     }

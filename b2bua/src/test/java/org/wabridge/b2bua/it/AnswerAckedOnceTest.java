@@ -79,10 +79,34 @@ class AnswerAckedOnceTest {
             }
             assertEquals(List.of(), again, "the PBX ACKed the 200 at once and must not get it again");
             assertEquals(1, HeldAnswerLayer.HELD.get(), "one 200 left, and the answering thread was held after it");
-            assertTrue(log.text().contains("the stack had missed the PBX's ACK (read before its 200's retransmission"
-                    + " timer); recorded now"), "the ACK fell in the gap:\n" + log.text());
+            String missed = "the stack had missed the PBX's ACK (read before its 200's retransmission timer); recorded now";
+            assertTrue(log.text().contains(missed), "the ACK fell in the gap:\n" + log.text());
 
-            send(pbx, bridge.pbxPort, inDialog("BYE", 2, invite, ok, local));
+            // The same gap for a re-INVITE's 200 (a session refresh: the bridge answers it on the PBX leg alone).
+            send(pbx, bridge.pbxPort, inDialog("INVITE", 2, invite, ok, local));
+            String refreshed = null;
+            for (int i = 0; i < 25 && refreshed == null; i++) {
+                String answer = receive(pbx);
+                if (answer != null && answer.startsWith("SIP/2.0 200") && answer.contains("CSeq: 2 INVITE")) {
+                    refreshed = answer;
+                }
+            }
+            assertTrue(refreshed != null, "the re-INVITE answered 200:\n" + log.text());
+            send(pbx, bridge.pbxPort, inDialog("ACK", 2, invite, ok, local));
+            again.clear();
+            until = System.nanoTime() + 2_000_000_000L;
+            while (System.nanoTime() < until) {
+                String answer = receive(pbx);
+                if (answer != null) {
+                    again.add(answer.lines().findFirst().orElse(""));
+                }
+            }
+            assertEquals(List.of(), again, "the PBX ACKed the re-INVITE's 200 at once and must not get it again");
+            assertEquals(2, HeldAnswerLayer.HELD.get(), "the re-INVITE's 200 was held too");
+            assertEquals(2, log.text().split(java.util.regex.Pattern.quote(missed), -1).length - 1,
+                    "both ACKs fell in the gap and were recorded:\n" + log.text());
+
+            send(pbx, bridge.pbxPort, inDialog("BYE", 3, invite, ok, local));
             String byeAnswer = null;
             for (int i = 0; i < 25 && (byeAnswer == null || !byeAnswer.contains(" BYE\r\n")); i++) {
                 byeAnswer = receive(pbx);
