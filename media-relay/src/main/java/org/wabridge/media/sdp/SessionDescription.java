@@ -71,7 +71,7 @@ public record SessionDescription(String sessionConnection, List<MediaDescription
         String sessionFingerprint = null;
         String sessionSetup = null;
         boolean sawVersion = false;
-        for (String rawLine : LINE_BREAK.split(sdp)) {
+        for (String rawLine : (Iterable<String>) sdp.lines()::iterator) { // CRLF, LF (or a stray CR) ends a line
             String line = rawLine.strip();
             if (line.isEmpty()) {
                 continue;
@@ -162,8 +162,7 @@ public record SessionDescription(String sessionConnection, List<MediaDescription
 
     private static final java.util.regex.Pattern SDES_KEY =
             java.util.regex.Pattern.compile("(?i)inline:[^\\s|;]+");
-    // compiled once: String.split compiles any pattern longer than one character on every call, twice per call's SDP
-    private static final java.util.regex.Pattern LINE_BREAK = java.util.regex.Pattern.compile("\r?\n");
+    // compiled once: String.split compiles any pattern longer than one character on every call
     static final java.util.regex.Pattern WHITESPACE = java.util.regex.Pattern.compile("\\s+");
 
     private static final class MediaBuilder {
