@@ -71,6 +71,11 @@ public final class SharedMediaPorts {
     /** Loop thread only: packets from addresses no SDP named yet, oldest first. */
     private final ArrayDeque<Parked> parked = new ArrayDeque<>();
     /**
+     * Whether {@link #parked} holds anything: written by the loop, read by {@link #route} on a call's thread, which
+     * then wakes the loop only when a packet may be waiting for the new route (most calls have none).
+     */
+    private volatile boolean anyParked;
+    /**
      * Loop thread only: per socket, how many of {@link #parked} each sender has. A routed packet looks its sender up
      * here instead of walking the queue, which a stranger's flood keeps full.
      */
@@ -114,7 +119,8 @@ public final class SharedMediaPorts {
             if (before != null && before != route) {
                 takenOver(socket, from);
             }
-            if (before != route) {
+            // A packet parked after this check finds the route itself (park looks again): no wake-up is lost.
+            if (before != route && anyParked) {
                 try {
                     channels[socket].eventLoop().execute(() -> deliverParked(socket, from));
                 } catch (RejectedExecutionException e) {
@@ -169,6 +175,7 @@ public final class SharedMediaPorts {
                 }
             }
         }
+        anyParked = !parked.isEmpty();
     }
 
     /** On the loop's 20 ms tick: drops and counts what waited {@value #PARK_MILLIS} ms for a route in vain. */
@@ -185,6 +192,13 @@ public final class SharedMediaPorts {
         boolean first = parked.isEmpty();
         parked.addLast(new Parked(socket, from, data, now));
         parkedBySender.get(socket).merge(from, 1, Integer::sum);
+        anyParked = true;
+        // route() may have added the route after this packet's lookup, and seen nothing parked: deliver it now
+        Route late = routes.get(socket).get(from);
+        if (late != null) {
+            deliverParked(socket, from, late);
+            return;
+        }
         if (first) {
             firstParked.run();
         }
@@ -203,6 +217,7 @@ public final class SharedMediaPorts {
     private void dropOldestParked(long now) {
         Parked p = parked.pollFirst();
         parkedBySender.get(p.socket()).computeIfPresent(p.from(), (from, n) -> n > 1 ? n - 1 : null);
+        anyParked = !parked.isEmpty();
         unrouted(p.from(), now);
     }
 
