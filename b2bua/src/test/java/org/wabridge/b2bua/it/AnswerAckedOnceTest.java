@@ -68,16 +68,7 @@ class AnswerAckedOnceTest {
             assertTrue(ok != null, "no 200 OK for the PBX's INVITE:\n" + log.text());
             send(pbx, bridge.pbxPort, inDialog("ACK", 1, invite, ok, local));
 
-            // The 200 would come again after T1 (500 ms) and 2*T1; wait past both.
-            List<String> again = new ArrayList<>();
-            long until = System.nanoTime() + 2_000_000_000L;
-            while (System.nanoTime() < until) {
-                String answer = receive(pbx);
-                if (answer != null) {
-                    again.add(answer.lines().findFirst().orElse(""));
-                }
-            }
-            assertEquals(List.of(), again, "the PBX ACKed the 200 at once and must not get it again");
+            assertEquals(List.of(), heardWithinTwoSeconds(pbx), "the PBX ACKed the 200 at once and must not get it again");
             assertEquals(1, HeldAnswerLayer.HELD.get(), "one 200 left, and the answering thread was held after it");
             String missed = "the stack had missed the PBX's ACK (read before its 200's retransmission timer); recorded now";
             assertTrue(log.text().contains(missed), "the ACK fell in the gap:\n" + log.text());
@@ -93,15 +84,8 @@ class AnswerAckedOnceTest {
             }
             assertTrue(refreshed != null, "the re-INVITE answered 200:\n" + log.text());
             send(pbx, bridge.pbxPort, inDialog("ACK", 2, invite, ok, local));
-            again.clear();
-            until = System.nanoTime() + 2_000_000_000L;
-            while (System.nanoTime() < until) {
-                String answer = receive(pbx);
-                if (answer != null) {
-                    again.add(answer.lines().findFirst().orElse(""));
-                }
-            }
-            assertEquals(List.of(), again, "the PBX ACKed the re-INVITE's 200 at once and must not get it again");
+            assertEquals(List.of(), heardWithinTwoSeconds(pbx),
+                    "the PBX ACKed the re-INVITE's 200 at once and must not get it again");
             assertEquals(2, HeldAnswerLayer.HELD.get(), "the re-INVITE's 200 was held too");
             assertEquals(2, log.text().split(java.util.regex.Pattern.quote(missed), -1).length - 1,
                     "both ACKs fell in the gap and were recorded:\n" + log.text());
@@ -127,6 +111,19 @@ class AnswerAckedOnceTest {
         } finally {
             System.clearProperty(property);
         }
+    }
+
+    /** First lines of what reaches {@code pbx} in 2 s: past T1 (500 ms) and 2*T1, when a 200 would come again. */
+    private static List<String> heardWithinTwoSeconds(DatagramSocket pbx) throws IOException {
+        List<String> heard = new ArrayList<>();
+        long until = System.nanoTime() + 2_000_000_000L;
+        while (System.nanoTime() < until) {
+            String answer = receive(pbx);
+            if (answer != null) {
+                heard.add(answer.lines().findFirst().orElse(""));
+            }
+        }
+        return heard;
     }
 
     private static void send(DatagramSocket socket, int port, String message) throws IOException {
