@@ -83,6 +83,9 @@ final class SandboxDemo {
                         && userCall.media().sent() > 0 && userCallAtPbx.media().received() > 0;
             }
             Thread.sleep(500); // the bridge's last call-log writes
+        } catch (Exception e) {
+            out.println("demo FAILED: " + e + "; call log, captures and certificates kept in " + lab.run);
+            throw e;
         } finally {
             lab.close();
         }
