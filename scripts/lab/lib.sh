@@ -1,7 +1,8 @@
 # Shared helpers for the lab scripts (source it; it defines functions and the pass/fail tally).
 # Every process a helper starts is recorded in LAB_PIDS so that lab_cleanup stops exactly those.
 
-LAB_SCENARIO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../sipp-scenarios" && pwd)
+LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+LAB_SCENARIO_DIR=$(cd "$LAB_DIR/../../sipp-scenarios" && pwd)
 LAB_PIDS=()
 LAB_PASSED=0
 LAB_FAILED=0
@@ -14,6 +15,18 @@ lab_require() {
     for tool in "$@"; do
         command -v "$tool" > /dev/null || { echo "missing tool '$tool' (see docs/TOOLING.md for the apt packages)" >&2; exit 2; }
     done
+}
+
+# lab_cert_dir RUN_DIR NAME: prints the absolute directory of the lab's PKI (CERT_DIR, else RUN_DIR/certs), made
+# by certs.sh when NAME.pem, NAME.key or the CA is missing; fails, saying so, when NAME is none that certs.sh makes.
+lab_cert_dir() {
+    local dir=${CERT_DIR:-$1/certs} name=$2
+    if [[ ! -s $dir/$name.pem || ! -s $dir/$name.key || ! -s $dir/edge-ca.pem ]]; then
+        "$LAB_DIR/certs.sh" "$dir" >&2 || return 1
+    fi
+    [[ -s $dir/$name.pem ]] \
+        || { echo "no certificate $dir/$name.pem: the name must be one certs.sh makes (edge, wrong-name, bridge)" >&2; return 1; }
+    (cd "$dir" && pwd)
 }
 
 lab_is_running() { [[ -n ${1:-} ]] && kill -0 "$1" 2> /dev/null; }

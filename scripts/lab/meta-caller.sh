@@ -58,13 +58,8 @@ validate_settings() {
 
 render() {
     local run_dir=$1
-    local cert_dir=${CERT_DIR:-$run_dir/certs}
-    if [[ ! -s $cert_dir/$CALLER_CERT.pem || ! -s $cert_dir/edge-ca.pem ]]; then
-        "$script_dir/certs.sh" "$cert_dir"
-    fi
-    [[ -s $cert_dir/$CALLER_CERT.pem ]] \
-        || die "no certificate $cert_dir/$CALLER_CERT.pem; CALLER_CERT must name one made by certs.sh (edge, wrong-name, bridge)"
-    cert_dir=$(cd "$cert_dir" && pwd)
+    local cert_dir
+    cert_dir=$(lab_cert_dir "$run_dir" "$CALLER_CERT") || die "CALLER_CERT='$CALLER_CERT': no such lab certificate"
     local substitutions=(
         -e "s|@RUN_DIR@|$run_dir|g"
         -e "s|@CALLER_UDP_PORT@|$CALLER_UDP_PORT|g"

@@ -66,13 +66,8 @@ validate_settings() {
 
 render() {
     local run_dir=$1
-    local cert_dir=${CERT_DIR:-$run_dir/certs}
-    if [[ ! -s $cert_dir/$EDGE_CERT.pem || ! -s $cert_dir/$EDGE_CERT.key ]]; then
-        "$script_dir/certs.sh" "$cert_dir"
-    fi
-    [[ -s $cert_dir/$EDGE_CERT.pem ]] \
-        || die "no certificate $cert_dir/$EDGE_CERT.pem; EDGE_CERT must name one made by certs.sh (edge, wrong-name, bridge)"
-    cert_dir=$(cd "$cert_dir" && pwd)
+    local cert_dir
+    cert_dir=$(lab_cert_dir "$run_dir" "$EDGE_CERT") || die "EDGE_CERT='$EDGE_CERT': no such lab certificate"
     local opaque
     opaque=$(openssl rand -hex 8)
     local substitutions=(

@@ -50,9 +50,8 @@ validate_settings() {
 }
 
 render() {
-    local run_dir=$1 cert_dir=${CERT_DIR:-$1/certs}
-    [[ -s $cert_dir/edge-ca.pem ]] || "$script_dir/certs.sh" "$cert_dir" > /dev/null
-    cert_dir=$(cd "$cert_dir" && pwd)
+    local run_dir=$1 cert_dir
+    cert_dir=$(lab_cert_dir "$run_dir" bridge) || die "cannot make the lab certificates"
     local substitutions=(
         -e "s|@RUN_DIR@|$run_dir|g"
         -e "s|@SBC_UDP_PORT@|$SBC_UDP_PORT|g"
