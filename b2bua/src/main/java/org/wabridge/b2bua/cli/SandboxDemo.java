@@ -115,7 +115,10 @@ final class SandboxDemo {
                 + metaEdge : ok ? "demo completed: one call each way, digest answered, media both ways"
                 : "demo FAILED: see the lines above; call log, captures and certificates kept in " + lab.run);
         if (ok) {
-            lab.deleteState(); // everything in it was printed above
+            String problem = lab.deleteState(); // everything in it was printed above
+            if (problem != null) {
+                out.println(problem);
+            }
         }
         return ok ? 0 : 1;
     }

@@ -158,21 +158,25 @@ final class SandboxLab implements AutoCloseable {
         }
         started.clear();
         if (!keepState) {
-            deleteState();
+            String problem = deleteState();
+            if (problem != null) {
+                notes.add(problem);
+            }
         }
     }
 
-    /** Removes the state directory and everything in it; what cannot be removed stays, with a note. */
-    void deleteState() {
+    /** Removes the state directory and everything in it; null when done, else what stopped it (the rest stays). */
+    String deleteState() {
         if (!Files.exists(run)) {
-            return;
+            return null;
         }
         try (Stream<Path> all = Files.walk(run)) {
             for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
             }
-        } catch (IOException e) {
-            notes.add("removing " + run + ": " + e);
+            return null;
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return "could not remove " + run + " (call log, captures, certificates): " + e;
         }
     }
 
