@@ -206,7 +206,7 @@ public final class B2bua implements SipListenerExt, AutoCloseable {
             switch (request.getMethod()) {
                 case Request.ACK -> {
                     if (known != null) {
-                        known.onAck(side, event.getDialog());
+                        known.onAck(side, event.getDialog(), request);
                     }
                 }
                 case Request.INVITE -> {

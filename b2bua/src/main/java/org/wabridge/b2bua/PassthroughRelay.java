@@ -26,12 +26,15 @@ public final class PassthroughRelay implements MediaRelay {
         open.incrementAndGet();
         return new MediaSession() {
             private boolean closed;
+            private String toPbx; // the last SDP the PBX got: offered again when it asks for an offer
 
             @Override public String metaOfferFromPbxOffer(String sdp) { return sdp; }
-            @Override public String pbxAnswerFromMetaAnswer(String sdp) { return sdp; }
-            @Override public String pbxOfferFromMetaOffer(String sdp) { return sdp; }
+            @Override public String pbxAnswerFromMetaAnswer(String sdp) { return toPbx = sdp; }
+            @Override public String pbxOfferFromMetaOffer(String sdp) { return toPbx = sdp; }
             @Override public String metaAnswerFromPbxAnswer(String sdp) { return sdp; }
             @Override public String pbxReoffer(String sdp) { return sdp; }
+            @Override public String pbxRefreshOffer() { return toPbx; }
+            @Override public void pbxRefreshAnswer(String sdp) { } // no media is anchored: nothing to follow
             @Override public void startMetaLeg() { } // no media is anchored: nothing to start
             @Override public MediaStats stats() { return new MediaStats(NONE, NONE); }
 

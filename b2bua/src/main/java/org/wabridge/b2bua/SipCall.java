@@ -210,7 +210,9 @@ final class SipCall implements MediaEvents, CallRegistry.Entry {
 
     /** A re-INVITE or UPDATE from {@code side}. */
     void onReoffer(Side side, RequestEvent event) {
-        run(() -> feed(new Input.Reoffer(side, body(event.getRequest()), event)));
+        Request request = event.getRequest();
+        run(() -> feed(new Input.Reoffer(side, body(request), Request.INVITE.equals(request.getMethod()),
+                cseqOf(request), event)));
     }
 
     void onCancel() {
@@ -218,12 +220,10 @@ final class SipCall implements MediaEvents, CallRegistry.Entry {
     }
 
     /** An ACK from {@code side} in {@code dialog}: for our 200 to the INVITE that set the call up, or to a re-INVITE. */
-    void onAck(Side side, Dialog dialog) {
+    void onAck(Side side, Dialog dialog, Request ack) {
         run(() -> {
             recordAckInDialog(side, dialog);
-            if (side == inbound) {
-                feed(new Input.InboundAck());
-            }
+            feed(new Input.Ack(side, cseqOf(ack), body(ack)));
         });
     }
 
@@ -579,6 +579,11 @@ final class SipCall implements MediaEvents, CallRegistry.Entry {
         if (wacid != null) {
             feed(new Input.MetaCallId(wacid));
         }
+    }
+
+    private static long cseqOf(Request request) {
+        CSeqHeader cseq = (CSeqHeader) request.getHeader(CSeqHeader.NAME);
+        return cseq == null ? -1 : cseq.getSeqNumber();
     }
 
     private static String body(Message message) {

@@ -35,6 +35,19 @@ public interface MediaSession extends AutoCloseable {
     String pbxReoffer(String pbxOffer) throws SdpException;
 
     /**
+     * A re-INVITE from the PBX without SDP on an established call (RFC 3261 section 14.2: the answerer offers):
+     * returns our RTP offer for the 200, the running codecs and sendrecv. Media goes on as agreed until
+     * {@link #pbxRefreshAnswer}. Sends nothing itself.
+     */
+    String pbxRefreshOffer();
+
+    /**
+     * The PBX's answer, from its ACK, to {@link #pbxRefreshOffer}'s offer: its media address, direction and codecs
+     * from now on. On {@link SdpException} the media stays as it was. Sends nothing itself.
+     */
+    void pbxRefreshAnswer(String pbxAnswer) throws SdpException;
+
+    /**
      * Starts the Meta leg once the Meta-side SDP exchange is complete and our answer/ACK is out (business-initiated:
      * after {@link #pbxAnswerFromMetaAnswer} and the ACK of Meta's 200; user-initiated: after our 200 OK with
      * {@link #metaAnswerFromPbxAnswer}'s answer is sent). The maiden packet (held PBX audio, or one silence

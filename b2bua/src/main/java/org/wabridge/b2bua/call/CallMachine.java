@@ -88,6 +88,8 @@ public final class CallMachine {
     private String finalPhrase;
     private String causeId;
     private Duration setupTime;
+    /** The CSeq of the PBX re-INVITE whose 200 carried our offer, until its ACK brings the answer; -1 when none. */
+    private long pbxOfferedInCSeq = -1;
 
     /**
      * @param keying the business number's {@code srtpKeyExchange}: what the relay offers Meta on a
@@ -157,10 +159,8 @@ public final class CallMachine {
             outboundUnreachable(u, out);
         } else if (input instanceof Input.InboundCancel) {
             inboundCancel(out);
-        } else if (input instanceof Input.InboundAck) {
-            if (state == CallState.ANSWERING) {
-                state = CallState.CONFIRMED;
-            }
+        } else if (input instanceof Input.Ack a) {
+            ack(a, out);
         } else if (input instanceof Input.AckTimeout t) {
             ackTimeout(t, out);
         } else if (input instanceof Input.Bye b) {
@@ -468,6 +468,32 @@ public final class CallMachine {
         }
     }
 
+    private void ack(Input.Ack a, List<Action> out) {
+        if (a.side() == inbound && state == CallState.ANSWERING) {
+            state = CallState.CONFIRMED;
+        }
+        boolean answersOurOffer = a.side() == Side.PBX && pbxOfferedInCSeq >= 0 && a.cseq() == pbxOfferedInCSeq;
+        if (!answersOurOffer || state == CallState.ENDED) {
+            return;
+        }
+        pbxOfferedInCSeq = -1;
+        // A PBX that dislikes our offer answers it all the same and hangs up (RFC 3261 section 13.2.2.4); one whose
+        // answer is missing or unusable keeps the media it had, which still works, rather than losing the call.
+        String problem;
+        if (a.sdp() == null || a.sdp().isBlank()) {
+            problem = "the PBX's ACK carried no SDP answer to the offer in our 200";
+        } else {
+            try {
+                media.pbxRefreshAnswer(a.sdp());
+                return;
+            } catch (SdpException e) {
+                problem = "the PBX's SDP answer in its ACK was refused: " + e.getMessage();
+            }
+        }
+        LOG.warn("{}; media goes on as before the re-INVITE", problem);
+        out.add(new Record("pbx-answer-refused", problem));
+    }
+
     private void reoffer(Input.Reoffer r, List<Action> out) {
         if (state == CallState.ENDED) {
             out.add(new AnswerRequest(r.request(), 481, null));
@@ -483,11 +509,18 @@ public final class CallMachine {
             return;
         }
         if (r.sdp() == null || r.sdp().isBlank()) {
-            out.add(new AnswerRequest(r.request(), 200, null)); // a session refresh without SDP
+            if (r.invite()) {
+                // RFC 3261 section 14.2: a re-INVITE without SDP asks for an offer; the answer comes in the ACK
+                pbxOfferedInCSeq = r.cseq();
+                out.add(new AnswerRequest(r.request(), 200, media.pbxRefreshOffer()));
+            } else {
+                out.add(new AnswerRequest(r.request(), 200, null)); // an UPDATE refreshing the session timer
+            }
             return;
         }
         try {
             // Hold, resume and refreshes are answered on the PBX leg only: Meta answers re-INVITEs with 500.
+            pbxOfferedInCSeq = -1;
             out.add(new AnswerRequest(r.request(), 200, media.pbxReoffer(r.sdp())));
         } catch (SdpException e) {
             LOG.warn("PBX re-offer refused: {}", e.getMessage());

@@ -43,6 +43,16 @@ final class EndedMedia implements MediaSession {
     }
 
     @Override
+    public String pbxRefreshOffer() {
+        throw new IllegalStateException("the call has ended: no offer to make");
+    }
+
+    @Override
+    public void pbxRefreshAnswer(String pbxAnswer) throws SdpException {
+        throw ended();
+    }
+
+    @Override
     public void startMetaLeg() {
         // the call has ended: nothing to start
     }

@@ -40,8 +40,12 @@ public sealed interface Input {
     /** The inbound leg cancelled its INVITE (the CANCEL itself is already answered). */
     record InboundCancel() implements Input {}
 
-    /** The ACK for our 200 OK on the inbound leg. */
-    record InboundAck() implements Input {}
+    /**
+     * An ACK from {@code side}: for our 200 to the INVITE that set the call up or to a re-INVITE, told apart by
+     * {@code cseq} (an ACK for a 2xx carries its INVITE's CSeq number). {@code sdp} is its body or null: the PBX's
+     * answer when our 200 carried an offer.
+     */
+    record Ack(Side side, long cseq, String sdp) implements Input {}
 
     /** Our 200 OK on {@code side} was never acknowledged. */
     record AckTimeout(Side side) implements Input {}
@@ -52,8 +56,11 @@ public sealed interface Input {
      */
     record Bye(Side side, String reason, String metaDuration, Object request) implements Input {}
 
-    /** A re-INVITE or UPDATE from {@code side}; {@code sdp} may be null (no body). */
-    record Reoffer(Side side, String sdp, Object request) implements Input {}
+    /**
+     * A re-INVITE ({@code invite} true) or UPDATE from {@code side} with CSeq number {@code cseq}; {@code sdp} may be
+     * null (no body).
+     */
+    record Reoffer(Side side, String sdp, boolean invite, long cseq, Object request) implements Input {}
 
     /** Meta's own id for the call, seen in a header. */
     record MetaCallId(String id) implements Input {}

@@ -72,6 +72,8 @@ class CallMachineTest {
         @Override public String pbxOfferFromMetaOffer(String s) throws SdpException { return step("pbxOffer", s); }
         @Override public String metaAnswerFromPbxAnswer(String s) throws SdpException { return step("metaAnswer", s); }
         @Override public String pbxReoffer(String s) throws SdpException { return step("reoffer", s); }
+        @Override public String pbxRefreshOffer() { calls.add("refreshOffer"); return "refreshOffer-sdp"; }
+        @Override public void pbxRefreshAnswer(String s) throws SdpException { step("refreshAnswer", s); }
         @Override public void startMetaLeg() { calls.add("start"); }
         final MediaStats stats = new MediaStats(new MediaStats.LegStats(10, 1720, 12, 2064, 1, 0, 40),
                 new MediaStats.LegStats(12, 2208, 10, 1840, 0, 0, 60));
@@ -174,7 +176,7 @@ class CallMachineTest {
             case CONFIRMED -> {
                 c.feed(new Input.OutboundProvisional(180));
                 c.feed(new Input.OutboundAnswer("v=0 answer"));
-                c.feed(new Input.InboundAck());
+                c.feed(new Input.Ack(direction == B ? Side.PBX : Side.META, 1, null));
             }
             case ENDED -> c.feed(new Input.OutboundFailure(486, "Busy Here", List.of()));
         }
@@ -199,13 +201,17 @@ class CallMachineTest {
                 new Input.ReusedCredentialsRefused(403, "Invalid digest auth response", List.of()),
                 new Input.OutboundUnreachable("connection refused", false),
                 new Input.InboundCancel(),
-                new Input.InboundAck(),
+                new Input.Ack(Side.PBX, 1, null),
+                new Input.Ack(Side.META, 1, null),
+                new Input.Ack(Side.PBX, 3, "v=0 answer"),
                 new Input.AckTimeout(Side.PBX),
                 new Input.AckTimeout(Side.META),
                 new Input.Bye(Side.PBX, null, null, "bye-from-pbx"),
                 new Input.Bye(Side.META, null, "42", "bye-from-meta"),
-                new Input.Reoffer(Side.PBX, "v=0 hold", "reinvite-pbx"),
-                new Input.Reoffer(Side.META, "v=0 offer", "reinvite-meta"),
+                new Input.Reoffer(Side.PBX, "v=0 hold", true, 2, "reinvite-pbx"),
+                new Input.Reoffer(Side.PBX, null, true, 3, "reinvite-pbx-without-sdp"),
+                new Input.Reoffer(Side.PBX, null, false, 4, "update-pbx-without-sdp"),
+                new Input.Reoffer(Side.META, "v=0 offer", true, 2, "reinvite-meta"),
                 new Input.MetaCallId("wacid.123"),
                 new Input.TimerFired(CallTimer.NO_RESPONSE),
                 new Input.TimerFired(CallTimer.ANSWER),
@@ -338,7 +344,8 @@ class CallMachineTest {
                         List.of("SendAck", "SendBye META", "Respond 488", "CloseMedia", "End")),
                 new Row(U, CallState.EARLY, new Input.OutboundAnswer("v=0 bad"), CallState.ENDED,
                         List.of("CancelTimer", "SendAck", "SendBye PBX", "Respond 488", "CloseMedia", "End")),
-                new Row(B, CallState.ANSWERING, new Input.InboundAck(), CallState.CONFIRMED, List.of()),
+                new Row(B, CallState.ANSWERING, new Input.Ack(Side.PBX, 1, null), CallState.CONFIRMED, List.of()),
+                new Row(B, CallState.ANSWERING, new Input.Ack(Side.META, 1, null), CallState.ANSWERING, List.of()),
                 // failures
                 new Row(B, CallState.EARLY, new Input.OutboundFailure(486, "Busy Here", List.of()), CallState.ENDED,
                         List.of("Respond 486", "CloseMedia", "End")),
@@ -391,15 +398,19 @@ class CallMachineTest {
                 new Row(U, CallState.ANSWERING, new Input.AckTimeout(Side.META), CallState.ENDED,
                         List.of("SendBye PBX", "CloseMedia", "End")),
                 new Row(U, CallState.ANSWERING, new Input.AckTimeout(Side.PBX), CallState.ANSWERING, List.of()),
-                new Row(B, CallState.CONFIRMED, new Input.Reoffer(Side.PBX, "v=0 hold", "r"), CallState.CONFIRMED,
+                new Row(B, CallState.CONFIRMED, new Input.Reoffer(Side.PBX, "v=0 hold", true, 2, "r"), CallState.CONFIRMED,
                         List.of("AnswerRequest 200")),
-                new Row(B, CallState.CONFIRMED, new Input.Reoffer(Side.PBX, "v=0 bad", "r"), CallState.CONFIRMED,
+                new Row(B, CallState.CONFIRMED, new Input.Reoffer(Side.PBX, "v=0 bad", true, 2, "r"), CallState.CONFIRMED,
                         List.of("AnswerRequest 488")),
-                new Row(U, CallState.CONFIRMED, new Input.Reoffer(Side.META, "v=0", "r"), CallState.CONFIRMED,
+                new Row(U, CallState.CONFIRMED, new Input.Reoffer(Side.META, "v=0", true, 2, "r"), CallState.CONFIRMED,
                         List.of("AnswerRequest 488")),
-                new Row(B, CallState.EARLY, new Input.Reoffer(Side.PBX, "v=0", "r"), CallState.EARLY,
+                new Row(B, CallState.CONFIRMED, new Input.Reoffer(Side.PBX, null, true, 2, "r"), CallState.CONFIRMED,
+                        List.of("AnswerRequest 200")),
+                new Row(U, CallState.CONFIRMED, new Input.Reoffer(Side.PBX, null, false, 2, "r"), CallState.CONFIRMED,
+                        List.of("AnswerRequest 200")),
+                new Row(B, CallState.EARLY, new Input.Reoffer(Side.PBX, "v=0", true, 2, "r"), CallState.EARLY,
                         List.of("AnswerRequest 491")),
-                new Row(B, CallState.ENDED, new Input.Reoffer(Side.PBX, "v=0", "r"), CallState.ENDED,
+                new Row(B, CallState.ENDED, new Input.Reoffer(Side.PBX, "v=0", true, 2, "r"), CallState.ENDED,
                         List.of("AnswerRequest 481")),
                 new Row(B, CallState.CONFIRMED, new Input.MediaTimeout(Side.META, Duration.ofSeconds(30)),
                         CallState.ENDED, List.of("Record", "SendBye META", "SendBye PBX", "CloseMedia", "End")),
@@ -538,6 +549,52 @@ class CallMachineTest {
         assertEquals(2, c.all(Action.ResendAck.class).size());
         assertEquals(1, c.all(Action.Respond.class).stream().filter(r -> r.code() == 200).count());
         assertEquals(1, c.media().calls.stream().filter("start"::equals).count());
+    }
+
+    @Test
+    void aPbxReInviteWithoutSdpGetsOurOfferAndItsAckCarriesTheAnswer() {
+        for (Direction d : List.of(B, U)) {
+            Call c = in(d, CallState.CONFIRMED);
+            c.feed(new Input.Reoffer(Side.PBX, null, true, 7, "reinvite"));
+            Action.AnswerRequest ok = c.all(Action.AnswerRequest.class).get(0);
+            assertEquals(200, ok.code(), d + ": the re-INVITE is answered");
+            assertEquals("refreshOffer-sdp", ok.sdp(), d + ": with our offer (RFC 3261 section 14.2)");
+
+            c.feed(new Input.Ack(Side.PBX, 6, "v=0 answer from an older transaction"));
+            c.feed(new Input.Ack(Side.META, 7, "v=0 answer on the other leg"));
+            assertFalse(c.media().calls.contains("refreshAnswer"), d + ": only the PBX's ACK for CSeq 7 answers");
+            c.feed(new Input.Ack(Side.PBX, 7, "v=0 answer"));
+            assertEquals(1, c.media().calls.stream().filter("refreshAnswer"::equals).count(), d + ": answer taken");
+            c.feed(new Input.Ack(Side.PBX, 7, "v=0 answer")); // a retransmitted ACK
+            assertEquals(1, c.media().calls.stream().filter("refreshAnswer"::equals).count(), d + ": taken once");
+            assertTrue(c.all(Action.Record.class).stream().noneMatch(r -> r.kind().equals("pbx-answer-refused")));
+
+            // a missing or unusable answer keeps the call and its media, and says why in the call log
+            c.feed(new Input.Reoffer(Side.PBX, null, true, 8, "reinvite"));
+            c.feed(new Input.Ack(Side.PBX, 8, null));
+            c.feed(new Input.Reoffer(Side.PBX, null, true, 9, "reinvite"));
+            c.feed(new Input.Ack(Side.PBX, 9, "v=0 bad answer"));
+            List<String> refused = c.all(Action.Record.class).stream()
+                    .filter(r -> r.kind().equals("pbx-answer-refused")).map(Action.Record::detail).toList();
+            assertEquals(2, refused.size(), d + ": " + refused);
+            assertTrue(refused.get(0).contains("no SDP answer") && refused.get(1).contains("unusable SDP"),
+                    d + ": " + refused);
+            assertEquals(CallState.CONFIRMED, c.state(), d.name());
+
+            // a re-INVITE with SDP in between: our pending offer is void, its ACK answers nothing
+            c.feed(new Input.Reoffer(Side.PBX, null, true, 10, "reinvite"));
+            c.feed(new Input.Reoffer(Side.PBX, "v=0 hold", true, 11, "reinvite"));
+            c.feed(new Input.Ack(Side.PBX, 10, "v=0 answer"));
+            c.feed(new Input.Ack(Side.PBX, 11, null));
+            assertEquals(2, c.all(Action.Record.class).stream()
+                    .filter(r -> r.kind().equals("pbx-answer-refused")).count(), d + ": an offer's own ACK is no answer");
+
+            // an UPDATE without SDP only refreshes the session timer: no offer in its 200
+            c.feed(new Input.Reoffer(Side.PBX, null, false, 12, "update"));
+            List<Action.AnswerRequest> answers = c.all(Action.AnswerRequest.class);
+            assertEquals(null, answers.get(answers.size() - 1).sdp(), d.name());
+            assertInvariants(endAndSweep(c));
+        }
     }
 
     @Test

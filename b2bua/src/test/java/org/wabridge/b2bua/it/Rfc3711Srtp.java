@@ -133,6 +133,27 @@ final class Rfc3711Srtp {
         return plain;
     }
 
+    /**
+     * The sending side, for a test that plays Meta's media: encrypts and tags one RTP packet with a plain 12-byte
+     * header (no CSRC, no extension) and rollover counter 0, as a sender does for its first 65536 packets.
+     */
+    byte[] protectRtp(byte[] rtp) throws GeneralSecurityException {
+        if (rtp.length < 12 || rtp[0] != (byte) 0x80) {
+            throw new IllegalArgumentException("a 12-byte RTP header without CSRC or extension is expected");
+        }
+        long index = ((rtp[2] & 0xFF) << 8) | (rtp[3] & 0xFF);
+        byte[] srtp = Arrays.copyOf(rtp, rtp.length + TAG_LENGTH);
+        byte[] payload = aesCm(rtpKey.getEncoded(), iv(rtpSalt, u32(rtp, 8), index),
+                Arrays.copyOfRange(rtp, 12, rtp.length));
+        System.arraycopy(payload, 0, srtp, 12, payload.length);
+        Mac hmac = Mac.getInstance("HmacSHA1");
+        hmac.init(rtpAuth);
+        hmac.update(srtp, 0, rtp.length);
+        hmac.update(new byte[4]); // ROC 0
+        System.arraycopy(hmac.doFinal(), 0, srtp, rtp.length, TAG_LENGTH);
+        return srtp;
+    }
+
     /** RFC 3711 Appendix A: the ROC guessed for {@code seq} from the highest sequence number s_l seen so far. */
     static long estimateRoc(long sl, long roc, int seq) {
         if (sl < 32768) {

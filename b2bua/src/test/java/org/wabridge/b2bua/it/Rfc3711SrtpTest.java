@@ -75,6 +75,11 @@ class Rfc3711SrtpTest {
     }
 
     @Test
+    void theSendingSideMakesLibsrtpsPacket() throws Exception {
+        assertArrayEquals(SRTP, new Rfc3711Srtp(keyAndSalt()).protectRtp(RTP_PLAIN.clone()));
+    }
+
+    @Test
     void srtcpPacketOfLibsrtpIsAuthenticatedAndDecrypted() throws Exception {
         Rfc3711Srtp receiver = new Rfc3711Srtp(keyAndSalt());
         assertTrue(Rfc3711Srtp.isRtcp(SRTCP));

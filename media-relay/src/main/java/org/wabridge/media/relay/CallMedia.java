@@ -27,6 +27,7 @@ import org.wabridge.media.rtp.Rtp;
 import org.wabridge.media.rtp.SilenceFrames;
 import org.wabridge.media.sdp.Codec;
 import org.wabridge.media.sdp.LocalMedia;
+import org.wabridge.media.sdp.OriginVersion;
 import org.wabridge.media.sdp.PayloadMap;
 import org.wabridge.media.sdp.SdpPolicy.Agreement;
 import org.wabridge.media.sdp.SdpPolicy.MetaLeg;
@@ -87,6 +88,9 @@ public final class CallMedia {
     private MetaOffer metaOffer;
     private PbxOffer pbxOffer;
     private Agreement agreement;
+    /** Our offer in the 200 to a PBX re-INVITE without SDP, until the PBX's answer (its ACK) arrives. */
+    private String pbxRefreshOffer;
+    private final OriginVersion pbxVersion = new OriginVersion();
     /** True when Meta offered (user-initiated): held PBX media waits for Meta's side after the start. */
     private boolean userInitiated;
     /**
@@ -174,7 +178,7 @@ public final class CallMedia {
         Agreement a = SdpPolicy.pbxAnswerFromMetaAnswer(metaSdp, metaOffer, local);
         installMetaLeg(a.metaLeg());
         agree(a, now);
-        return a.sdp();
+        return pbxVersion.stamp(a.sdp());
     }
 
     public synchronized String pbxOfferFromMetaOffer(String metaSdp, long now) throws SdpException {
@@ -189,7 +193,7 @@ public final class CallMedia {
         installMetaLeg(offer.metaLeg());
         pbxOffer = offer;
         userInitiated = true;
-        return offer.sdp();
+        return pbxVersion.stamp(offer.sdp());
     }
 
     public synchronized String metaAnswerFromPbxAnswer(String pbxSdp, long now) throws SdpException {
@@ -213,6 +217,37 @@ public final class CallMedia {
             throw new IllegalStateException("pbxReoffer called before the call's first offer/answer completed");
         }
         Agreement a = SdpPolicy.pbxReoffer(pbxSdp, agreement, local);
+        followPbx(a, now);
+        pbxRefreshOffer = null; // a new offer from the PBX replaces ours
+        return pbxVersion.stamp(a.sdp());
+    }
+
+    /**
+     * A re-INVITE from the PBX without SDP asks us to offer: returns the offer for our 200 (the running codecs,
+     * sendrecv). The media keeps running as agreed until {@link #pbxRefreshAnswer} brings the PBX's answer.
+     */
+    public synchronized String pbxRefreshOffer(long now) {
+        requireOpen();
+        if (agreement == null) {
+            throw new IllegalStateException("pbxRefreshOffer called before the call's first offer/answer completed");
+        }
+        pbxRefreshOffer = SdpPolicy.pbxRefreshOffer(agreement, local);
+        return pbxVersion.stamp(pbxRefreshOffer);
+    }
+
+    /** The PBX's answer to {@link #pbxRefreshOffer}'s offer, from its ACK: where and how it now takes media. */
+    public synchronized void pbxRefreshAnswer(String pbxSdp, long now) throws SdpException {
+        requireOpen();
+        if (pbxRefreshOffer == null) {
+            throw new IllegalStateException("pbxRefreshAnswer called without an outstanding pbxRefreshOffer");
+        }
+        Agreement a = SdpPolicy.pbxRefreshAnswer(pbxSdp, pbxRefreshOffer, agreement);
+        pbxRefreshOffer = null;
+        followPbx(a, now);
+    }
+
+    /** Takes a new agreement with the PBX: where it receives (latching again if it moved), direction, codecs. */
+    private void followPbx(Agreement a, long now) throws SdpException {
         InetSocketAddress newSdpAddress = new InetSocketAddress(IpLiteral.parse(a.pbx().address(), "The PBX"),
                 a.pbx().port());
         if (!newSdpAddress.equals(pbxSdpAddress) && a.pbx().direction() != Direction.INACTIVE) {
@@ -220,7 +255,6 @@ public final class CallMedia {
             pbxLatched = null; // the PBX moved its media: latch again
         }
         agree(a, now);
-        return a.sdp();
     }
 
     /** Takes one of the node's transcoding slots for this call, or refuses the call with a cause that says so. */

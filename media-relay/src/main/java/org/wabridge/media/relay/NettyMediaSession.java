@@ -262,6 +262,17 @@ public final class NettyMediaSession implements MediaSession, LoopClock.Ticked {
         return routed(media.pbxReoffer(pbxOffer, now()));
     }
 
+    @Override
+    public String pbxRefreshOffer() {
+        return media.pbxRefreshOffer(now());
+    }
+
+    @Override
+    public void pbxRefreshAnswer(String pbxAnswer) throws SdpException {
+        media.pbxRefreshAnswer(pbxAnswer, now());
+        routed(null); // shared ports: the PBX may have moved
+    }
+
     /**
      * Hands the start to the call's event loop, so the maiden packet and the released PBX audio leave in order
      * with what the loop forwards; the time of the start (grace, timeouts) is the loop's when it runs.

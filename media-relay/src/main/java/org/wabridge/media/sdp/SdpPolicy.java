@@ -269,17 +269,9 @@ public final class SdpPolicy {
     public static Agreement pbxReoffer(String pbxSdp, Agreement current, LocalMedia local) throws SdpException {
         MediaDescription pbxAudio = SessionDescription.parse(pbxSdp, PBX).audio(PBX);
         List<Codec> metaSide = current.pairs().stream().map(p -> p[1]).collect(Collectors.toList());
-        List<Codec[]> pairs;
-        if (current.transcoded()) {
-            // the PBX keeps its G.711 law (the transcoder is made for it); its payload type numbers may change
-            pairs = new ArrayList<>();
-            for (Codec[] running : current.pairs()) {
-                pbxAudio.codecs().stream().filter(c -> c.sameFormat(running[0])).findFirst()
-                        .ifPresent(c -> pairs.add(new Codec[] {c, running[1]}));
-            }
-        } else {
-            pairs = pair(pbxAudio.codecs(), metaSide);
-        }
+        // a transcoded call keeps the PBX's G.711 law (the transcoder is made for it)
+        List<Codec[]> pairs = current.transcoded() ? runningFormats(pbxAudio.codecs(), current)
+                : pair(pbxAudio.codecs(), metaSide);
         if (pairs.stream().noneMatch(p -> !p[1].isTelephoneEvent8k())) {
             List<Codec> running = current.pairs().stream().map(p -> p[0]).collect(Collectors.toList());
             throw new SdpException("The PBX's re-offer has none of the codecs of the running call ("
@@ -291,6 +283,42 @@ public final class SdpPolicy {
         String sdp = pbxSdp(local, pbxCodecs, pbx.rtcpMux(), pbx.direction().answerTo());
         return new Agreement(sdp, pbx, current.metaLeg(), new PayloadMap(pairs), pairs,
                 current.transcoded() ? planOf(pairs) : null);
+    }
+
+    /**
+     * Our offer in the 200 to a PBX re-INVITE that carries no SDP (RFC 3261 section 14.2: such an INVITE asks the
+     * answerer to offer): the running call's codecs on the PBX side, and sendrecv, since the bridge itself never
+     * holds; a PBX that still wants hold answers sendonly or inactive in its ACK.
+     */
+    public static String pbxRefreshOffer(Agreement current, LocalMedia local) {
+        List<Codec> pbxCodecs = current.pairs().stream().map(p -> p[0]).collect(Collectors.toList());
+        return pbxSdp(local, pbxCodecs, current.pbx().rtcpMux(), Direction.SENDRECV);
+    }
+
+    /**
+     * The PBX's answer (in its ACK) to {@link #pbxRefreshOffer}: where it now receives, in which direction, and
+     * which of the offered codecs it kept. {@code ourOffer} becomes the agreement's SDP.
+     */
+    public static Agreement pbxRefreshAnswer(String pbxSdp, String ourOffer, Agreement current) throws SdpException {
+        MediaDescription pbxAudio = SessionDescription.parse(pbxSdp, PBX).audio(PBX);
+        List<Codec[]> pairs = runningFormats(pbxAudio.codecs(), current);
+        if (pairs.stream().noneMatch(p -> !p[1].isTelephoneEvent8k())) {
+            throw new SdpException("The PBX's answer in its ACK has none of the codecs offered to it ("
+                    + describe(current.pairs().stream().map(p -> p[0]).collect(Collectors.toList()))
+                    + "); it answered " + describe(pbxAudio.codecs()));
+        }
+        return new Agreement(ourOffer, endpointOf(pbxAudio), current.metaLeg(), new PayloadMap(pairs), pairs,
+                current.transcoded() ? planOf(pairs) : null);
+    }
+
+    /** The running call's pairs whose PBX-side format {@code pbxCodecs} still has, with the PBX's payload types. */
+    private static List<Codec[]> runningFormats(List<Codec> pbxCodecs, Agreement current) {
+        List<Codec[]> pairs = new ArrayList<>();
+        for (Codec[] running : current.pairs()) {
+            pbxCodecs.stream().filter(c -> c.sameFormat(running[0])).findFirst()
+                    .ifPresent(c -> pairs.add(new Codec[] {c, running[1]}));
+        }
+        return pairs;
     }
 
     // ---------------------------------------------------------------- helpers

@@ -2,6 +2,7 @@ package org.wabridge.media.relay;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetSocketAddress;
@@ -353,6 +354,43 @@ class CallMediaTest {
         call.startMetaLeg(40);
         call.tick(60);
         assertEquals(0, toMeta.size(), "a closed call sends nothing");
+    }
+
+    @Test
+    void aPbxThatAskedForOurOfferGetsMetaAudioWhereItsAnswerSaysAndOurVersionMovesWithOurSdp() throws Exception {
+        CallMedia call = newCall(TestSettings.loopback(40000, 40099));
+        connectMeta(call.metaOfferFromPbxOffer(PBX_OFFER, 0));
+        String first = call.pbxAnswerFromMetaAnswer(metaAnswer(), 0);
+        call.startMetaLeg(0);
+        call.onPbxPacket(pbxPacket(0, 1), 32, PBX_REAL, false, 10);
+        fromMeta(call, 111, new byte[] {1}, 20);
+        assertEquals(PBX_REAL, toPbx.get(0).to(), "latched");
+
+        String offer = call.pbxRefreshOffer(30);
+        assertTrue(offer.contains("m=audio 40000 RTP/AVP 96 101\r\n") && offer.contains("a=sendrecv"), offer);
+        assertEquals(origin(first), origin(offer), "the same SDP as our answer: the same o= version");
+        fromMeta(call, 111, new byte[] {2}, 40);
+        assertEquals(PBX_REAL, toPbx.get(1).to(), "until the answer, media goes where it went");
+
+        InetSocketAddress moved = new InetSocketAddress("192.0.2.10", 30000);
+        call.pbxRefreshAnswer(PBX_OFFER.replace("m=audio 19534", "m=audio 30000"), 50);
+        fromMeta(call, 111, new byte[] {3}, 60);
+        assertEquals(moved, toPbx.get(2).to(), "the answer moved the PBX's media: its new SDP address");
+        call.onPbxPacket(pbxPacket(1, 1), 32, new InetSocketAddress("192.0.2.10", 30002), false, 70);
+        fromMeta(call, 111, new byte[] {4}, 80);
+        assertEquals(30002, toPbx.get(3).to().getPort(), "and latched again to where it really sends from");
+
+        String hold = call.pbxReoffer(PBX_OFFER.replace("a=sendrecv", "a=sendonly"), 90);
+        assertTrue(hold.contains("a=recvonly"), hold);
+        assertEquals(origin(first).replace(" 1 IN ", " 2 IN "), origin(hold), "a changed SDP: the next version");
+        assertEquals(origin(hold).replace(" 2 IN ", " 3 IN "), origin(call.pbxRefreshOffer(100)),
+                "back to sendrecv is a change again");
+        assertThrows(IllegalStateException.class, () -> newCall(TestSettings.loopback(40000, 40099))
+                .pbxRefreshAnswer(PBX_OFFER, 0), "an answer without our offer is a bug in the caller");
+    }
+
+    private static String origin(String sdp) {
+        return sdp.lines().filter(l -> l.startsWith("o=")).findFirst().orElseThrow();
     }
 
     @Test

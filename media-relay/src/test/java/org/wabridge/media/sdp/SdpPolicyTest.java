@@ -15,6 +15,7 @@ import org.wabridge.media.SdpException;
 import org.wabridge.media.sdp.SdpPolicy.Agreement;
 import org.wabridge.media.sdp.SdpPolicy.MetaOffer;
 import org.wabridge.media.sdp.SdpPolicy.PbxOffer;
+import org.wabridge.media.sdp.SessionDescription.MediaDescription;
 import org.wabridge.media.srtp.SrtpSuite;
 
 class SdpPolicyTest {
@@ -265,6 +266,34 @@ class SdpPolicyTest {
         assertEquals(SessionDescription.Direction.INACTIVE, oldHold.pbx().direction());
         assertThrows(SdpException.class, () -> SdpPolicy.pbxReoffer(
                 PBX_OFFER.replace("m=audio 19534 RTP/AVP 96 0 8 97 98 101", "m=audio 19534 RTP/AVP 0"), a, local));
+    }
+
+    @Test
+    void aReInviteWithoutSdpGetsTheRunningCodecsOfferedSendrecvAndTheAckAnswerIsFollowed() throws Exception {
+        LocalMedia local = local(false);
+        MetaOffer offer = SdpPolicy.metaOfferFromPbxOffer(PBX_OFFER, local);
+        Agreement a = SdpPolicy.pbxAnswerFromMetaAnswer(MetaSdps.answer22(META_CRYPTO_80), offer, local);
+        Agreement held = SdpPolicy.pbxReoffer(PBX_OFFER.replace("a=sendrecv", "a=sendonly"), a, local);
+
+        String ours = SdpPolicy.pbxRefreshOffer(held, local);
+        SessionDescription parsed = SessionDescription.parse(ours, "test");
+        MediaDescription audio = parsed.audio("test");
+        assertEquals(SessionDescription.Direction.SENDRECV, audio.direction(), "the bridge never holds:\n" + ours);
+        assertEquals(local.pbxRtpPort(), audio.port());
+        assertEquals(held.pairs().stream().map(p -> p[0].rtpmapValue()).toList(),
+                audio.codecs().stream().map(Codec::rtpmapValue).toList(), "the running codecs, in order");
+
+        // the PBX stays on hold, and moves its media to another port
+        String answer = PBX_OFFER.replace("a=sendrecv", "a=sendonly").replace("m=audio 19534", "m=audio 30000");
+        Agreement after = SdpPolicy.pbxRefreshAnswer(answer, ours, held);
+        assertEquals(30000, after.pbx().port());
+        assertEquals(SessionDescription.Direction.SENDONLY, after.pbx().direction());
+        assertEquals(a.metaLeg(), after.metaLeg(), "the Meta leg is not renegotiated");
+        assertEquals(ours, after.sdp(), "the agreement's SDP is the offer the PBX answered");
+        SdpException none = assertThrows(SdpException.class, () -> SdpPolicy.pbxRefreshAnswer(
+                answer.replace("m=audio 30000 RTP/AVP 96 0 8 97 98 101", "m=audio 30000 RTP/AVP 18")
+                        .replace("a=rtpmap:96 opus/48000/2", "a=rtpmap:18 G729/8000"), ours, held));
+        assertTrue(none.getMessage().contains("none of the codecs offered"), none.getMessage());
     }
 
     private static byte[] concat(byte[] a, byte[] b) {
