@@ -67,6 +67,86 @@ class CoalescingSipTimerTest {
         }
     }
 
+    /** A task only its owner may keep alive: counts its runs in {@code runs}, which outlives it. */
+    static final class OwnedTask extends SIPStackTimerTask {
+        final AtomicInteger runs;
+
+        OwnedTask(AtomicInteger runs) {
+            this.runs = runs;
+        }
+
+        @Override
+        public void runTask() {
+            runs.incrementAndGet();
+        }
+
+        @Override
+        public Object getThreadHash() {
+            return null;
+        }
+    }
+
+    @Test
+    void aWeaklyHeldTaskRunsWhileItsOwnerHoldsItAndGoesWithItsOwner() throws Exception {
+        CoalescingSipTimer weakTimer = new CoalescingSipTimer(task -> task instanceof OwnedTask);
+        weakTimer.start(null, new Properties());
+        try {
+            AtomicInteger keptRuns = new AtomicInteger();
+            AtomicInteger droppedRuns = new AtomicInteger();
+            OwnedTask kept = new OwnedTask(keptRuns); // its dialog still holds it
+            weakTimer.schedule(kept, 400);
+            OwnedTask dropped = new OwnedTask(droppedRuns);
+            weakTimer.schedule(dropped, 400);
+            java.lang.ref.WeakReference<OwnedTask> droppedRef = new java.lang.ref.WeakReference<>(dropped);
+            dropped = null; // its dialog is gone
+            AtomicInteger ordinaryRuns = new AtomicInteger();
+            OwnedTask ordinary = new OwnedTask(ordinaryRuns);
+            timer.schedule(ordinary, 400); // the stack's own timer: held strongly, as transaction timers need
+            java.lang.ref.WeakReference<OwnedTask> ordinaryRef = new java.lang.ref.WeakReference<>(ordinary);
+            ordinary = null;
+
+            for (int i = 0; i < 20 && droppedRef.get() != null; i++) {
+                System.gc();
+                Thread.sleep(10);
+            }
+            assertEquals(null, droppedRef.get(), "the timer does not keep a weakly held task alive");
+            assertTrue(ordinaryRef.get() != null, "an ordinary task is kept by the timer");
+            Thread.sleep(600);
+            assertEquals(1, keptRuns.get(), "a weakly held task its owner keeps runs at its time");
+            assertEquals(0, droppedRuns.get());
+            assertEquals(1, ordinaryRuns.get(), "the ordinary one ran");
+            assertEquals(1, kept.runs.get()); // the owner held it to here
+        } finally {
+            weakTimer.stop();
+        }
+    }
+
+    @Test
+    void jainSipsCheckThatAnAckWentOutIsTheTaskHeldWeakly() throws Exception {
+        Class<?> type = Class.forName(CoalescingSipTimer.DIALOG_DELETE_IF_NO_ACK_SENT);
+        assertTrue(SIPStackTimerTask.class.isAssignableFrom(type), "the JAIN-SIP version still has the class");
+        java.lang.reflect.Constructor<?> make = type.getDeclaredConstructors()[0];
+        make.setAccessible(true);
+        SIPStackTimerTask ackCheck = (SIPStackTimerTask) make.newInstance(null, 1L);
+        CoalescingSipTimer stackTimer = new CoalescingSipTimer();
+        stackTimer.start(null, new Properties());
+        try {
+            stackTimer.schedule(ackCheck, 60_000);
+            java.lang.ref.WeakReference<SIPStackTimerTask> ref = new java.lang.ref.WeakReference<>(ackCheck);
+            ackCheck = null;
+            for (int i = 0; i < 20 && ref.get() != null; i++) {
+                System.gc();
+                Thread.sleep(10);
+            }
+            assertEquals(null, ref.get(), "scheduled for 32 s, it no longer holds its dialog that long");
+            Task ordinary = new Task(1, false);
+            stackTimer.schedule(ordinary, 10);
+            assertTrue(ordinary.ran.await(2, TimeUnit.SECONDS), "other tasks are held as before");
+        } finally {
+            stackTimer.stop();
+        }
+    }
+
     @Test
     void aOneShotTaskRunsOnceAndNotBeforeItsDelay() throws Exception {
         Task task = new Task(1, false);
