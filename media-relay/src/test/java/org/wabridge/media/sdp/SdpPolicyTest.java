@@ -253,8 +253,7 @@ class SdpPolicyTest {
     @Test
     void holdReofferIsAnsweredOnThePbxLegWithTheMirroredDirection() throws Exception {
         LocalMedia local = local(false);
-        MetaOffer offer = SdpPolicy.metaOfferFromPbxOffer(PBX_OFFER, local);
-        Agreement a = SdpPolicy.pbxAnswerFromMetaAnswer(MetaSdps.answer22(META_CRYPTO_80), offer, local);
+        Agreement a = agreedBusinessCall(local);
         Agreement hold = SdpPolicy.pbxReoffer(PBX_OFFER.replace("a=sendrecv", "a=sendonly"), a, local);
         assertTrue(hold.sdp().contains("a=recvonly"));
         assertEquals(SessionDescription.Direction.SENDONLY, hold.pbx().direction());
@@ -271,8 +270,7 @@ class SdpPolicyTest {
     @Test
     void aReInviteWithoutSdpGetsTheRunningCodecsOfferedSendrecvAndTheAckAnswerIsFollowed() throws Exception {
         LocalMedia local = local(false);
-        MetaOffer offer = SdpPolicy.metaOfferFromPbxOffer(PBX_OFFER, local);
-        Agreement a = SdpPolicy.pbxAnswerFromMetaAnswer(MetaSdps.answer22(META_CRYPTO_80), offer, local);
+        Agreement a = agreedBusinessCall(local);
         Agreement held = SdpPolicy.pbxReoffer(PBX_OFFER.replace("a=sendrecv", "a=sendonly"), a, local);
 
         String ours = SdpPolicy.pbxRefreshOffer(held, local);
@@ -294,6 +292,12 @@ class SdpPolicyTest {
                 answer.replace("m=audio 30000 RTP/AVP 96 0 8 97 98 101", "m=audio 30000 RTP/AVP 18")
                         .replace("a=rtpmap:96 opus/48000/2", "a=rtpmap:18 G729/8000"), ours, held));
         assertTrue(none.getMessage().contains("none of the codecs offered"), none.getMessage());
+    }
+
+    /** A business-initiated call with the PBX's offer sent to Meta and Meta's answer back: what re-offers change. */
+    private static Agreement agreedBusinessCall(LocalMedia local) throws SdpException {
+        MetaOffer offer = SdpPolicy.metaOfferFromPbxOffer(PBX_OFFER, local);
+        return SdpPolicy.pbxAnswerFromMetaAnswer(MetaSdps.answer22(META_CRYPTO_80), offer, local);
     }
 
     private static byte[] concat(byte[] a, byte[] b) {
