@@ -84,7 +84,6 @@ final class SipCall implements MediaEvents, CallRegistry.Entry {
     private ClientTransaction outboundTx;
     private Dialog outboundDialog;
     private Response outboundAnswer;
-    private Request outboundAck;
     /** The credentials in {@link #outboundInvite} were reused from an earlier call's challenge. */
     private boolean outboundReusedCredentials;
     /** The challenge {@link #outboundInvite} answered, remembered for later calls once Meta accepts the answer. */
@@ -336,8 +335,9 @@ final class SipCall implements MediaEvents, CallRegistry.Entry {
     }
 
     /**
-     * A confirmed call needs only its two dialogs and the ACK it may have to resend. The set-up's transactions and
-     * messages go, so that they live as long as the stack keeps them, not as long as the call (heap per call).
+     * A confirmed call needs only its two dialogs (the stack keeps the ACK it may have to resend). The set-up's
+     * transactions and messages go, so that they live as long as the stack keeps them, not as long as the call
+     * (heap per call).
      */
     private void releaseSetup() {
         inboundDialog = inboundTx.getDialog();
@@ -363,13 +363,13 @@ final class SipCall implements MediaEvents, CallRegistry.Entry {
         } else if (action instanceof Action.SendPlainInvite) {
             sendPlainInvite();
         } else if (action instanceof Action.SendAck) {
-            outboundAck = outboundDialog == null || outboundAnswer == null ? null
-                    : sip.ack(outbound, outboundDialog, outboundAnswer);
-            if (outboundAck == null) {
+            boolean sent = outboundDialog != null && outboundAnswer != null
+                    && sip.ack(outbound, outboundDialog, outboundAnswer);
+            if (!sent) {
                 run(() -> feed(new Input.HangUp("cannot acknowledge the " + outbound + "'s 200 OK", true)));
             }
         } else if (action instanceof Action.ResendAck) {
-            sip.resendAck(outbound, outboundDialog, outboundAck);
+            sip.resendAck(outbound, outboundDialog);
         } else if (action instanceof Action.SendCancel) {
             if (outboundTx != null) {
                 sip.cancel(outbound, outboundTx, this);

@@ -1,6 +1,7 @@
 package org.wabridge.b2bua;
 
 import gov.nist.javax.sip.ListeningPointExt;
+import gov.nist.javax.sip.stack.SIPDialog;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -380,24 +381,29 @@ final class SipSignalling implements AutoCloseable {
     }
 
     /** ACKs a 2xx on {@code dialog}; returns the ACK (kept to answer a retransmitted 2xx) or null. */
-    Request ack(Side side, Dialog dialog, Response response) {
+    /** ACKs {@code response}, a 2xx to our INVITE in {@code dialog}; false (logged) when it could not be sent. */
+    boolean ack(Side side, Dialog dialog, Response response) {
         try {
             long cseq = ((CSeqHeader) response.getHeader(CSeqHeader.NAME)).getSeqNumber();
             Request ack = dialog.createAck(cseq);
             trace.sent(side, ack);
             dialog.sendAck(ack);
-            return ack;
+            return true;
         } catch (Exception e) {
             LOG.warn("cannot send ACK to {}: {}", side, e.toString());
-            return null;
+            return false;
         }
     }
 
-    /** Sends {@code ack} again: the far side retransmitted its 2xx, so ours was lost. */
-    void resendAck(Side side, Dialog dialog, Request ack) {
+    /**
+     * Sends our last ACK in {@code dialog} again: the far side sent its 2xx again, so ours was lost. The stack keeps
+     * that ACK encoded (and itself answers a 2xx sent again once the dialog is confirmed, AnswerSentAgainTest), so
+     * the call need not hold a parsed copy.
+     */
+    void resendAck(Side side, Dialog dialog) {
         try {
-            if (dialog != null && ack != null) {
-                dialog.sendAck(ack);
+            if (dialog instanceof SIPDialog stackDialog) {
+                stackDialog.resendAck();
             }
         } catch (Exception e) {
             LOG.warn("cannot resend ACK to {}: {}", side, e.toString());

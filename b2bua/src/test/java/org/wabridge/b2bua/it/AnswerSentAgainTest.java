@@ -1,0 +1,142 @@
+package org.wabridge.b2bua.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.wabridge.media.NettyMediaRelay;
+
+/**
+ * A 200 OK the far side sends again after our ACK (its copy of the ACK was lost) is acknowledged again, with the
+ * same ACK (RFC 3261 section 13.2.2.4). The test plays the PBX with a bare UDP socket on a user-initiated call
+ * ({@link MetaTlsUac} plays Meta): it answers, takes the bridge's ACK, sends the very same 200 again and must get
+ * the ACK again.
+ */
+class AnswerSentAgainTest {
+
+    static final String PASSWORD = "lab-secret";
+
+    @TempDir
+    static Path tmp;
+
+    @Test
+    @Timeout(60)
+    void aTwoHundredThePbxSendsAgainIsAcknowledgedAgainWithTheSameAck() throws Exception {
+        Path certs = Lab.certs(tmp.resolve("certs"));
+        BridgeUnderTest.Ports ports = new BridgeUnderTest.Ports();
+        int pbxPort = Lab.freePort();
+        try (DatagramSocket pbx = new DatagramSocket(pbxPort, InetAddress.getLoopbackAddress());
+             LogCapture log = new LogCapture(); NettyMediaRelay relay = new NettyMediaRelay(ports.mediaSettings());
+             BridgeUnderTest bridge = new BridgeUnderTest(ports, certs, Lab.freePort(), PASSWORD,
+                     Map.of("pbxTarget", "sip:127.0.0.1:" + pbxPort, "metaAllowedSources", "127.0.0.0/8"), relay);
+             MetaTlsUac meta = new MetaTlsUac(certs.resolve("edge-ca.pem"), bridge.metaPort)) {
+            pbx.setSoTimeout(200);
+            FutureTask<MetaTlsUac.Message> call = new FutureTask<>(() -> meta.call(metaOffer(), PASSWORD, 20_000));
+            new Thread(call, "meta-call").start();
+
+            DatagramPacket invite = awaitRequest(pbx, "INVITE", 10_000);
+            assertTrue(invite != null, "the PBX got no INVITE:\n" + log.text());
+            String ok = answer(text(invite), pbxPort);
+            send(pbx, ok, invite);
+            String ack = text(awaitRequest(pbx, "ACK", 5000));
+            assertEquals(200, call.get(10, TimeUnit.SECONDS).status(), "Meta's side is answered");
+            meta.ackOk();
+
+            send(pbx, ok, invite); // our ACK "was lost": the same 200 again
+            DatagramPacket again = awaitRequest(pbx, "ACK", 2000);
+            assertTrue(again != null, "the 200 sent again was not acknowledged:\n" + log.text());
+            assertEquals(header(ack, "Via"), header(text(again), "Via"), "the same ACK, sent again");
+            assertEquals(header(ack, "CSeq"), header(text(again), "CSeq"));
+            int more = 0;
+            while (awaitRequest(pbx, "ACK", 1000) != null) {
+                more++;
+            }
+            assertEquals(0, more, "one ACK for each 200 sent again");
+
+            assertEquals(200, meta.bye().status());
+            DatagramPacket bye = awaitRequest(pbx, "BYE", 5000);
+            assertTrue(bye != null, "the PBX got no BYE:\n" + log.text());
+            send(pbx, response(text(bye), "200 OK", ""), bye);
+            BusinessInitiatedCallTest.assertNoLeftovers(bridge, relay);
+        }
+    }
+
+    /** Meta's SDES offer: Opus and telephone-event. */
+    private static String metaOffer() {
+        byte[] key = new byte[30];
+        new SecureRandom().nextBytes(key);
+        return "v=0\r\no=- 1750716867913 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+                + "m=audio 40999 RTP/SAVP 111 126\r\nc=IN IP4 127.0.0.1\r\na=rtcp-mux\r\na=sendrecv\r\n"
+                + "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" + Base64.getEncoder().encodeToString(key) + "\r\n"
+                + "a=rtpmap:111 opus/48000/2\r\na=rtpmap:126 telephone-event/8000\r\na=ptime:20\r\n";
+    }
+
+    /** The PBX's 200 to {@code invite}: the first codec the bridge offered, media on a port nothing reads. */
+    private static String answer(String invite, int pbxPort) {
+        Matcher m = Pattern.compile("m=audio \\d+ RTP/AVP (\\d+)").matcher(invite);
+        assertTrue(m.find(), "no audio offer in\n" + invite);
+        String pt = m.group(1);
+        Matcher rtpmap = Pattern.compile("a=rtpmap:" + pt + " (\\S+)").matcher(invite);
+        assertTrue(rtpmap.find(), invite);
+        String sdp = "v=0\r\no=- 7 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+                + "m=audio 40998 RTP/AVP " + pt + "\r\na=rtpmap:" + pt + " " + rtpmap.group(1) + "\r\na=sendrecv\r\n";
+        return response(invite, "200 OK", sdp).replaceFirst("(?m)^(To: .*?)\r$", "$1;tag=pbx1\r")
+                .replace("Content-Length:", "Contact: <sip:pbx@127.0.0.1:" + pbxPort + ">\r\nContent-Length:");
+    }
+
+    /** A response to {@code request} with its Via, From, To, Call-ID and CSeq, and {@code sdp} as body if any. */
+    private static String response(String request, String status, String sdp) {
+        return "SIP/2.0 " + status + "\r\n"
+                + "Via: " + header(request, "Via") + "\r\n"
+                + "From: " + header(request, "From") + "\r\n"
+                + "To: " + header(request, "To") + "\r\n"
+                + "Call-ID: " + header(request, "Call-ID") + "\r\n"
+                + "CSeq: " + header(request, "CSeq") + "\r\n"
+                + (sdp.isEmpty() ? "" : "Content-Type: application/sdp\r\n")
+                + "Content-Length: " + sdp.length() + "\r\n\r\n" + sdp;
+    }
+
+    private static DatagramPacket awaitRequest(DatagramSocket socket, String method, long millis) throws Exception {
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        while (System.nanoTime() < deadline) {
+            DatagramPacket p = new DatagramPacket(new byte[65535], 65535);
+            try {
+                socket.receive(p);
+            } catch (SocketTimeoutException e) {
+                continue;
+            }
+            if (text(p).startsWith(method + " ")) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    private static void send(DatagramSocket socket, String message, DatagramPacket to) throws Exception {
+        byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
+        socket.send(new DatagramPacket(bytes, bytes.length, to.getSocketAddress()));
+    }
+
+    private static String text(DatagramPacket p) {
+        return new String(p.getData(), p.getOffset(), p.getLength(), StandardCharsets.UTF_8);
+    }
+
+    private static String header(String message, String name) {
+        return RawPbx.header(message, name);
+    }
+}
