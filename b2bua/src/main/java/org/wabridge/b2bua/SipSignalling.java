@@ -380,7 +380,6 @@ final class SipSignalling implements AutoCloseable {
         return ct;
     }
 
-    /** ACKs a 2xx on {@code dialog}; returns the ACK (kept to answer a retransmitted 2xx) or null. */
     /** ACKs {@code response}, a 2xx to our INVITE in {@code dialog}; false (logged) when it could not be sent. */
     boolean ack(Side side, Dialog dialog, Response response) {
         try {
