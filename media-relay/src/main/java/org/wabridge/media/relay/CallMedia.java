@@ -241,9 +241,9 @@ public final class CallMedia {
         if (pbxRefreshOffer == null) {
             throw new IllegalStateException("pbxRefreshAnswer called without an outstanding pbxRefreshOffer");
         }
-        Agreement a = SdpPolicy.pbxRefreshAnswer(pbxSdp, pbxRefreshOffer, agreement);
-        pbxRefreshOffer = null;
-        followPbx(a, now);
+        String offer = pbxRefreshOffer;
+        pbxRefreshOffer = null; // answered, usably or not: the call has done with it either way
+        followPbx(SdpPolicy.pbxRefreshAnswer(pbxSdp, offer, agreement), now);
     }
 
     /** Takes a new agreement with the PBX: where it receives (latching again if it moved), direction, codecs. */

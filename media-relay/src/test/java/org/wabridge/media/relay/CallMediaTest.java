@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
 import org.wabridge.config.MediaSettings;
 import org.wabridge.media.Leg;
 import org.wabridge.media.MediaStats;
+import org.wabridge.media.SdpException;
 import org.wabridge.media.TestSettings;
 import org.wabridge.media.rtp.Rtp;
 import org.wabridge.media.sdp.CryptoAttribute;
@@ -366,11 +367,18 @@ class CallMediaTest {
         fromMeta(call, 111, new byte[] {1}, 20);
         assertEquals(PBX_REAL, toPbx.get(0).to(), "latched");
 
+        String g729 = PBX_OFFER.replace("m=audio 19534 RTP/AVP 96 101", "m=audio 30000 RTP/AVP 18")
+                .replace("a=rtpmap:96 opus/48000/2", "a=rtpmap:18 G729/8000");
+        call.pbxRefreshOffer(25);
+        assertThrows(SdpException.class, () -> call.pbxRefreshAnswer(g729, 26), "an answer without our codecs");
+        assertThrows(IllegalStateException.class, () -> call.pbxRefreshAnswer(PBX_OFFER, 27),
+                "the refused answer used up the offer");
+
         String offer = call.pbxRefreshOffer(30);
         assertTrue(offer.contains("m=audio 40000 RTP/AVP 96 101\r\n") && offer.contains("a=sendrecv"), offer);
         assertEquals(origin(first), origin(offer), "the same SDP as our answer: the same o= version");
         fromMeta(call, 111, new byte[] {2}, 40);
-        assertEquals(PBX_REAL, toPbx.get(1).to(), "until the answer, media goes where it went");
+        assertEquals(PBX_REAL, toPbx.get(1).to(), "a refused answer, and until the next one, media goes where it went");
 
         InetSocketAddress moved = new InetSocketAddress("192.0.2.10", 30000);
         call.pbxRefreshAnswer(PBX_OFFER.replace("m=audio 19534", "m=audio 30000"), 50);
