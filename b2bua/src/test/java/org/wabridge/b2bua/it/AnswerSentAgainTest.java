@@ -3,11 +3,6 @@ package org.wabridge.b2bua.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -40,38 +35,34 @@ class AnswerSentAgainTest {
         Path certs = Lab.certs(tmp.resolve("certs"));
         BridgeUnderTest.Ports ports = new BridgeUnderTest.Ports();
         int pbxPort = Lab.freePort();
-        try (DatagramSocket pbx = new DatagramSocket(pbxPort, InetAddress.getLoopbackAddress());
-             LogCapture log = new LogCapture(); NettyMediaRelay relay = new NettyMediaRelay(ports.mediaSettings());
+        try (LogCapture log = new LogCapture(); NettyMediaRelay relay = new NettyMediaRelay(ports.mediaSettings());
              BridgeUnderTest bridge = new BridgeUnderTest(ports, certs, Lab.freePort(), PASSWORD,
                      Map.of("pbxTarget", "sip:127.0.0.1:" + pbxPort, "metaAllowedSources", "127.0.0.0/8"), relay);
-             MetaTlsUac meta = new MetaTlsUac(certs.resolve("edge-ca.pem"), bridge.metaPort)) {
-            pbx.setSoTimeout(200);
+             MetaTlsUac meta = new MetaTlsUac(certs.resolve("edge-ca.pem"), bridge.metaPort);
+             RawPbx pbx = new RawPbx(bridge.pbxPort, pbxPort)) {
             FutureTask<MetaTlsUac.Message> call = new FutureTask<>(() -> meta.call(metaOffer(), PASSWORD, 20_000));
             new Thread(call, "meta-call").start();
 
-            DatagramPacket invite = awaitRequest(pbx, "INVITE", 10_000);
+            String invite = pbx.awaitRequest("INVITE", 10_000);
             assertTrue(invite != null, "the PBX got no INVITE:\n" + log.text());
-            String ok = answer(text(invite), pbxPort);
-            send(pbx, ok, invite);
-            String ack = text(awaitRequest(pbx, "ACK", 5000));
+            String ok = answer(invite, pbxPort);
+            pbx.send(ok);
+            String ack = pbx.awaitRequest("ACK", 5000);
+            assertTrue(ack != null, "the 200 was not acknowledged:\n" + log.text());
             assertEquals(200, call.get(10, TimeUnit.SECONDS).status(), "Meta's side is answered");
             meta.ackOk();
 
-            send(pbx, ok, invite); // our ACK "was lost": the same 200 again
-            DatagramPacket again = awaitRequest(pbx, "ACK", 2000);
+            pbx.send(ok); // our ACK "was lost": the same 200 again
+            String again = pbx.awaitRequest("ACK", 2000);
             assertTrue(again != null, "the 200 sent again was not acknowledged:\n" + log.text());
-            assertEquals(header(ack, "Via"), header(text(again), "Via"), "the same ACK, sent again");
-            assertEquals(header(ack, "CSeq"), header(text(again), "CSeq"));
-            int more = 0;
-            while (awaitRequest(pbx, "ACK", 1000) != null) {
-                more++;
-            }
-            assertEquals(0, more, "one ACK for each 200 sent again");
+            assertEquals(RawPbx.header(ack, "Via"), RawPbx.header(again, "Via"), "the same ACK, sent again");
+            assertEquals(RawPbx.header(ack, "CSeq"), RawPbx.header(again, "CSeq"));
+            assertEquals(null, pbx.awaitRequest("ACK", 1000), "one ACK for each 200 sent again");
 
             assertEquals(200, meta.bye().status());
-            DatagramPacket bye = awaitRequest(pbx, "BYE", 5000);
+            String bye = pbx.awaitRequest("BYE", 5000);
             assertTrue(bye != null, "the PBX got no BYE:\n" + log.text());
-            send(pbx, response(text(bye), "200 OK", ""), bye);
+            pbx.send(response(bye, "200 OK", ""));
             BusinessInitiatedCallTest.assertNoLeftovers(bridge, relay);
         }
     }
@@ -102,41 +93,12 @@ class AnswerSentAgainTest {
     /** A response to {@code request} with its Via, From, To, Call-ID and CSeq, and {@code sdp} as body if any. */
     private static String response(String request, String status, String sdp) {
         return "SIP/2.0 " + status + "\r\n"
-                + "Via: " + header(request, "Via") + "\r\n"
-                + "From: " + header(request, "From") + "\r\n"
-                + "To: " + header(request, "To") + "\r\n"
-                + "Call-ID: " + header(request, "Call-ID") + "\r\n"
-                + "CSeq: " + header(request, "CSeq") + "\r\n"
+                + "Via: " + RawPbx.header(request, "Via") + "\r\n"
+                + "From: " + RawPbx.header(request, "From") + "\r\n"
+                + "To: " + RawPbx.header(request, "To") + "\r\n"
+                + "Call-ID: " + RawPbx.header(request, "Call-ID") + "\r\n"
+                + "CSeq: " + RawPbx.header(request, "CSeq") + "\r\n"
                 + (sdp.isEmpty() ? "" : "Content-Type: application/sdp\r\n")
                 + "Content-Length: " + sdp.length() + "\r\n\r\n" + sdp;
-    }
-
-    private static DatagramPacket awaitRequest(DatagramSocket socket, String method, long millis) throws Exception {
-        long deadline = System.nanoTime() + millis * 1_000_000L;
-        while (System.nanoTime() < deadline) {
-            DatagramPacket p = new DatagramPacket(new byte[65535], 65535);
-            try {
-                socket.receive(p);
-            } catch (SocketTimeoutException e) {
-                continue;
-            }
-            if (text(p).startsWith(method + " ")) {
-                return p;
-            }
-        }
-        return null;
-    }
-
-    private static void send(DatagramSocket socket, String message, DatagramPacket to) throws Exception {
-        byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
-        socket.send(new DatagramPacket(bytes, bytes.length, to.getSocketAddress()));
-    }
-
-    private static String text(DatagramPacket p) {
-        return new String(p.getData(), p.getOffset(), p.getLength(), StandardCharsets.UTF_8);
-    }
-
-    private static String header(String message, String name) {
-        return RawPbx.header(message, name);
     }
 }

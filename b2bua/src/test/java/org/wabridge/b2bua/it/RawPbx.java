@@ -27,8 +27,13 @@ final class RawPbx implements AutoCloseable {
     private String ok;
 
     RawPbx(int bridgePort) throws IOException {
+        this(bridgePort, 0);
+    }
+
+    /** A PBX on {@code localPort} (0: any), for a bridge whose PBX listener is {@code bridgePort}. */
+    RawPbx(int bridgePort, int localPort) throws IOException {
         this.bridgePort = bridgePort;
-        socket = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+        socket = new DatagramSocket(localPort, InetAddress.getLoopbackAddress());
         socket.setSoTimeout(200);
     }
 
@@ -69,6 +74,18 @@ final class RawPbx implements AutoCloseable {
             String message = receive();
             if (message != null && message.startsWith("SIP/2.0 ") && !message.startsWith("SIP/2.0 1")
                     && wanted.matcher(message).find()) {
+                return message;
+            }
+        }
+        return null;
+    }
+
+    /** The first {@code method} request from the bridge within {@code millis}, or null. */
+    String awaitRequest(String method, long millis) throws IOException {
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        while (System.nanoTime() < deadline) {
+            String message = receive();
+            if (message != null && message.startsWith(method + " ")) {
                 return message;
             }
         }
