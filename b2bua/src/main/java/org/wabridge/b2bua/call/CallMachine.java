@@ -705,7 +705,13 @@ public final class CallMachine {
             cancel(timer, out);
         }
         if (media != null) {
-            out.add(new CloseMedia(media));
+            // before this step's BYEs: a peer that hears our BYE may stop its media in clear (baresip sends its last
+            // RTCP unprotected), and those packets, relayed or judged, would count as SRTP authentication failures
+            int firstBye = 0;
+            while (firstBye < out.size() && !(out.get(firstBye) instanceof SendBye)) {
+                firstBye++;
+            }
+            out.add(firstBye, new CloseMedia(media));
         }
         out.add(new End(finalCode, finalPhrase, causeId, why, metaCallId, setupTime != null, setupTime));
     }
