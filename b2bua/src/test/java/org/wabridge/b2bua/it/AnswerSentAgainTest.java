@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
@@ -40,7 +38,8 @@ class AnswerSentAgainTest {
                      Map.of("pbxTarget", "sip:127.0.0.1:" + pbxPort, "metaAllowedSources", "127.0.0.0/8"), relay);
              MetaTlsUac meta = new MetaTlsUac(certs.resolve("edge-ca.pem"), bridge.metaPort);
              RawPbx pbx = new RawPbx(bridge.pbxPort, pbxPort)) {
-            FutureTask<MetaTlsUac.Message> call = new FutureTask<>(() -> meta.call(metaOffer(), PASSWORD, 20_000));
+            String offer = MetaTlsUac.sdesOffer(40999); // a media port nothing reads: no media is checked here
+            FutureTask<MetaTlsUac.Message> call = new FutureTask<>(() -> meta.call(offer, PASSWORD, 20_000));
             new Thread(call, "meta-call").start();
 
             String invite = pbx.awaitRequest("INVITE", 10_000);
@@ -65,16 +64,6 @@ class AnswerSentAgainTest {
             pbx.send(response(bye, "200 OK", ""));
             BusinessInitiatedCallTest.assertNoLeftovers(bridge, relay);
         }
-    }
-
-    /** Meta's SDES offer: Opus and telephone-event. */
-    private static String metaOffer() {
-        byte[] key = new byte[30];
-        new SecureRandom().nextBytes(key);
-        return "v=0\r\no=- 1750716867913 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
-                + "m=audio 40999 RTP/SAVP 111 126\r\nc=IN IP4 127.0.0.1\r\na=rtcp-mux\r\na=sendrecv\r\n"
-                + "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" + Base64.getEncoder().encodeToString(key) + "\r\n"
-                + "a=rtpmap:111 opus/48000/2\r\na=rtpmap:126 telephone-event/8000\r\na=ptime:20\r\n";
     }
 
     /** The PBX's 200 to {@code invite}: the first codec the bridge offered, media on a port nothing reads. */

@@ -7,7 +7,9 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -255,6 +257,23 @@ final class MetaTlsUac implements AutoCloseable {
     }
 
     /** RFC 2617/7616 digest response with qop=auth for the INVITE, username = the business number without '+'. */
+    /**
+     * Meta's SDES offer (Opus, PCMA as with audio.additional_codecs, DTMF) toward {@code mediaPort}, with a fresh
+     * key.
+     */
+    static String sdesOffer(int mediaPort) {
+        byte[] key = new byte[30];
+        new SecureRandom().nextBytes(key);
+        return "v=0\r\no=- 1750716867913 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+                + "m=audio " + mediaPort + " RTP/SAVP 111 8 126\r\nc=IN IP4 127.0.0.1\r\n"
+                + "a=rtcp-mux\r\na=sendrecv\r\n"
+                + "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" + Base64.getEncoder().encodeToString(key) + "\r\n"
+                + "a=rtpmap:111 opus/48000/2\r\n"
+                + "a=fmtp:111 maxaveragebitrate=20000;maxplaybackrate=16000;minptime=20;useinbandfec=1\r\n"
+                + "a=rtpmap:8 PCMA/8000\r\na=rtpmap:126 telephone-event/8000\r\na=ptime:20\r\n"
+                + "a=ssrc:215879358 cname:WhatsAppAudioStream1\r\n";
+    }
+
     static String digest(String challenge, String password) throws Exception {
         if (challenge == null) {
             throw new AssertionError("the 407 carries no Proxy-Authenticate");

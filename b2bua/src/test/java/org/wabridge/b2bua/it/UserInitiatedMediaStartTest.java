@@ -13,7 +13,6 @@ import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -219,18 +218,9 @@ class UserInitiatedMediaStartTest {
             meta = new MetaTlsUac(certs.resolve("edge-ca.pem"), bridge.metaPort);
         }
 
-        /** Meta's SDES offer (Opus, PCMA as with audio.additional_codecs, DTMF) toward the receiver's port. */
+        /** Meta's SDES offer toward the receiver's port. */
         String offer() {
-            byte[] key = new byte[30];
-            new SecureRandom().nextBytes(key);
-            return "v=0\r\no=- 1750716867913 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
-                    + "m=audio " + receiver.port() + " RTP/SAVP 111 8 126\r\nc=IN IP4 127.0.0.1\r\n"
-                    + "a=rtcp-mux\r\na=sendrecv\r\n"
-                    + "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" + Base64.getEncoder().encodeToString(key) + "\r\n"
-                    + "a=rtpmap:111 opus/48000/2\r\n"
-                    + "a=fmtp:111 maxaveragebitrate=20000;maxplaybackrate=16000;minptime=20;useinbandfec=1\r\n"
-                    + "a=rtpmap:8 PCMA/8000\r\na=rtpmap:126 telephone-event/8000\r\na=ptime:20\r\n"
-                    + "a=ssrc:215879358 cname:WhatsAppAudioStream1\r\n";
+            return MetaTlsUac.sdesOffer(receiver.port());
         }
 
         /** Stops the capture (after the last packet had time to arrive) and reads it. */
