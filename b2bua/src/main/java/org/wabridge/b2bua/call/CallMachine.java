@@ -705,8 +705,8 @@ public final class CallMachine {
             cancel(timer, out);
         }
         if (media != null) {
-            // before this step's BYEs: a peer that hears our BYE may stop its media in clear (baresip sends its last
-            // RTCP unprotected), and those packets, relayed or judged, would count as SRTP authentication failures
+            // before this step's BYEs: a peer that hears our BYE may send its last packets in clear (a 56-byte plain
+            // RTCP from baresip was seen), which, judged, would count as SRTP authentication failures
             int firstBye = 0;
             while (firstBye < out.size() && !(out.get(firstBye) instanceof SendBye)) {
                 firstBye++;
