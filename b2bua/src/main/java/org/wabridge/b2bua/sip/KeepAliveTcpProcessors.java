@@ -1,6 +1,10 @@
 package org.wabridge.b2bua.sip;
 
+import gov.nist.core.HostPort;
 import gov.nist.javax.sip.message.SIPMessage;
+import gov.nist.javax.sip.stack.ConnectionOrientedMessageChannel;
+import gov.nist.javax.sip.stack.HandshakeCompletedListenerImpl;
+import gov.nist.javax.sip.stack.MessageChannel;
 import gov.nist.javax.sip.stack.MessageProcessor;
 import gov.nist.javax.sip.stack.OIOMessageProcessorFactory;
 import gov.nist.javax.sip.stack.SIPTransactionStack;
@@ -9,12 +13,15 @@ import gov.nist.javax.sip.stack.TCPMessageProcessor;
 import gov.nist.javax.sip.stack.TLSMessageChannel;
 import gov.nist.javax.sip.stack.TLSMessageProcessor;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import javax.net.ssl.SSLSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +36,8 @@ import org.slf4j.LoggerFactory;
  *     first Via (a name it would look up, an address that could be anyone's) when the peer had hung up, and
  *     logged each failure at ERROR. A peer that hung up before its answer is not called back.</li>
  * </ul>
+ * Every connection, accepted or opened by the bridge (to Meta's edge, to a PBX over TCP), is read by a
+ * {@link ConnectionReader} on its own thread instead of JAIN-SIP's pipe and second parser thread.
  * UDP is JAIN-SIP's own; TLS sockets still come from {@link TlsNetworkLayer}. Named by
  * gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY.
  */
@@ -49,7 +58,7 @@ public final class KeepAliveTcpProcessors extends OIOMessageProcessorFactory {
     }
 
     /** JAIN-SIP's TCP listener, accepting into {@link TcpChannel}s. */
-    static final class TcpProcessor extends TCPMessageProcessor {
+    static final class TcpProcessor extends TCPMessageProcessor implements Readers {
         TcpProcessor(InetAddress address, SIPTransactionStack stack, int port) {
             super(address, stack, port);
         }
@@ -64,12 +73,44 @@ public final class KeepAliveTcpProcessors extends OIOMessageProcessorFactory {
         }
 
         private synchronized int countConnection() {
-            return ++nConnections; // JAIN-SIP counts down as a channel closes
+            return ++nConnections; // only names threads: JAIN-SIP counts down only under MAX_CONNECTIONS, unset here
+        }
+
+        @Override
+        public synchronized MessageChannel createMessageChannel(HostPort target) throws IOException {
+            return opened(MessageChannel.getKey(target, "TCP"), target.getInetAddress(), target.getPort());
+        }
+
+        @Override
+        public synchronized MessageChannel createMessageChannel(InetAddress host, int port) throws IOException {
+            return opened(MessageChannel.getKey(host, port, "TCP"), host, port);
+        }
+
+        /** The cached channel to a peer, or a new one whose connection opens with its first message. */
+        private MessageChannel opened(String key, InetAddress host, int port) throws IOException {
+            ConnectionOrientedMessageChannel cached = messageChannels.get(key);
+            if (cached != null) {
+                return cached;
+            }
+            ConnectedTcpChannel channel = new ConnectedTcpChannel(host, port, sipStack, this);
+            messageChannels.put(key, channel);
+            return channel;
+        }
+
+        @Override
+        public synchronized void readingStarted() {
+            useCount++;
+        }
+
+        @Override
+        public synchronized void readingEnded(ConnectionOrientedMessageChannel channel) {
+            remove(channel);
+            useCount--;
         }
     }
 
     /** JAIN-SIP's TLS listener, accepting into {@link TlsChannel}s. */
-    static final class TlsProcessor extends TLSMessageProcessor {
+    static final class TlsProcessor extends TLSMessageProcessor implements Readers {
         TlsProcessor(InetAddress address, SIPTransactionStack stack, int port) {
             super(address, stack, port);
         }
@@ -85,6 +126,95 @@ public final class KeepAliveTcpProcessors extends OIOMessageProcessorFactory {
 
         private synchronized int countConnection() {
             return ++nConnections;
+        }
+
+        @Override
+        public synchronized MessageChannel createMessageChannel(HostPort target) throws IOException {
+            return opened(MessageChannel.getKey(target, "TLS"), target.getInetAddress(), target.getPort());
+        }
+
+        @Override
+        public synchronized MessageChannel createMessageChannel(InetAddress host, int port) throws IOException {
+            return opened(MessageChannel.getKey(host, port, "TLS"), host, port);
+        }
+
+        /** The cached channel to a peer (Meta's edge), or a new one whose connection opens with its first message. */
+        private MessageChannel opened(String key, InetAddress host, int port) throws IOException {
+            ConnectionOrientedMessageChannel cached = messageChannels.get(key);
+            if (cached != null) {
+                return cached;
+            }
+            ConnectedTlsChannel channel = new ConnectedTlsChannel(host, port, sipStack, this);
+            messageChannels.put(key, channel);
+            return channel;
+        }
+
+        @Override
+        public synchronized void readingStarted() {
+            useCount++;
+        }
+
+        @Override
+        public synchronized void readingEnded(ConnectionOrientedMessageChannel channel) {
+            remove(channel);
+            useCount--;
+        }
+    }
+
+    /** JAIN-SIP's count of the connections a processor reads, which its listening point checks before it closes. */
+    interface Readers {
+        void readingStarted();
+
+        /** The connection is closed; the processor forgets it. */
+        void readingEnded(ConnectionOrientedMessageChannel channel);
+    }
+
+    /**
+     * A channel's thread: reads its connection to the end, closes it and lets its processor forget it, as JAIN-SIP's
+     * loop did. {@code in} null: nothing to read (a failed handshake), only the closing.
+     */
+    private static void read(ConnectionOrientedMessageChannel channel, InputStream in, SIPTransactionStack stack,
+                             MessageProcessor processor, Consumer<Boolean> running) {
+        Readers readers = (Readers) processor;
+        readers.readingStarted();
+        running.accept(true);
+        try {
+            if (in != null) {
+                new ConnectionReader(channel, stack).readUntilEnd(in);
+            }
+            channel.close();
+        } finally {
+            running.accept(false);
+            readers.readingEnded(channel);
+        }
+    }
+
+    /**
+     * The handshake of a TLS connection not yet shaken, on its reader thread as JAIN-SIP's TLS channel does it (an
+     * accepted one: {@link AcceptedTlsSocket} bounds it in time; the bridge's own connections are shaken before
+     * their first message): JAIN-SIP's listener keeps the peer's certificates for the transactions, and
+     * renegotiation stays off unless the stack allows it. True when the connection can be read.
+     */
+    private static boolean handshake(TLSMessageChannel channel, Socket socket, SIPTransactionStack stack) {
+        if (!(socket instanceof SSLSocket tls) || channel.isHandshakeCompleted()) {
+            return socket != null;
+        }
+        HandshakeCompletedListenerImpl listener = new HandshakeCompletedListenerImpl(channel, tls);
+        channel.setHandshakeCompletedListener(listener);
+        tls.addHandshakeCompletedListener(listener);
+        listener.startHandshakeWatchdog();
+        try {
+            tls.startHandshake();
+            channel.setHandshakeCompleted(true);
+            if (!stack.isSslRenegotiationEnabled()) {
+                tls.getSession().invalidate();
+                tls.setEnableSessionCreation(false);
+            }
+            return true;
+        } catch (IOException e) {
+            LOG.debug("TLS handshake with {} failed: {}", tls.getInetAddress(), e.toString());
+            tls.removeHandshakeCompletedListener(listener);
+            return false;
         }
     }
 
@@ -139,6 +269,12 @@ public final class KeepAliveTcpProcessors extends OIOMessageProcessorFactory {
             super(socket, stack, processor, name);
         }
 
+        /** Started by JAIN-SIP's constructor, before this class's own fields exist: it uses none. */
+        @Override
+        public void run() {
+            read(this, myClientInputStream, sipStack, messageProcessor, running -> isRunning = running);
+        }
+
         @Override
         public void processMessage(SIPMessage message) throws Exception {
             if (peerAddressAdvertisedInHeaders == null && peerAddress != null) {
@@ -175,6 +311,13 @@ public final class KeepAliveTcpProcessors extends OIOMessageProcessorFactory {
             super(socket, stack, processor, name);
         }
 
+        /** Started by JAIN-SIP's constructor, before this class's own fields exist: it uses none. */
+        @Override
+        public void run() {
+            boolean shaken = handshake(this, mySock, sipStack);
+            read(this, shaken ? myClientInputStream : null, sipStack, messageProcessor, running -> isRunning = running);
+        }
+
         @Override
         public void processMessage(SIPMessage message) throws Exception {
             if (peerAddressAdvertisedInHeaders == null && peerAddress != null) {
@@ -201,6 +344,37 @@ public final class KeepAliveTcpProcessors extends OIOMessageProcessorFactory {
                 peerProtocol = "TLS";
             }
             pong(() -> super.sendSingleCLRF(), peerAddress, peerPort);
+        }
+    }
+
+    /** A TCP connection the bridge opens (to a PBX): JAIN-SIP's, read by a {@link ConnectionReader}. */
+    static final class ConnectedTcpChannel extends TCPMessageChannel {
+        ConnectedTcpChannel(InetAddress address, int port, SIPTransactionStack stack, TCPMessageProcessor processor)
+                throws IOException {
+            super(address, port, stack, processor);
+            isCached = true;
+        }
+
+        /** Started once the first message opened the connection. */
+        @Override
+        public void run() {
+            read(this, myClientInputStream, sipStack, messageProcessor, running -> isRunning = running);
+        }
+    }
+
+    /** A TLS connection the bridge opens (to Meta's edge): JAIN-SIP's, read by a {@link ConnectionReader}. */
+    static final class ConnectedTlsChannel extends TLSMessageChannel {
+        ConnectedTlsChannel(InetAddress address, int port, SIPTransactionStack stack, TLSMessageProcessor processor)
+                throws IOException {
+            super(address, port, stack, processor);
+            isCached = true;
+        }
+
+        /** Started once the first message opened (and shook) the connection. */
+        @Override
+        public void run() {
+            boolean shaken = handshake(this, mySock, sipStack);
+            read(this, shaken ? myClientInputStream : null, sipStack, messageProcessor, running -> isRunning = running);
         }
     }
 

@@ -254,6 +254,61 @@ class MetaListenerTest {
                 String.join("\n", after));
     }
 
+    // ------------------------------------------------------------------ framing (ConnectionReader)
+
+    @Test
+    @Timeout(60)
+    void requestsSentTogetherOrAByteAtATimeAreEachAnsweredInOrder() throws Exception {
+        try (SSLSocket meta = handshaken(ALLOWED)) {
+            InputStream in = meta.getInputStream();
+            String first = options(meta).replace("CSeq: 1 OPTIONS", "CSeq: 11 OPTIONS");
+            String second = options(meta).replace("CSeq: 1 OPTIONS", "CSeq: 12 OPTIONS");
+            write(meta, first + second); // one TLS record, two messages
+            assertTrue(readResponse(in).contains("CSeq: 11 OPTIONS"));
+            assertTrue(readResponse(in).contains("CSeq: 12 OPTIONS"));
+
+            String third = options(meta).replace("CSeq: 1 OPTIONS", "CSeq: 13 OPTIONS");
+            for (char c : third.toCharArray()) {
+                write(meta, String.valueOf(c)); // one TLS record per byte
+            }
+            assertTrue(readResponse(in).contains("CSeq: 13 OPTIONS"));
+        }
+        waitFor(() -> guard().openConnections() == 0, "slot given back");
+    }
+
+    @Test
+    @Timeout(60)
+    void aMessageThatDoesNotParseIsDroppedAndTheConnectionReadsOn() throws Exception {
+        try (SSLSocket meta = handshaken(ALLOWED)) {
+            InputStream in = meta.getInputStream();
+            write(meta, options(meta).replace("CSeq: 1 OPTIONS\r\n", "")); // no CSeq: nothing to answer it with
+            write(meta, options(meta).replace("CSeq: 1 OPTIONS", "CSeq: 2 OPTIONS"));
+            String answer = readResponse(in);
+            assertTrue(answer.startsWith("SIP/2.0 ") && answer.contains("CSeq: 2 OPTIONS"), answer);
+        }
+        waitFor(() -> guard().openConnections() == 0, "slot given back");
+    }
+
+    @Test
+    @Timeout(60)
+    void aStreamThatCannotBeCutIntoMessagesIsClosedWithAWarning() throws Exception {
+        int linesBefore = log.lines().size();
+        try (SSLSocket meta = handshaken(ALLOWED)) {
+            write(meta, options(meta).replace("Content-Length: 0", "Content-Length: zero"));
+            assertClosedByPeer(meta);
+        }
+        waitFor(() -> guard().openConnections() == 0, "slot given back");
+        List<String> after = log.lines().subList(linesBefore, log.lines().size());
+        assertTrue(after.stream().anyMatch(l -> l.startsWith("WARN") && l.contains("closing the connection")
+                && l.contains("a Content-Length that is not a length: \"zero\"")), String.join("\n", after));
+        assertTrue(after.stream().noneMatch(l -> l.startsWith("ERROR")), String.join("\n", after));
+        try (SSLSocket meta = handshaken(ALLOWED)) { // the listener goes on
+            write(meta, options(meta));
+            assertTrue(readResponse(meta.getInputStream()).startsWith("SIP/2.0 "));
+        }
+        waitFor(() -> guard().openConnections() == 0, "slot given back");
+    }
+
     // ------------------------------------------------------------------ protocols and suites (openssl)
 
     @Test
