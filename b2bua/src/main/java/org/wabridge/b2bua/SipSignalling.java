@@ -224,12 +224,6 @@ final class SipSignalling implements AutoCloseable {
         // of a 20 ms slot share a wake-up (BENCHMARKS.md, "The SIP stack's timer").
         p.setProperty("gov.nist.javax.sip.TIMER_CLASS_NAME", org.wabridge.b2bua.sip.CoalescingSipTimer.class.getName());
         p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "16");
-        // 0: a TCP/TLS connection's parser thread also matches each message to its transaction and runs the
-        // listener, instead of handing it to a pool of 8: one thread hand-off less per message from Meta's edge,
-        // 0.1-0.2 ms of CPU per call (BENCHMARKS.md, "One hand-off less per message from the edge"). Safe because
-        // the listener never waits: it posts to the calls' queues. (It was 8 while the listener also logged every
-        // message at INFO, which kept the one edge connection's thread a core busy.)
-        p.setProperty("gov.nist.javax.sip.TCP_POST_PARSING_THREAD_POOL_SIZE", "0");
         p.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");
         // A dialog and its transactions otherwise keep every parsed message of the call for its whole life.
         p.setProperty("gov.nist.javax.sip.RELEASE_REFERENCES_STRATEGY", "Normal");

@@ -1,5 +1,6 @@
 package org.wabridge.b2bua.sip;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -11,19 +12,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A TLS connection accepted from Meta (or whoever reached the listener), as JAIN-SIP's reader thread sees it. JSSE's
+ * A TLS connection accepted from Meta (or whoever reached the listener), as its {@link ConnectionReader} sees it. JSSE's
  * socket does the work; this wrapper adds what the listener needs per connection:
  * <ul>
  *   <li>a handshake deadline: the read timeout is {@code handshakeTimeoutMillis} until the handshake completes, so a
  *       client that connects and sends nothing is closed (JAIN-SIP's own watchdog, at the same 5 s, only closes
  *       the socket from a timer thread);</li>
  *   <li>the idle timeout ({@code meta.tlsIdleTimeout}) afterwards: a read that waits longer ends the stream, and
- *       JAIN-SIP closes the connection as if the peer had;</li>
+ *       the reader closes the connection as if the peer had;</li>
  *   <li>failed handshakes and broken connections that end quietly, counted and warned about at a bounded rate,
  *       instead of JAIN-SIP's ERROR with a stack trace per connection;</li>
- *   <li>answers to RFC 5626 CRLF keep-alives sent before the first request: JAIN-SIP knows an accepted connection
- *       only once a request arrived on it, and its answer to an earlier ping went to a new outbound connection
- *       to the client's port, which failed with errors in the log ({@link KeepAliveAnsweringInput});</li>
  *   <li>the listener's slot given back exactly once, whoever closes it.</li>
  * </ul>
  */
@@ -70,9 +68,9 @@ final class AcceptedTlsSocket extends DelegatingSslSocket {
     }
 
     /**
-     * The stream JAIN-SIP's reader thread reads. Never throws: had the peer already gone, JAIN-SIP's accept loop
-     * would log the exception and drop the socket unclosed (a descriptor and a slot lost); an empty stream instead
-     * ends the reader, which closes the socket.
+     * The stream the connection's reader reads. Never throws: had the peer already gone, JAIN-SIP's channel would
+     * fail in its constructor and the socket be dropped unclosed (a descriptor and a slot lost); an empty stream
+     * instead ends the reader, which closes the socket.
      */
     @Override
     public synchronized InputStream getInputStream() {
@@ -84,7 +82,7 @@ final class AcceptedTlsSocket extends DelegatingSslSocket {
                 unusable = true; // the first read ends the stream, which closes the socket
                 raw = InputStream.nullInputStream();
             }
-            input = new EndOnError(new KeepAliveAnsweringInput(raw, delegate::getOutputStream));
+            input = new EndOnError(raw);
         }
         return input;
     }
@@ -100,20 +98,29 @@ final class AcceptedTlsSocket extends DelegatingSslSocket {
         }
     }
 
-    /**
-     * Ends the stream on any read failure, and closes the socket before JAIN-SIP learns of the end. On the end of
-     * a connection JAIN-SIP's reader (1.3.0-91) feeds its parser a double CRLF, which the parser takes for a
-     * keep-alive ping; the pong goes out only if the socket is still open, and then fails: with a
-     * NullPointerException on a connection that never carried a request, or by trying a new connection to the
-     * client's port. Closed first, the socket gets no pong and the log no ERROR.
-     */
-    private final class EndOnError extends ClosingAtEndInput {
+    /** Ends the stream on any read failure (an idle timeout counted and logged), and closes the socket there. */
+    private final class EndOnError extends FilterInputStream {
         EndOnError(InputStream in) {
             super(in);
         }
 
         @Override
-        int readOrEnd(byte[] b, int off, int len) {
+        public int read() {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            int n = readOrEnd(b, off, len);
+            if (n < 0) {
+                closeQuietly();
+            }
+            return n;
+        }
+
+        private int readOrEnd(byte[] b, int off, int len) {
             if (unusable) {
                 return -1;
             }
@@ -130,11 +137,6 @@ final class AcceptedTlsSocket extends DelegatingSslSocket {
                 LOG.debug("Meta listener: connection from {} ended: {}", source.getHostAddress(), e.toString());
                 return -1;
             }
-        }
-
-        @Override
-        void closeSocket() {
-            closeQuietly();
         }
     }
 

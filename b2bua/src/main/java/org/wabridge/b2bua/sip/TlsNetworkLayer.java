@@ -115,7 +115,7 @@ public class TlsNetworkLayer implements NetworkLayer { // not final: a test exte
             socket.close();
             throw e;
         }
-        return new ConnectedTlsSocket(socket);
+        return socket;
     }
 
     @Override

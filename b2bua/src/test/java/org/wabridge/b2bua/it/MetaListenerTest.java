@@ -41,7 +41,8 @@ import org.wabridge.media.NettyMediaRelay;
  * outside {@code meta.allowedSources} and connections over the caps are closed at accept, before a TLS byte, and
  * cost no thread or descriptor; a silent client is closed after the handshake timeout, an idle one after
  * {@code meta.tlsIdleTimeout}; only TLS 1.2+ with AEAD suites is accepted ({@code openssl s_client}); a CRLF
- * keep-alive sent first gets its pong on the same connection with no error in the log.
+ * keep-alive sent first gets its pong on the same connection with no error in the log; requests are framed however
+ * the records split them, one that does not parse is dropped, and a stream that cannot be framed is closed.
  *
  * <p>One bridge for the class: allowed sources 127.0.0.1 and 127.0.0.2 (127.0.0.3 is not), at most 6 connections,
  * 4 per source, idle timeout 3 s. Each test leaves the listener empty.
