@@ -11,10 +11,10 @@ import java.util.Arrays;
  * JAIN-SIP reads them; a pong only ends a wait for one). Pure: bytes in, events out, nothing parsed past the
  * framing; the connection's reader owns the socket and the thread.
  */
-final class SipStreamFramer {
+public final class SipStreamFramer {
 
     /** What the framer finds, in stream order, on the thread that feeds it. */
-    interface Sink {
+    public interface Sink {
         /**
          * One whole message, in arrays of its own: {@code head} from its start line to its blank line included,
          * {@code body} the Content-Length bytes after it (empty when there are none).
@@ -29,7 +29,7 @@ final class SipStreamFramer {
     }
 
     /** The stream cannot be cut into messages any more; the connection must be closed. */
-    static final class FramingException extends IOException {
+    public static final class FramingException extends IOException {
         FramingException(String message) {
             super(message);
         }
@@ -56,12 +56,12 @@ final class SipStreamFramer {
     private boolean crlfBefore;
 
     /** @param maxMessageSize the largest message, headers and body, that the peer may send; 0 for no limit */
-    SipStreamFramer(int maxMessageSize) {
+    public SipStreamFramer(int maxMessageSize) {
         this.maxMessageSize = maxMessageSize > 0 ? maxMessageSize : Integer.MAX_VALUE;
     }
 
     /** Takes the next {@code length} bytes of the stream and reports what they complete. */
-    void feed(byte[] bytes, int offset, int length, Sink sink) throws FramingException {
+    public void feed(byte[] bytes, int offset, int length, Sink sink) throws FramingException {
         hold(bytes, offset, length);
         while (inMessage ? nextMessage(sink) : skipKeepAlives(sink)) {
             // each round finishes a message or reaches its first byte
