@@ -7,17 +7,22 @@ import gov.nist.javax.sip.stack.SIPTransactionStack;
 import java.io.IOException;
 import java.io.InputStream;
 import java.text.ParseException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The read loop of one SIP connection, TCP or TLS, accepted or opened, in place of JAIN-SIP's: it reads, frames
- * ({@link SipStreamFramer}), parses and hands each message to its channel on the connection's own thread.
- * JAIN-SIP's loop wrote every read into a pipe that a second thread ({@code PipelineThread}) read back one
- * synchronized {@code read()} per byte: a thread hand-off per message and 7.5 µs per 938-byte answer from Meta's
- * edge (BENCHMARKS.md, "An edge connection read on one thread"). What JAIN-SIP did with a message is unchanged:
- * headers parsed by the stack's parser with the channel as the listener of bad headers, the body attached after,
- * a message that does not parse dropped and the connection kept, keep-alives answered by the channel.
+ * The read loop of one SIP connection, TCP or TLS, accepted or opened, in place of JAIN-SIP's: the connection's
+ * thread only reads and frames ({@link SipStreamFramer}); a second thread of the connection parses each whole message
+ * and hands it to its channel, in order. JAIN-SIP's loop wrote every read into a pipe that its second thread
+ * ({@code PipelineThread}) read back one synchronized {@code read()} per byte. The reading thread does nothing else,
+ * so the peer's messages leave the socket as fast as they come even while the stack is slow (a cold JIT, a burst):
+ * with parsing and delivery on the reading thread too, the lab's edge found its write queue full at 500 calls/s and
+ * closed the connection (BENCHMARKS.md, "The edge connection's reader"). What JAIN-SIP did with
+ * a message is unchanged: headers parsed by the stack's parser with the channel as the listener of bad headers,
+ * the body attached after, a message that does not parse dropped and the connection kept, keep-alives answered by
+ * the channel.
  */
 final class ConnectionReader implements SipStreamFramer.Sink {
 
@@ -28,11 +33,19 @@ final class ConnectionReader implements SipStreamFramer.Sink {
     private final ConnectionOrientedMessageChannel channel;
     private final MessageParser parser;
     private final SipStreamFramer framer;
+    /** The connection's second thread: parses and delivers its messages, answers its keep-alives, in order. */
+    private final ExecutorService messages;
 
     ConnectionReader(ConnectionOrientedMessageChannel channel, SIPTransactionStack stack) {
         this.channel = channel;
         this.parser = stack.getMessageParserFactory().createMessageParser(stack);
         this.framer = new SipStreamFramer(stack.getMaxMessageSize());
+        String name = Thread.currentThread().getName() + "-messages";
+        this.messages = Executors.newSingleThreadExecutor(task -> {
+            Thread thread = new Thread(task, name);
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     /**
@@ -40,6 +53,14 @@ final class ConnectionReader implements SipStreamFramer.Sink {
      * (logged at WARN: the connection is closed by the caller, and every call on it is cut off).
      */
     void readUntilEnd(InputStream in) {
+        try {
+            read(in);
+        } finally {
+            messages.shutdown(); // the messages already read are still delivered
+        }
+    }
+
+    private void read(InputStream in) {
         byte[] chunk = new byte[READ_SIZE];
         try {
             for (int n = in.read(chunk, 0, chunk.length); n >= 0; n = in.read(chunk, 0, chunk.length)) {
@@ -56,6 +77,10 @@ final class ConnectionReader implements SipStreamFramer.Sink {
 
     @Override
     public void message(byte[] head, byte[] body) {
+        messages.execute(() -> deliver(head, body));
+    }
+
+    private void deliver(byte[] head, byte[] body) {
         SIPMessage message;
         try {
             message = parser.parseSIPMessage(head, false, false, channel);
@@ -99,6 +124,10 @@ final class ConnectionReader implements SipStreamFramer.Sink {
 
     @Override
     public void ping() {
+        messages.execute(this::answerPing);
+    }
+
+    private void answerPing() {
         try {
             channel.sendSingleCLRF();
         } catch (Exception e) {
@@ -109,6 +138,6 @@ final class ConnectionReader implements SipStreamFramer.Sink {
 
     @Override
     public void pong() {
-        channel.cancelPingKeepAliveTimeoutTaskIfStarted();
+        messages.execute(channel::cancelPingKeepAliveTimeoutTaskIfStarted);
     }
 }

@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  *     logged each failure at ERROR. A peer that hung up before its answer is not called back.</li>
  * </ul>
  * Every connection, accepted or opened by the bridge (to Meta's edge, to a PBX over TCP), is read by a
- * {@link ConnectionReader} on its own thread instead of JAIN-SIP's pipe and second parser thread.
+ * {@link ConnectionReader} (a thread that reads and frames, a second that parses and delivers) instead of JAIN-SIP's
+ * pipe read back a byte at a time.
  * UDP is JAIN-SIP's own; TLS sockets still come from {@link TlsNetworkLayer}. Named by
  * gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY.
  */
@@ -190,10 +191,9 @@ public final class KeepAliveTcpProcessors extends OIOMessageProcessorFactory {
     }
 
     /**
-     * The handshake of a TLS connection not yet shaken, on its reader thread as JAIN-SIP's TLS channel does it (an
-     * accepted one: {@link AcceptedTlsSocket} bounds it in time; the bridge's own connections are shaken before
-     * their first message): JAIN-SIP's listener keeps the peer's certificates for the transactions, and
-     * renegotiation stays off unless the stack allows it. True when the connection can be read.
+     * The handshake of an accepted TLS connection, on its reader thread as JAIN-SIP's TLS channel does it
+     * ({@link AcceptedTlsSocket} bounds it in time): JAIN-SIP's listener keeps the peer's certificates for the
+     * transactions, and renegotiation stays off unless the stack allows it. True when the connection can be read.
      */
     private static boolean handshake(TLSMessageChannel channel, Socket socket, SIPTransactionStack stack) {
         if (!(socket instanceof SSLSocket tls) || channel.isHandshakeCompleted()) {
@@ -370,11 +370,16 @@ public final class KeepAliveTcpProcessors extends OIOMessageProcessorFactory {
             isCached = true;
         }
 
-        /** Started once the first message opened (and shook) the connection. */
+        /**
+         * Started once a message opened the connection, whose handshake JAIN-SIP's IOHandler completed first. Never
+         * a second one here: a channel made after the first was dropped can adopt the IOHandler's socket without
+         * its handshake flag, and JAIN-SIP's reader (and ours, in its first form) then "shook" it again with a
+         * 5 s watchdog that nothing cancels on an established session, closing the edge connection every 5 s.
+         */
         @Override
         public void run() {
-            boolean shaken = handshake(this, mySock, sipStack);
-            read(this, shaken ? myClientInputStream : null, sipStack, messageProcessor, running -> isRunning = running);
+            setHandshakeCompleted(true);
+            read(this, myClientInputStream, sipStack, messageProcessor, running -> isRunning = running);
         }
     }
 

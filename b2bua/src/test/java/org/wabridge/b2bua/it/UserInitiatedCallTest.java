@@ -71,6 +71,8 @@ class UserInitiatedCallTest {
         final Lab.Caller caller;
         /** The WhatsApp side's <log> lines (-trace_logs) of the last call. */
         String metaLogs = "";
+        /** SIPp's transport for the PBX side: u1 (UDP), or t1 when the overrides say "pbxOverTcp". */
+        final String pbxTransport;
 
         Setup(Map<String, String> overrides) throws Exception {
             this(overrides, Duration.ofSeconds(30));
@@ -81,6 +83,10 @@ class UserInitiatedCallTest {
             Map<String, String> settings = new HashMap<>(Map.of("pbxTarget", "sip:127.0.0.1:" + pbxUasPort,
                     "metaAllowedSources", "127.0.0.0/8"));
             settings.putAll(overrides);
+            pbxTransport = settings.remove("pbxOverTcp") == null ? "u1" : "t1";
+            if (pbxTransport.equals("t1")) {
+                settings.put("pbxTarget", "sip:127.0.0.1:" + pbxUasPort + ";transport=tcp");
+            }
             CallObserver observer = new CallObserver() {
                 @Override
                 public void callEnded(CallEnd end) {
@@ -110,7 +116,7 @@ class UserInitiatedCallTest {
             List<String> pbxCommand = new ArrayList<>();
             if (pbxScenario != null) {
                 pbxCommand.addAll(List.of("-sf", Lab.scenario(pbxScenario).toString(), "-p", "" + pbxUasPort,
-                        "-t", "u1", "-mp", "" + Lab.freePort(), "-rtp_echo", "-m", "1", "-timeout", "70s",
+                        "-t", pbxTransport, "-mp", "" + Lab.freePort(), "-rtp_echo", "-m", "1", "-timeout", "70s",
                         "-timeout_error"));
                 pbxCommand.addAll(pbxArgs);
             }
@@ -229,6 +235,20 @@ class UserInitiatedCallTest {
             // The PBX hangs up 2 s after answering: at least one second of 20 ms packets must have gone to Meta.
             assertTrue(end.media().meta().packetsOut() >= 50, "SRTP toward Meta from the start: " + end.media());
             lab.assertNoLeftovers();
+        }
+    }
+
+    @Test
+    void aPbxReachedOverTcpGetsTheCallOnTheConnectionTheBridgeOpens() throws Exception {
+        // The bridge dials the PBX: the connection is its own (ConnectedTcpChannel), read by a ConnectionReader
+        try (Setup tcp = new Setup(Map.of("pbxOverTcp", "yes"))) {
+            int[] exits = tcp.call("meta-uac-wait-bye.xml", "pbx-uas-answer-bye.xml", 2000, List.of("-d", "1000"));
+            assertEquals(0, exits[0], "PBX over TCP: the call answered, its BYE answered");
+            assertEquals(0, exits[1], "WhatsApp side: answered, then the PBX's BYE");
+            String log = tcp.log.text();
+            assertTrue(log.contains("PBX -> INVITE") && log.contains("PBX <- BYE"), log);
+            assertEquals("PBX hung up", tcp.onlyCallEnd().reason());
+            tcp.assertNoLeftovers();
         }
     }
 
