@@ -98,6 +98,17 @@ public final class ConnectionReadBench {
             return 0;
         }
 
+        /** Parses a framed message as the bridge does (headers, then the body attached) and delivers it. */
+        final void parseAndDeliver(MessageParser parser, byte[] head, byte[] body) {
+            try {
+                SIPMessage message = parser.parseSIPMessage(head, false, false, null);
+                message.setMessageContent(body);
+                delivered(message);
+            } catch (ParseException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
         final void delivered(SIPMessage message) {
             delivered(message.getContentLength().getContentLength());
         }
@@ -176,13 +187,7 @@ public final class ConnectionReadBench {
 
         @Override
         public void message(byte[] head, byte[] body) {
-            try {
-                SIPMessage message = parser.parseSIPMessage(head, false, false, null);
-                message.setMessageContent(body);
-                delivered(message);
-            } catch (ParseException e) {
-                throw new IllegalStateException(e);
-            }
+            parseAndDeliver(parser, head, body);
         }
 
         @Override
@@ -223,15 +228,7 @@ public final class ConnectionReadBench {
 
         @Override
         public void message(byte[] head, byte[] body) {
-            messages.execute(() -> {
-                try {
-                    SIPMessage message = parser.parseSIPMessage(head, false, false, null);
-                    message.setMessageContent(body);
-                    delivered(message);
-                } catch (ParseException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            messages.execute(() -> parseAndDeliver(parser, head, body));
         }
 
         @Override

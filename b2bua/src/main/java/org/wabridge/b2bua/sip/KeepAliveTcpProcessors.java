@@ -19,6 +19,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLSocket;
@@ -79,23 +80,14 @@ public final class KeepAliveTcpProcessors extends OIOMessageProcessorFactory {
 
         @Override
         public synchronized MessageChannel createMessageChannel(HostPort target) throws IOException {
-            return opened(MessageChannel.getKey(target, "TCP"), target.getInetAddress(), target.getPort());
+            return cachedOrNew(messageChannels, MessageChannel.getKey(target, "TCP"),
+                    () -> new ConnectedTcpChannel(target.getInetAddress(), target.getPort(), sipStack, this));
         }
 
         @Override
         public synchronized MessageChannel createMessageChannel(InetAddress host, int port) throws IOException {
-            return opened(MessageChannel.getKey(host, port, "TCP"), host, port);
-        }
-
-        /** The cached channel to a peer, or a new one whose connection opens with its first message. */
-        private MessageChannel opened(String key, InetAddress host, int port) throws IOException {
-            ConnectionOrientedMessageChannel cached = messageChannels.get(key);
-            if (cached != null) {
-                return cached;
-            }
-            ConnectedTcpChannel channel = new ConnectedTcpChannel(host, port, sipStack, this);
-            messageChannels.put(key, channel);
-            return channel;
+            return cachedOrNew(messageChannels, MessageChannel.getKey(host, port, "TCP"),
+                    () -> new ConnectedTcpChannel(host, port, sipStack, this));
         }
 
         @Override
@@ -131,23 +123,14 @@ public final class KeepAliveTcpProcessors extends OIOMessageProcessorFactory {
 
         @Override
         public synchronized MessageChannel createMessageChannel(HostPort target) throws IOException {
-            return opened(MessageChannel.getKey(target, "TLS"), target.getInetAddress(), target.getPort());
+            return cachedOrNew(messageChannels, MessageChannel.getKey(target, "TLS"),
+                    () -> new ConnectedTlsChannel(target.getInetAddress(), target.getPort(), sipStack, this));
         }
 
         @Override
         public synchronized MessageChannel createMessageChannel(InetAddress host, int port) throws IOException {
-            return opened(MessageChannel.getKey(host, port, "TLS"), host, port);
-        }
-
-        /** The cached channel to a peer (Meta's edge), or a new one whose connection opens with its first message. */
-        private MessageChannel opened(String key, InetAddress host, int port) throws IOException {
-            ConnectionOrientedMessageChannel cached = messageChannels.get(key);
-            if (cached != null) {
-                return cached;
-            }
-            ConnectedTlsChannel channel = new ConnectedTlsChannel(host, port, sipStack, this);
-            messageChannels.put(key, channel);
-            return channel;
+            return cachedOrNew(messageChannels, MessageChannel.getKey(host, port, "TLS"),
+                    () -> new ConnectedTlsChannel(host, port, sipStack, this));
         }
 
         @Override
@@ -160,6 +143,24 @@ public final class KeepAliveTcpProcessors extends OIOMessageProcessorFactory {
             remove(channel);
             useCount--;
         }
+    }
+
+    /** Makes a channel whose connection opens with its first message. */
+    @FunctionalInterface
+    private interface ChannelMaker {
+        ConnectionOrientedMessageChannel make() throws IOException;
+    }
+
+    /** The processor's cached channel to a peer, or a new one (cached under {@code key}) as JAIN-SIP's would. */
+    private static MessageChannel cachedOrNew(Map<String, ConnectionOrientedMessageChannel> channels, String key,
+                                              ChannelMaker maker) throws IOException {
+        ConnectionOrientedMessageChannel cached = channels.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        ConnectionOrientedMessageChannel channel = maker.make();
+        channels.put(key, channel);
+        return channel;
     }
 
     /** JAIN-SIP's count of the connections a processor reads, which its listening point checks before it closes. */
