@@ -194,8 +194,7 @@ public final class SipStreamFramer {
         if (colon < 0) {
             return; // not a header; the parser decides what to make of it
         }
-        String name = text(from, colon).trim();
-        if (name.equalsIgnoreCase("Content-Length") || name.equalsIgnoreCase("l")) {
+        if (nameIs("Content-Length", from, colon) || nameIs("l", from, colon)) {
             headerIsContentLength = true;
             contentLengthText.setLength(0);
             contentLengthText.append(text(colon + 1, to));
@@ -220,11 +219,37 @@ public final class SipStreamFramer {
         contentLength = length;
     }
 
+    /**
+     * Whether the header name in {@code [from, to)}, around spaces and tabs, is {@code name} in any case: compared
+     * in place, since every header line of every message passes here.
+     */
+    private boolean nameIs(String name, int from, int to) {
+        while (from < to && isBlank(buffer[start + from])) {
+            from++;
+        }
+        while (to > from && isBlank(buffer[start + to - 1])) {
+            to--;
+        }
+        if (to - from != name.length()) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = (char) (buffer[start + from + i] & 0xff);
+            if (Character.toLowerCase(c) != Character.toLowerCase(name.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isBlank(byte b) {
+        return b == ' ' || b == '\t';
+    }
+
     /** A line of nothing but spaces and tabs ends the headers too, as it does for JAIN-SIP's parser. */
     private boolean blank(int from, int to) {
         for (int i = from; i < to; i++) {
-            byte b = buffer[start + i];
-            if (b != ' ' && b != '\t') {
+            if (!isBlank(buffer[start + i])) {
                 return false;
             }
         }
