@@ -33,8 +33,9 @@ public final class MetaOfferPreview {
      * {@code media.maxTranscodedCalls}), or the call is refused with 488.
      */
     public static String g711PbxChoice(MediaSettings settings, SrtpKeyExchange keying) {
-        LocalMedia local = NettyMediaRelay.localMedia(settings, keying, settings.portMin(), new SecureRandom(),
-                NettyMediaRelay.candidateAddress(settings.publicAddress()), DtlsCertificate.generate().fingerprint());
+        LocalMedia local = NettyMediaRelay.localMedia(settings, keying, settings.portMin(), settings.portMin() + 2,
+                new SecureRandom(), NettyMediaRelay.candidateAddress(settings.publicAddress()),
+                DtlsCertificate.generate().fingerprint());
         try {
             SdpPolicy.MetaOffer offer = SdpPolicy.metaOfferFromPbxOffer(G711_PBX_OFFER, local,
                     settings.maxTranscodedCalls() > 0);
@@ -54,8 +55,9 @@ public final class MetaOfferPreview {
      * @throws SdpException when the relay could not build an offer at all
      */
     public static String offer(MediaSettings settings, SrtpKeyExchange keying) throws SdpException {
-        LocalMedia local = NettyMediaRelay.localMedia(settings, keying, settings.portMin(), new SecureRandom(),
-                NettyMediaRelay.candidateAddress(settings.publicAddress()), DtlsCertificate.generate().fingerprint());
+        LocalMedia local = NettyMediaRelay.localMedia(settings, keying, settings.portMin(), settings.portMin() + 2,
+                new SecureRandom(), NettyMediaRelay.candidateAddress(settings.publicAddress()),
+                DtlsCertificate.generate().fingerprint());
         return SdpPolicy.metaOfferFromPbxOffer(PBX_OFFER, local).sdp();
     }
 }

@@ -78,14 +78,14 @@ public final class NettyMediaRelay implements MediaRelay {
     private static final int SHARED_RCVBUF = 4 * 1024 * 1024;
     /** System property: event loops of the relay (default: one per core). */
     public static final String THREADS_PROPERTY = "wabridge.media.threads";
-    /** System property: event loops whose sockets the SDES calls share, with media.sharedPorts (default 1). */
+    /** System property: event loops whose PBX sockets the calls share, with media.sharedPorts (default 1). */
     public static final String SHARED_LOOPS_PROPERTY = "wabridge.media.sharedLoops";
 
     private final MediaSettings settings;
     private final MultiThreadIoEventLoopGroup group;
     private final Class<? extends DatagramChannel> channelClass;
     private final PortBlocks ports;
-    /** media.sharedPorts: the sockets each loop's SDES calls share; empty when every call has its own. */
+    /** media.sharedPorts: the PBX sockets each loop's calls share; empty when every call has its own. */
     private final Map<EventLoop, SharedMediaPorts> sharedByLoop = new ConcurrentHashMap<>();
     private final List<EventLoop> sharedLoops = new ArrayList<>();
     private final AtomicInteger nextSharedLoop = new AtomicInteger();
@@ -214,7 +214,7 @@ public final class NettyMediaRelay implements MediaRelay {
                     throw new IllegalStateException("media.sharedPorts: no free block of " + PortBlocks.BLOCK_SIZE
                             + " ports in media port range " + ports.range() + " to share");
                 }
-                channels = bindBlock(loop, base, true);
+                channels = bindBlock(loop, base, 2, true);
             }
             LoopClock clock = clocks.get(loop);
             SharedMediaPorts shared = new SharedMediaPorts(base, channels, clock::wake);
@@ -228,8 +228,8 @@ public final class NettyMediaRelay implements MediaRelay {
                         + " with sysctl -w net.core.rmem_max={}", granted / 1024, SHARED_RCVBUF / 1024, SHARED_RCVBUF);
             }
         }
-        LOG.info("media relay: SDES calls share ports (PBX/Meta {} on {} of {} event loops)",
-                sharedByLoop.values().stream().map(p -> p.basePort() + "/" + (p.basePort() + 2)).sorted().toList(),
+        LOG.info("media relay: calls share PBX ports (RTP/RTCP {} on {} of {} event loops) and face Meta from a port"
+                + " each", sharedByLoop.values().stream().map(p -> p.basePort() + "/" + (p.basePort() + 1)).sorted().toList(),
                 sharedByLoop.size(), group.executorCount());
     }
 
@@ -269,19 +269,8 @@ public final class NettyMediaRelay implements MediaRelay {
         if (closed) {
             throw new MediaException("the media relay is shut down; no new calls");
         }
-        if (keying == SrtpKeyExchange.SDES && !sharedLoops.isEmpty()) {
-            EventLoop loop = sharedLoops.get(Math.floorMod(nextSharedLoop.getAndIncrement(), sharedLoops.size()));
-            SharedMediaPorts shared = sharedByLoop.get(loop);
-            MediaEvents tap = events.capturesPackets() ? events : null;
-            PacketSink sink = shared.sink(tap);
-            // no DTLS keying on shared sockets: ICE and DTLS would need demultiplexing by ICE username first
-            LocalMedia local = localMedia(settings, keying, shared.basePort(), random, null, null);
-            NettyMediaSession session = new NettyMediaSession(callId, loop, shared,
-                    new CallMedia(settings, callId, local, events, sink, random.nextInt(0x10000),
-                            random.nextInt() & 0xFFFF_FFFFL, null, transcoding), tap, this::sessionClosed);
-            sessions.add(session);
-            clocks.get(loop).add(session);
-            return session;
+        if (!sharedLoops.isEmpty()) {
+            return openOnSharedPorts(callId, keying, events);
         }
         EventLoop loop = group.next();
         int attempts = ports.totalBlocks();
@@ -290,7 +279,7 @@ public final class NettyMediaRelay implements MediaRelay {
             if (base < 0) {
                 break;
             }
-            Channel[] channels = bindBlock(loop, base, false);
+            Channel[] channels = bindBlock(loop, base, 3, false);
             if (channels == null) {
                 ports.release(base); // something else holds one of these ports; try the next block
                 continue;
@@ -298,19 +287,53 @@ public final class NettyMediaRelay implements MediaRelay {
             MediaEvents tap = events.capturesPackets() ? events : null;
             PacketSink sink = NettyMediaSession.sinkOf(channels, tap);
             NettyMediaSession session = new NettyMediaSession(callId, loop, channels, base,
-                    media(callId, keying, events, base, sink, loop), tap, this::sessionClosed);
+                    media(callId, keying, events, base, base + 2, sink, loop), tap, this::sessionClosed);
             sessions.add(session);
             clocks.get(loop).add(session);
             return session;
         }
-        throw new MediaException("no free UDP ports for the media of call " + callId + " in media port range "
+        throw noFreePorts(callId);
+    }
+
+    /**
+     * media.sharedPorts: the call's PBX side on its loop's shared sockets, its Meta side on a socket of its own
+     * (port base+2 of a block of the range; why not shared: {@link SharedMediaPorts}).
+     */
+    private MediaSession openOnSharedPorts(String callId, SrtpKeyExchange keying, MediaEvents events)
+            throws MediaException {
+        EventLoop loop = sharedLoops.get(Math.floorMod(nextSharedLoop.getAndIncrement(), sharedLoops.size()));
+        SharedMediaPorts shared = sharedByLoop.get(loop);
+        int attempts = ports.totalBlocks();
+        for (int i = 0; i < attempts; i++) {
+            int base = ports.take();
+            if (base < 0) {
+                break;
+            }
+            Channel meta = bind(loop, base + 2, false);
+            if (meta == null) {
+                ports.release(base);
+                continue;
+            }
+            MediaEvents tap = events.capturesPackets() ? events : null;
+            NettyMediaSession session = new NettyMediaSession(callId, loop, shared, meta, base,
+                    media(callId, keying, events, shared.basePort(), base + 2, shared.sink(meta, tap), loop), tap,
+                    this::sessionClosed);
+            sessions.add(session);
+            clocks.get(loop).add(session);
+            return session;
+        }
+        throw noFreePorts(callId);
+    }
+
+    private MediaException noFreePorts(String callId) {
+        return new MediaException("no free UDP ports for the media of call " + callId + " in media port range "
                 + ports.range() + " (" + sessions.size() + " calls active, " + PortBlocks.BLOCK_SIZE
                 + " ports per call): widen media.portMin/media.portMax or check what else binds these ports");
     }
 
-    private CallMedia media(String callId, SrtpKeyExchange keying, MediaEvents events, int base, PacketSink sink,
-                            EventLoop loop) {
-        LocalMedia local = localMedia(settings, keying, base, random, candidateAddress,
+    private CallMedia media(String callId, SrtpKeyExchange keying, MediaEvents events, int pbxPort, int metaPort,
+                            PacketSink sink, EventLoop loop) {
+        LocalMedia local = localMedia(settings, keying, pbxPort, metaPort, random, candidateAddress,
                 keyingContext == null ? null : keyingContext.certificate().fingerprint());
         if (keying != local.offerKeying()) {
             LOG.warn("call {}: the number is set to DTLS but media.publicAddress is not usable for ICE; offering SDES",
@@ -327,61 +350,69 @@ public final class NettyMediaRelay implements MediaRelay {
      * and host candidate; ICE and DTLS share the Meta port with media (rtcp-mux, BUNDLE). A DTLS number falls back to
      * SDES offers when there is no candidate address.
      */
-    static LocalMedia localMedia(MediaSettings settings, SrtpKeyExchange keying, int base, SecureRandom random,
-                                 InetAddress candidate, DtlsFingerprint fingerprint) {
+    static LocalMedia localMedia(MediaSettings settings, SrtpKeyExchange keying, int pbxPort, int metaPort,
+                                 SecureRandom random, InetAddress candidate, DtlsFingerprint fingerprint) {
         byte[] key = new byte[SrtpSuite.KEY_AND_SALT_LENGTH];
         random.nextBytes(key);
         long ssrc = random.nextInt() & 0xFFFF_FFFFL;
         String cname = "wabridge-" + Long.toHexString(random.nextLong());
-        int metaPort = base + 2;
         LocalDtls dtls = candidate == null ? null : new LocalDtls(IceCredentials.generate(random),
                 IceSdp.hostCandidates(List.of(new InetSocketAddress(candidate, metaPort))), fingerprint);
         SrtpKeyExchange offerKeying = dtls == null ? SrtpKeyExchange.SDES : keying;
-        return new LocalMedia(settings.publicAddress(), base, metaPort,
+        return new LocalMedia(settings.publicAddress(), pbxPort, metaPort,
                 new CryptoAttribute(1, SrtpSuite.AES_CM_128_HMAC_SHA1_80, key), ssrc, cname,
                 random.nextInt(Integer.MAX_VALUE), settings.g711EnabledAtMeta(), offerKeying, dtls);
     }
 
     /**
-     * Binds PBX RTP, PBX RTCP and Meta ports of a block on one loop, or returns null. {@code shared}: sockets many
-     * calls use, with a larger receive buffer and, on epoll, several datagrams per read (recvmmsg).
+     * Binds the first {@code count} ports of a block on one loop (PBX RTP, PBX RTCP, Meta), or returns null.
+     * {@code shared}: sockets many calls use.
      */
-    private Channel[] bindBlock(EventLoop loop, int base, boolean shared) {
-        int[] offsets = {0, 1, 2};
-        Channel[] channels = new Channel[offsets.length];
-        for (int i = 0; i < offsets.length; i++) {
-            Bootstrap bootstrap = new Bootstrap().group(loop).channel(channelClass)
-                    .option(ChannelOption.SO_RCVBUF, shared ? SHARED_RCVBUF : 256 * 1024)
-                    .handler(NettyMediaSession.inboundHandler());
-            if (shared && usesEpoll()) {
-                // edge-triggered (Netty's default): a busy shared socket is read until empty, 16 datagrams a call
-                bootstrap.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM)
-                        .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM * 16));
-            } else if (usesEpoll()) {
-                // A media socket gets one packet per 20 ms. Edge-triggered, Netty must read until the socket is
-                // empty: every wake-up costs a second recvmsg that finds nothing. Level-triggered, one read per
-                // wake-up is safe (a packet left behind wakes the next epoll_wait at once): one syscall less per
-                // packet. BENCHMARKS.md, media relay, run 6.
-                bootstrap.option(EpollChannelOption.EPOLL_MODE, EpollMode.LEVEL_TRIGGERED)
-                        .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048).maxMessagesPerRead(1));
-            }
-            ChannelFuture bind = bootstrap.bind(new InetSocketAddress(settings.bindAddress(), base + offsets[i]))
-                    .awaitUninterruptibly();
-            if (!bind.isSuccess()) {
-                LOG.debug("cannot bind media port {}: {}", base + offsets[i], bind.cause().getMessage());
+    private Channel[] bindBlock(EventLoop loop, int base, int count, boolean shared) {
+        Channel[] channels = new Channel[count];
+        for (int i = 0; i < count; i++) {
+            channels[i] = bind(loop, base + i, shared);
+            if (channels[i] == null) {
                 for (int j = 0; j < i; j++) {
                     channels[j].close().awaitUninterruptibly();
                 }
                 return null;
             }
-            channels[i] = bind.channel();
         }
         return channels;
     }
 
+    /**
+     * Binds one media socket on {@code loop}, or returns null. {@code shared}: a socket many calls use, with a
+     * larger receive buffer and, on epoll, several datagrams per read (recvmmsg).
+     */
+    private Channel bind(EventLoop loop, int port, boolean shared) {
+        Bootstrap bootstrap = new Bootstrap().group(loop).channel(channelClass)
+                .option(ChannelOption.SO_RCVBUF, shared ? SHARED_RCVBUF : 256 * 1024)
+                .handler(NettyMediaSession.inboundHandler());
+        if (shared && usesEpoll()) {
+            // edge-triggered (Netty's default): a busy shared socket is read until empty, 16 datagrams a call
+            bootstrap.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM)
+                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM * 16));
+        } else if (usesEpoll()) {
+            // A media socket gets one packet per 20 ms. Edge-triggered, Netty must read until the socket is
+            // empty: every wake-up costs a second recvmsg that finds nothing. Level-triggered, one read per
+            // wake-up is safe (a packet left behind wakes the next epoll_wait at once): one syscall less per
+            // packet. BENCHMARKS.md, media relay, run 6.
+            bootstrap.option(EpollChannelOption.EPOLL_MODE, EpollMode.LEVEL_TRIGGERED)
+                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048).maxMessagesPerRead(1));
+        }
+        ChannelFuture bind = bootstrap.bind(new InetSocketAddress(settings.bindAddress(), port)).awaitUninterruptibly();
+        if (!bind.isSuccess()) {
+            LOG.debug("cannot bind media port {}: {}", port, bind.cause().getMessage());
+            return null;
+        }
+        return bind.channel();
+    }
+
     private void sessionClosed(NettyMediaSession session) {
         clocks.values().forEach(clock -> clock.remove(session));
-        if (sessions.remove(session) && !session.sharesPorts()) {
+        if (sessions.remove(session)) {
             ports.release(session.basePort());
         }
     }

@@ -656,12 +656,6 @@ public final class ConfigValidator {
         if (media.sharedPorts() && media.mode() == MediaSettings.MediaMode.PASSTHROUGH) {
             warning("media.sharedPorts", "has no effect with media.mode passthrough: there is no relay",
                     "remove media.sharedPorts, or use media.mode: relay");
-        } else if (media.sharedPorts() && !numberList.isEmpty()
-                && numberList.stream().noneMatch(n -> n.srtpKeyExchange() == SrtpKeyExchange.SDES)) {
-            warning("media.sharedPorts", "every number is keyed by DTLS, and DTLS calls keep ports of their own (ICE and"
-                            + " DTLS need them): no call would share ports",
-                    "set srtpKeyExchange: SDES (and srtp_key_exchange_protocol at Meta) on the numbers that should"
-                            + " share ports, or remove media.sharedPorts");
         }
         int min = media.portMin();
         int max = media.portMax();

@@ -21,9 +21,10 @@ import java.time.Duration;
  *                           such a call is refused with 503 and Retry-After; 0 turns transcoding off
  * @param ioEngine           how the relay's sockets are driven: EPOLL (default) or IO_URING (fewer system calls;
  *                           falls back to epoll where the kernel or a container forbids io_uring)
- * @param sharedPorts        true: the SDES calls of each event loop share one PBX and one Meta port, read and sent in
- *                           batches (recvmmsg/sendmmsg), told apart by the peer's SDP address; false (default): each
- *                           call has ports of its own and latches onto wherever the PBX sends from
+ * @param sharedPorts        true: the calls of each event loop share one PBX port (and its RTCP port), read and sent
+ *                           in batches (recvmmsg/sendmmsg), told apart by the PBX's SDP address, and each call faces
+ *                           Meta from a port of its own (Meta's relays serve many calls from one address); false
+ *                           (default): each call has ports of its own and latches onto wherever the PBX sends from
  */
 public record MediaSettings(
         MediaMode mode,

@@ -459,9 +459,8 @@ class ConfigValidatorTest {
         }
 
         @Test
-        void sharedPortsWithNoSdesNumberOrNoRelayCarryNothing() {
-            assertProblem(validate("media.sharedPorts", true), Severity.WARNING, "media.sharedPorts",
-                    "every number is keyed by DTLS");
+        void sharedPortsWithoutARelayCarryNothingAndDtlsNumbersShareToo() {
+            assertNoProblemAt(validate("media.sharedPorts", true), "media.sharedPorts"); // DTLS numbers share PBX ports
             assertProblem(validate("media.sharedPorts", true, "media.mode", "passthrough"), Severity.WARNING,
                     "media.sharedPorts", "no effect with media.mode passthrough");
             assertNoProblemAt(validate("media.sharedPorts", true, "meta.numbers[0].srtpKeyExchange", "SDES"),

@@ -23,9 +23,9 @@ import org.wabridge.media.SdpException;
 import org.wabridge.media.srtp.PacketBuffer;
 
 /**
- * The thin Netty adapter of one call: three sockets on one event loop feeding a {@link CallMedia}, its own or those
- * its loop's calls share ({@link SharedMediaPorts}); its clock ticks come from the loop's shared 20 ms timer
- * ({@link #tick}).
+ * The thin Netty adapter of one call: three sockets on one event loop feeding a {@link CallMedia}: all its own, or
+ * its own Meta socket and the PBX sockets its loop's calls share ({@link SharedMediaPorts}); its clock ticks come
+ * from the loop's shared 20 ms timer ({@link #tick}).
  */
 public final class NettyMediaSession implements MediaSession, LoopClock.Ticked {
 
@@ -36,13 +36,14 @@ public final class NettyMediaSession implements MediaSession, LoopClock.Ticked {
 
     private final String callId;
     private final EventLoop loop;
-    /** The call's own sockets; null when it uses {@link #shared} ones. */
+    /** The call's own sockets: PBX RTP, PBX RTCP and Meta, or only Meta when the PBX ones are {@link #shared}. */
     private final Channel[] channels;
+    /** The PBX sockets of the loop's calls; null when the call has PBX sockets of its own. */
     private final SharedMediaPorts shared;
     private final Receiver[] receivers;
-    /** The PBX's and Meta's addresses the shared sockets route to this call (guarded by this). */
+    /** The PBX's address the shared sockets route to this call (guarded by this). */
     private InetSocketAddress routedPbx;
-    private InetSocketAddress routedMeta;
+    /** The first port of the call's own block. */
     private final int basePort;
     private final CallMedia media;
     private final Consumer<NettyMediaSession> onClosed;
@@ -82,17 +83,21 @@ public final class NettyMediaSession implements MediaSession, LoopClock.Ticked {
         }
     }
 
-    /** A call on its loop's shared sockets: it receives what comes from the addresses its SDP names. */
-    public NettyMediaSession(String callId, EventLoop loop, SharedMediaPorts shared, CallMedia media, MediaEvents tap,
-                             Consumer<NettyMediaSession> onClosed) {
+    /**
+     * A call on its loop's shared PBX sockets, which give it what comes from the address its PBX SDP names, and on
+     * its own Meta socket {@code meta} (port {@code basePort + 2} of its block).
+     */
+    public NettyMediaSession(String callId, EventLoop loop, SharedMediaPorts shared, Channel meta, int basePort,
+                             CallMedia media, MediaEvents tap, Consumer<NettyMediaSession> onClosed) {
         this.callId = callId;
         this.loop = loop;
-        this.channels = null;
+        this.channels = new Channel[] {meta};
         this.shared = shared;
-        this.basePort = shared.basePort();
+        this.basePort = basePort;
         this.media = media;
         this.onClosed = onClosed;
         this.receivers = receivers(tap);
+        attach(meta, receivers[META]);
     }
 
     private Receiver[] receivers(MediaEvents tap) {
@@ -108,25 +113,22 @@ public final class NettyMediaSession implements MediaSession, LoopClock.Ticked {
         inbound.receiver = route;
     }
 
-    /** True when the call's sockets are its loop's shared ones (no ports of its own to give back). */
+    /** True when the call's PBX sockets are its loop's shared ones. */
     public boolean sharesPorts() {
         return shared != null;
     }
 
-    /** After an SDP step: the shared sockets route what comes from the addresses the SDP now names to this call. */
+    /** After an SDP step: the shared sockets route what comes from the address the PBX SDP now names to this call. */
     private String routed(String sdp) {
         if (shared == null) {
             return sdp;
         }
         InetSocketAddress pbx = media.pbxSdpAddress();
-        InetSocketAddress meta = media.metaAddress();
         synchronized (this) {
             if (!closed.get()) {
                 shared.route(PBX_RTP, routedPbx, pbx, receivers[PBX_RTP]);
                 shared.route(PBX_RTCP, rtcpOf(routedPbx), rtcpOf(pbx), receivers[PBX_RTCP]);
-                shared.route(META, routedMeta, meta, receivers[META]);
                 routedPbx = pbx;
-                routedMeta = meta;
             }
         }
         return sdp;
@@ -135,7 +137,6 @@ public final class NettyMediaSession implements MediaSession, LoopClock.Ticked {
     private synchronized void unroute() {
         shared.unroute(PBX_RTP, routedPbx, receivers[PBX_RTP]);
         shared.unroute(PBX_RTCP, rtcpOf(routedPbx), receivers[PBX_RTCP]);
-        shared.unroute(META, routedMeta, receivers[META]);
     }
 
     /** The PBX's RTCP address: the port after its RTP port (RFC 3550; the PBX leg does not mux). */
@@ -225,8 +226,14 @@ public final class NettyMediaSession implements MediaSession, LoopClock.Ticked {
         return System.nanoTime() / 1_000_000;
     }
 
+    /** The first port of the call's own block (its Meta port is the block's third). */
     public int basePort() {
         return basePort;
+    }
+
+    /** The port the PBX sends RTP to: the shared one, or the first of the call's block. */
+    int pbxPort() {
+        return shared != null ? shared.basePort() : basePort;
     }
 
     /** The event loop this call's sockets and clock live on (tests block it to prove nothing waits for it). */
@@ -306,8 +313,6 @@ public final class NettyMediaSession implements MediaSession, LoopClock.Ticked {
         media.close();
         if (shared != null) {
             unroute();
-            releasePorts();
-            return;
         }
         AtomicInteger open = new AtomicInteger(channels.length);
         for (Channel channel : channels) {
@@ -330,8 +335,8 @@ public final class NettyMediaSession implements MediaSession, LoopClock.Ticked {
         }
         try {
             onClosed.accept(this);
-            LOG.debug("call {}: media closed, {} {}-{}", callId, shared != null ? "shared ports" : "ports released",
-                    basePort, basePort + 3);
+            LOG.debug("call {}: media closed, ports released {}-{}{}", callId, basePort, basePort + 3,
+                    shared != null ? " (PBX ports shared)" : "");
         } finally {
             released.complete(null);
         }

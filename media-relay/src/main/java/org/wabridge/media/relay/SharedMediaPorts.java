@@ -19,16 +19,20 @@ import org.slf4j.LoggerFactory;
 import org.wabridge.media.MediaEvents;
 
 /**
- * The three sockets one event loop's SDES calls share ({@code media.sharedPorts}): PBX RTP, PBX RTCP and Meta, at
- * base, base+1 and base+2 of one port block. A packet goes to the call whose SDP names its sender's address (Meta
- * sends symmetric RTP from its SDP address; the PBX must too: no latching here). What several calls send while one
- * batch of packets is read leaves in one {@code sendmmsg} when the batch ends: fewer system calls per packet is
- * what this layout is for (BENCHMARKS.md, "socket layout").
+ * The two PBX sockets one event loop's calls share ({@code media.sharedPorts}): RTP and RTCP, at base and base+1 of
+ * one port block. A packet goes to the call whose SDP names its sender's address (the PBX must send symmetric RTP
+ * from its SDP address: no latching here). What several calls send while one batch of packets is read, or in one
+ * turn of the loop, leaves in one {@code sendmmsg} per socket: fewer system calls per packet is what this layout is
+ * for (BENCHMARKS.md, "socket layout").
  *
- * <p>A peer may send before the bridge has read the SDP that names it (the PBX plays its greeting as it sends its
- * 200 OK, Meta its first words with its answer): such packets are parked for {@value #PARK_MILLIS} ms and handed
- * to the call once its SDP routes their address, so the first words are not clipped. Only packets still unrouted
- * after that are dropped and counted.
+ * <p>Each call still faces Meta from a port of its own. Meta's media relays serve all their calls from one address
+ * and port (3480 and a few others), so two live calls often name the same Meta address, and no one can tell two
+ * calls apart on one pair of addresses: DTLS records carry nothing of the call, and Meta maps our media address to
+ * its call. The PBX gives every call a port of its own, so its side can be shared.
+ *
+ * <p>A PBX may send before the bridge has read the SDP that names it (it plays its greeting as it sends its 200 OK):
+ * such packets are parked for {@value #PARK_MILLIS} ms and handed to the call once its SDP routes their address, so
+ * the first words are not clipped. Only packets still unrouted after that are dropped and counted.
  */
 public final class SharedMediaPorts {
 
@@ -59,13 +63,19 @@ public final class SharedMediaPorts {
     private final Channel[] channels;
     /** Run on the loop when a packet is parked while none was: the loop's clock must run to expire it. */
     private final Runnable firstParked;
-    private final List<Map<InetSocketAddress, Route>> routes = List.of(
-            new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
+    private final List<Map<InetSocketAddress, Route>> routes = List.of(new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
     private final AtomicLong unmatched = new AtomicLong();
     /** Loop thread only: true while a batch of reads is being handled, so writes wait for its end to be flushed. */
     private boolean inReadBatch;
-    private final List<Channel> unflushed = new ArrayList<>(3);
+    /** Loop thread only: sockets written to and not flushed yet (the shared PBX socket and calls' Meta sockets). */
+    private final List<Channel> unflushed = new ArrayList<>();
     private int unflushedPackets;
+    /** Loop thread only: a flush is queued behind this turn of the loop's reads. */
+    private boolean flushQueued;
+    private final Runnable queuedFlush = () -> {
+        flushQueued = false;
+        flush();
+    };
     private long lastUnmatchedWarning = -UNMATCHED_WARNING_INTERVAL_MILLIS;
     private final AtomicLong lastTakeOverWarning = new AtomicLong(-UNMATCHED_WARNING_INTERVAL_MILLIS);
     /** Loop thread only: packets from addresses no SDP named yet, oldest first. */
@@ -79,11 +89,10 @@ public final class SharedMediaPorts {
      * Loop thread only: per socket, how many of {@link #parked} each sender has. A routed packet looks its sender up
      * here instead of walking the queue, which a stranger's flood keeps full.
      */
-    private final List<Map<InetSocketAddress, Integer>> parkedBySender = List.of(
-            new HashMap<>(), new HashMap<>(), new HashMap<>());
+    private final List<Map<InetSocketAddress, Integer>> parkedBySender = List.of(new HashMap<>(), new HashMap<>());
 
     /**
-     * @param channels    PBX RTP, PBX RTCP and Meta sockets, all on one event loop, each bound with
+     * @param channels    PBX RTP and PBX RTCP sockets, both on one event loop, each bound with
      *                    {@link NettyMediaSession#inboundHandler()}
      * @param firstParked run on the loop when a packet is parked while none was ({@link LoopClock#wake()})
      */
@@ -106,7 +115,7 @@ public final class SharedMediaPorts {
     }
 
     /**
-     * Sends {@code from}'s packets on socket {@code socket} (0 PBX RTP, 1 PBX RTCP, 2 Meta) to {@code route}, and no
+     * Sends {@code from}'s packets on socket {@code socket} (0 PBX RTP, 1 PBX RTCP) to {@code route}, and no
      * longer {@code previous}'s (an address the call's SDP named before; may be null).
      */
     void route(int socket, InetSocketAddress previous, InetSocketAddress from, Route route) {
@@ -238,8 +247,12 @@ public final class SharedMediaPorts {
         }
     }
 
-    /** Writes toward the PBX (RTP socket) and Meta; inside a read batch the flush waits for the batch's end. */
-    public PacketSink sink(MediaEvents tap) {
+    /**
+     * Writes toward the PBX on the shared RTP socket and toward Meta on the call's own socket. On the loop a write
+     * is flushed at the end of the read batch, or of the loop's turn (its reads of every ready socket), so that
+     * several calls' packets leave in one {@code sendmmsg}; off the loop (a DTLS handshake's thread) at once.
+     */
+    public PacketSink sink(Channel meta, MediaEvents tap) {
         return new PacketSink() {
             @Override
             public void toPbx(byte[] packet, int length, InetSocketAddress to) {
@@ -248,7 +261,7 @@ public final class SharedMediaPorts {
 
             @Override
             public void toMeta(byte[] packet, int length, InetSocketAddress to) {
-                write(channels[NettyMediaSession.META], packet, length, to, tap);
+                write(meta, packet, length, to, tap);
             }
         };
     }
@@ -260,16 +273,20 @@ public final class SharedMediaPorts {
         ByteBuf out = channel.alloc().directBuffer(length, length);
         out.writeBytes(packet, 0, length);
         DatagramPacket datagram = new DatagramPacket(out, to);
-        if (channel.eventLoop().inEventLoop() && inReadBatch) {
-            channel.write(datagram, channel.voidPromise());
-            if (!unflushed.contains(channel)) {
-                unflushed.add(channel);
-            }
-            if (++unflushedPackets >= FLUSH_EVERY) {
-                flush(); // a long batch (hundreds of packets) must not hold its first packets back until its end
-            }
-        } else {
+        if (!channel.eventLoop().inEventLoop()) {
             channel.writeAndFlush(datagram, channel.voidPromise());
+            return;
+        }
+        channel.write(datagram, channel.voidPromise());
+        if (!unflushed.contains(channel)) {
+            unflushed.add(channel);
+        }
+        if (++unflushedPackets >= FLUSH_EVERY) {
+            flush(); // a long batch (hundreds of packets) must not hold its first packets back until its end
+        } else if (!inReadBatch && !flushQueued) {
+            // a call's Meta socket or the clock wrote: the queued task runs once the loop has read every ready socket
+            flushQueued = true;
+            channel.eventLoop().execute(queuedFlush);
         }
     }
 

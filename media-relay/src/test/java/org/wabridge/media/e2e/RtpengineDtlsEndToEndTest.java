@@ -32,7 +32,9 @@ import org.ice4j.message.Response;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.wabridge.config.MediaSettings;
 import org.wabridge.config.SrtpKeyExchange;
 import org.wabridge.media.Leg;
 import org.wabridge.media.MediaEvents;
@@ -60,6 +62,7 @@ import org.wabridge.media.rtp.Rtp;
  * <p>Own relay port range (not the SDES end-to-end test's); rtpengine's ng port is shared with it (the helper
  * waits for the port, so the two classes never talk to each other's rtpengine).
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RtpengineDtlsEndToEndTest {
 
     /** Shortened so that the failure tests finish quickly (defaults: 10 s each). */
@@ -70,19 +73,24 @@ class RtpengineDtlsEndToEndTest {
     /** Start of the Meta leg to the first packet at the stand-in, on loopback. */
     static final long FIRST_PACKET_BOUND_MS = 2000;
 
-    private static Rtpengine rtpengine;
-    private static NettyMediaRelay relay;
+    static Rtpengine rtpengine;
+    static NettyMediaRelay relay;
+
+    /** The relay under test: ports per call here, shared PBX ports in {@link RtpengineDtlsSharedPortsTest}. */
+    MediaSettings relaySettings() {
+        return TestSettings.loopback(31400, 31599);
+    }
 
     @BeforeAll
-    static void start() throws Exception {
+    void start() throws Exception {
         rtpengine = Rtpengine.start();
-        relay = new NettyMediaRelay(TestSettings.loopback(31400, 31599), new KeyingSettings(
+        relay = new NettyMediaRelay(relaySettings(), new KeyingSettings(
                 IceTiming.DEFAULT.withCompletionTimeout(ICE_TIMEOUT),
                 DtlsSettings.defaults().withHandshakeTimeout(DTLS_TIMEOUT)));
     }
 
     @AfterAll
-    static void stop() throws Exception {
+    void stop() throws Exception {
         if (relay != null) {
             relay.close();
         }

@@ -56,20 +56,21 @@ class RtpengineEndToEndTest {
     @Test
     @Timeout(30)
     void userInitiatedCallCarriesAudioBothWaysAndDtmfAndHeldPbxMediaArrivesLate() throws Exception {
-        userInitiatedCall(relay, "e2e-user");
+        userInitiatedCall(relay, "e2e-user", false);
     }
 
-    /** The same call on media.sharedPorts: rtpengine's SRTP and ours meet on the port all SDES calls share. */
+    /** The same call on media.sharedPorts: the PBX on the port all calls share, rtpengine on the call's own. */
     @Test
     @Timeout(30)
     void theSameCallOnSharedPorts() throws Exception {
         try (NettyMediaRelay shared = new NettyMediaRelay(TestSettings.loopback(31720, 31739).withSharedPorts(true))) {
-            userInitiatedCall(shared, "e2e-user-shared");
+            userInitiatedCall(shared, "e2e-user-shared", true);
             assertEquals(0, shared.unmatchedSharedPackets(), "every packet found its call");
         }
     }
 
-    private static void userInitiatedCall(NettyMediaRelay relay, String callId) throws Exception {
+    private static void userInitiatedCall(NettyMediaRelay relay, String callId, boolean sharedPorts)
+            throws Exception {
         List<Event> events = new CopyOnWriteArrayList<>();
         try (UdpPeer meta = new UdpPeer(0); UdpPeer pbx = new UdpPeer(0);
              MediaSession session = relay.open(callId, (leg, d) -> events.add(new Event(leg, d)))) {
@@ -92,7 +93,10 @@ class RtpengineEndToEndTest {
             String pbxAnswer = plainSdp(pbx.port(), "96 101", "a=rtpmap:96 opus/48000/2",
                     "a=rtpmap:101 telephone-event/8000", "a=fmtp:101 0-16");
             String metaAnswer = session.metaAnswerFromPbxAnswer(pbxAnswer);
-            assertTrue(metaAnswer.contains("m=audio " + (relayPbxPort + 2) + " RTP/SAVP 111 126"), metaAnswer);
+            int relayMetaPort = mediaPort(metaAnswer);
+            assertTrue(metaAnswer.contains("m=audio " + relayMetaPort + " RTP/SAVP 111 126"), metaAnswer);
+            // ports per call: one block, Meta on its third port; shared: Meta on the call's own block, not the PBX's
+            assertEquals(!sharedPorts, relayMetaPort == relayPbxPort + 2, metaAnswer);
             Map<String, Object> answered = rtpengine.answer(callId, "meta", "bridge", metaAnswer);
             session.startMetaLeg(); // our 200 OK is out
             int rtpenginePlainPort = mediaPort((String) answered.get("sdp"));

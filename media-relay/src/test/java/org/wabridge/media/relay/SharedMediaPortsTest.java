@@ -31,8 +31,9 @@ import org.wabridge.media.srtp.SrtpEndpoint;
 import org.wabridge.media.srtp.SrtpSuite;
 
 /**
- * media.sharedPorts over real sockets: the SDES calls share one PBX and one Meta port, and each peer hears its own
- * call only, checked at the far side (the Meta stand-in decrypts with its call's key). Ports 31700-31719.
+ * media.sharedPorts over real sockets: the calls share one PBX port, each faces Meta from a port of its own, and each
+ * peer hears its own call only, checked at the far side (the Meta stand-in decrypts with its call's key). Ports
+ * 31700-31719.
  */
 class SharedMediaPortsTest {
 
@@ -44,13 +45,19 @@ class SharedMediaPortsTest {
     /** One business-initiated call: a PBX socket, a Meta socket and the Meta side's SRTP. */
     private static final class Call implements AutoCloseable {
         final DatagramSocket pbx = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
-        final DatagramSocket meta = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+        final DatagramSocket meta;
         final NettyMediaSession session;
         final SrtpEndpoint metaSide;
         final InetSocketAddress relayPbx;
         final InetSocketAddress relayMeta;
 
         Call(NettyMediaRelay relay, String id) throws Exception {
+            this(relay, id, new DatagramSocket(new InetSocketAddress("127.0.0.1", 0)));
+        }
+
+        /** @param meta Meta's media socket; several calls may share one, as calls through one Meta relay do */
+        Call(NettyMediaRelay relay, String id, DatagramSocket meta) throws Exception {
+            this.meta = meta;
             session = (NettyMediaSession) relay.open(id, (l, d) -> { });
             byte[] metaKey = new byte[30];
             new SecureRandom().nextBytes(metaKey);
@@ -118,7 +125,7 @@ class SharedMediaPortsTest {
     @ParameterizedTest
     @EnumSource(IoEngine.class)
     @Timeout(30)
-    void callsShareOnePbxAndOneMetaPortAndEachPeerHearsOnlyItsOwnCall(IoEngine engine) throws Exception {
+    void callsShareOnePbxPortAndEachPeerHearsOnlyItsOwnCall(IoEngine engine) throws Exception {
         try (NettyMediaRelay relay = new NettyMediaRelay(TestSettings.loopback(MIN, MAX).withIoEngine(engine)
                 .withSharedPorts(true))) {
             List<Call> calls = new ArrayList<>();
@@ -128,9 +135,9 @@ class SharedMediaPortsTest {
                 }
                 for (Call c : calls) {
                     assertTrue(c.session.sharesPorts());
-                    assertEquals(calls.get(0).relayPbx, c.relayPbx, "one PBX port for all SDES calls");
-                    assertEquals(calls.get(0).relayMeta, c.relayMeta, "one Meta port for all SDES calls");
+                    assertEquals(calls.get(0).relayPbx, c.relayPbx, "one PBX port for all calls");
                 }
+                assertEquals(3, calls.stream().map(c -> c.relayMeta).distinct().count(), "a Meta port for each call");
                 for (int seq = 0; seq < 10; seq++) { // interleaved: the relay reads them in mixed batches
                     for (int i = 0; i < calls.size(); i++) {
                         calls.get(i).pbxSends(10 + i, seq);
@@ -144,6 +151,60 @@ class SharedMediaPortsTest {
                     }
                 }
                 assertEquals(0, relay.unmatchedSharedPackets());
+            } finally {
+                calls.forEach(Call::close);
+            }
+        }
+    }
+
+    /**
+     * Meta's media relays serve all their calls from one address and port (3480, 3484, ...: the facts file, 4.3), so
+     * two live calls often name the same Meta address. Neither side can tell two calls apart on one pair of
+     * addresses (DTLS records carry no call, Meta maps our media address to its call), so each call must face Meta
+     * from a port of its own while the PBX side stays shared.
+     */
+    @Test
+    @Timeout(30)
+    void twoCallsThroughOneMetaRelayAddressFaceItFromTwoPortsAndEachHearsOnlyItsOwnCall() throws Exception {
+        try (NettyMediaRelay relay = new NettyMediaRelay(TestSettings.loopback(MIN, MAX).withSharedPorts(true));
+             DatagramSocket metaRelay = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            metaRelay.setSoTimeout(2000);
+            List<Call> calls = List.of(new Call(relay, "first", metaRelay), new Call(relay, "second", metaRelay));
+            try {
+                assertEquals(calls.get(0).relayPbx, calls.get(1).relayPbx, "one PBX port for both calls");
+                assertNotEquals(calls.get(0).relayMeta, calls.get(1).relayMeta, "a Meta port for each call");
+                for (int seq = 0; seq < 10; seq++) {
+                    for (int i = 0; i < calls.size(); i++) {
+                        calls.get(i).pbxSends(10 + i, seq);
+                        calls.get(i).metaSends(20 + i, seq);
+                    }
+                }
+                // Meta's side: one socket, a call told apart by the relay port it comes from, decrypted with its key
+                List<List<Integer>> heard = List.of(new ArrayList<>(), new ArrayList<>());
+                while (heard.get(0).size() < 10 || heard.get(1).size() < 10) {
+                    DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
+                    metaRelay.receive(p);
+                    int i = p.getPort() == calls.get(0).relayMeta.getPort() ? 0 : 1;
+                    assertEquals(calls.get(i).relayMeta.getPort(), p.getPort(), "from one of the calls' Meta ports");
+                    PacketBuffer buf = new PacketBuffer(Arrays.copyOf(p.getData(), p.getLength()), 0, p.getLength());
+                    if (Rtp.looksLikeRtcp(buf.getBuffer(), buf.getLength())) {
+                        continue;
+                    }
+                    assertEquals(SrtpEndpoint.Verdict.OK, calls.get(i).metaSide.unprotectRtp(buf),
+                            "call " + i + "'s Meta port sends with call " + i + "'s key");
+                    if (buf.getLength() == 12 + 4) { // not the maiden silence frame
+                        heard.get(i).add((int) buf.toArray()[12]);
+                    }
+                }
+                assertEquals(List.of(10, 10, 10, 10, 10, 10, 10, 10, 10, 10), heard.get(0));
+                assertEquals(List.of(11, 11, 11, 11, 11, 11, 11, 11, 11, 11), heard.get(1));
+                for (int i = 0; i < calls.size(); i++) {
+                    for (int seq = 0; seq < 10; seq++) {
+                        assertEquals(20 + i, calls.get(i).pbxHears(), "call " + i + "'s PBX hears its own Meta");
+                    }
+                }
+                assertEquals(0, calls.get(0).session.stats().meta().authFailures());
+                assertEquals(0, calls.get(1).session.stats().meta().authFailures());
             } finally {
                 calls.forEach(Call::close);
             }
@@ -210,21 +271,36 @@ class SharedMediaPortsTest {
 
     @Test
     @Timeout(30)
-    void dtlsCallsKeepPortsOfTheirOwnAndClosingTheRelayFreesTheSharedPorts() throws Exception {
-        int sharedBase;
-        try (NettyMediaRelay relay = new NettyMediaRelay(TestSettings.loopback(MIN, MAX).withSharedPorts(true))) {
+    void dtlsCallsShareThePbxPortsTooAndClosingTheRelayFreesEveryPort() throws Exception {
+        int sharedPbxPort;
+        List<Integer> metaPorts = new ArrayList<>();
+        try (NettyMediaRelay relay = new NettyMediaRelay(TestSettings.loopback(MIN, MAX).withSharedPorts(true));
+             DatagramSocket pbx = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
             NettyMediaSession sdes = (NettyMediaSession) relay.open("sdes", SrtpKeyExchange.SDES, (l, d) -> { });
             NettyMediaSession dtls = (NettyMediaSession) relay.open("dtls", SrtpKeyExchange.DTLS, (l, d) -> { });
-            sharedBase = sdes.basePort();
+            String sdesOffer = sdes.metaOfferFromPbxOffer(NettyMediaRelayTest.pbxSdp(pbx.getLocalPort()));
+            String dtlsOffer = dtls.metaOfferFromPbxOffer(NettyMediaRelayTest.pbxSdp(pbx.getLocalPort() + 2));
             assertTrue(sdes.sharesPorts());
-            assertFalse(dtls.sharesPorts(), "ICE and DTLS need the call's own Meta port");
-            assertNotEquals(sharedBase, dtls.basePort());
+            assertTrue(dtls.sharesPorts(), "a DTLS call's PBX side is shared like an SDES call's");
+            assertTrue(dtlsOffer.contains("UDP/TLS/RTP/SAVPF") && dtlsOffer.contains("a=fingerprint:"), dtlsOffer);
+            Matcher candidate = Pattern.compile("a=candidate:\\S+ 1 udp \\d+ 127\\.0\\.0\\.1 (\\d+) typ host")
+                    .matcher(dtlsOffer);
+            assertTrue(candidate.find(), dtlsOffer);
+            assertEquals(port(dtlsOffer), Integer.parseInt(candidate.group(1)), "the ICE candidate is the call's port");
+            metaPorts.add(port(sdesOffer));
+            metaPorts.add(port(dtlsOffer));
+            assertNotEquals(metaPorts.get(0), metaPorts.get(1));
+            sharedPbxPort = sdes.pbxPort();
+            assertEquals(sharedPbxPort, dtls.pbxPort());
             sdes.close();
             dtls.close();
         }
-        for (int port = sharedBase; port <= sharedBase + 2; port++) {
+        List<Integer> all = new ArrayList<>(metaPorts);
+        all.add(sharedPbxPort);
+        all.add(sharedPbxPort + 1);
+        for (int port : all) {
             try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", port))) {
-                assertEquals(port, s.getLocalPort(), "shared port " + port + " is free after the relay closed");
+                assertEquals(port, s.getLocalPort(), "port " + port + " is free after the relay closed");
             }
         }
     }
