@@ -286,7 +286,12 @@ public final class SharedMediaPorts {
         } else if (!inReadBatch && !flushQueued) {
             // a call's Meta socket or the clock wrote: the queued task runs once the loop has read every ready socket
             flushQueued = true;
-            channel.eventLoop().execute(queuedFlush);
+            try {
+                channel.eventLoop().execute(queuedFlush);
+            } catch (RejectedExecutionException e) {
+                flushQueued = false; // the relay is shutting down: send now rather than never
+                flush();
+            }
         }
     }
 
