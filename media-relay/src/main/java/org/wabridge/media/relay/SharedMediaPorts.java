@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -303,9 +304,10 @@ public final class SharedMediaPorts {
         unflushedPackets = 0;
     }
 
+    /** Closes the shared sockets and waits (bounded) until they are closed: io_uring closes them asynchronously. */
     public void close() {
         for (Channel c : channels) {
-            c.close();
+            c.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
     }
 

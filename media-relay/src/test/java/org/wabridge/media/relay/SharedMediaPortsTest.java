@@ -13,6 +13,8 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -211,6 +213,49 @@ class SharedMediaPortsTest {
         }
     }
 
+    /**
+     * A call's Meta socket is bound ahead on the loop, so opening a call does not wait for the loop, which at a few
+     * hundred calls is busy with their media.
+     */
+    @Test
+    @Timeout(30)
+    void aCallTakesAMetaSocketBoundAheadAndOpensWhileTheLoopIsBusy() throws Exception {
+        try (NettyMediaRelay relay = new NettyMediaRelay(TestSettings.loopback(MIN, MAX).withSharedPorts(true));
+             Call first = new Call(relay, "first")) {
+            for (int i = 0; i < 5; i++) { // the loop's turns after the start: the spares' binds complete
+                first.session.eventLoop().submit(() -> { }).get();
+                Thread.sleep(20);
+            }
+            CountDownLatch entered = new CountDownLatch(1);
+            CountDownLatch unblock = new CountDownLatch(1);
+            first.session.eventLoop().execute(() -> { // the loop is stuck in a task of ours
+                entered.countDown();
+                try {
+                    unblock.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            assertTrue(entered.await(5, TimeUnit.SECONDS));
+            NettyMediaSession second;
+            long openMillis;
+            try {
+                long started = System.nanoTime();
+                second = (NettyMediaSession) relay.open("second", (l, d) -> { });
+                openMillis = (System.nanoTime() - started) / 1_000_000;
+            } finally {
+                unblock.countDown();
+            }
+            assertTrue(openMillis < 1000, "open() must not wait for the busy loop: " + openMillis + " ms");
+            try (DatagramSocket pbx = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+                String offer = second.metaOfferFromPbxOffer(NettyMediaRelayTest.pbxSdp(pbx.getLocalPort()));
+                assertNotEquals(first.relayMeta.getPort(), port(offer), "a Meta port of its own");
+                assertEquals(second.basePort() + 2, port(offer));
+            }
+            second.close();
+        }
+    }
+
     @Test
     @Timeout(30)
     void aStrangerOrAClosedCallsPeerReachesNoCallAndIsCounted() throws Exception {
@@ -274,6 +319,7 @@ class SharedMediaPortsTest {
     void dtlsCallsShareThePbxPortsTooAndClosingTheRelayFreesEveryPort() throws Exception {
         int sharedPbxPort;
         List<Integer> metaPorts = new ArrayList<>();
+        awaitRangeFree(); // an io_uring relay of an earlier test may still be closing its sockets
         try (NettyMediaRelay relay = new NettyMediaRelay(TestSettings.loopback(MIN, MAX).withSharedPorts(true));
              DatagramSocket pbx = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
             NettyMediaSession sdes = (NettyMediaSession) relay.open("sdes", SrtpKeyExchange.SDES, (l, d) -> { });
@@ -295,14 +341,9 @@ class SharedMediaPortsTest {
             sdes.close();
             dtls.close();
         }
-        List<Integer> all = new ArrayList<>(metaPorts);
-        all.add(sharedPbxPort);
-        all.add(sharedPbxPort + 1);
-        for (int port : all) {
-            try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", port))) {
-                assertEquals(port, s.getLocalPort(), "port " + port + " is free after the relay closed");
-            }
-        }
+        assertTrue(metaPorts.stream().allMatch(p -> p >= MIN && p <= MAX) && sharedPbxPort >= MIN);
+        // the calls', the shared and the spare Meta sockets' ports
+        assertEquals(List.of(), boundPorts(), "ports still bound after the relay closed");
     }
 
     @Test
@@ -352,6 +393,27 @@ class SharedMediaPortsTest {
             assertEquals(0, relay.unmatchedSharedPackets());
             session.close();
         }
+    }
+
+    /** Ports of the range something holds. */
+    private static List<Integer> boundPorts() {
+        List<Integer> bound = new ArrayList<>();
+        for (int port = MIN; port <= MAX; port++) {
+            try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", port))) {
+                assertEquals(port, s.getLocalPort());
+            } catch (java.net.SocketException e) {
+                bound.add(port);
+            }
+        }
+        return bound;
+    }
+
+    private static void awaitRangeFree() throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 5000;
+        while (!boundPorts().isEmpty() && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(List.of(), boundPorts(), "the range is free before the test");
     }
 
     private static void awaitUnmatched(NettyMediaRelay relay, long expected) throws InterruptedException {
