@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.channel.EventLoop;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
@@ -103,17 +104,7 @@ class NettyMediaRelayTest {
     void nothingWaitsForABusyEventLoopAndTheClosedSessionsPortsAreReleasedAfterwards() throws Exception {
         try (NettyMediaRelay relay = new NettyMediaRelay(TestSettings.loopback(31420, 31423))) {
             NettyMediaSession session = (NettyMediaSession) relay.open("busy-loop", (l, d) -> { });
-            CountDownLatch entered = new CountDownLatch(1);
-            CountDownLatch unblock = new CountDownLatch(1);
-            session.eventLoop().execute(() -> { // the loop is stuck in a task of ours
-                entered.countDown();
-                try {
-                    unblock.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-            assertTrue(entered.await(5, TimeUnit.SECONDS));
+            CountDownLatch unblock = blockLoop(session.eventLoop());
             long sdpStarted = System.nanoTime();
             long closeStarted;
             long closeMillis;
@@ -244,6 +235,22 @@ class NettyMediaRelayTest {
     }
 
     /** A PBX SDP on 127.0.0.1 (Opus, telephone-event), as offer or answer; SharedMediaPortsTest uses it too. */
+    /** Parks {@code loop} in a task of ours until the returned latch is counted down (at most 10 s). */
+    static CountDownLatch blockLoop(EventLoop loop) throws InterruptedException {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch unblock = new CountDownLatch(1);
+        loop.execute(() -> {
+            entered.countDown();
+            try {
+                unblock.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertTrue(entered.await(5, TimeUnit.SECONDS), "the loop ran our task");
+        return unblock;
+    }
+
     static String pbxSdp(int port) {
         return "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio " + port
                 + " RTP/AVP 96 101\r\na=rtpmap:96 opus/48000/2\r\na=rtpmap:101 telephone-event/8000\r\na=sendrecv\r\n";

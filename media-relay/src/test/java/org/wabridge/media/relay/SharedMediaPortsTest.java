@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -226,17 +225,7 @@ class SharedMediaPortsTest {
                 first.session.eventLoop().submit(() -> { }).get();
                 Thread.sleep(20);
             }
-            CountDownLatch entered = new CountDownLatch(1);
-            CountDownLatch unblock = new CountDownLatch(1);
-            first.session.eventLoop().execute(() -> { // the loop is stuck in a task of ours
-                entered.countDown();
-                try {
-                    unblock.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-            assertTrue(entered.await(5, TimeUnit.SECONDS));
+            CountDownLatch unblock = NettyMediaRelayTest.blockLoop(first.session.eventLoop());
             NettyMediaSession second;
             long openMillis;
             try {
