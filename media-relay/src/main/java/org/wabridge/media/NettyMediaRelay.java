@@ -56,7 +56,6 @@ import org.wabridge.media.relay.NettyMediaSession;
 import org.wabridge.media.relay.PacketSink;
 import org.wabridge.media.relay.PortBlocks;
 import org.wabridge.media.relay.SharedMediaPorts;
-import org.wabridge.media.relay.SpareMetaSockets;
 import org.wabridge.media.sdp.CryptoAttribute;
 import org.wabridge.media.sdp.LocalMedia;
 import org.wabridge.media.sdp.LocalMedia.LocalDtls;
@@ -77,11 +76,6 @@ public final class NettyMediaRelay implements MediaRelay {
     private static final int MAX_DATAGRAM = 2048;
     /** Receive buffer of a shared socket: many calls' packets wait in it while a GC pause or a busy loop lasts. */
     private static final int SHARED_RCVBUF = 4 * 1024 * 1024;
-    /**
-     * Meta sockets each shared loop keeps bound ahead of its calls: more than a burst of call set-ups between two
-     * of the loop's turns (500 calls/s is one call every 2 ms).
-     */
-    private static final int SPARE_META_SOCKETS = 16;
     /** System property: event loops of the relay (default: one per core). */
     public static final String THREADS_PROPERTY = "wabridge.media.threads";
     /** System property: event loops whose PBX sockets the calls share, with media.sharedPorts (default 1). */
@@ -94,8 +88,6 @@ public final class NettyMediaRelay implements MediaRelay {
     /** media.sharedPorts: the PBX sockets each loop's calls share; empty when every call has its own. */
     private final Map<EventLoop, SharedMediaPorts> sharedByLoop = new ConcurrentHashMap<>();
     private final List<EventLoop> sharedLoops = new ArrayList<>();
-    /** media.sharedPorts: each shared loop's Meta sockets bound ahead of its calls. */
-    private final Map<EventLoop, SpareMetaSockets> sparesByLoop = new ConcurrentHashMap<>();
     private final AtomicInteger nextSharedLoop = new AtomicInteger();
     private final Set<NettyMediaSession> sessions = ConcurrentHashMap.newKeySet();
     /** Each event loop's clock: its sessions, ticked every 20 ms by one timer per loop while it has any. */
@@ -228,8 +220,6 @@ public final class NettyMediaRelay implements MediaRelay {
             SharedMediaPorts shared = new SharedMediaPorts(base, channels, clock::wake);
             clock.tickShared(shared);
             sharedByLoop.put(loop, shared);
-            sparesByLoop.put(loop, new SpareMetaSockets(loop, ports, port -> bindAsync(loop, port, false),
-                    SPARE_META_SOCKETS));
             sharedLoops.add(loop);
             int granted = channels[0].config().getOption(ChannelOption.SO_RCVBUF);
             if (granted < SHARED_RCVBUF) { // Linux reports twice what it grants, so this is well short
@@ -312,12 +302,8 @@ public final class NettyMediaRelay implements MediaRelay {
     private MediaSession openOnSharedPorts(String callId, SrtpKeyExchange keying, MediaEvents events)
             throws MediaException {
         EventLoop loop = sharedLoops.get(Math.floorMod(nextSharedLoop.getAndIncrement(), sharedLoops.size()));
-        SpareMetaSockets spares = sparesByLoop.get(loop);
-        SpareMetaSockets.Spare spare = spares.take();
-        if (spare != null) {
-            return openOnSharedPorts(callId, keying, events, loop, spare.base(), spare.channel());
-        }
-        int attempts = ports.totalBlocks(); // none ready (a burst, or a full range): bind one and wait for it
+        SharedMediaPorts shared = sharedByLoop.get(loop);
+        int attempts = ports.totalBlocks();
         for (int i = 0; i < attempts; i++) {
             int base = ports.take();
             if (base < 0) {
@@ -328,25 +314,15 @@ public final class NettyMediaRelay implements MediaRelay {
                 ports.release(base);
                 continue;
             }
-            return openOnSharedPorts(callId, keying, events, loop, base, meta);
-        }
-        spare = spares.takeAfterPendingBinds(); // the range's last blocks may be spares being bound
-        if (spare != null) {
-            return openOnSharedPorts(callId, keying, events, loop, spare.base(), spare.channel());
+            MediaEvents tap = events.capturesPackets() ? events : null;
+            NettyMediaSession session = new NettyMediaSession(callId, loop, shared, meta, base,
+                    media(callId, keying, events, shared.basePort(), base + 2, shared.sink(meta, tap), loop), tap,
+                    this::sessionClosed);
+            sessions.add(session);
+            clocks.get(loop).add(session);
+            return session;
         }
         throw noFreePorts(callId);
-    }
-
-    private MediaSession openOnSharedPorts(String callId, SrtpKeyExchange keying, MediaEvents events, EventLoop loop,
-                                           int base, Channel meta) {
-        SharedMediaPorts shared = sharedByLoop.get(loop);
-        MediaEvents tap = events.capturesPackets() ? events : null;
-        NettyMediaSession session = new NettyMediaSession(callId, loop, shared, meta, base,
-                media(callId, keying, events, shared.basePort(), base + 2, shared.sink(meta, tap), loop), tap,
-                this::sessionClosed);
-        sessions.add(session);
-        clocks.get(loop).add(session);
-        return session;
     }
 
     private MediaException noFreePorts(String callId) {
@@ -411,16 +387,6 @@ public final class NettyMediaRelay implements MediaRelay {
      * larger receive buffer and, on epoll, several datagrams per read (recvmmsg).
      */
     private Channel bind(EventLoop loop, int port, boolean shared) {
-        ChannelFuture bind = bindAsync(loop, port, shared).awaitUninterruptibly();
-        if (!bind.isSuccess()) {
-            LOG.debug("cannot bind media port {}: {}", port, bind.cause().getMessage());
-            return null;
-        }
-        return bind.channel();
-    }
-
-    /** Starts binding one media socket on {@code loop}; the future completes on the loop. */
-    private ChannelFuture bindAsync(EventLoop loop, int port, boolean shared) {
         Bootstrap bootstrap = new Bootstrap().group(loop).channel(channelClass)
                 .option(ChannelOption.SO_RCVBUF, shared ? SHARED_RCVBUF : 256 * 1024)
                 .handler(NettyMediaSession.inboundHandler());
@@ -436,7 +402,12 @@ public final class NettyMediaRelay implements MediaRelay {
             bootstrap.option(EpollChannelOption.EPOLL_MODE, EpollMode.LEVEL_TRIGGERED)
                     .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048).maxMessagesPerRead(1));
         }
-        return bootstrap.bind(new InetSocketAddress(settings.bindAddress(), port));
+        ChannelFuture bind = bootstrap.bind(new InetSocketAddress(settings.bindAddress(), port)).awaitUninterruptibly();
+        if (!bind.isSuccess()) {
+            LOG.debug("cannot bind media port {}: {}", port, bind.cause().getMessage());
+            return null;
+        }
+        return bind.channel();
     }
 
     private void sessionClosed(NettyMediaSession session) {
@@ -478,7 +449,6 @@ public final class NettyMediaRelay implements MediaRelay {
             LOG.warn("media relay shutdown: {} session(s) did not close their sockets in time ({})",
                     sessions.size(), e.toString());
         }
-        sparesByLoop.values().forEach(SpareMetaSockets::close);
         sharedByLoop.values().forEach(SharedMediaPorts::close);
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
     }

@@ -13,7 +13,6 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -212,39 +211,6 @@ class SharedMediaPortsTest {
         }
     }
 
-    /**
-     * A call's Meta socket is bound ahead on the loop, so opening a call does not wait for the loop, which at a few
-     * hundred calls is busy with their media.
-     */
-    @Test
-    @Timeout(30)
-    void aCallTakesAMetaSocketBoundAheadAndOpensWhileTheLoopIsBusy() throws Exception {
-        try (NettyMediaRelay relay = new NettyMediaRelay(TestSettings.loopback(MIN, MAX).withSharedPorts(true));
-             Call first = new Call(relay, "first")) {
-            for (int i = 0; i < 5; i++) { // the loop's turns after the start: the spares' binds complete
-                first.session.eventLoop().submit(() -> { }).get();
-                Thread.sleep(20);
-            }
-            CountDownLatch unblock = NettyMediaRelayTest.blockLoop(first.session.eventLoop());
-            NettyMediaSession second;
-            long openMillis;
-            try {
-                long started = System.nanoTime();
-                second = (NettyMediaSession) relay.open("second", (l, d) -> { });
-                openMillis = (System.nanoTime() - started) / 1_000_000;
-            } finally {
-                unblock.countDown();
-            }
-            assertTrue(openMillis < 1000, "open() must not wait for the busy loop: " + openMillis + " ms");
-            try (DatagramSocket pbx = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-                String offer = second.metaOfferFromPbxOffer(NettyMediaRelayTest.pbxSdp(pbx.getLocalPort()));
-                assertNotEquals(first.relayMeta.getPort(), port(offer), "a Meta port of its own");
-                assertEquals(second.basePort() + 2, port(offer));
-            }
-            second.close();
-        }
-    }
-
     @Test
     @Timeout(30)
     void aStrangerOrAClosedCallsPeerReachesNoCallAndIsCounted() throws Exception {
@@ -331,7 +297,7 @@ class SharedMediaPortsTest {
             dtls.close();
         }
         assertTrue(metaPorts.stream().allMatch(p -> p >= MIN && p <= MAX) && sharedPbxPort >= MIN);
-        // the calls', the shared and the spare Meta sockets' ports
+        // the calls' and the shared sockets' ports
         assertEquals(List.of(), boundPorts(), "ports still bound after the relay closed");
     }
 
