@@ -228,9 +228,10 @@ public final class NettyMediaRelay implements MediaRelay {
                         + " with sysctl -w net.core.rmem_max={}", granted / 1024, SHARED_RCVBUF / 1024, SHARED_RCVBUF);
             }
         }
+        List<String> pbxPorts = sharedByLoop.values().stream()
+                .map(p -> p.basePort() + "/" + (p.basePort() + 1)).sorted().toList();
         LOG.info("media relay: calls share PBX ports (RTP/RTCP {} on {} of {} event loops) and face Meta from a port"
-                + " each", sharedByLoop.values().stream().map(p -> p.basePort() + "/" + (p.basePort() + 1)).sorted().toList(),
-                sharedByLoop.size(), group.executorCount());
+                + " each", pbxPorts, sharedByLoop.size(), group.executorCount());
     }
 
     /**
@@ -269,39 +270,10 @@ public final class NettyMediaRelay implements MediaRelay {
         if (closed) {
             throw new MediaException("the media relay is shut down; no new calls");
         }
-        if (!sharedLoops.isEmpty()) {
-            return openOnSharedPorts(callId, keying, events);
-        }
-        EventLoop loop = group.next();
-        int attempts = ports.totalBlocks();
-        for (int i = 0; i < attempts; i++) {
-            int base = ports.take();
-            if (base < 0) {
-                break;
-            }
-            Channel[] channels = bindBlock(loop, base, 3, false);
-            if (channels == null) {
-                ports.release(base); // something else holds one of these ports; try the next block
-                continue;
-            }
-            MediaEvents tap = events.capturesPackets() ? events : null;
-            PacketSink sink = NettyMediaSession.sinkOf(channels, tap);
-            NettyMediaSession session = new NettyMediaSession(callId, loop, channels, base,
-                    media(callId, keying, events, base, base + 2, sink, loop), tap, this::sessionClosed);
-            sessions.add(session);
-            clocks.get(loop).add(session);
-            return session;
-        }
-        throw noFreePorts(callId);
-    }
-
-    /**
-     * media.sharedPorts: the call's PBX side on its loop's shared sockets, its Meta side on a socket of its own
-     * (port base+2 of a block of the range; why not shared: {@link SharedMediaPorts}).
-     */
-    private MediaSession openOnSharedPorts(String callId, SrtpKeyExchange keying, MediaEvents events)
-            throws MediaException {
-        EventLoop loop = sharedLoops.get(Math.floorMod(nextSharedLoop.getAndIncrement(), sharedLoops.size()));
+        // media.sharedPorts: the PBX side on the loop's shared sockets, only the Meta socket (the block's third
+        // port) the call's own; why Meta's side is never shared: SharedMediaPorts
+        EventLoop loop = sharedLoops.isEmpty() ? group.next()
+                : sharedLoops.get(Math.floorMod(nextSharedLoop.getAndIncrement(), sharedLoops.size()));
         SharedMediaPorts shared = sharedByLoop.get(loop);
         int attempts = ports.totalBlocks();
         for (int i = 0; i < attempts; i++) {
@@ -309,24 +281,22 @@ public final class NettyMediaRelay implements MediaRelay {
             if (base < 0) {
                 break;
             }
-            Channel meta = bind(loop, base + 2, false);
-            if (meta == null) {
-                ports.release(base);
+            Channel[] own = shared == null ? bindBlock(loop, base, 3, false) : bindBlock(loop, base + 2, 1, false);
+            if (own == null) {
+                ports.release(base); // something else holds one of these ports; try the next block
                 continue;
             }
             MediaEvents tap = events.capturesPackets() ? events : null;
-            NettyMediaSession session = new NettyMediaSession(callId, loop, shared, meta, base,
-                    media(callId, keying, events, shared.basePort(), base + 2, shared.sink(meta, tap), loop), tap,
-                    this::sessionClosed);
+            NettyMediaSession session = shared == null
+                    ? new NettyMediaSession(callId, loop, own, base, media(callId, keying, events, base, base + 2,
+                            NettyMediaSession.sinkOf(own, tap), loop), tap, this::sessionClosed)
+                    : new NettyMediaSession(callId, loop, shared, own[0], base, media(callId, keying, events,
+                            shared.basePort(), base + 2, shared.sink(own[0], tap), loop), tap, this::sessionClosed);
             sessions.add(session);
             clocks.get(loop).add(session);
             return session;
         }
-        throw noFreePorts(callId);
-    }
-
-    private MediaException noFreePorts(String callId) {
-        return new MediaException("no free UDP ports for the media of call " + callId + " in media port range "
+        throw new MediaException("no free UDP ports for the media of call " + callId + " in media port range "
                 + ports.range() + " (" + sessions.size() + " calls active, " + PortBlocks.BLOCK_SIZE
                 + " ports per call): widen media.portMin/media.portMax or check what else binds these ports");
     }
@@ -365,13 +335,13 @@ public final class NettyMediaRelay implements MediaRelay {
     }
 
     /**
-     * Binds the first {@code count} ports of a block on one loop (PBX RTP, PBX RTCP, Meta), or returns null.
-     * {@code shared}: sockets many calls use.
+     * Binds {@code count} consecutive ports from {@code first} on one loop (of a block: PBX RTP, PBX RTCP, Meta), or
+     * returns null. {@code shared}: sockets many calls use.
      */
-    private Channel[] bindBlock(EventLoop loop, int base, int count, boolean shared) {
+    private Channel[] bindBlock(EventLoop loop, int first, int count, boolean shared) {
         Channel[] channels = new Channel[count];
         for (int i = 0; i < count; i++) {
-            channels[i] = bind(loop, base + i, shared);
+            channels[i] = bind(loop, first + i, shared);
             if (channels[i] == null) {
                 for (int j = 0; j < i; j++) {
                     channels[j].close().awaitUninterruptibly();

@@ -21,6 +21,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.wabridge.config.MediaSettings.IoEngine;
 import org.wabridge.config.SrtpKeyExchange;
+import org.wabridge.media.MediaException;
 import org.wabridge.media.MediaSession;
 import org.wabridge.media.NettyMediaRelay;
 import org.wabridge.media.TestSettings;
@@ -208,6 +209,26 @@ class SharedMediaPortsTest {
             } finally {
                 calls.forEach(Call::close);
             }
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void aCallThatFindsNoFreeMetaPortIsRefusedWithTheRangeNamedAndAnEndedCallsPortServesTheNext() throws Exception {
+        // two blocks: the shared PBX ports and one call's Meta port
+        try (NettyMediaRelay relay = new NettyMediaRelay(TestSettings.loopback(MIN, MIN + 7).withSharedPorts(true))) {
+            MediaSession first = relay.open("first", (l, d) -> { });
+            MediaException full = assertThrows(MediaException.class, () -> relay.open("second", (l, d) -> { }));
+            assertTrue(full.getMessage().contains("no free UDP ports for the media of call second in media port range "
+                    + MIN + "-" + (MIN + 7)), full.getMessage());
+            first.close();
+            long deadline = System.currentTimeMillis() + 5000;
+            while (relay.activeSessions() > 0 && System.currentTimeMillis() < deadline) {
+                Thread.sleep(10);
+            }
+            MediaSession third = relay.open("third", (l, d) -> { });
+            assertEquals(MIN + 4, ((NettyMediaSession) third).basePort(), "the ended call's block");
+            third.close();
         }
     }
 
