@@ -14,27 +14,40 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The read loop of one SIP connection, TCP or TLS, accepted or opened, in place of JAIN-SIP's: the connection's
- * thread only reads and frames ({@link SipStreamFramer}); a second thread of the connection parses each whole message
- * and hands it to its channel, in order. JAIN-SIP's loop wrote every read into a pipe that its second thread
- * ({@code PipelineThread}) read back one synchronized {@code read()} per byte. The reading thread does nothing else,
- * so the peer's messages leave the socket as fast as they come even while the stack is slow (a cold JIT, a burst):
- * with parsing and delivery on the reading thread too, the lab's edge found its write queue full at 500 calls/s and
- * closed the connection (BENCHMARKS.md, "The edge connection's reader"). What JAIN-SIP did with
- * a message is unchanged: headers parsed by the stack's parser with the channel as the listener of bad headers,
- * the body attached after, a message that does not parse dropped and the connection kept, keep-alives answered by
- * the channel.
+ * thread reads, frames ({@link SipStreamFramer}), and while it keeps up also parses each whole message and hands it to
+ * its channel; once it falls behind, a second thread of the connection takes the parsing and delivery, in order,
+ * until it has caught up. JAIN-SIP's loop wrote every read into a pipe that its second thread ({@code PipelineThread})
+ * read back one synchronized {@code read()} per byte, and woke that thread for every message.
+ * <p>Why not always on the reading thread: the socket must keep being drained while the stack is slow (a cold JIT, a
+ * burst). With parsing and delivery always on the reading thread, the lab's edge found its write queue full at 500
+ * calls/s and closed the connection (BENCHMARKS.md, "The edge connection's reader"). So the reading thread delivers
+ * a message itself only when nothing is waiting for the second thread (the order is kept) and it read the socket
+ * less than {@link #INLINE_BUDGET_NANOS} ago; otherwise it queues the message and reads on ({@link KeepUpDelivery}).
+ * <p>What JAIN-SIP did with a message is unchanged: headers parsed by the stack's parser with the channel as the
+ * listener of bad headers, the body attached after, a message that does not parse dropped and the connection kept,
+ * keep-alives answered by the channel.
  */
 final class ConnectionReader implements SipStreamFramer.Sink {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionReader.class);
     /** One TLS record's plaintext at most; a message usually arrives in one read. */
     private static final int READ_SIZE = 16 * 1024;
+    /**
+     * How long the reading thread may go on delivering after its last read before it hands the rest to the second
+     * thread: a warm message costs 20-40 µs, so this only trips on a slow stack, and then the peer's bytes wait at
+     * most this long plus one message for the next read (the socket's receive buffer holds them meanwhile).
+     */
+    static final long INLINE_BUDGET_NANOS = 1_000_000;
 
     private final ConnectionOrientedMessageChannel channel;
     private final MessageParser parser;
     private final SipStreamFramer framer;
-    /** The connection's second thread: parses and delivers its messages, answers its keep-alives, in order. */
+    /**
+     * The connection's second thread: parses and delivers the messages the reading thread queues, in order. Started
+     * the first time the reading thread falls behind.
+     */
     private final ExecutorService messages;
+    private final KeepUpDelivery delivery;
 
     ConnectionReader(ConnectionOrientedMessageChannel channel, SIPTransactionStack stack) {
         this.channel = channel;
@@ -46,6 +59,7 @@ final class ConnectionReader implements SipStreamFramer.Sink {
             thread.setDaemon(true);
             return thread;
         });
+        this.delivery = new KeepUpDelivery(messages, INLINE_BUDGET_NANOS, System::nanoTime);
     }
 
     /**
@@ -64,6 +78,7 @@ final class ConnectionReader implements SipStreamFramer.Sink {
         byte[] chunk = new byte[READ_SIZE];
         try {
             for (int n = in.read(chunk, 0, chunk.length); n >= 0; n = in.read(chunk, 0, chunk.length)) {
+                delivery.read();
                 framer.feed(chunk, 0, n, this);
             }
         } catch (SipStreamFramer.FramingException e) {
@@ -77,7 +92,20 @@ final class ConnectionReader implements SipStreamFramer.Sink {
 
     @Override
     public void message(byte[] head, byte[] body) {
-        messages.execute(() -> deliver(head, body));
+        handle(() -> deliver(head, body));
+    }
+
+    /** One message's failure (a parser bug, say) must neither end the reading nor stop the second thread. */
+    private void handle(Runnable work) {
+        delivery.run(() -> {
+            try {
+                work.run();
+            } catch (RuntimeException e) {
+                // the first line only: a stack's exception may quote the message, an Authorization header with it
+                LOG.warn("SIP over {} from {}:{}: a message could not be handled: {}", channel.getTransport(),
+                        channel.getPeerAddress(), channel.getPeerPort(), firstLine(e.toString()));
+            }
+        });
     }
 
     private void deliver(byte[] head, byte[] body) {
@@ -124,7 +152,7 @@ final class ConnectionReader implements SipStreamFramer.Sink {
 
     @Override
     public void ping() {
-        messages.execute(this::answerPing);
+        handle(this::answerPing);
     }
 
     private void answerPing() {
@@ -138,6 +166,6 @@ final class ConnectionReader implements SipStreamFramer.Sink {
 
     @Override
     public void pong() {
-        messages.execute(channel::cancelPingKeepAliveTimeoutTaskIfStarted);
+        handle(channel::cancelPingKeepAliveTimeoutTaskIfStarted);
     }
 }
