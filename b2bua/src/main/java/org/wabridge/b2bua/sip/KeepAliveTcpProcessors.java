@@ -38,8 +38,8 @@ import org.slf4j.LoggerFactory;
  *     logged each failure at ERROR. A peer that hung up before its answer is not called back.</li>
  * </ul>
  * Every connection, accepted or opened by the bridge (to Meta's edge, to a PBX over TCP), is read by a
- * {@link ConnectionReader} (a thread that reads and frames, a second that parses and delivers) instead of JAIN-SIP's
- * pipe read back a byte at a time.
+ * {@link ConnectionReader} (a thread that reads, frames, parses and delivers while it keeps up, a second that takes
+ * the parsing and delivery when it falls behind) instead of JAIN-SIP's pipe read back a byte at a time.
  * UDP is JAIN-SIP's own; TLS sockets still come from {@link TlsNetworkLayer}. Named by
  * gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY.
  */
