@@ -26,7 +26,11 @@ import org.wabridge.media.srtp.SrtpSuite;
  *       no SRTP implementation (no replay window, no rollover counter): what such a transform would cost at
  *       least, to size the gain before writing one.</li>
  * </ul>
- * <p>Arguments: {@code [pairs]} (default 2,000,000 per path and round, three rounds, the first one JIT warm-up).
+ * <p>Arguments: {@code [pairs] [contexts] [evictKb]} (default 2,000,000 pairs per path and round, three rounds, the
+ * first one JIT warm-up; 1 context; no eviction). With {@code contexts} above 1 the pairs go round-robin over that
+ * many calls' keys, as a relay's loop does; with {@code evictKb} each pair is preceded by a walk over that much
+ * memory, as the kernel's packet work between two packets pushes a call's keys out of the caches. The walk alone is
+ * timed too and taken off both paths' figures.
  */
 public final class SrtpCryptoBench {
 
@@ -39,30 +43,43 @@ public final class SrtpCryptoBench {
 
     public static void main(String[] args) throws Exception {
         int pairs = args.length > 0 ? Integer.parseInt(args[0]) : 2_000_000;
+        int contexts = args.length > 1 ? Integer.parseInt(args[1]) : 1;
+        byte[] evict = new byte[(args.length > 2 ? Integer.parseInt(args[2]) : 0) * 1024];
         Random random = new Random(7);
-        byte[] keyAndSalt = new byte[SrtpSuite.KEY_AND_SALT_LENGTH];
-        random.nextBytes(keyAndSalt);
-        CryptoAttribute crypto = new CryptoAttribute(1, SrtpSuite.AES_CM_128_HMAC_SHA1_80, keyAndSalt);
         long ssrc = 0x1234_5678L;
-        SrtpEndpoint sender = new SrtpEndpoint(crypto, crypto, ssrc);
-        SrtpEndpoint receiver = new SrtpEndpoint(crypto, crypto, ssrc);
-        ScheduledOnce once = new ScheduledOnce(keyAndSalt, ssrc);
-        check(sender, once);
+        SrtpEndpoint[] senders = new SrtpEndpoint[contexts];
+        SrtpEndpoint[] receivers = new SrtpEndpoint[contexts];
+        ScheduledOnce[] onces = new ScheduledOnce[contexts];
+        for (int c = 0; c < contexts; c++) {
+            byte[] keyAndSalt = new byte[SrtpSuite.KEY_AND_SALT_LENGTH];
+            random.nextBytes(keyAndSalt);
+            CryptoAttribute crypto = new CryptoAttribute(1, SrtpSuite.AES_CM_128_HMAC_SHA1_80, keyAndSalt);
+            senders[c] = new SrtpEndpoint(crypto, crypto, ssrc);
+            receivers[c] = new SrtpEndpoint(crypto, crypto, ssrc);
+            onces[c] = new ScheduledOnce(keyAndSalt, ssrc);
+            check(senders[c], onces[c]);
+        }
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        System.out.println("round | jitsi-srtp µs per protect+unprotect | JCE, keys scheduled once");
+        System.out.printf(Locale.ROOT, "%d contexts, %d KB walked before each pair%n", contexts, evict.length / 1024);
+        System.out.println("round | jitsi-srtp µs per protect+unprotect | JCE, keys scheduled once | the walk alone, µs");
         int seq = 1;
+        int sink = 0;
         for (int round = 0; round < 3; round++) {
             long t0 = threads.getCurrentThreadCpuTime();
             for (int i = 0; i < pairs; i++, seq++) {
+                sink += walk(evict);
+                int c = i % contexts;
                 byte[] rtp = rtp(seq, ssrc);
-                PacketBuffer srtp = sender.protectRtp(rtp, RTP_LENGTH);
-                if (receiver.unprotectRtp(srtp) != SrtpEndpoint.Verdict.OK) {
+                PacketBuffer srtp = senders[c].protectRtp(rtp, RTP_LENGTH);
+                if (receivers[c].unprotectRtp(srtp) != SrtpEndpoint.Verdict.OK) {
                     throw new IllegalStateException("jitsi-srtp refused its own packet " + seq);
                 }
             }
             long t1 = threads.getCurrentThreadCpuTime();
             byte[] packet = new byte[RTP_LENGTH + TAG];
             for (int i = 0; i < pairs; i++) {
+                sink += walk(evict);
+                ScheduledOnce once = onces[i % contexts];
                 System.arraycopy(rtp(i & 0xFFFF, ssrc), 0, packet, 0, RTP_LENGTH);
                 once.protect(packet, i & 0xFFFF);
                 if (!once.unprotect(packet, i & 0xFFFF)) {
@@ -70,9 +87,27 @@ public final class SrtpCryptoBench {
                 }
             }
             long t2 = threads.getCurrentThreadCpuTime();
-            System.out.printf(Locale.ROOT, "%5d | %35.2f | %24.2f%n", round, (t1 - t0) / 1e3 / pairs,
-                    (t2 - t1) / 1e3 / pairs);
+            for (int i = 0; i < pairs; i++) {
+                sink += walk(evict);
+                System.arraycopy(rtp(i & 0xFFFF, ssrc), 0, packet, 0, RTP_LENGTH);
+            }
+            long t3 = threads.getCurrentThreadCpuTime();
+            double walk = (t3 - t2) / 1e3 / pairs;
+            System.out.printf(Locale.ROOT, "%5d | %35.2f | %24.2f | %18.2f%n", round, (t1 - t0) / 1e3 / pairs - walk,
+                    (t2 - t1) / 1e3 / pairs - walk, walk);
         }
+        if (sink == 42) {
+            System.out.println(); // keeps the walk from being optimised away
+        }
+    }
+
+    /** Touches one byte per cache line of {@code memory}, writing it, so the lines are owned and dirty. */
+    private static int walk(byte[] memory) {
+        int sum = 0;
+        for (int i = 0; i < memory.length; i += 64) {
+            sum += memory[i]++;
+        }
+        return sum;
     }
 
     /** Both paths must produce the same SRTP packet, or the second one measures something else. */
