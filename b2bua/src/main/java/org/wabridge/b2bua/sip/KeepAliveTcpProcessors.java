@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * Every connection, accepted or opened by the bridge (to Meta's edge, to a PBX over TCP), is read by a
  * {@link ConnectionReader} (a thread that reads, frames, parses and delivers while it keeps up, a second that takes
  * the parsing and delivery when it falls behind) instead of JAIN-SIP's pipe read back a byte at a time.
- * UDP is JAIN-SIP's own; TLS sockets still come from {@link TlsNetworkLayer}. Named by
+ * UDP is JAIN-SIP's own but for its read loop ({@link UdpProcessor}); TLS sockets still come from
+ * {@link TlsNetworkLayer}. Named by
  * gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY.
  */
 public final class KeepAliveTcpProcessors extends OIOMessageProcessorFactory {
@@ -55,6 +56,9 @@ public final class KeepAliveTcpProcessors extends OIOMessageProcessorFactory {
         }
         if ("TLS".equalsIgnoreCase(transport)) {
             return new TlsProcessor(address, stack, port);
+        }
+        if ("UDP".equalsIgnoreCase(transport)) {
+            return new UdpProcessor(address, stack, port);
         }
         return super.createMessageProcessor(stack, address, port, transport);
     }

@@ -1,0 +1,114 @@
+package org.wabridge.b2bua.sip;
+
+import gov.nist.javax.sip.SipStackImpl;
+import gov.nist.javax.sip.stack.DatagramQueuedMessageDispatch;
+import gov.nist.javax.sip.stack.SIPTransactionStack;
+import gov.nist.javax.sip.stack.UDPMessageChannel;
+import gov.nist.javax.sip.stack.UDPMessageProcessor;
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.net.DatagramPacket;
+import java.net.InetAddress;
+import java.net.SocketException;
+import java.util.Arrays;
+import java.util.LinkedList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * JAIN-SIP's UDP listener with one change: every datagram is read into one buffer that is kept, and only its bytes
+ * are handed on. JAIN-SIP's loop allocated a buffer of the largest datagram (64 KB) for every datagram it read, a
+ * third of all the bytes the bridge allocated at 500 calls/s: the young collections came that much more often, and
+ * each one paused every call's signalling and audio (BENCHMARKS.md, "A buffer per datagram"). The stack's worker
+ * threads, its queue and what they do with a datagram are JAIN-SIP's, unchanged.
+ */
+final class UdpProcessor extends UDPMessageProcessor {
+
+    private static final Logger LOG = LoggerFactory.getLogger(UdpProcessor.class);
+    /** The largest UDP payload; a larger datagram cannot arrive. */
+    private static final int MAX_DATAGRAM = 65_535;
+
+    UdpProcessor(InetAddress address, SIPTransactionStack stack, int port) throws IOException {
+        super(address, stack, port);
+        sendFromListeningSocket(stack);
+    }
+
+    /**
+     * What JAIN-SIP's factory does beside making its processor: with the stack's package-private {@code udpFlag}
+     * set, every datagram the stack sends leaves from the listening socket (port 5060), not from a fresh socket of
+     * its own whose port the peer never heard of. Not settable from outside its package, hence reflection; a stack
+     * without the field fails here, at start, not later on the wire.
+     */
+    private static void sendFromListeningSocket(SIPTransactionStack stack) throws IOException {
+        try {
+            Field udpFlag = SIPTransactionStack.class.getDeclaredField("udpFlag");
+            udpFlag.setAccessible(true);
+            udpFlag.setBoolean(stack, true);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IOException("this JAIN-SIP has no udpFlag to send UDP from the listening socket", e);
+        }
+    }
+
+    @Override
+    public void run() {
+        int workers = workers();
+        if (workers <= 0) {
+            super.run(); // JAIN-SIP's thread per datagram: not how the bridge runs the stack (THREAD_POOL_SIZE is set)
+            return;
+        }
+        SIPTransactionStack stack = getSIPStack();
+        String prefix = ((SipStackImpl) stack).getStackName() + "-UDPMessageChannelThread-";
+        messageChannels = new LinkedList<>();
+        for (int i = 0; i < workers; i++) {
+            messageChannels.add(new Worker(stack, this, prefix + i));
+        }
+        byte[] buffer = new byte[MAX_DATAGRAM];
+        DatagramPacket received = new DatagramPacket(buffer, buffer.length);
+        int failures = 0;
+        while (isRunning) {
+            try {
+                received.setData(buffer, 0, buffer.length);
+                sock.receive(received);
+                int length = received.getLength();
+                DatagramPacket datagram = new DatagramPacket(Arrays.copyOf(buffer, length), length,
+                        received.getAddress(), received.getPort());
+                messageQueue.offer(new DatagramQueuedMessageDispatch(datagram, System.currentTimeMillis()));
+                failures = 0;
+            } catch (SocketException e) {
+                if (!isRunning) {
+                    return; // stop() closed the socket
+                }
+                failures = failed(e, failures);
+            } catch (IOException | RuntimeException e) {
+                failures = failed(e, failures);
+            }
+        }
+    }
+
+    /** The stack's UDP worker threads, as JAIN-SIP reads them (it keeps the number to itself). */
+    private int workers() {
+        String size = ((SipStackImpl) getSIPStack()).getConfigurationProperties()
+                .getProperty("gov.nist.javax.sip.THREAD_POOL_SIZE");
+        try {
+            return size == null ? -1 : Integer.parseInt(size.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** A receive that failed is logged, the first ten in a row only (as JAIN-SIP's loop did), and reading goes on. */
+    private int failed(Exception e, int failures) {
+        if (failures < 10) {
+            LOG.warn("SIP over UDP on port {}: receive failed ({}){}", getPort(), e.toString(),
+                    failures == 9 ? "; further failures in a row are not logged" : "");
+        }
+        return failures + 1;
+    }
+
+    /** One of the stack's UDP worker threads: takes datagrams from the queue and processes them, as JAIN-SIP's. */
+    private static final class Worker extends UDPMessageChannel {
+        Worker(SIPTransactionStack stack, UDPMessageProcessor processor, String threadName) {
+            super(stack, processor, threadName);
+        }
+    }
+}
