@@ -8,7 +8,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.text.ParseException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,13 +40,15 @@ final class ConnectionReader implements SipStreamFramer.Sink {
      * most this long plus one message for the next read (the socket's receive buffer holds them meanwhile).
      */
     static final long INLINE_BUDGET_NANOS = 1_000_000;
+    static final long SECOND_THREAD_IDLE_SECONDS = 2;
 
     private final ConnectionOrientedMessageChannel channel;
     private final MessageParser parser;
     private final SipStreamFramer framer;
     /**
      * The connection's second thread: parses and delivers the messages the reading thread queues, in order. Started
-     * the first time the reading thread falls behind.
+     * when the reading thread falls behind, and gone again after {@link #SECOND_THREAD_IDLE_SECONDS} without work
+     * (a connection whose reader keeps up has no second thread).
      */
     private final ExecutorService messages;
     private final KeepUpDelivery delivery;
@@ -54,11 +58,14 @@ final class ConnectionReader implements SipStreamFramer.Sink {
         this.parser = stack.getMessageParserFactory().createMessageParser(stack);
         this.framer = new SipStreamFramer(stack.getMaxMessageSize());
         String name = Thread.currentThread().getName() + "-messages";
-        this.messages = Executors.newSingleThreadExecutor(task -> {
-            Thread thread = new Thread(task, name);
-            thread.setDaemon(true);
-            return thread;
-        });
+        ThreadPoolExecutor second = new ThreadPoolExecutor(1, 1, SECOND_THREAD_IDLE_SECONDS, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), task -> {
+                    Thread thread = new Thread(task, name);
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        second.allowCoreThreadTimeOut(true);
+        this.messages = second;
         this.delivery = new KeepUpDelivery(messages, INLINE_BUDGET_NANOS, System::nanoTime);
     }
 
