@@ -287,11 +287,16 @@ public final class NettyMediaRelay implements MediaRelay {
                 continue;
             }
             MediaEvents tap = events.capturesPackets() ? events : null;
-            NettyMediaSession session = shared == null
-                    ? new NettyMediaSession(callId, loop, own, base, media(callId, keying, events, base, base + 2,
-                            NettyMediaSession.sinkOf(own, tap), loop), tap, this::sessionClosed)
-                    : new NettyMediaSession(callId, loop, shared, own[0], base, media(callId, keying, events,
-                            shared.basePort(), base + 2, shared.sink(own[0], tap), loop), tap, this::sessionClosed);
+            NettyMediaSession session;
+            if (shared == null) {
+                CallMedia media = media(callId, keying, events, base, base + 2, NettyMediaSession.sinkOf(own, tap),
+                        loop);
+                session = new NettyMediaSession(callId, loop, own, base, media, tap, this::sessionClosed);
+            } else {
+                CallMedia media = media(callId, keying, events, shared.basePort(), base + 2,
+                        shared.sink(own[0], tap), loop);
+                session = new NettyMediaSession(callId, loop, shared, own[0], base, media, tap, this::sessionClosed);
+            }
             sessions.add(session);
             clocks.get(loop).add(session);
             return session;

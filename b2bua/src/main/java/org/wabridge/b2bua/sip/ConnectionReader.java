@@ -40,7 +40,7 @@ final class ConnectionReader implements SipStreamFramer.Sink {
      * most this long plus one message for the next read (the socket's receive buffer holds them meanwhile).
      */
     static final long INLINE_BUDGET_NANOS = 1_000_000;
-    static final long SECOND_THREAD_IDLE_SECONDS = 2;
+    private static final long SECOND_THREAD_IDLE_SECONDS = 2;
 
     private final ConnectionOrientedMessageChannel channel;
     private final MessageParser parser;
@@ -99,22 +99,10 @@ final class ConnectionReader implements SipStreamFramer.Sink {
 
     @Override
     public void message(byte[] head, byte[] body) {
-        handle(() -> deliver(head, body));
+        delivery.run(() -> deliver(head, body));
     }
 
-    /** One message's failure (a parser bug, say) must neither end the reading nor stop the second thread. */
-    private void handle(Runnable work) {
-        delivery.run(() -> {
-            try {
-                work.run();
-            } catch (RuntimeException e) {
-                // the first line only: a stack's exception may quote the message, an Authorization header with it
-                LOG.warn("SIP over {} from {}:{}: a message could not be handled: {}", channel.getTransport(),
-                        channel.getPeerAddress(), channel.getPeerPort(), firstLine(e.toString()));
-            }
-        });
-    }
-
+    /** Parses and hands on one message; whatever it throws stays here (it must neither end the reading nor a thread). */
     private void deliver(byte[] head, byte[] body) {
         SIPMessage message;
         try {
@@ -122,6 +110,11 @@ final class ConnectionReader implements SipStreamFramer.Sink {
         } catch (ParseException e) {
             LOG.debug("SIP over {} from {}:{}: a message that does not parse, dropped: {}", channel.getTransport(),
                     channel.getPeerAddress(), channel.getPeerPort(), firstLine(e.getMessage()));
+            return;
+        } catch (RuntimeException e) {
+            // the stack's parser failed on it (its bug); the first line only: it may quote an Authorization header
+            LOG.warn("SIP over {} from {}:{}: a message the parser failed on, dropped: {}", channel.getTransport(),
+                    channel.getPeerAddress(), channel.getPeerPort(), firstLine(e.toString()));
             return;
         }
         if (message == null) {
@@ -159,7 +152,7 @@ final class ConnectionReader implements SipStreamFramer.Sink {
 
     @Override
     public void ping() {
-        handle(this::answerPing);
+        delivery.run(this::answerPing);
     }
 
     private void answerPing() {
@@ -173,6 +166,15 @@ final class ConnectionReader implements SipStreamFramer.Sink {
 
     @Override
     public void pong() {
-        handle(channel::cancelPingKeepAliveTimeoutTaskIfStarted);
+        delivery.run(this::pongReceived);
+    }
+
+    private void pongReceived() {
+        try {
+            channel.cancelPingKeepAliveTimeoutTaskIfStarted();
+        } catch (RuntimeException e) {
+            LOG.debug("SIP over {} from {}:{}: keep-alive pong not taken: {}", channel.getTransport(),
+                    channel.getPeerAddress(), channel.getPeerPort(), e.toString());
+        }
     }
 }

@@ -53,9 +53,4 @@ final class KeepUpDelivery {
             }
         });
     }
-
-    /** True while work handed to the second thread is waiting or running. */
-    boolean behind() {
-        return queued.get() > 0;
-    }
 }

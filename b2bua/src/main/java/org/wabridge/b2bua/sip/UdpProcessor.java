@@ -66,7 +66,6 @@ final class UdpProcessor extends UDPMessageProcessor {
         int failures = 0;
         while (isRunning) {
             try {
-                received.setData(buffer, 0, buffer.length);
                 sock.receive(received);
                 int length = received.getLength();
                 DatagramPacket datagram = new DatagramPacket(Arrays.copyOf(buffer, length), length,
