@@ -120,7 +120,7 @@ public final class EdgeMedia implements AutoCloseable {
 
     /** Keys the call with the business's SDP and starts listening; the no-media clock starts now. */
     void start(MetaSdp.Offer business) throws GeneralSecurityException {
-        this.srtp = new SrtpEndpoint(ours, business.theirs(), ssrc);
+        this.srtp = new SrtpEndpoint(ours, business.theirs());
         this.dtmfPt = business.dtmfPt();
         this.business = new InetSocketAddress(business.address(), business.port());
         this.startedNanos = System.nanoTime();
@@ -163,7 +163,7 @@ public final class EdgeMedia implements AutoCloseable {
                     @Override
                     public void onConnected(DtlsSrtpKeys keys, Duration handshakeTime) {
                         try {
-                            srtp = keys.newSrtpEndpoint(ssrc);
+                            srtp = keys.newSrtpEndpoint();
                             dtlsOutcome = "connected in " + handshakeTime.toMillis() + " ms";
                         } catch (GeneralSecurityException e) {
                             dtlsOutcome = "keys unusable: " + e.getMessage();
@@ -289,7 +289,7 @@ public final class EdgeMedia implements AutoCloseable {
             synchronized (this) {
                 p = srtp.protectRtp(rtp, rtp.length);
             }
-            socket.send(new DatagramPacket(p.getBuffer(), p.getOffset(), p.getLength(), business));
+            socket.send(new DatagramPacket(p.getBuffer(), p.getLength(), business));
             sent.incrementAndGet();
         } catch (GeneralSecurityException | IOException e) {
             // closed meanwhile, or the business's port is gone: the watchdog decides what follows
@@ -324,11 +324,5 @@ public final class EdgeMedia implements AutoCloseable {
             dtls.close();
         }
         socket.close();
-        SrtpEndpoint s = srtp;
-        if (s != null) {
-            synchronized (this) {
-                s.close();
-            }
-        }
     }
 }

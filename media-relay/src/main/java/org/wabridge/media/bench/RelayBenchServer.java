@@ -156,7 +156,7 @@ public final class RelayBenchServer {
                 SrtpSuite suite = SrtpSuite.AES_CM_128_HMAC_SHA1_80;
                 metaSrtp[c] = new SrtpEndpoint(new CryptoAttribute(1, suite,
                         metaKey), new CryptoAttribute(1, suite,
-                        Base64.getDecoder().decode(find(OUR_KEY, metaOffer))), 0x4D455441L);
+                        Base64.getDecoder().decode(find(OUR_KEY, metaOffer))));
                 toPbxPort[c] = new InetSocketAddress(lo, Integer.parseInt(find(MEDIA_PORT, pbxAnswer)));
                 toMetaPort[c] = new InetSocketAddress(lo, Integer.parseInt(find(MEDIA_PORT, metaOffer)));
             }
@@ -176,7 +176,7 @@ public final class RelayBenchServer {
                 rtp[11] = 0x41;
                 pbx[c].send(new DatagramPacket(rtp, 12 + 160, toPbxPort[c]));
                 PacketBuffer srtp = metaSrtp[c].protectRtp(rtp.clone(), 12 + 160);
-                meta[c].send(new DatagramPacket(srtp.getBuffer(), srtp.getOffset(), srtp.getLength(),
+                meta[c].send(new DatagramPacket(srtp.getBuffer(), srtp.getLength(),
                         toMetaPort[c]));
                 try {
                     meta[c].receive(received);
@@ -184,11 +184,6 @@ public final class RelayBenchServer {
                     relayed += 2;
                 } catch (SocketTimeoutException e) {
                     // a silence or SRTCP packet in between, or a loss: keep going
-                }
-            }
-            for (SrtpEndpoint e : metaSrtp) {
-                if (e != null) {
-                    e.close();
                 }
             }
         } finally {

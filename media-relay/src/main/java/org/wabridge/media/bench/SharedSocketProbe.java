@@ -106,7 +106,7 @@ public final class SharedSocketProbe {
                 random.nextBytes(ourKey);
                 SrtpSuite suite = SrtpSuite.AES_CM_128_HMAC_SHA1_80;
                 Call call = new Call(pbx, meta, new SrtpEndpoint(new CryptoAttribute(1, suite, ourKey),
-                        new CryptoAttribute(1, suite, theirKey), OUR_SSRC));
+                        new CryptoAttribute(1, suite, theirKey)));
                 byPbx.put(pbx, call);
                 byMeta.put(meta, call);
                 if (shared) {
@@ -197,14 +197,14 @@ public final class SharedSocketProbe {
                 if (pt >= 72 && pt <= 76) {
                     return; // SRTCP (RFC 5761): not forwarded by the probe
                 }
-                buf = new PacketBuffer(bytes, 0, len);
+                buf = new PacketBuffer(bytes, len);
                 if (call.srtp.unprotectRtp(buf) != SrtpEndpoint.Verdict.OK) {
                     return;
                 }
                 to = call.pbxSide;
                 peer = call.pbx;
             }
-            to.write(new DatagramPacket(Unpooled.wrappedBuffer(buf.getBuffer(), buf.getOffset(), buf.getLength()),
+            to.write(new DatagramPacket(Unpooled.wrappedBuffer(buf.getBuffer(), 0, buf.getLength()),
                     peer), to.voidPromise());
             if (!toFlush.contains(to)) {
                 toFlush.add(to);

@@ -85,7 +85,7 @@ final class SimulatedMeta implements AutoCloseable {
                         @Override
                         public void onConnected(DtlsSrtpKeys keys, Duration handshakeTime) {
                             try {
-                                keyed(keys.newSrtpEndpoint(SSRC));
+                                keyed(keys.newSrtpEndpoint());
                             } catch (Exception e) {
                                 throw new IllegalStateException(e);
                             }
@@ -115,7 +115,7 @@ final class SimulatedMeta implements AutoCloseable {
                     SrtpSuite.AES_CM_128_HMAC_SHA1_80, sdesKey);
             sdp.append("m=audio ").append(port).append(" RTP/SAVP 111 126\r\nc=IN IP4 127.0.0.1\r\n")
                     .append("a=crypto:").append(theirs.format()).append("\r\n");
-            srtp = new SrtpEndpoint(theirs, ours, SSRC);
+            srtp = new SrtpEndpoint(theirs, ours);
         }
         sdp.append("a=rtcp-mux\r\na=sendrecv\r\na=rtpmap:111 opus/48000/2\r\na=rtpmap:126 telephone-event/8000\r\n");
         reader.start();
@@ -190,8 +190,5 @@ final class SimulatedMeta implements AutoCloseable {
             endpoint.close();
         }
         socket.close();
-        if (srtp != null) {
-            srtp.close();
-        }
     }
 }

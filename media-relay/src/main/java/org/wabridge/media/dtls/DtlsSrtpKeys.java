@@ -79,8 +79,8 @@ public final class DtlsSrtpKeys {
     }
 
     /** The SRTP/SRTCP endpoint for our outgoing stream {@code ourSsrc}, exactly as for SDES. */
-    public SrtpEndpoint newSrtpEndpoint(long ourSsrc) throws GeneralSecurityException {
-        return new SrtpEndpoint(local, remote, ourSsrc);
+    public SrtpEndpoint newSrtpEndpoint() throws GeneralSecurityException {
+        return new SrtpEndpoint(local, remote);
     }
 
     @Override

@@ -300,15 +300,12 @@ public final class CallMedia {
         SrtpEndpoint endpoint = null;
         if (!leg.keyedByDtls()) {
             try {
-                endpoint = new SrtpEndpoint(leg.ourCrypto(), leg.theirCrypto(), local.ssrc());
+                endpoint = new SrtpEndpoint(leg.ourCrypto(), leg.theirCrypto());
             } catch (GeneralSecurityException e) {
                 throw new SdpException("cannot set up SRTP with Meta's key: " + e.getMessage());
             }
         } // DTLS: the keys come from the handshake after the start
-        if (srtp != null) {
-            srtp.close(); // the B2BUA repeated an offer/answer step: the new keys win
-        }
-        srtp = endpoint;
+        srtp = endpoint; // when the B2BUA repeats an offer/answer step, the new keys win
         metaLeg = leg;
         metaAddress = new InetSocketAddress(address, leg.port());
     }
@@ -387,7 +384,7 @@ public final class CallMedia {
                     return;
                 }
                 try {
-                    srtp = keys.newSrtpEndpoint(local.ssrc());
+                    srtp = keys.newSrtpEndpoint();
                 } catch (GeneralSecurityException e) {
                     keyingFailed(new MetaLegFailure(MetaLegFailure.Kind.DTLS_FAILED,
                             "the SRTP library refused the keys of the handshake: " + e.getMessage()), now);
@@ -540,7 +537,7 @@ public final class CallMedia {
             metaCounters.dropped++;
             return;
         }
-        PacketBuffer buf = new PacketBuffer(p, 0, len);
+        PacketBuffer buf = new PacketBuffer(p, len);
         SrtpEndpoint.Verdict verdict;
         try {
             verdict = rtcp ? srtp.unprotectRtcp(buf) : srtp.unprotectRtp(buf);
@@ -716,9 +713,6 @@ public final class CallMedia {
         earlyDtls.clear();
         if (keying != null) {
             keying.close();
-        }
-        if (srtp != null) {
-            srtp.close();
         }
     }
 

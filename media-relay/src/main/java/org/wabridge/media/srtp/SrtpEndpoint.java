@@ -3,128 +3,157 @@ package org.wabridge.media.srtp;
 import java.security.GeneralSecurityException;
 import java.util.HashMap;
 import java.util.Map;
-import org.jitsi.srtp.SrtcpCryptoContext;
-import org.jitsi.srtp.SrtpContextFactory;
-import org.jitsi.srtp.SrtpCryptoContext;
-import org.jitsi.srtp.SrtpErrorStatus;
-import org.jitsi.srtp.crypto.Aes;
-import org.jitsi.utils.logging2.Logger;
-import org.jitsi.utils.logging2.LoggerImpl;
+import org.wabridge.media.rtp.Rtp;
 import org.wabridge.media.sdp.CryptoAttribute;
 
 /**
- * SRTP/SRTCP of one Meta leg with jitsi-srtp: protects our one outgoing stream with our key and
- * unprotects Meta's streams with Meta's key. Not thread-safe: used from one session at a time.
+ * SRTP and SRTCP of one Meta leg (RFC 3711, AES-CM with HMAC-SHA1): protects our one outgoing stream with our key
+ * and unprotects Meta's streams with Meta's key, in place. The ciphers are the JDK's ({@link SessionCrypto}); this
+ * class keeps what RFC 3711 keeps per stream: our rollover counter and SRTCP index, and a replay window for each
+ * SSRC Meta sends. Not thread-safe: used from one session at a time.
  */
-public final class SrtpEndpoint implements AutoCloseable {
+public final class SrtpEndpoint {
 
     /** Meta sends one SSRC; a few more are tolerated, then new SSRCs are refused (no unbounded state). */
     private static final int MAX_INBOUND_SSRCS = 4;
+    private static final int RTCP_HEADER = 8;
+    private static final int SRTCP_INDEX_LENGTH = 4;
+    private static final long SRTCP_INDEX_LIMIT = 1L << 31;
 
-    static {
-        // jitsi-srtp picks its AES-CTR provider by timing 1250-byte blocks with one cipher init; SRTP re-inits the
-        // cipher with a new IV per packet (a key schedule each time in SunJCE, plus a copy of the input when it
-        // encrypts in place). With 160-byte audio the OpenSSL provider is faster (protect + unprotect 3.8 vs 4.9 µs
-        // here, BENCHMARKS.md). Only a preference: where it cannot be made, jitsi-srtp benchmarks the others.
-        Aes.setFactoryClassName("org.jitsi.srtp.crypto.Aes$OpenSSLCipherFactory");
-    }
-
-    /**
-     * The logger jitsi-srtp logs through for this endpoint alone. jitsi-utils records every child logger made from a
-     * logger in a list of weak references that nothing prunes: with one logger for the process, each call left two
-     * entries behind, a heap that grew by 2 references a call for as long as the bridge ran (BENCHMARKS.md, "Soak").
-     */
-    private final Logger jitsiLogger = new LoggerImpl(SrtpEndpoint.class.getName());
-    private final SrtpContextFactory outbound;
-    private final SrtpContextFactory inbound;
-    private final SrtpCryptoContext outRtp;
-    private final SrtcpCryptoContext outRtcp;
-    private final Map<Long, SrtpCryptoContext> inRtp = new HashMap<>();
-    private final Map<Long, SrtcpCryptoContext> inRtcp = new HashMap<>();
+    private final SessionCrypto outRtp;
+    private final SessionCrypto outRtcp;
+    private final SessionCrypto inRtp;
+    private final SessionCrypto inRtcp;
+    /** Our stream's highest SRTP index so far: its rollover counter and last sequence number; -1 before the first. */
+    private long outHighest = -1;
+    private long outRtcpIndex;
+    private final Map<Long, ReplayWindow> inRtpWindows = new HashMap<>();
+    private final Map<Long, ReplayWindow> inRtcpWindows = new HashMap<>();
 
     /** The result of an unprotect: the plain packet or why it was refused. */
     public enum Verdict { OK, AUTH_FAILURE, REPLAY, INVALID }
 
-    public SrtpEndpoint(CryptoAttribute ours, CryptoAttribute theirs, long ourSsrc) throws GeneralSecurityException {
-        outbound = new SrtpContextFactory(true, ours.masterKey(), ours.masterSalt(),
-                ours.suite().srtpPolicy(), ours.suite().srtcpPolicy(), jitsiLogger);
-        inbound = new SrtpContextFactory(false, theirs.masterKey(), theirs.masterSalt(),
-                theirs.suite().srtpPolicy(), theirs.suite().srtcpPolicy(), jitsiLogger);
-        outRtp = outbound.deriveContext((int) ourSsrc, 0);
-        outRtcp = outbound.deriveControlContext((int) ourSsrc);
+    /**
+     * @param ours   our master key and suite, for what we send
+     * @param theirs Meta's master key and suite, for what Meta sends
+     */
+    public SrtpEndpoint(CryptoAttribute ours, CryptoAttribute theirs) throws GeneralSecurityException {
+        outRtp = SessionCrypto.rtp(ours.masterKey(), ours.masterSalt(), ours.suite().srtpTagLength());
+        outRtcp = SessionCrypto.rtcp(ours.masterKey(), ours.masterSalt());
+        inRtp = SessionCrypto.rtp(theirs.masterKey(), theirs.masterSalt(), theirs.suite().srtpTagLength());
+        inRtcp = SessionCrypto.rtcp(theirs.masterKey(), theirs.masterSalt());
     }
 
     /** Encrypts and authenticates an RTP packet, in place when {@code rtp} has room; returns the SRTP packet. */
     public PacketBuffer protectRtp(byte[] rtp, int len) throws GeneralSecurityException {
-        PacketBuffer buf = PacketBuffer.withTrailerRoom(rtp, len);
-        SrtpErrorStatus status = outRtp.transformPacket(buf);
-        if (status != SrtpErrorStatus.OK) {
-            throw new GeneralSecurityException("SRTP protect failed: " + status);
+        int header = Rtp.headerLength(rtp, len);
+        if (len < Rtp.HEADER_LENGTH || header > len) {
+            throw new GeneralSecurityException("SRTP protect: not an RTP packet (" + len
+                    + " bytes, its header runs past its end)");
         }
+        long index = ReplayWindow.estimateIndex(outHighest, Rtp.sequence(rtp));
+        if (index < 0) {
+            throw new GeneralSecurityException("SRTP protect: sequence number " + Rtp.sequence(rtp)
+                    + " is from before the stream's first packet");
+        }
+        PacketBuffer buf = PacketBuffer.withTrailerRoom(rtp, len);
+        byte[] b = buf.getBuffer();
+        outRtp.crypt(Rtp.ssrc(b), index, b, header, len);
+        outRtp.authenticate(b, 0, len, index >>> 16);
+        outRtp.writeTag(b, len);
+        buf.setLength(len + outRtp.tagLength());
+        outHighest = Math.max(outHighest, index);
         return buf;
     }
 
     /** Encrypts and authenticates an RTCP packet; returns the SRTCP packet. */
     public PacketBuffer protectRtcp(byte[] rtcp, int len) throws GeneralSecurityException {
-        PacketBuffer buf = PacketBuffer.withTrailerRoom(rtcp, len);
-        SrtpErrorStatus status = outRtcp.transformPacket(buf);
-        if (status != SrtpErrorStatus.OK) {
-            throw new GeneralSecurityException("SRTCP protect failed: " + status);
+        if (len < RTCP_HEADER) {
+            throw new GeneralSecurityException("SRTCP protect: " + len + " bytes is shorter than an RTCP header");
         }
+        if (outRtcpIndex >= SRTCP_INDEX_LIMIT) {
+            throw new GeneralSecurityException("SRTCP protect: 2^31 packets sent with one key, the call must re-key");
+        }
+        long index = outRtcpIndex++;
+        PacketBuffer buf = PacketBuffer.withTrailerRoom(rtcp, len);
+        byte[] b = buf.getBuffer();
+        outRtcp.crypt(Rtp.u32(b, 4), index, b, RTCP_HEADER, len);
+        Rtp.putU32(b, len, index | SRTCP_INDEX_LIMIT); // the E flag: encrypted
+        outRtcp.authenticate(b, 0, len + SRTCP_INDEX_LENGTH, -1);
+        outRtcp.writeTag(b, len + SRTCP_INDEX_LENGTH);
+        buf.setLength(len + SRTCP_INDEX_LENGTH + outRtcp.tagLength());
         return buf;
     }
 
     /** Authenticates and decrypts SRTP in place; on OK {@code buf} holds the RTP packet. */
     public Verdict unprotectRtp(PacketBuffer buf) throws GeneralSecurityException {
-        long ssrc = ssrcAt(buf, 8);
-        SrtpCryptoContext ctx = inRtp.get(ssrc);
-        if (ctx == null) {
-            if (inRtp.size() >= MAX_INBOUND_SSRCS) {
+        byte[] b = buf.getBuffer();
+        int end = buf.getLength() - inRtp.tagLength(); // the RTP packet's length, the tag after it
+        int header = end < Rtp.HEADER_LENGTH ? Integer.MAX_VALUE : Rtp.headerLength(b, end);
+        if (header > end) {
+            return Verdict.INVALID;
+        }
+        long ssrc = Rtp.ssrc(b);
+        ReplayWindow window = inRtpWindows.get(ssrc);
+        long index = ReplayWindow.estimateIndex(window == null ? -1 : window.highest(), Rtp.sequence(b));
+        if (index < 0 || window != null && window.isReplay(index)) {
+            return Verdict.REPLAY;
+        }
+        inRtp.authenticate(b, 0, end, index >>> 16);
+        if (!inRtp.tagMatches(b, end)) {
+            return Verdict.AUTH_FAILURE;
+        }
+        if (window == null) {
+            window = newWindow(inRtpWindows, ssrc); // only for a packet that authenticated: forged SSRCs take no slot
+            if (window == null) {
                 return Verdict.INVALID;
             }
-            ctx = inbound.deriveContext((int) ssrc, 0);
-            inRtp.put(ssrc, ctx);
         }
-        return verdict(ctx.reverseTransformPacket(buf, false));
+        inRtp.crypt(ssrc, index, b, header, end);
+        window.accept(index);
+        buf.setLength(end);
+        return Verdict.OK;
     }
 
     /** Authenticates and decrypts SRTCP in place. */
     public Verdict unprotectRtcp(PacketBuffer buf) throws GeneralSecurityException {
-        long ssrc = ssrcAt(buf, 4);
-        SrtcpCryptoContext ctx = inRtcp.get(ssrc);
-        if (ctx == null) {
-            if (inRtcp.size() >= MAX_INBOUND_SSRCS) {
+        byte[] b = buf.getBuffer();
+        int authenticated = buf.getLength() - inRtcp.tagLength();
+        int end = authenticated - SRTCP_INDEX_LENGTH; // the RTCP packet's length
+        if (end < RTCP_HEADER) {
+            return Verdict.INVALID;
+        }
+        long word = Rtp.u32(b, end);
+        long index = word & (SRTCP_INDEX_LIMIT - 1);
+        long ssrc = Rtp.u32(b, 4);
+        ReplayWindow window = inRtcpWindows.get(ssrc);
+        if (window != null && window.isReplay(index)) {
+            return Verdict.REPLAY;
+        }
+        inRtcp.authenticate(b, 0, authenticated, -1);
+        if (!inRtcp.tagMatches(b, authenticated)) {
+            return Verdict.AUTH_FAILURE;
+        }
+        if (window == null) {
+            window = newWindow(inRtcpWindows, ssrc);
+            if (window == null) {
                 return Verdict.INVALID;
             }
-            ctx = inbound.deriveControlContext((int) ssrc);
-            inRtcp.put(ssrc, ctx);
         }
-        return verdict(ctx.reverseTransformPacket(buf));
+        if (word >= SRTCP_INDEX_LIMIT) { // E flag: the sender encrypted it
+            inRtcp.crypt(ssrc, index, b, RTCP_HEADER, end);
+        }
+        window.accept(index);
+        buf.setLength(end);
+        return Verdict.OK;
     }
 
-    private static long ssrcAt(PacketBuffer buf, int at) {
-        byte[] b = buf.getBuffer();
-        int o = buf.getOffset() + at;
-        return ((long) (b[o] & 0xFF) << 24) | ((b[o + 1] & 0xFF) << 16) | ((b[o + 2] & 0xFF) << 8) | (b[o + 3] & 0xFF);
-    }
-
-    private static Verdict verdict(SrtpErrorStatus status) {
-        return switch (status) {
-            case OK -> Verdict.OK;
-            case AUTH_FAIL -> Verdict.AUTH_FAILURE;
-            case REPLAY_FAIL, REPLAY_OLD -> Verdict.REPLAY;
-            default -> Verdict.INVALID;
-        };
-    }
-
-    /** The logger handed to jitsi-srtp (tests check what it accumulates). */
-    Logger jitsiLogger() {
-        return jitsiLogger;
-    }
-
-    @Override
-    public void close() {
-        outbound.close();
-        inbound.close();
+    private static ReplayWindow newWindow(Map<Long, ReplayWindow> windows, long ssrc) {
+        if (windows.size() >= MAX_INBOUND_SSRCS) {
+            return null;
+        }
+        ReplayWindow window = new ReplayWindow();
+        windows.put(ssrc, window);
+        return window;
     }
 }

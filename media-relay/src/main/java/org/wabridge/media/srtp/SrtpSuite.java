@@ -1,7 +1,6 @@
 package org.wabridge.media.srtp;
 
 import java.util.Optional;
-import org.jitsi.srtp.SrtpPolicy;
 
 /** The SDES crypto suites the Meta leg accepts (AES-128 counter mode, HMAC-SHA1). */
 public enum SrtpSuite {
@@ -35,15 +34,5 @@ public enum SrtpSuite {
             }
         }
         return Optional.empty();
-    }
-
-    SrtpPolicy srtpPolicy() {
-        return new SrtpPolicy(SrtpPolicy.AESCM_ENCRYPTION, MASTER_KEY_LENGTH,
-                SrtpPolicy.HMACSHA1_AUTHENTICATION, 20, srtpTagLength, MASTER_SALT_LENGTH);
-    }
-
-    SrtpPolicy srtcpPolicy() {
-        return new SrtpPolicy(SrtpPolicy.AESCM_ENCRYPTION, MASTER_KEY_LENGTH,
-                SrtpPolicy.HMACSHA1_AUTHENTICATION, 20, SRTCP_TAG_LENGTH, MASTER_SALT_LENGTH);
     }
 }

@@ -6,11 +6,12 @@ import java.util.Arrays;
 import org.wabridge.media.sdp.CryptoAttribute;
 
 /**
- * One SRTP and SRTCP round trip through {@link SrtpEndpoint} with throw-away keys, once per JVM, so that what
- * jitsi-srtp does on first use (loading its OpenSSL-backed native library, benchmarking the AES providers,
- * looking up the HMAC-SHA1 providers, loading BouncyCastle's classes) happens before the bridge takes calls. Without
- * it the first call waited over a second between Meta's 200 OK and the PBX's 200 OK (BENCHMARKS.md, "Call set-up
- * latency"). The media relay runs it from its constructor.
+ * One SRTP and SRTCP round trip through {@link SrtpEndpoint} with throw-away keys, once per JVM, so that what the
+ * first use costs (the JDK's security providers looked up and their AES and HMAC-SHA1 classes loaded and verified,
+ * {@code SecureRandom} seeded) is paid before the bridge takes calls, and a JDK without AES or HmacSHA1 is found at
+ * start rather than on the first call. Without it the first call once waited over a second between Meta's 200 OK
+ * and the PBX's 200 OK (BENCHMARKS.md, "Call set-up latency", when SRTP was jitsi-srtp's). The media relay runs it
+ * from its constructor.
  */
 public final class SrtpWarmUp {
 
@@ -47,18 +48,17 @@ public final class SrtpWarmUp {
         CryptoAttribute a = key(suite, random);
         CryptoAttribute b = key(suite, random);
         long ssrc = random.nextInt() & 0xFFFF_FFFFL;
-        try (SrtpEndpoint sender = new SrtpEndpoint(a, b, ssrc);
-             SrtpEndpoint receiver = new SrtpEndpoint(b, a, 0x5EED)) {
-            byte[] rtp = rtp(ssrc);
-            byte[] plain = rtp.clone();
-            PacketBuffer srtp = sender.protectRtp(rtp, rtp.length);
-            check(receiver.unprotectRtp(srtp), srtp, plain, "SRTP");
+        SrtpEndpoint sender = new SrtpEndpoint(a, b);
+        SrtpEndpoint receiver = new SrtpEndpoint(b, a);
+        byte[] rtp = rtp(ssrc);
+        byte[] plain = rtp.clone();
+        PacketBuffer srtp = sender.protectRtp(rtp, rtp.length);
+        check(receiver.unprotectRtp(srtp), srtp, plain, "SRTP");
 
-            byte[] rtcp = rtcp(ssrc);
-            byte[] plainRtcp = rtcp.clone();
-            PacketBuffer srtcp = sender.protectRtcp(rtcp, rtcp.length);
-            check(receiver.unprotectRtcp(srtcp), srtcp, plainRtcp, "SRTCP");
-        }
+        byte[] rtcp = rtcp(ssrc);
+        byte[] plainRtcp = rtcp.clone();
+        PacketBuffer srtcp = sender.protectRtcp(rtcp, rtcp.length);
+        check(receiver.unprotectRtcp(srtcp), srtcp, plainRtcp, "SRTCP");
     }
 
     private static void check(SrtpEndpoint.Verdict verdict, PacketBuffer got, byte[] expected, String what)

@@ -127,30 +127,29 @@ class DtlsEndpointTest {
         }
     }
 
-    /** An SRTP and an SRTCP packet each way through the relay's own SRTP code (jitsi-srtp). */
+    /** An SRTP and an SRTCP packet each way through the relay's own SRTP code. */
     private static void srtpRoundTrip(DtlsSrtpKeys clientKeys, DtlsSrtpKeys serverKeys) throws Exception {
-        try (SrtpEndpoint ours = clientKeys.newSrtpEndpoint(0x1111);
-             SrtpEndpoint theirs = serverKeys.newSrtpEndpoint(0x2222);
-             // reads with the server's write key: must not open what the client wrote
-             SrtpEndpoint wrong = new SrtpEndpoint(clientKeys.remote(), clientKeys.remote(), 0x3333)) {
-            byte[] rtp = Rtp.build(111, true, 1, 960, 0x1111, new byte[] {(byte) 0xF8, (byte) 0xFF, (byte) 0xFE});
-            PacketBuffer srtp = ours.protectRtp(rtp.clone(), rtp.length);
-            byte[] onTheWire = srtp.toArray();
-            assertEquals(SrtpEndpoint.Verdict.OK, theirs.unprotectRtp(srtp));
-            assertArrayEquals(rtp, srtp.toArray());
-            assertEquals(SrtpEndpoint.Verdict.AUTH_FAILURE, wrong.unprotectRtp(new PacketBuffer(onTheWire, 0, onTheWire.length)),
-                    "one key per direction");
+        SrtpEndpoint ours = clientKeys.newSrtpEndpoint();
+        SrtpEndpoint theirs = serverKeys.newSrtpEndpoint();
+        // reads with the server's write key: must not open what the client wrote
+        SrtpEndpoint wrong = new SrtpEndpoint(clientKeys.remote(), clientKeys.remote());
+        byte[] rtp = Rtp.build(111, true, 1, 960, 0x1111, new byte[] {(byte) 0xF8, (byte) 0xFF, (byte) 0xFE});
+        PacketBuffer srtp = ours.protectRtp(rtp.clone(), rtp.length);
+        byte[] onTheWire = srtp.toArray();
+        assertEquals(SrtpEndpoint.Verdict.OK, theirs.unprotectRtp(srtp));
+        assertArrayEquals(rtp, srtp.toArray());
+        assertEquals(SrtpEndpoint.Verdict.AUTH_FAILURE, wrong.unprotectRtp(new PacketBuffer(onTheWire, onTheWire.length)),
+                "one key per direction");
 
-            byte[] back = Rtp.build(111, false, 9, 1920, 0x2222, new byte[20]);
-            PacketBuffer srtpBack = theirs.protectRtp(back.clone(), back.length);
-            assertEquals(SrtpEndpoint.Verdict.OK, ours.unprotectRtp(srtpBack));
-            assertArrayEquals(back, srtpBack.toArray());
+        byte[] back = Rtp.build(111, false, 9, 1920, 0x2222, new byte[20]);
+        PacketBuffer srtpBack = theirs.protectRtp(back.clone(), back.length);
+        assertEquals(SrtpEndpoint.Verdict.OK, ours.unprotectRtp(srtpBack));
+        assertArrayEquals(back, srtpBack.toArray());
 
-            byte[] sr = Rtcp.senderReport(0x1111, System.currentTimeMillis(), 960, 1, 3, "cname");
-            PacketBuffer srtcp = ours.protectRtcp(sr.clone(), sr.length);
-            assertEquals(SrtpEndpoint.Verdict.OK, theirs.unprotectRtcp(srtcp));
-            assertArrayEquals(sr, srtcp.toArray());
-        }
+        byte[] sr = Rtcp.senderReport(0x1111, System.currentTimeMillis(), 960, 1, 3, "cname");
+        PacketBuffer srtcp = ours.protectRtcp(sr.clone(), sr.length);
+        assertEquals(SrtpEndpoint.Verdict.OK, theirs.unprotectRtcp(srtcp));
+        assertArrayEquals(sr, srtcp.toArray());
     }
 
     @Test

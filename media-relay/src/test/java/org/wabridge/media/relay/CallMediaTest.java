@@ -88,7 +88,7 @@ class CallMediaTest {
         Matcher m = Pattern.compile("a=crypto:(\\d+) (\\S+) inline:(\\S+)").matcher(sdpToMeta);
         assertTrue(m.find());
         CryptoAttribute ours = CryptoAttribute.parse(m.group(1) + " " + m.group(2) + " inline:" + m.group(3)).orElseThrow();
-        meta = new SrtpEndpoint(new CryptoAttribute(1, SrtpSuite.AES_CM_128_HMAC_SHA1_80, metaKey), ours, 0x77777777L);
+        meta = new SrtpEndpoint(new CryptoAttribute(1, SrtpSuite.AES_CM_128_HMAC_SHA1_80, metaKey), ours);
     }
 
     /** Business-initiated call set up and its Meta leg started at time 0, with Meta's side connected. */
@@ -102,7 +102,7 @@ class CallMediaTest {
     }
 
     private byte[] decryptAtMeta(Sent s) throws Exception {
-        PacketBuffer buf = new PacketBuffer(s.data().clone(), 0, s.data().length);
+        PacketBuffer buf = new PacketBuffer(s.data().clone(), s.data().length);
         boolean rtcp = Rtp.looksLikeRtcp(s.data(), s.data().length);
         SrtpEndpoint.Verdict v = rtcp ? meta.unprotectRtcp(buf) : meta.unprotectRtp(buf);
         assertEquals(SrtpEndpoint.Verdict.OK, v, "Meta authenticates what we send");

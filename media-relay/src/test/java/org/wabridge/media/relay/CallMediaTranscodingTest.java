@@ -83,7 +83,7 @@ class CallMediaTranscodingTest {
         Matcher m = Pattern.compile("a=crypto:(\\d+) (\\S+) inline:(\\S+)").matcher(sdpToMeta);
         assertTrue(m.find());
         CryptoAttribute ours = CryptoAttribute.parse(m.group(1) + " " + m.group(2) + " inline:" + m.group(3)).orElseThrow();
-        meta = new SrtpEndpoint(new CryptoAttribute(1, SrtpSuite.AES_CM_128_HMAC_SHA1_80, metaKey), ours, 0x77777777L);
+        meta = new SrtpEndpoint(new CryptoAttribute(1, SrtpSuite.AES_CM_128_HMAC_SHA1_80, metaKey), ours);
     }
 
     private CallMedia businessCall(TranscodingBudget budget) throws Exception {
@@ -105,7 +105,7 @@ class CallMediaTranscodingTest {
             if (Rtp.looksLikeRtcp(s.data(), s.data().length)) {
                 continue;
             }
-            PacketBuffer buf = new PacketBuffer(s.data().clone(), 0, s.data().length);
+            PacketBuffer buf = new PacketBuffer(s.data().clone(), s.data().length);
             assertEquals(SrtpEndpoint.Verdict.OK, meta.unprotectRtp(buf));
             rtp.add(buf.toArray());
         }

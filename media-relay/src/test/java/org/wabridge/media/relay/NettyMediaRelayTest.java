@@ -170,8 +170,7 @@ class NettyMediaRelayTest {
             Matcher ours = Pattern.compile("a=crypto:(\\d+) (\\S+) inline:(\\S+)").matcher(offer);
             assertTrue(ours.find(), offer);
             SrtpEndpoint metaSide = new SrtpEndpoint(new CryptoAttribute(1, SrtpSuite.AES_CM_128_HMAC_SHA1_80, metaKey),
-                    CryptoAttribute.parse(ours.group(1) + " " + ours.group(2) + " inline:" + ours.group(3)).orElseThrow(),
-                    0x7777L);
+                    CryptoAttribute.parse(ours.group(1) + " " + ours.group(2) + " inline:" + ours.group(3)).orElseThrow());
             List<byte[]> audio = new ArrayList<>();
             long firstMillis = -1;
             while (audio.size() < 20) {
@@ -180,7 +179,7 @@ class NettyMediaRelayTest {
                 if (firstMillis < 0) {
                     firstMillis = (System.nanoTime() - started) / 1_000_000;
                 }
-                PacketBuffer buf = new PacketBuffer(Arrays.copyOf(p.getData(), p.getLength()), 0, p.getLength());
+                PacketBuffer buf = new PacketBuffer(Arrays.copyOf(p.getData(), p.getLength()), p.getLength());
                 if (Rtp.looksLikeRtcp(buf.getBuffer(), buf.getLength())) {
                     continue;
                 }
@@ -192,7 +191,6 @@ class NettyMediaRelayTest {
                 assertEquals(i, audio.get(i)[12], "held PBX audio first and in order (no silence frame before it)");
                 assertEquals(111, Rtp.payloadType(audio.get(i)));
             }
-            metaSide.close();
             session.close();
         }
     }

@@ -68,8 +68,7 @@ class SharedMediaPortsTest {
             Matcher ours = OUR_CRYPTO.matcher(offer);
             assertTrue(ours.find(), offer);
             metaSide = new SrtpEndpoint(new CryptoAttribute(1, SrtpSuite.AES_CM_128_HMAC_SHA1_80, metaKey),
-                    CryptoAttribute.parse(ours.group(1) + " " + ours.group(2) + " inline:" + ours.group(3)).orElseThrow(),
-                    0x7777L);
+                    CryptoAttribute.parse(ours.group(1) + " " + ours.group(2) + " inline:" + ours.group(3)).orElseThrow());
             relayPbx = new InetSocketAddress("127.0.0.1", port(answer));
             relayMeta = new InetSocketAddress("127.0.0.1", port(offer));
             pbx.setSoTimeout(2000);
@@ -84,7 +83,7 @@ class SharedMediaPortsTest {
         void metaSends(int marker, int seq) throws Exception {
             byte[] rtp = Rtp.build(111, false, seq, seq * 960L, 0x7777L, new byte[] {(byte) marker, (byte) seq, 0, 0});
             PacketBuffer srtp = metaSide.protectRtp(Arrays.copyOf(rtp, rtp.length + PacketBuffer.TRAILER_ROOM), rtp.length);
-            meta.send(new DatagramPacket(srtp.getBuffer(), srtp.getOffset(), srtp.getLength(), relayMeta));
+            meta.send(new DatagramPacket(srtp.getBuffer(), srtp.getLength(), relayMeta));
         }
 
         /** The first payload byte of the next audio packet Meta decrypts with this call's key (RTCP skipped). */
@@ -93,7 +92,7 @@ class SharedMediaPortsTest {
                 DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
                 meta.receive(p);
                 assertEquals(relayMeta.getPort(), p.getPort(), "Meta's media comes from the port our SDP gave it");
-                PacketBuffer buf = new PacketBuffer(Arrays.copyOf(p.getData(), p.getLength()), 0, p.getLength());
+                PacketBuffer buf = new PacketBuffer(Arrays.copyOf(p.getData(), p.getLength()), p.getLength());
                 if (Rtp.looksLikeRtcp(buf.getBuffer(), buf.getLength())) {
                     continue;
                 }
@@ -117,7 +116,6 @@ class SharedMediaPortsTest {
         @Override
         public void close() {
             session.close();
-            metaSide.close();
             pbx.close();
             meta.close();
         }
@@ -187,7 +185,7 @@ class SharedMediaPortsTest {
                     metaRelay.receive(p);
                     int i = p.getPort() == calls.get(0).relayMeta.getPort() ? 0 : 1;
                     assertEquals(calls.get(i).relayMeta.getPort(), p.getPort(), "from one of the calls' Meta ports");
-                    PacketBuffer buf = new PacketBuffer(Arrays.copyOf(p.getData(), p.getLength()), 0, p.getLength());
+                    PacketBuffer buf = new PacketBuffer(Arrays.copyOf(p.getData(), p.getLength()), p.getLength());
                     if (Rtp.looksLikeRtcp(buf.getBuffer(), buf.getLength())) {
                         continue;
                     }
@@ -344,27 +342,25 @@ class SharedMediaPortsTest {
             session.startMetaLeg();
             Matcher ours = OUR_CRYPTO.matcher(metaAnswer);
             assertTrue(ours.find(), metaAnswer);
-            try (SrtpEndpoint metaSide = new SrtpEndpoint(
+            SrtpEndpoint metaSide = new SrtpEndpoint(
                     new CryptoAttribute(1, SrtpSuite.AES_CM_128_HMAC_SHA1_80, metaKey),
-                    CryptoAttribute.parse(ours.group(1) + " " + ours.group(2) + " inline:" + ours.group(3)).orElseThrow(),
-                    0x7777L)) {
-                meta.setSoTimeout(2000);
-                List<Integer> heard = new ArrayList<>();
-                long deadline = System.currentTimeMillis() + 3000; // silence fill would otherwise keep this going
-                while (heard.size() < 3 && System.currentTimeMillis() < deadline) {
-                    DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
-                    meta.receive(p);
-                    PacketBuffer buf = new PacketBuffer(Arrays.copyOf(p.getData(), p.getLength()), 0, p.getLength());
-                    if (Rtp.looksLikeRtcp(buf.getBuffer(), buf.getLength())) {
-                        continue;
-                    }
-                    assertEquals(SrtpEndpoint.Verdict.OK, metaSide.unprotectRtp(buf));
-                    if (buf.getLength() == 12 + 4) { // not the maiden silence frame that opens a user-initiated call
-                        heard.add((int) buf.toArray()[12]);
-                    }
+                    CryptoAttribute.parse(ours.group(1) + " " + ours.group(2) + " inline:" + ours.group(3)).orElseThrow());
+            meta.setSoTimeout(2000);
+            List<Integer> heard = new ArrayList<>();
+            long deadline = System.currentTimeMillis() + 3000; // silence fill would otherwise keep this going
+            while (heard.size() < 3 && System.currentTimeMillis() < deadline) {
+                DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
+                meta.receive(p);
+                PacketBuffer buf = new PacketBuffer(Arrays.copyOf(p.getData(), p.getLength()), p.getLength());
+                if (Rtp.looksLikeRtcp(buf.getBuffer(), buf.getLength())) {
+                    continue;
                 }
-                assertEquals(List.of(30, 31, 32), heard, "the greeting's first packets, in order");
+                assertEquals(SrtpEndpoint.Verdict.OK, metaSide.unprotectRtp(buf));
+                if (buf.getLength() == 12 + 4) { // not the maiden silence frame that opens a user-initiated call
+                    heard.add((int) buf.toArray()[12]);
+                }
             }
+            assertEquals(List.of(30, 31, 32), heard, "the greeting's first packets, in order");
             assertEquals(3, session.stats().pbx().packetsIn());
             assertEquals(0, relay.unmatchedSharedPackets());
             session.close();

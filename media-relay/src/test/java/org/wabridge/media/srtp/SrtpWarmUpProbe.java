@@ -47,12 +47,11 @@ public final class SrtpWarmUpProbe {
             }
             long start = System.nanoTime();
             byte[] key = new byte[SrtpSuite.KEY_AND_SALT_LENGTH];
-            try (SrtpEndpoint first = new SrtpEndpoint(new CryptoAttribute(1, SrtpSuite.AES_CM_128_HMAC_SHA1_80, key),
-                    new CryptoAttribute(1, SrtpSuite.AES_CM_128_HMAC_SHA1_80, key), 42)) {
-                byte[] rtp = new byte[12 + 160];
-                rtp[0] = (byte) 0x80;
-                first.protectRtp(rtp, rtp.length);
-            }
+            SrtpEndpoint first = new SrtpEndpoint(new CryptoAttribute(1, SrtpSuite.AES_CM_128_HMAC_SHA1_80, key),
+                    new CryptoAttribute(1, SrtpSuite.AES_CM_128_HMAC_SHA1_80, key));
+            byte[] rtp = new byte[12 + 160];
+            rtp[0] = (byte) 0x80;
+            first.protectRtp(rtp, rtp.length);
             System.out.println("firstEndpoint.micros=" + (System.nanoTime() - start) / 1000);
             synchronized (jitsi) {
                 System.out.println("firstEndpoint.jitsiRecords=" + jitsi.size());

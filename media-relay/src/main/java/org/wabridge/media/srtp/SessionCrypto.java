@@ -1,0 +1,157 @@
+package org.wabridge.media.srtp;
+
+import java.security.GeneralSecurityException;
+import java.util.Arrays;
+import javax.crypto.Cipher;
+import javax.crypto.Mac;
+import javax.crypto.ShortBufferException;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The session keys of one direction of RTP or of RTCP (RFC 3711 4.3, key derivation rate 0, so one set for every
+ * SSRC of that direction) and the JDK's AES and HMAC-SHA1 keyed with them once. Per packet it only fills counter
+ * blocks, encrypts them in one call and hashes: the JDK runs AES and SHA-1 on the CPU's instructions, where a
+ * cipher set up again for every packet's IV (jitsi-srtp's way, through JNI to OpenSSL) cost about twice as much
+ * (BENCHMARKS.md, run 17). Not thread-safe: one per endpoint direction, used by one thread at a time.
+ */
+final class SessionCrypto {
+
+    private static final int CIPHER_KEY_LENGTH = 16;
+    private static final int AUTH_KEY_LENGTH = 20;
+    private static final int SALT_LENGTH = 14;
+    /** The RFC 3711 4.3.2 labels of SRTP's keys; SRTCP's are these plus 3. */
+    private static final int LABEL_CIPHER = 0;
+    private static final int LABEL_AUTH = 1;
+    private static final int LABEL_SALT = 2;
+    private static final int RTCP_LABELS = 3;
+
+    private final Cipher aes;
+    private final Mac hmac;
+    private final byte[] salt;
+    private final int tagLength;
+    private final byte[] fullTag = new byte[20];
+    private final byte[] roc = new byte[4];
+    /** Counter blocks and their keystream for one packet; grown for a packet longer than any before. */
+    private byte[] counters = new byte[12 * 16];
+    private byte[] keystream = new byte[12 * 16];
+
+    private SessionCrypto(byte[] masterKey, byte[] masterSalt, int labelBase, int tagLength)
+            throws GeneralSecurityException {
+        Cipher kdf = Cipher.getInstance("AES/ECB/NoPadding");
+        kdf.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(masterKey, "AES"));
+        byte[] cipherKey = derive(kdf, masterSalt, labelBase + LABEL_CIPHER, CIPHER_KEY_LENGTH);
+        byte[] authKey = derive(kdf, masterSalt, labelBase + LABEL_AUTH, AUTH_KEY_LENGTH);
+        salt = derive(kdf, masterSalt, labelBase + LABEL_SALT, SALT_LENGTH);
+        aes = Cipher.getInstance("AES/ECB/NoPadding");
+        aes.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(cipherKey, "AES"));
+        hmac = Mac.getInstance("HmacSHA1");
+        hmac.init(new SecretKeySpec(authKey, "HmacSHA1"));
+        Arrays.fill(cipherKey, (byte) 0);
+        Arrays.fill(authKey, (byte) 0);
+        this.tagLength = tagLength;
+    }
+
+    /** SRTP's keys from a master key and salt, with an authentication tag of {@code tagLength} bytes. */
+    static SessionCrypto rtp(byte[] masterKey, byte[] masterSalt, int tagLength) throws GeneralSecurityException {
+        return new SessionCrypto(masterKey, masterSalt, 0, tagLength);
+    }
+
+    /** SRTCP's keys from a master key and salt; SRTCP's tag is always 80 bits (RFC 4568 6.2.1). */
+    static SessionCrypto rtcp(byte[] masterKey, byte[] masterSalt) throws GeneralSecurityException {
+        return new SessionCrypto(masterKey, masterSalt, RTCP_LABELS, SrtpSuite.SRTCP_TAG_LENGTH);
+    }
+
+    int tagLength() {
+        return tagLength;
+    }
+
+    /**
+     * RFC 3711 4.3.1's PRF at index 0: AES-CM under the master key over {@code (label << 48) XOR salt}, as many
+     * blocks as {@code length} needs.
+     */
+    static byte[] derive(Cipher kdf, byte[] masterSalt, int label, int length) throws GeneralSecurityException {
+        byte[] blocks = new byte[(length + 15) / 16 * 16];
+        for (int b = 0; b < blocks.length / 16; b++) {
+            System.arraycopy(masterSalt, 0, blocks, b * 16, SALT_LENGTH);
+            blocks[b * 16 + 7] ^= (byte) label;
+            blocks[b * 16 + 15] = (byte) b;
+        }
+        byte[] stream = kdf.doFinal(blocks);
+        byte[] key = Arrays.copyOf(stream, length);
+        Arrays.fill(stream, (byte) 0);
+        return key;
+    }
+
+    /**
+     * AES-CM (RFC 3711 4.1.1): XORs {@code b[from, to)} with the keystream of the packet whose SSRC and index (SRTP's
+     * 48-bit or SRTCP's 31-bit) are given. The same call encrypts and decrypts.
+     */
+    void crypt(long ssrc, long index, byte[] b, int from, int to) throws GeneralSecurityException {
+        int length = to - from;
+        int blocks = (length + 15) >>> 4;
+        if (counters.length < blocks * 16) {
+            counters = new byte[blocks * 16];
+            keystream = new byte[blocks * 16];
+        }
+        // IV = (salt << 16) XOR (SSRC << 64) XOR (index << 16); block i is IV + i, in its last 16 bits
+        for (int i = 0; i < blocks; i++) {
+            int o = i << 4;
+            System.arraycopy(salt, 0, counters, o, SALT_LENGTH);
+            counters[o + 4] ^= (byte) (ssrc >>> 24);
+            counters[o + 5] ^= (byte) (ssrc >>> 16);
+            counters[o + 6] ^= (byte) (ssrc >>> 8);
+            counters[o + 7] ^= (byte) ssrc;
+            counters[o + 8] ^= (byte) (index >>> 40);
+            counters[o + 9] ^= (byte) (index >>> 32);
+            counters[o + 10] ^= (byte) (index >>> 24);
+            counters[o + 11] ^= (byte) (index >>> 16);
+            counters[o + 12] ^= (byte) (index >>> 8);
+            counters[o + 13] ^= (byte) index;
+            counters[o + 14] = (byte) (i >>> 8);
+            counters[o + 15] = (byte) i;
+        }
+        try {
+            aes.update(counters, 0, blocks << 4, keystream, 0);
+        } catch (ShortBufferException e) {
+            throw new IllegalStateException(e); // keystream is as long as counters
+        }
+        for (int i = 0; i < length; i++) {
+            b[from + i] ^= keystream[i];
+        }
+    }
+
+    /**
+     * Computes the tag of {@code b[off, off + len)}, followed by the rollover counter for SRTP (RFC 3711 4.2); for
+     * SRTCP pass {@code rolloverCounter} -1 (its index is inside the authenticated bytes). {@link #writeTag} and
+     * {@link #tagMatches} use the result.
+     */
+    void authenticate(byte[] b, int off, int len, long rolloverCounter) throws GeneralSecurityException {
+        hmac.update(b, off, len);
+        if (rolloverCounter >= 0) {
+            roc[0] = (byte) (rolloverCounter >>> 24);
+            roc[1] = (byte) (rolloverCounter >>> 16);
+            roc[2] = (byte) (rolloverCounter >>> 8);
+            roc[3] = (byte) rolloverCounter;
+            hmac.update(roc, 0, 4);
+        }
+        try {
+            hmac.doFinal(fullTag, 0);
+        } catch (ShortBufferException e) {
+            throw new IllegalStateException(e); // fullTag holds a whole SHA-1
+        }
+    }
+
+    /** Writes the last computed tag, truncated to this suite's length, at {@code b[at]}. */
+    void writeTag(byte[] b, int at) {
+        System.arraycopy(fullTag, 0, b, at, tagLength);
+    }
+
+    /** Whether {@code b[at, at + tagLength)} is the last computed tag; in constant time. */
+    boolean tagMatches(byte[] b, int at) {
+        int diff = 0;
+        for (int i = 0; i < tagLength; i++) {
+            diff |= fullTag[i] ^ b[at + i];
+        }
+        return diff == 0;
+    }
+}
