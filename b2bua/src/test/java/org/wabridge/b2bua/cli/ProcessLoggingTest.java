@@ -24,25 +24,25 @@ import org.slf4j.LoggerFactory;
 class ProcessLoggingTest {
 
     @Test
-    void jitsiSrtpJulRecordsReachLogback() {
+    void jitsiUtilsJulRecordsReachLogback() {
         ProcessLogging.install();
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-        ch.qos.logback.classic.Logger srtp = context.getLogger("org.wabridge.media.srtp");
+        ch.qos.logback.classic.Logger ice4j = context.getLogger("org.ice4j");
         ListAppender<ILoggingEvent> appender = new ListAppender<>();
         appender.setContext(context);
         appender.start();
-        srtp.addAppender(appender);
+        ice4j.addAppender(appender);
         try {
-            // The logger SrtpEndpoint hands to jitsi-srtp: a java.util.logging logger underneath.
-            new LoggerImpl("org.wabridge.media.srtp.SrtpEndpoint").warn("SRTP replay check failed");
+            // jitsi-utils' logger, as ice4j's STUN classes use it: a java.util.logging logger underneath.
+            new LoggerImpl("org.ice4j.stack.StunStack").warn("STUN transaction failed");
             List<ILoggingEvent> events = appender.list;
             assertEquals(1, events.size(), "the JUL record must arrive in logback once: " + events);
             ILoggingEvent e = events.get(0);
             assertEquals(Level.WARN, e.getLevel());
-            assertEquals("org.wabridge.media.srtp.SrtpEndpoint", e.getLoggerName());
-            assertTrue(e.getFormattedMessage().contains("SRTP replay check failed"), e.getFormattedMessage());
+            assertEquals("org.ice4j.stack.StunStack", e.getLoggerName());
+            assertTrue(e.getFormattedMessage().contains("STUN transaction failed"), e.getFormattedMessage());
         } finally {
-            srtp.detachAppender(appender);
+            ice4j.detachAppender(appender);
         }
     }
 
@@ -95,7 +95,7 @@ class ProcessLoggingTest {
             configurator.setContext(context);
             configurator.doConfigure(production);
             // org.jitsi is WARN in logback.xml: JUL must drop jitsi's FINE and INFO records itself (cheap).
-            java.util.logging.Logger jitsi = java.util.logging.Logger.getLogger("org.jitsi.srtp.SrtpCryptoContext");
+            java.util.logging.Logger jitsi = java.util.logging.Logger.getLogger("org.jitsi.utils.concurrent.RecurringRunnableExecutor");
             assertFalse(jitsi.isLoggable(java.util.logging.Level.INFO), "JUL level of org.jitsi: "
                     + java.util.logging.Logger.getLogger("org.jitsi").getLevel());
             assertTrue(jitsi.isLoggable(java.util.logging.Level.WARNING));

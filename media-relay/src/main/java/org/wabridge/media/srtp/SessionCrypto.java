@@ -31,9 +31,9 @@ final class SessionCrypto {
     private final int tagLength;
     private final byte[] fullTag = new byte[20];
     private final byte[] roc = new byte[4];
-    /** Counter blocks and their keystream for one packet; grown for a packet longer than any before. */
-    private byte[] counters = new byte[12 * 16];
-    private byte[] keystream = new byte[12 * 16];
+    /** Counter blocks and their keystream for one packet: as long as the longest packet so far, in 64-byte steps. */
+    private byte[] counters = new byte[0];
+    private byte[] keystream = new byte[0];
 
     private SessionCrypto(byte[] masterKey, byte[] masterSalt, int labelBase, int tagLength)
             throws GeneralSecurityException {
@@ -90,8 +90,8 @@ final class SessionCrypto {
         int length = to - from;
         int blocks = (length + 15) >>> 4;
         if (counters.length < blocks * 16) {
-            counters = new byte[blocks * 16];
-            keystream = new byte[blocks * 16];
+            counters = new byte[(blocks + 3) / 4 * 64];
+            keystream = new byte[counters.length];
         }
         // IV = (salt << 16) XOR (SSRC << 64) XOR (index << 16); block i is IV + i, in its last 16 bits
         for (int i = 0; i < blocks; i++) {
