@@ -1,5 +1,8 @@
 package org.wabridge.media.srtp;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
 import javax.crypto.Cipher;
@@ -24,10 +27,15 @@ final class SessionCrypto {
     private static final int LABEL_AUTH = 1;
     private static final int LABEL_SALT = 2;
     private static final int RTCP_LABELS = 3;
+    /** Eight bytes of an array at a time: counter blocks are written, and keystream XORed, a word at a time. */
+    private static final VarHandle BIG_ENDIAN_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
 
     private final Cipher aes;
     private final Mac hmac;
-    private final byte[] salt;
+    /** The session salt's 112 bits as the first 14 bytes of a 16-byte block: bytes 0-7, and 8-13 shifted left 16. */
+    private final long saltHigh;
+    private final long saltLow;
     private final int tagLength;
     private final byte[] fullTag = new byte[20];
     private final byte[] roc = new byte[4];
@@ -41,7 +49,9 @@ final class SessionCrypto {
         kdf.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(masterKey, "AES"));
         byte[] cipherKey = derive(kdf, masterSalt, labelBase + LABEL_CIPHER, CIPHER_KEY_LENGTH);
         byte[] authKey = derive(kdf, masterSalt, labelBase + LABEL_AUTH, AUTH_KEY_LENGTH);
-        salt = derive(kdf, masterSalt, labelBase + LABEL_SALT, SALT_LENGTH);
+        byte[] salt = Arrays.copyOf(derive(kdf, masterSalt, labelBase + LABEL_SALT, SALT_LENGTH), 16);
+        saltHigh = (long) BIG_ENDIAN_LONG.get(salt, 0);
+        saltLow = (long) BIG_ENDIAN_LONG.get(salt, 8);
         aes = Cipher.getInstance("AES/ECB/NoPadding");
         aes.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(cipherKey, "AES"));
         hmac = Mac.getInstance("HmacSHA1");
@@ -93,29 +103,23 @@ final class SessionCrypto {
             counters = new byte[(blocks + 3) / 4 * 64];
             keystream = new byte[counters.length];
         }
-        // IV = (salt << 16) XOR (SSRC << 64) XOR (index << 16); block i is IV + i, in its last 16 bits
+        // IV = (salt << 16) XOR (SSRC << 64) XOR (index << 16); block i is IV + i, in its last 16 bits (zero in IV)
+        long high = saltHigh ^ (ssrc & 0xFFFF_FFFFL);
+        long low = saltLow ^ (index << 16);
         for (int i = 0; i < blocks; i++) {
-            int o = i << 4;
-            System.arraycopy(salt, 0, counters, o, SALT_LENGTH);
-            counters[o + 4] ^= (byte) (ssrc >>> 24);
-            counters[o + 5] ^= (byte) (ssrc >>> 16);
-            counters[o + 6] ^= (byte) (ssrc >>> 8);
-            counters[o + 7] ^= (byte) ssrc;
-            counters[o + 8] ^= (byte) (index >>> 40);
-            counters[o + 9] ^= (byte) (index >>> 32);
-            counters[o + 10] ^= (byte) (index >>> 24);
-            counters[o + 11] ^= (byte) (index >>> 16);
-            counters[o + 12] ^= (byte) (index >>> 8);
-            counters[o + 13] ^= (byte) index;
-            counters[o + 14] = (byte) (i >>> 8);
-            counters[o + 15] = (byte) i;
+            BIG_ENDIAN_LONG.set(counters, i << 4, high);
+            BIG_ENDIAN_LONG.set(counters, (i << 4) + 8, low | i);
         }
         try {
             aes.update(counters, 0, blocks << 4, keystream, 0);
         } catch (ShortBufferException e) {
             throw new IllegalStateException(e); // keystream is as long as counters
         }
-        for (int i = 0; i < length; i++) {
+        int i = 0;
+        for (; i + 8 <= length; i += 8) {
+            LONG.set(b, from + i, (long) LONG.get(b, from + i) ^ (long) LONG.get(keystream, i));
+        }
+        for (; i < length; i++) {
             b[from + i] ^= keystream[i];
         }
     }
