@@ -14,7 +14,8 @@ import org.wabridge.media.sdp.CryptoAttribute;
  * else is a crash. Half of the inputs are first protected by a peer with the right key (so authentication passes
  * and decryption, replay and RTCP index handling are reached) and then optionally altered at one byte.
  * ({@code crash-9ff5ee...} was this harness protecting an RTP packet whose extension runs past its end, which the
- * relay never protects: jitsi-srtp throws IllegalArgumentException for it. Kept as a seed.)
+ * relay never protects: the SRTP library of the time threw IllegalArgumentException for it, {@link SrtpEndpoint}
+ * refuses it with a GeneralSecurityException. Kept as a seed.)
  * Seeds: {@code SrtpUnprotectFuzzTestInputs/}; {@code scripts/fuzz srtp SECONDS}.
  */
 class SrtpUnprotectFuzzTest {
