@@ -28,7 +28,8 @@ final class SessionCrypto {
     private static final int LABEL_SALT = 2;
     private static final int RTCP_LABELS = 3;
     /** Eight bytes of an array at a time: counter blocks are written, and keystream XORed, a word at a time. */
-    private static final VarHandle BIG_ENDIAN_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle BIG_ENDIAN_LONG =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
 
     private final Cipher aes;
@@ -45,15 +46,14 @@ final class SessionCrypto {
 
     private SessionCrypto(byte[] masterKey, byte[] masterSalt, int labelBase, int tagLength)
             throws GeneralSecurityException {
-        Cipher kdf = Cipher.getInstance("AES/ECB/NoPadding");
-        kdf.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(masterKey, "AES"));
-        byte[] cipherKey = derive(kdf, masterSalt, labelBase + LABEL_CIPHER, CIPHER_KEY_LENGTH);
-        byte[] authKey = derive(kdf, masterSalt, labelBase + LABEL_AUTH, AUTH_KEY_LENGTH);
-        byte[] salt = Arrays.copyOf(derive(kdf, masterSalt, labelBase + LABEL_SALT, SALT_LENGTH), 16);
+        aes = Cipher.getInstance("AES/ECB/NoPadding");
+        aes.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(masterKey, "AES")); // first the key derivation's PRF
+        byte[] cipherKey = derive(aes, masterSalt, labelBase + LABEL_CIPHER, CIPHER_KEY_LENGTH);
+        byte[] authKey = derive(aes, masterSalt, labelBase + LABEL_AUTH, AUTH_KEY_LENGTH);
+        byte[] salt = Arrays.copyOf(derive(aes, masterSalt, labelBase + LABEL_SALT, SALT_LENGTH), 16);
         saltHigh = (long) BIG_ENDIAN_LONG.get(salt, 0);
         saltLow = (long) BIG_ENDIAN_LONG.get(salt, 8);
-        aes = Cipher.getInstance("AES/ECB/NoPadding");
-        aes.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(cipherKey, "AES"));
+        aes.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(cipherKey, "AES")); // then the packets' keystream
         hmac = Mac.getInstance("HmacSHA1");
         hmac.init(new SecretKeySpec(authKey, "HmacSHA1"));
         Arrays.fill(cipherKey, (byte) 0);

@@ -46,8 +46,8 @@ public final class SrtpEndpoint {
 
     /** Encrypts and authenticates an RTP packet, in place when {@code rtp} has room; returns the SRTP packet. */
     public PacketBuffer protectRtp(byte[] rtp, int len) throws GeneralSecurityException {
-        int header = Rtp.headerLength(rtp, len);
-        if (len < Rtp.HEADER_LENGTH || header > len) {
+        int header = len < Rtp.HEADER_LENGTH ? Integer.MAX_VALUE : Rtp.headerLength(rtp, len);
+        if (header > len) {
             throw new GeneralSecurityException("SRTP protect: not an RTP packet (" + len
                     + " bytes, its header runs past its end)");
         }

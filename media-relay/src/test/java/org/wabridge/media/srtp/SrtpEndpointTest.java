@@ -102,7 +102,8 @@ class SrtpEndpointTest {
         byte[] shortRtcp = new byte[8 + 4 + 9];
         shortRtcp[0] = (byte) 0x80;
         shortRtcp[1] = (byte) 200;
-        assertEquals(SrtpEndpoint.Verdict.INVALID, endpoint.unprotectRtcp(new PacketBuffer(shortRtcp, shortRtcp.length)));
+        assertEquals(SrtpEndpoint.Verdict.INVALID,
+                endpoint.unprotectRtcp(new PacketBuffer(shortRtcp, shortRtcp.length)));
 
         byte[] extensionPastEnd = Rtp.build(0, false, 1, 160, 1, new byte[8]);
         extensionPastEnd[0] |= 0x10;
@@ -110,6 +111,7 @@ class SrtpEndpointTest {
         GeneralSecurityException refused = assertThrows(GeneralSecurityException.class,
                 () -> endpoint.protectRtp(extensionPastEnd, extensionPastEnd.length));
         assertTrue(refused.getMessage().contains("header runs past its end"), refused.getMessage());
+        assertThrows(GeneralSecurityException.class, () -> endpoint.protectRtp(new byte[0], 0));
         assertThrows(GeneralSecurityException.class, () -> endpoint.protectRtcp(new byte[4], 4));
     }
 
@@ -122,7 +124,8 @@ class SrtpEndpointTest {
         byte[] late = sender.protectRtp(Rtp.build(0, false, 1001, 0, 7, new byte[160]), 172).toArray();
         byte[] now = sender.protectRtp(Rtp.build(0, false, 1064, 0, 7, new byte[160]), 172).toArray();
         assertEquals(SrtpEndpoint.Verdict.OK, receiver.unprotectRtp(new PacketBuffer(now, now.length)));
-        assertEquals(SrtpEndpoint.Verdict.REPLAY, receiver.unprotectRtp(new PacketBuffer(old, old.length)), "64 behind");
+        assertEquals(SrtpEndpoint.Verdict.REPLAY, receiver.unprotectRtp(new PacketBuffer(old, old.length)),
+                "64 behind");
         assertEquals(SrtpEndpoint.Verdict.OK, receiver.unprotectRtp(new PacketBuffer(late, late.length)), "63 behind");
     }
 }

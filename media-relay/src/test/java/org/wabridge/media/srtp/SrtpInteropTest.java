@@ -27,7 +27,7 @@ class SrtpInteropTest {
         return new CryptoAttribute(1, suite, material);
     }
 
-    /** 40 packets from sequence number 65,520 on (the rollover counter goes to 1), every fifth with CSRCs and an extension. */
+    /** 40 packets from sequence number 65,520 on (rollover counter 0, then 1), every fifth with CSRCs and extension. */
     private static List<byte[]> stream() {
         List<byte[]> packets = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
@@ -72,7 +72,8 @@ class SrtpInteropTest {
                 byte[] sr = Rtcp.senderReport(SSRC, System.currentTimeMillis(), 960L * i, i, 160L * i, "interop");
                 byte[] srtcp = endpoint.protectRtcp(sr.clone(), sr.length).toArray();
                 assertArrayEquals(sender.protectRtcp(sr, sr.length), srtcp, suite + " SRTCP index " + i);
-                assertArrayEquals(sr, receiver.unprotectRtcp(srtcp, srtcp.length), suite + " SRTCP opened by jitsi-srtp");
+                assertArrayEquals(sr, receiver.unprotectRtcp(srtcp, srtcp.length),
+                        suite + " SRTCP opened by jitsi-srtp");
             }
         }
     }
@@ -109,7 +110,8 @@ class SrtpInteropTest {
             PacketBuffer buf = new PacketBuffer(srtcp.clone(), srtcp.length);
             assertEquals(SrtpEndpoint.Verdict.OK, endpoint.unprotectRtcp(buf));
             assertArrayEquals(sr, buf.toArray());
-            assertEquals(SrtpEndpoint.Verdict.REPLAY, endpoint.unprotectRtcp(new PacketBuffer(srtcp.clone(), srtcp.length)));
+            assertEquals(SrtpEndpoint.Verdict.REPLAY,
+                    endpoint.unprotectRtcp(new PacketBuffer(srtcp.clone(), srtcp.length)));
         }
     }
 }
