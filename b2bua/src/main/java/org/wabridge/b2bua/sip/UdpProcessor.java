@@ -6,6 +6,9 @@ import gov.nist.javax.sip.stack.SIPTransactionStack;
 import gov.nist.javax.sip.stack.UDPMessageChannel;
 import gov.nist.javax.sip.stack.UDPMessageProcessor;
 import java.io.IOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.Field;
 import java.net.DatagramPacket;
 import java.net.InetAddress;
@@ -16,20 +19,46 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * JAIN-SIP's UDP listener with one change: every datagram is read into one buffer that is kept, and only its bytes
- * are handed on. JAIN-SIP's loop allocated a buffer of the largest datagram (64 KB) for every datagram it read:
- * without that the bridge allocated a quarter less at 500 calls/s (BENCHMARKS.md, "A buffer per datagram"). The
- * stack's worker threads, its queue and what they do with a datagram are JAIN-SIP's, unchanged.
+ * JAIN-SIP's UDP listener with two changes. Every datagram is read into one buffer that is kept, and only its bytes
+ * are handed on: JAIN-SIP's loop allocated a buffer of the largest datagram (64 KB) for every datagram it read, and
+ * without that the bridge allocated a quarter less at 500 calls/s (BENCHMARKS.md, "A buffer per datagram"). And a
+ * datagram that arrived while the loop was waiting for one (nothing else was waiting to be read) is processed on
+ * the loop's own thread, as JAIN-SIP's workers process theirs, instead of waking a worker for it: one thread
+ * hand-off less per message from the PBX (BENCHMARKS.md, "The PBX's datagrams processed where they are read").
+ * Datagrams that were already waiting go to the stack's workers as before, so a burst is read at once and
+ * processed in parallel. JAIN-SIP's workers never kept the order of datagrams either (16 of them take from one
+ * queue); SIP over UDP does not rely on it.
  */
 final class UdpProcessor extends UDPMessageProcessor {
 
     private static final Logger LOG = LoggerFactory.getLogger(UdpProcessor.class);
     /** The largest UDP payload; a larger datagram cannot arrive. */
     private static final int MAX_DATAGRAM = 65_535;
+    /**
+     * A receive that took at least this long waited for its datagram: nothing else was queued in the socket. One
+     * that finds a datagram waiting returns in a few microseconds; one that waits costs a thread switch at least.
+     */
+    static final long WAITED_NANOS = 50_000;
+    /** JAIN-SIP's processing of one datagram (parse, match, deliver), which its workers run; private there. */
+    private static final MethodHandle PROCESS = processMethod();
 
     UdpProcessor(InetAddress address, SIPTransactionStack stack, int port) throws IOException {
         super(address, stack, port);
         sendFromListeningSocket(stack);
+        if (PROCESS == null) {
+            throw new IOException("this JAIN-SIP has no UDPMessageChannel.processIncomingDataPacket(DatagramPacket)"
+                    + " to process a datagram on the reading thread");
+        }
+    }
+
+    private static MethodHandle processMethod() {
+        try {
+            return MethodHandles.privateLookupIn(UDPMessageChannel.class, MethodHandles.lookup()).findVirtual(
+                    UDPMessageChannel.class, "processIncomingDataPacket",
+                    MethodType.methodType(void.class, DatagramPacket.class));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
     }
 
     /**
@@ -61,16 +90,23 @@ final class UdpProcessor extends UDPMessageProcessor {
         for (int i = 0; i < workers; i++) {
             messageChannels.add(new Worker(stack, this, prefix + i));
         }
+        Inline here = new Inline(stack, this);
         byte[] buffer = new byte[MAX_DATAGRAM];
         DatagramPacket received = new DatagramPacket(buffer, buffer.length);
         int failures = 0;
         while (isRunning) {
             try {
+                long waitFrom = System.nanoTime();
                 sock.receive(received);
+                boolean waited = System.nanoTime() - waitFrom >= WAITED_NANOS;
                 int length = received.getLength();
                 DatagramPacket datagram = new DatagramPacket(Arrays.copyOf(buffer, length), length,
                         received.getAddress(), received.getPort());
-                messageQueue.offer(new DatagramQueuedMessageDispatch(datagram, System.currentTimeMillis()));
+                if (waited) {
+                    here.process(datagram);
+                } else {
+                    messageQueue.offer(new DatagramQueuedMessageDispatch(datagram, System.currentTimeMillis()));
+                }
                 failures = 0;
             } catch (SocketException e) {
                 if (!isRunning) {
@@ -107,6 +143,29 @@ final class UdpProcessor extends UDPMessageProcessor {
     private static final class Worker extends UDPMessageChannel {
         Worker(SIPTransactionStack stack, UDPMessageProcessor processor, String threadName) {
             super(stack, processor, threadName);
+        }
+    }
+
+    /**
+     * The reading thread's own channel: processes a datagram the way a worker does (JAIN-SIP's method, which keeps
+     * the datagram's peer in the channel for as long as it runs), without a thread of its own.
+     */
+    private static final class Inline extends UDPMessageChannel {
+        Inline(SIPTransactionStack stack, UdpProcessor processor) {
+            super(processor.getIpAddress(), processor.getPort(), stack, processor);
+        }
+
+        void process(DatagramPacket datagram) {
+            try {
+                PROCESS.invokeExact((UDPMessageChannel) this, datagram);
+            } catch (Error e) {
+                throw e;
+            } catch (Throwable e) { // as JAIN-SIP's worker does with a datagram that throws: log it, read on
+                // the first line only: a parser's message may quote the datagram, Authorization header and all
+                LOG.warn("SIP over UDP from {}:{}: processing a datagram of {} bytes failed: {}",
+                        datagram.getAddress().getHostAddress(), datagram.getPort(), datagram.getLength(),
+                        e.toString().lines().findFirst().orElse(""));
+            }
         }
     }
 }

@@ -8,8 +8,11 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -22,7 +25,8 @@ import org.wabridge.media.NettyMediaRelay;
 /**
  * The bridge's UDP read loop (sip/UdpProcessor: one receive buffer kept, each datagram's bytes copied out): datagrams
  * of very different sizes sent back to back are each read whole and alone, none takes bytes of the one before, and
- * the answers leave from the port the PBX sent to, as JAIN-SIP's own loop had them.
+ * the answers leave from the port the PBX sent to, as JAIN-SIP's own loop had them. A datagram that arrives while
+ * the loop waits is processed by the loop's thread: no worker is woken for it.
  */
 class UdpDatagramsTest {
 
@@ -80,8 +84,44 @@ class UdpDatagramsTest {
             Set<String> workers = udpWorkers();
             workers.removeAll(workersBefore); // other bridges of this JVM may still have theirs
             assertEquals(16, workers.size(), "this bridge's stack runs its 16 UDP workers: " + workers);
-            assertEquals(java.util.List.of(), log.problems().stream()
+            assertEquals(List.of(), log.problems().stream()
                     .filter(l -> !l.contains("127.0.0.1:" + closedEdge)).toList(), "no ERROR, no exception");
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void aDatagramThatArrivesWhileTheLoopWaitsIsProcessedWithoutWakingAWorker() throws Exception {
+        Set<String> workersBefore = udpWorkers();
+        BridgeUnderTest.Ports ports = new BridgeUnderTest.Ports();
+        int closedEdge = Lab.freePort();
+        try (MediaRelay relay = new NettyMediaRelay(ports.mediaSettings());
+             BridgeUnderTest bridge = new BridgeUnderTest(ports, Lab.certs(tmp.resolve("certs-inline")), closedEdge,
+                     "lab-secret", Map.of(), relay);
+             DatagramSocket pbx = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            pbx.setSoTimeout(5000);
+            InetAddress bridgeHost = InetAddress.getByName("127.0.0.1");
+            ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+            List<Long> workers = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().contains("-UDPMessageChannelThread-"))
+                    .filter(t -> !workersBefore.contains(t.getName()))
+                    .map(Thread::getId).toList();
+            assertEquals(16, workers.size());
+            long before = workers.stream().mapToLong(cpu::getThreadCpuTime).sum();
+            for (int i = 0; i < 20; i++) {
+                Thread.sleep(20); // the loop is waiting when each one arrives
+                byte[] bytes = options("inline-" + i, 0).getBytes(StandardCharsets.US_ASCII);
+                pbx.send(new DatagramPacket(bytes, bytes.length, bridgeHost, bridge.pbxPort));
+                DatagramPacket answer = new DatagramPacket(new byte[4096], 4096);
+                pbx.receive(answer);
+                String text = new String(answer.getData(), 0, answer.getLength(), StandardCharsets.US_ASCII);
+                assertTrue(text.startsWith("SIP/2.0 200 ") && text.contains("Call-ID: inline-" + i), text);
+            }
+            long workersCpu = workers.stream().mapToLong(cpu::getThreadCpuTime).sum() - before;
+            // parsing, matching and answering one OPTIONS takes tens of microseconds of a thread: 20 of them on the
+            // workers would show; processed by the loop, the workers stay blocked on their queue
+            assertTrue(workersCpu < 100_000, "the UDP workers used " + workersCpu / 1000 + " µs of CPU for 20 spaced"
+                    + " datagrams: they were woken for them");
         }
     }
 }
