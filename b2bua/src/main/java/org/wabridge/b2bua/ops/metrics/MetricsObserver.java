@@ -50,6 +50,7 @@ public final class MetricsObserver implements CallObserver {
             "UPDATE", "PRACK", "INFO", "REFER", "MESSAGE", "SUBSCRIBE", "REGISTER");
 
     private final PrometheusMeterRegistry registry;
+    private volatile LongSupplier sharedPortsUnmatched = () -> 0;
     private final Timer setupTime;
     /** Direction of each call in progress: CallEnd does not carry it. */
     private final Map<String, Direction> directions = new ConcurrentHashMap<>();
@@ -106,7 +107,11 @@ public final class MetricsObserver implements CallObserver {
      * names their sender (media.sharedPorts; a PBX behind NAT shows here).
      */
     public void watchSharedPorts(LongSupplier unmatched) {
-        FunctionCounter.builder("wabridge.media.unmatched.packets", unmatched, u -> u.getAsLong())
+        sharedPortsUnmatched = unmatched;
+        // Micrometer holds a function counter's object weakly: a supplier held by nothing else (a method reference,
+        // as the CLI passes) went with the next GC and the series read NaN from then on. This observer lives as long
+        // as the registry, and holds the supplier.
+        FunctionCounter.builder("wabridge.media.unmatched.packets", this, m -> m.sharedPortsUnmatched.getAsLong())
                 .description("Packets on the shared media ports from an address no call's SDP names, dropped")
                 .register(registry);
     }
