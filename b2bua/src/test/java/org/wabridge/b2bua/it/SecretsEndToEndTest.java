@@ -56,8 +56,8 @@ import org.wabridge.media.NettyMediaRelay;
  * ice4j and jitsi-utils through java.util.logging), {@code capture.mode: all} and the call log on:
  * business-initiated calls answered after the edge's 407 with MD5 (connected, refused by Meta after
  * authentication, cancelled), with SHA-256 (connected, over TCP from the PBX) and with a wrong password (403);
- * user-initiated calls where the
- * lab's Meta caller answers the bridge's 407 (connected, PBX busy, cancelled by the caller, wrong password).
+ * user-initiated calls where the lab's Meta caller answers the bridge's 407 (connected, PBX busy, cancelled by
+ * the caller, wrong password).
  *
  * <p>The secrets are taken from the peers, never from the bridge: each digest {@code response}, {@code nonce} and
  * {@code cnonce} that was on the wire from the lab edge's Kamailio (an {@code xlog} of every Proxy-Authorization
