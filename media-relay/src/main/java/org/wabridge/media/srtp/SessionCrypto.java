@@ -9,6 +9,7 @@ import javax.crypto.Cipher;
 import javax.crypto.Mac;
 import javax.crypto.ShortBufferException;
 import javax.crypto.spec.SecretKeySpec;
+import org.wabridge.media.rtp.Rtp;
 
 /**
  * The session keys of one direction of RTP or of RTCP (RFC 3711 4.3, key derivation rate 0, so one set for every
@@ -132,10 +133,7 @@ final class SessionCrypto {
     void authenticate(byte[] b, int off, int len, long rolloverCounter) throws GeneralSecurityException {
         hmac.update(b, off, len);
         if (rolloverCounter >= 0) {
-            roc[0] = (byte) (rolloverCounter >>> 24);
-            roc[1] = (byte) (rolloverCounter >>> 16);
-            roc[2] = (byte) (rolloverCounter >>> 8);
-            roc[3] = (byte) rolloverCounter;
+            Rtp.putU32(roc, 0, rolloverCounter);
             hmac.update(roc, 0, 4);
         }
         try {

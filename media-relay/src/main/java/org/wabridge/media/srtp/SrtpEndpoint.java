@@ -27,8 +27,8 @@ public final class SrtpEndpoint {
     /** Our stream's highest SRTP index so far: its rollover counter and last sequence number; -1 before the first. */
     private long outHighest = -1;
     private long outRtcpIndex;
-    private final Map<Long, ReplayWindow> inRtpWindows = new HashMap<>();
-    private final Map<Long, ReplayWindow> inRtcpWindows = new HashMap<>();
+    private final InboundStreams inRtpStreams = new InboundStreams();
+    private final InboundStreams inRtcpStreams = new InboundStreams();
 
     /** The result of an unprotect: the plain packet or why it was refused. */
     public enum Verdict { OK, AUTH_FAILURE, REPLAY, INVALID }
@@ -94,7 +94,7 @@ public final class SrtpEndpoint {
             return Verdict.INVALID;
         }
         long ssrc = Rtp.ssrc(b);
-        ReplayWindow window = inRtpWindows.get(ssrc);
+        ReplayWindow window = inRtpStreams.window(ssrc);
         long index = ReplayWindow.estimateIndex(window == null ? -1 : window.highest(), Rtp.sequence(b));
         if (index < 0 || window != null && window.isReplay(index)) {
             return Verdict.REPLAY;
@@ -104,7 +104,7 @@ public final class SrtpEndpoint {
             return Verdict.AUTH_FAILURE;
         }
         if (window == null) {
-            window = newWindow(inRtpWindows, ssrc); // only for a packet that authenticated: forged SSRCs take no slot
+            window = inRtpStreams.add(ssrc); // only for a packet that authenticated: forged SSRCs take no slot
             if (window == null) {
                 return Verdict.INVALID;
             }
@@ -126,7 +126,7 @@ public final class SrtpEndpoint {
         long word = Rtp.u32(b, end);
         long index = word & (SRTCP_INDEX_LIMIT - 1);
         long ssrc = Rtp.u32(b, 4);
-        ReplayWindow window = inRtcpWindows.get(ssrc);
+        ReplayWindow window = inRtcpStreams.window(ssrc);
         if (window != null && window.isReplay(index)) {
             return Verdict.REPLAY;
         }
@@ -135,7 +135,7 @@ public final class SrtpEndpoint {
             return Verdict.AUTH_FAILURE;
         }
         if (window == null) {
-            window = newWindow(inRtcpWindows, ssrc);
+            window = inRtcpStreams.add(ssrc);
             if (window == null) {
                 return Verdict.INVALID;
             }
@@ -148,12 +148,38 @@ public final class SrtpEndpoint {
         return Verdict.OK;
     }
 
-    private static ReplayWindow newWindow(Map<Long, ReplayWindow> windows, long ssrc) {
-        if (windows.size() >= MAX_INBOUND_SSRCS) {
-            return null;
+    /**
+     * The replay windows of the SSRCs Meta sends, at most {@link #MAX_INBOUND_SSRCS}. Meta sends one, so the last one
+     * looked up is kept at hand: a packet of it costs no map lookup (and no boxed SSRC).
+     */
+    private static final class InboundStreams {
+        private final Map<Long, ReplayWindow> windows = new HashMap<>();
+        private long lastSsrc = -1; // no SSRC: they are 32-bit unsigned
+        private ReplayWindow last;
+
+        /** The SSRC's window, or null for an SSRC not accepted yet. */
+        ReplayWindow window(long ssrc) {
+            if (ssrc != lastSsrc) {
+                ReplayWindow found = windows.get(ssrc);
+                if (found == null) {
+                    return null;
+                }
+                lastSsrc = ssrc;
+                last = found;
+            }
+            return last;
         }
-        ReplayWindow window = new ReplayWindow();
-        windows.put(ssrc, window);
-        return window;
+
+        /** A window for a new SSRC, or null when there are as many as allowed. */
+        ReplayWindow add(long ssrc) {
+            if (windows.size() >= MAX_INBOUND_SSRCS) {
+                return null;
+            }
+            ReplayWindow window = new ReplayWindow();
+            windows.put(ssrc, window);
+            lastSsrc = ssrc;
+            last = window;
+            return window;
+        }
     }
 }

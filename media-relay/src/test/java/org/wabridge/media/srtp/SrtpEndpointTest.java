@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.wabridge.media.rtp.Rtcp;
 import org.wabridge.media.rtp.Rtp;
@@ -127,5 +128,44 @@ class SrtpEndpointTest {
         assertEquals(SrtpEndpoint.Verdict.REPLAY, receiver.unprotectRtp(new PacketBuffer(old, old.length)),
                 "64 behind");
         assertEquals(SrtpEndpoint.Verdict.OK, receiver.unprotectRtp(new PacketBuffer(late, late.length)), "63 behind");
+    }
+
+    /**
+     * RFC 3711 3.4 lets a sender leave SRTCP unencrypted (E flag clear, still authenticated): such a packet is
+     * accepted as it is, not "decrypted" into garbage; with its E flag set after the tag was made it fails.
+     */
+    @Test
+    void anSrtcpPacketSentUnencryptedIsAuthenticatedAndLeftAsItIs() throws Exception {
+        CryptoAttribute metaKey = key(SrtpSuite.AES_CM_128_HMAC_SHA1_80);
+        SrtpEndpoint relay = new SrtpEndpoint(key(SrtpSuite.AES_CM_128_HMAC_SHA1_80), metaKey);
+        byte[] sr = Rtcp.senderReport(4242, System.currentTimeMillis(), 960, 1, 160, "meta");
+        SessionCrypto metaRtcp = SessionCrypto.rtcp(metaKey.masterKey(), metaKey.masterSalt());
+        byte[] srtcp = Arrays.copyOf(sr, sr.length + 4 + SrtpSuite.SRTCP_TAG_LENGTH);
+        Rtp.putU32(srtcp, sr.length, 5); // E clear, index 5
+        metaRtcp.authenticate(srtcp, 0, sr.length + 4, -1);
+        metaRtcp.writeTag(srtcp, sr.length + 4);
+
+        byte[] flagged = srtcp.clone();
+        flagged[sr.length] |= (byte) 0x80;
+        assertEquals(SrtpEndpoint.Verdict.AUTH_FAILURE, relay.unprotectRtcp(new PacketBuffer(flagged, flagged.length)));
+        PacketBuffer buf = new PacketBuffer(srtcp.clone(), srtcp.length);
+        assertEquals(SrtpEndpoint.Verdict.OK, relay.unprotectRtcp(buf));
+        assertArrayEquals(sr, buf.toArray());
+    }
+
+    /** Streams of two SSRCs interleaved: each keeps its own replay window (the last one looked up is cached). */
+    @Test
+    void twoInterleavedStreamsKeepTheirOwnReplayWindows() throws Exception {
+        CryptoAttribute relayKey = key(SrtpSuite.AES_CM_128_HMAC_SHA1_80);
+        CryptoAttribute metaKey = key(SrtpSuite.AES_CM_128_HMAC_SHA1_80);
+        SrtpEndpoint relay = new SrtpEndpoint(relayKey, metaKey);
+        SrtpEndpoint meta = new SrtpEndpoint(metaKey, relayKey);
+        byte[] a7 = meta.protectRtp(Rtp.build(0, false, 7, 0, 0xA, new byte[160]), 172).toArray();
+        byte[] b7 = meta.protectRtp(Rtp.build(0, false, 7, 0, 0xB, new byte[160]), 172).toArray();
+        assertEquals(SrtpEndpoint.Verdict.OK, relay.unprotectRtp(new PacketBuffer(a7.clone(), a7.length)));
+        assertEquals(SrtpEndpoint.Verdict.OK, relay.unprotectRtp(new PacketBuffer(b7.clone(), b7.length)),
+                "the same sequence number in another stream is no replay");
+        assertEquals(SrtpEndpoint.Verdict.REPLAY, relay.unprotectRtp(new PacketBuffer(a7.clone(), a7.length)));
+        assertEquals(SrtpEndpoint.Verdict.REPLAY, relay.unprotectRtp(new PacketBuffer(b7.clone(), b7.length)));
     }
 }
