@@ -39,7 +39,7 @@ final class ConnectionReader implements SipStreamFramer.Sink {
      * thread: a warm message costs 20-40 µs, so this only trips on a slow stack, and then the peer's bytes wait at
      * most this long plus one message for the next read (the socket's receive buffer holds them meanwhile).
      */
-    static final long INLINE_BUDGET_NANOS = 1_000_000;
+    private static final long INLINE_BUDGET_NANOS = 1_000_000;
     private static final long SECOND_THREAD_IDLE_SECONDS = 2;
 
     private final ConnectionOrientedMessageChannel channel;

@@ -38,7 +38,7 @@ final class UdpProcessor extends UDPMessageProcessor {
      * A receive that took at least this long waited for its datagram: nothing else was queued in the socket. One
      * that finds a datagram waiting returns in a few microseconds; one that waits costs a thread switch at least.
      */
-    static final long WAITED_NANOS = 50_000;
+    private static final long WAITED_NANOS = 50_000;
     /** JAIN-SIP's processing of one datagram (parse, match, deliver), which its workers run; private there. */
     private static final MethodHandle PROCESS = processMethod();
 

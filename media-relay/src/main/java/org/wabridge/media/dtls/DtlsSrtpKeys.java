@@ -78,7 +78,7 @@ public final class DtlsSrtpKeys {
         return remote;
     }
 
-    /** The SRTP/SRTCP endpoint for our outgoing stream {@code ourSsrc}, exactly as for SDES. */
+    /** The SRTP/SRTCP endpoint of the call with these keys, exactly as for SDES. */
     public SrtpEndpoint newSrtpEndpoint() throws GeneralSecurityException {
         return new SrtpEndpoint(local, remote);
     }

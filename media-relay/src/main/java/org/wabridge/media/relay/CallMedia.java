@@ -292,7 +292,7 @@ public final class CallMedia {
 
     /**
      * Meta's address and keys as negotiated; sends nothing. The SRTP contexts are made here, on the caller's
-     * thread, so that a key the SRTP library refuses still fails the SDP step (488 or BYE) instead of a
+     * thread, so that a key SRTP refuses still fails the SDP step (488 or BYE) instead of a
      * silent start; they are used on the event loop only once the leg has started.
      */
     private void installMetaLeg(MetaLeg leg) throws SdpException {
@@ -387,7 +387,7 @@ public final class CallMedia {
                     srtp = keys.newSrtpEndpoint();
                 } catch (GeneralSecurityException e) {
                     keyingFailed(new MetaLegFailure(MetaLegFailure.Kind.DTLS_FAILED,
-                            "the SRTP library refused the keys of the handshake: " + e.getMessage()), now);
+                            "SRTP could not be keyed with the handshake's keys: " + e.getMessage()), now);
                     return;
                 }
                 metaAddress = remote;

@@ -23,7 +23,7 @@ public final class SrtpWarmUp {
      * Protects and unprotects one RTP and one RTCP packet of each supported suite, the first time it is called
      * (later calls return at once). Returns how long the first run took, in nanoseconds.
      *
-     * @throws GeneralSecurityException when a packet does not survive the round trip: the SRTP library is
+     * @throws GeneralSecurityException when a packet does not survive the round trip: SRTP is
      *                                  broken on this machine, and calls would fail the same way
      */
     public static synchronized long run() throws GeneralSecurityException {
