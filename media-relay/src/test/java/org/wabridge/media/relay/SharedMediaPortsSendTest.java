@@ -1,0 +1,159 @@
+package org.wabridge.media.relay;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.wabridge.media.Leg;
+import org.wabridge.media.MediaEvents;
+
+/**
+ * A call's packets to Meta on epoll leave from the event loop straight onto the call's socket (no pipeline): checked
+ * where they arrive, with what the loop does when the kernel refuses one and when the call's socket is closed.
+ */
+@Timeout(20)
+class SharedMediaPortsSendTest {
+
+    private EventLoopGroup group;
+    private SharedMediaPorts shared;
+    private Channel metaChannel;
+    private DatagramSocket meta;
+    private final List<String> tapped = new ArrayList<>();
+    private final MediaEvents tap = new MediaEvents() {
+        @Override
+        public void mediaTimeout(Leg leg, Duration silentFor) {
+        }
+
+        @Override
+        public void packet(InetSocketAddress from, InetSocketAddress to, byte[] data, int length) {
+            tapped.add(from.getPort() + ">" + to.getPort() + ":" + length);
+        }
+    };
+
+    @BeforeEach
+    void open() throws Exception {
+        assumeTrue(Epoll.isAvailable(), "the direct send is epoll's");
+        group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        Channel[] pbx = {bind(), bind()};
+        shared = new SharedMediaPorts(((InetSocketAddress) pbx[0].localAddress()).getPort(), pbx, () -> { });
+        metaChannel = bind();
+        meta = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+        meta.setSoTimeout(2000);
+    }
+
+    @AfterEach
+    void close() {
+        if (shared != null) {
+            shared.close();
+            metaChannel.close().awaitUninterruptibly();
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+            meta.close();
+        }
+    }
+
+    @Test
+    void aPacketSentOnTheLoopReachesMetaFromTheCallsPortAndTheTap() throws Exception {
+        PacketSink sink = shared.sink(metaChannel, tap);
+        byte[] packet = {(byte) 0x80, 0, 0, 1, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 42};
+        onLoop(() -> {
+            sink.toMeta(packet, packet.length - 1, metaAddress()); // the last byte is not the packet's
+            return null;
+        });
+        DatagramPacket heard = receive();
+        assertArrayEquals(Arrays.copyOf(packet, packet.length - 1), Arrays.copyOf(heard.getData(), heard.getLength()));
+        assertEquals(port(metaChannel), heard.getPort(), "from the call's own Meta port");
+        assertEquals(List.of(port(metaChannel) + ">" + meta.getLocalPort() + ":14"), tapped);
+        assertEquals(0L, onLoop(shared::directSendsDropped));
+    }
+
+    @Test
+    void aPacketSentOffTheLoopTakesNettysWayAndArrivesToo() throws Exception {
+        PacketSink sink = shared.sink(metaChannel, null);
+        sink.toMeta(new byte[] {1, 2, 3}, 3, metaAddress()); // a DTLS handshake's thread
+        DatagramPacket heard = receive();
+        assertEquals(3, heard.getLength());
+        assertEquals(port(metaChannel), heard.getPort());
+    }
+
+    @Test
+    void aPacketTheKernelRefusesIsDroppedAndCountedAndTheNextOneStillGoes() throws Exception {
+        PacketSink sink = shared.sink(metaChannel, null);
+        // a broadcast address without SO_BROADCAST: the kernel refuses the send (EACCES)
+        onLoop(() -> {
+            sink.toMeta(new byte[] {1}, 1, new InetSocketAddress("255.255.255.255", meta.getLocalPort()));
+            return null;
+        });
+        assertEquals(1L, onLoop(shared::directSendsDropped));
+        onLoop(() -> {
+            sink.toMeta(new byte[] {2}, 1, metaAddress());
+            return null;
+        });
+        assertEquals(2, receive().getData()[0]);
+    }
+
+    @Test
+    void nothingIsSentOnceTheCallsSocketIsClosed() throws Exception {
+        PacketSink sink = shared.sink(metaChannel, tap);
+        metaChannel.close().sync();
+        // a new socket may take the closed one's number: writing to that number would send from another call's port
+        Channel other = bind();
+        try {
+            onLoop(() -> {
+                sink.toMeta(new byte[] {3}, 1, metaAddress());
+                return null;
+            });
+            meta.setSoTimeout(300);
+            assertThrows(SocketTimeoutException.class, this::receive, "nothing from a closed call's socket");
+            assertEquals(List.of(), tapped, "nor in the capture");
+            assertEquals(0L, onLoop(shared::directSendsDropped), "a call that ended drops nothing worth a warning");
+        } finally {
+            other.close().sync();
+        }
+    }
+
+    private Channel bind() throws InterruptedException {
+        return new Bootstrap().group(group).channel(EpollDatagramChannel.class)
+                .handler(NettyMediaSession.inboundHandler())
+                .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+    }
+
+    private <T> T onLoop(Callable<T> task) throws Exception {
+        return group.next().submit(task).get(5, TimeUnit.SECONDS);
+    }
+
+    private InetSocketAddress metaAddress() {
+        return new InetSocketAddress("127.0.0.1", meta.getLocalPort());
+    }
+
+    private DatagramPacket receive() throws Exception {
+        DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
+        meta.receive(p);
+        return p;
+    }
+
+    private static int port(Channel channel) {
+        return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+}
