@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.unix.Socket;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
@@ -157,22 +158,29 @@ public final class NettyMediaSession implements MediaSession, LoopClock.Ticked {
 
     /** Writes the state machine's output to the PBX RTP and Meta sockets; {@code tap} (nullable) sees it too. */
     public static PacketSink sinkOf(Channel[] channels, MediaEvents tap) {
+        Socket pbxSocket = DirectSend.socketOf(channels[PBX_RTP]);
+        Socket metaSocket = DirectSend.socketOf(channels[META]);
         return new PacketSink() {
             @Override
             public void toPbx(byte[] packet, int length, InetSocketAddress to) {
-                write(channels[PBX_RTP], packet, length, to, tap);
+                if (!DirectSend.send(channels[PBX_RTP], pbxSocket, packet, length, to, tap)) {
+                    write(channels[PBX_RTP], packet, length, to, tap);
+                }
             }
 
             @Override
             public void toMeta(byte[] packet, int length, InetSocketAddress to) {
-                write(channels[META], packet, length, to, tap);
+                if (!DirectSend.send(channels[META], metaSocket, packet, length, to, tap)) {
+                    write(channels[META], packet, length, to, tap);
+                }
             }
         };
     }
 
     /**
-     * Copies the packet into a pooled direct buffer: epoll sends only direct memory (a heap buffer would be copied
-     * into one anyway, behind a second wrapper), and the caller may reuse {@code packet} as soon as this returns.
+     * Netty's way (off the loop, or io_uring and NIO): copies the packet into a pooled direct buffer, as epoll sends
+     * only direct memory (a heap buffer would be copied into one anyway, behind a second wrapper), and the caller may
+     * reuse {@code packet} as soon as this returns.
      */
     private static void write(Channel channel, byte[] packet, int length, InetSocketAddress to, MediaEvents tap) {
         if (tap != null) {

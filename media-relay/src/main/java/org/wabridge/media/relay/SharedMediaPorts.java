@@ -3,10 +3,8 @@ package org.wabridge.media.relay;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.unix.Socket;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -48,8 +46,6 @@ public final class SharedMediaPorts {
     static final long PARK_MILLIS = 500;
     /** Parked packets at most (all sockets): a stranger's flood cannot grow the heap. */
     private static final int MAX_PARKED = 256;
-    /** The longest packet sent to Meta straight from the loop; a longer one (none is, with audio) takes Netty's path. */
-    private static final int DIRECT_SEND_MAX = 2048;
 
     private record Parked(int socket, InetSocketAddress from, byte[] data, long at) {}
 
@@ -83,11 +79,6 @@ public final class SharedMediaPorts {
         flush();
     };
     private long lastUnmatchedWarning = -UNMATCHED_WARNING_INTERVAL_MILLIS;
-    /** Loop thread only: where a packet to Meta is copied for its direct send (native memory, as the kernel wants). */
-    private final ByteBuf directSend = Unpooled.directBuffer(DIRECT_SEND_MAX, DIRECT_SEND_MAX);
-    /** Loop thread only: packets to Meta the kernel refused (its send buffer full, the socket failing). */
-    private long directSendsDropped;
-    private long lastDropWarning = -UNMATCHED_WARNING_INTERVAL_MILLIS;
     private final AtomicLong lastTakeOverWarning = new AtomicLong(-UNMATCHED_WARNING_INTERVAL_MILLIS);
     /** Loop thread only: packets from addresses no SDP named yet, oldest first. */
     private final ArrayDeque<Parked> parked = new ArrayDeque<>();
@@ -118,11 +109,6 @@ public final class SharedMediaPorts {
 
     public int basePort() {
         return basePort;
-    }
-
-    /** Loop thread only: packets to Meta the kernel refused (dropped). */
-    long directSendsDropped() {
-        return directSendsDropped;
     }
 
     /** Packets that came from an address no call's SDP names (dropped). */
@@ -267,12 +253,11 @@ public final class SharedMediaPorts {
      * Writes toward the PBX on the shared RTP socket and toward Meta on the call's own socket. On the loop a write to
      * the PBX is flushed at the end of the read batch, or of the loop's turn (its reads of every ready socket), so
      * that several calls' packets leave in one {@code sendmmsg}; off the loop (a DTLS handshake's thread) at once.
-     * A packet to Meta leaves at once: each call's socket takes one {@code sendto} per packet either way, and on
-     * epoll the loop makes it itself (see {@link #sendNow}).
+     * A packet to Meta leaves at once: a call's own socket takes one {@code sendto} per packet either way, and on
+     * epoll the loop makes it itself ({@link DirectSend}).
      */
     public PacketSink sink(Channel meta, MediaEvents tap) {
-        Socket metaSocket = meta instanceof EpollDatagramChannel epoll && epoll.fd() instanceof Socket s
-                && directSend.hasMemoryAddress() ? s : null;
+        Socket metaSocket = DirectSend.socketOf(meta);
         return new PacketSink() {
             @Override
             public void toPbx(byte[] packet, int length, InetSocketAddress to) {
@@ -281,48 +266,11 @@ public final class SharedMediaPorts {
 
             @Override
             public void toMeta(byte[] packet, int length, InetSocketAddress to) {
-                if (metaSocket != null && length <= DIRECT_SEND_MAX && meta.eventLoop().inEventLoop()) {
-                    sendNow(meta, metaSocket, packet, length, to, tap);
-                } else {
+                if (!DirectSend.send(meta, metaSocket, packet, length, to, tap)) {
                     write(meta, packet, length, to, tap);
                 }
             }
         };
-    }
-
-    /**
-     * Sends one packet on a call's epoll socket from the loop thread, as Netty's own write would end (one
-     * {@code sendto} from native memory), without what leads there per packet: a pooled buffer, a
-     * {@code DatagramPacket}, the pipeline, the outbound queue and its flush (about a tenth of the relay's CPU,
-     * BENCHMARKS.md). The socket is checked open first: the loop is the only thread that closes it, so it stays open
-     * for the send, and a closed socket's number, which a new one may have taken, is never written to. A packet the
-     * kernel cannot take now (its send buffer full) is dropped, as real-time media must be, and counted.
-     */
-    private void sendNow(Channel channel, Socket socket, byte[] packet, int length, InetSocketAddress to,
-            MediaEvents tap) {
-        if (!socket.isOpen()) {
-            return; // the call's socket is closed: its packets have nowhere to go
-        }
-        if (tap != null) {
-            tap.packet((InetSocketAddress) channel.localAddress(), to, packet, length);
-        }
-        directSend.clear().writeBytes(packet, 0, length);
-        String failure = null;
-        try {
-            if (socket.sendToAddress(directSend.memoryAddress(), 0, length, to.getAddress(), to.getPort()) > 0) {
-                return;
-            }
-            failure = "the socket's send buffer is full";
-        } catch (IOException e) {
-            failure = e.toString();
-        }
-        directSendsDropped++;
-        long now = NettyMediaSession.now();
-        if (now - lastDropWarning >= UNMATCHED_WARNING_INTERVAL_MILLIS) {
-            lastDropWarning = now;
-            LOG.warn("media port {}: a packet to Meta at {} is dropped: {} ({} dropped on this loop so far)",
-                    ((InetSocketAddress) channel.localAddress()).getPort(), to, failure, directSendsDropped);
-        }
     }
 
     private void write(Channel channel, byte[] packet, int length, InetSocketAddress to, MediaEvents tap) {
@@ -366,13 +314,6 @@ public final class SharedMediaPorts {
     public void close() {
         for (Channel c : channels) {
             c.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
-        }
-        // the loop may still be sending a last packet: its buffer goes with the loop, released on it
-        try {
-            channels[0].eventLoop().execute(directSend::release);
-        } catch (RejectedExecutionException e) {
-            // the loop has stopped: nothing uses the buffer any more
-            directSend.release();
         }
     }
 
