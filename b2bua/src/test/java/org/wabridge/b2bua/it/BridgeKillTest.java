@@ -78,6 +78,25 @@ class BridgeKillTest {
         }
     }
 
+    /** Waits until the call log (read as `bridge calls` reads it, beside the running bridge) holds {@code rows}. */
+    static void awaitCallLogRows(Path db, int rows, long seconds) throws Exception {
+        CallLogSettings settings = new CallLogSettings(true, db.toString(), null, Duration.ofDays(30), 1000);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        int seen = 0;
+        while (System.nanoTime() < deadline) {
+            if (Files.isRegularFile(db)) {
+                try (CallLogStore log = CallLogStore.openExisting(settings)) {
+                    seen = log.calls(new CallQuery(null, false, 10)).size();
+                }
+                if (seen >= rows) {
+                    return;
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the call log holds " + seen + " call(s), not " + rows + ", after " + seconds + " s");
+    }
+
     static List<Integer> portsThatDoNotBind(int min, int max) {
         List<Integer> busy = new ArrayList<>();
         for (int port = min; port <= max; port++) {
@@ -122,6 +141,8 @@ class BridgeKillTest {
                 first.awaitOutput("listening for the PBX", 1, 90);
                 try (Lab.Sipp calls = pbx(ports.pbx, "-m", "2", "-l", "2", "-r", "10", "-d", "60000")) {
                     first.awaitOutput("call connected", 2, 30);
+                    // the call log's writer commits up to 50 ms after a call starts: kill once both rows are in it
+                    awaitCallLogRows(db, 2, 10);
                     assertFalse(portsThatDoNotBind(ports.mediaMin, ports.mediaMax).isEmpty(),
                             "with two calls up the relay holds ports of its range");
                     first.process.destroyForcibly(); // SIGKILL: no BYE, no call-log end, no port release by us
