@@ -163,18 +163,22 @@ public final class NettyMediaSession implements MediaSession, LoopClock.Ticked {
         return new PacketSink() {
             @Override
             public void toPbx(byte[] packet, int length, InetSocketAddress to) {
-                if (!DirectSend.send(channels[PBX_RTP], pbxSocket, packet, length, to, tap)) {
-                    write(channels[PBX_RTP], packet, length, to, tap);
-                }
+                send(channels[PBX_RTP], pbxSocket, packet, length, to, tap);
             }
 
             @Override
             public void toMeta(byte[] packet, int length, InetSocketAddress to) {
-                if (!DirectSend.send(channels[META], metaSocket, packet, length, to, tap)) {
-                    write(channels[META], packet, length, to, tap);
-                }
+                send(channels[META], metaSocket, packet, length, to, tap);
             }
         };
+    }
+
+    /** From the loop onto an epoll socket ({@link DirectSend}), else Netty's way. */
+    private static void send(Channel channel, Socket socket, byte[] packet, int length, InetSocketAddress to,
+            MediaEvents tap) {
+        if (!DirectSend.send(channel, socket, packet, length, to, tap)) {
+            write(channel, packet, length, to, tap);
+        }
     }
 
     /**
