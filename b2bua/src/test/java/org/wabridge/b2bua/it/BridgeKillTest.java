@@ -78,9 +78,14 @@ class BridgeKillTest {
         }
     }
 
+    /** The bridge's call log at {@code db}, as the test's reads open it. */
+    static CallLogSettings callLog(Path db) {
+        return new CallLogSettings(true, db.toString(), null, Duration.ofDays(30), 1000);
+    }
+
     /** Waits until the call log (read as `bridge calls` reads it, beside the running bridge) holds {@code rows}. */
     static void awaitCallLogRows(Path db, int rows, long seconds) throws Exception {
-        CallLogSettings settings = new CallLogSettings(true, db.toString(), null, Duration.ofDays(30), 1000);
+        CallLogSettings settings = callLog(db);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         int seen = 0;
         while (System.nanoTime() < deadline) {
@@ -162,8 +167,7 @@ class BridgeKillTest {
                 long restartedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
                 assertTrue(second.output().contains("2 call(s) left in progress by the last run closed"),
                         second.output());
-                CallLogSettings settings = new CallLogSettings(true, db.toString(), null, Duration.ofDays(30), 1000);
-                try (CallLogStore log = CallLogStore.openExisting(settings)) {
+                try (CallLogStore log = CallLogStore.openExisting(callLog(db))) {
                     List<CallRecord> rows = log.calls(new CallQuery(null, false, 10));
                     assertEquals(2, rows.size(), "the two interrupted calls: " + rows);
                     for (CallRecord row : rows) {

@@ -22,13 +22,21 @@ class SrtpEndpointTest {
         return new CryptoAttribute(1, suite, material);
     }
 
+    /** The relay's endpoint and Meta's, each with its own fresh key of {@code suite}, swapped between them. */
+    private record Peers(CryptoAttribute relayKey, SrtpEndpoint relay, SrtpEndpoint meta) {
+        static Peers of(SrtpSuite suite) throws Exception {
+            CryptoAttribute relayKey = key(suite);
+            CryptoAttribute metaKey = key(suite);
+            return new Peers(relayKey, new SrtpEndpoint(relayKey, metaKey), new SrtpEndpoint(metaKey, relayKey));
+        }
+    }
+
     @Test
     void rtpAndRtcpRoundTripBothSuites() throws Exception {
         for (SrtpSuite suite : SrtpSuite.values()) {
-            CryptoAttribute relayKey = key(suite);
-            CryptoAttribute metaKey = key(suite);
-            SrtpEndpoint relay = new SrtpEndpoint(relayKey, metaKey);
-            SrtpEndpoint meta = new SrtpEndpoint(metaKey, relayKey);
+            Peers peers = Peers.of(suite);
+            SrtpEndpoint relay = peers.relay();
+            SrtpEndpoint meta = peers.meta();
             byte[] rtp = Rtp.build(111, true, 7, 960, 1111, new byte[] {(byte) 0xF8, (byte) 0xFF, (byte) 0xFE});
             PacketBuffer srtp = relay.protectRtp(rtp, rtp.length);
             assertEquals(rtp.length + suite.srtpTagLength(), srtp.getLength(), suite + " tag length");
@@ -45,10 +53,9 @@ class SrtpEndpointTest {
 
     @Test
     void tamperedPacketFailsAuthenticationAndReplayIsRefused() throws Exception {
-        CryptoAttribute relayKey = key(SrtpSuite.AES_CM_128_HMAC_SHA1_80);
-        CryptoAttribute metaKey = key(SrtpSuite.AES_CM_128_HMAC_SHA1_80);
-        SrtpEndpoint relay = new SrtpEndpoint(relayKey, metaKey);
-        SrtpEndpoint meta = new SrtpEndpoint(metaKey, relayKey);
+        Peers peers = Peers.of(SrtpSuite.AES_CM_128_HMAC_SHA1_80);
+        SrtpEndpoint relay = peers.relay();
+        SrtpEndpoint meta = peers.meta();
         byte[] rtp = Rtp.build(111, false, 8, 1920, 1111, new byte[20]);
         byte[] srtp = relay.protectRtp(rtp, rtp.length).toArray();
 
@@ -77,11 +84,10 @@ class SrtpEndpointTest {
      */
     @Test
     void forgedSsrcsTakeNoSlotAndAuthenticStreamsAreCappedAtFour() throws Exception {
-        CryptoAttribute relayKey = key(SrtpSuite.AES_CM_128_HMAC_SHA1_80);
-        CryptoAttribute metaKey = key(SrtpSuite.AES_CM_128_HMAC_SHA1_80);
-        SrtpEndpoint relay = new SrtpEndpoint(relayKey, metaKey);
-        SrtpEndpoint meta = new SrtpEndpoint(metaKey, relayKey);
-        SrtpEndpoint forger = new SrtpEndpoint(key(SrtpSuite.AES_CM_128_HMAC_SHA1_80), relayKey);
+        Peers peers = Peers.of(SrtpSuite.AES_CM_128_HMAC_SHA1_80);
+        SrtpEndpoint relay = peers.relay();
+        SrtpEndpoint meta = peers.meta();
+        SrtpEndpoint forger = new SrtpEndpoint(key(SrtpSuite.AES_CM_128_HMAC_SHA1_80), peers.relayKey());
         for (int ssrc = 100; ssrc < 110; ssrc++) {
             byte[] rtp = Rtp.build(0, false, 1, 160, ssrc, new byte[160]);
             assertEquals(SrtpEndpoint.Verdict.AUTH_FAILURE, relay.unprotectRtp(forger.protectRtp(rtp, rtp.length)));
@@ -156,10 +162,9 @@ class SrtpEndpointTest {
     /** Streams of two SSRCs interleaved: each keeps its own replay window (the last one looked up is cached). */
     @Test
     void twoInterleavedStreamsKeepTheirOwnReplayWindows() throws Exception {
-        CryptoAttribute relayKey = key(SrtpSuite.AES_CM_128_HMAC_SHA1_80);
-        CryptoAttribute metaKey = key(SrtpSuite.AES_CM_128_HMAC_SHA1_80);
-        SrtpEndpoint relay = new SrtpEndpoint(relayKey, metaKey);
-        SrtpEndpoint meta = new SrtpEndpoint(metaKey, relayKey);
+        Peers peers = Peers.of(SrtpSuite.AES_CM_128_HMAC_SHA1_80);
+        SrtpEndpoint relay = peers.relay();
+        SrtpEndpoint meta = peers.meta();
         byte[] a7 = meta.protectRtp(Rtp.build(0, false, 7, 0, 0xA, new byte[160]), 172).toArray();
         byte[] b7 = meta.protectRtp(Rtp.build(0, false, 7, 0, 0xB, new byte[160]), 172).toArray();
         assertEquals(SrtpEndpoint.Verdict.OK, relay.unprotectRtp(new PacketBuffer(a7.clone(), a7.length)));
