@@ -102,10 +102,17 @@ class UdpDatagramsTest {
             pbx.setSoTimeout(5000);
             InetAddress bridgeHost = InetAddress.getByName("127.0.0.1");
             ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
-            List<Long> workers = Thread.getAllStackTraces().keySet().stream()
-                    .filter(t -> t.getName().contains("-UDPMessageChannelThread-"))
-                    .filter(t -> !workersBefore.contains(t.getName()))
-                    .map(Thread::getId).toList();
+            // the stack's reading thread starts its workers once it runs, which may be after the bridge is up
+            List<Long> workers = List.of();
+            for (long deadline = System.nanoTime() + 5_000_000_000L; System.nanoTime() < deadline; Thread.sleep(10)) {
+                workers = Thread.getAllStackTraces().keySet().stream()
+                        .filter(t -> t.getName().contains("-UDPMessageChannelThread-"))
+                        .filter(t -> !workersBefore.contains(t.getName()))
+                        .map(Thread::getId).toList();
+                if (workers.size() >= 16) {
+                    break;
+                }
+            }
             assertEquals(16, workers.size());
             long before = workers.stream().mapToLong(cpu::getThreadCpuTime).sum();
             for (int i = 0; i < 20; i++) {
