@@ -40,6 +40,14 @@ public interface MediaRelay extends AutoCloseable {
         return 0;
     }
 
+    /**
+     * Packets the relay dropped because the kernel refused to send them (a socket's send buffer full, a send
+     * error): real-time media is dropped, not queued behind later packets.
+     */
+    default long unsentPackets() {
+        return 0;
+    }
+
     /** Closes every session and releases all threads and sockets. */
     @Override
     void close();

@@ -51,6 +51,7 @@ import org.wabridge.media.keying.KeyingSettings;
 import org.wabridge.media.keying.KeyingWarmUp;
 import org.wabridge.media.keying.MetaKeying;
 import org.wabridge.media.relay.CallMedia;
+import org.wabridge.media.relay.DirectSend;
 import org.wabridge.media.relay.LoopClock;
 import org.wabridge.media.relay.NettyMediaSession;
 import org.wabridge.media.relay.PacketSink;
@@ -97,6 +98,8 @@ public final class NettyMediaRelay implements MediaRelay {
     private final DtlsIceKeying.Context keyingContext;
     private final InetAddress candidateAddress;
     private final TranscodingBudget transcoding;
+    /** The loops' own sends onto epoll sockets, and the count of those the kernel refused. */
+    private final DirectSend directSend = new DirectSend();
     private volatile boolean closed;
 
     /**
@@ -289,12 +292,12 @@ public final class NettyMediaRelay implements MediaRelay {
             MediaEvents tap = events.capturesPackets() ? events : null;
             NettyMediaSession session;
             if (shared == null) {
-                CallMedia media = media(callId, keying, events, base, base + 2, NettyMediaSession.sinkOf(own, tap),
-                        loop);
+                CallMedia media = media(callId, keying, events, base, base + 2,
+                        NettyMediaSession.sinkOf(own, tap, directSend), loop);
                 session = new NettyMediaSession(callId, loop, own, base, media, tap, this::sessionClosed);
             } else {
                 CallMedia media = media(callId, keying, events, shared.basePort(), base + 2,
-                        shared.sink(own[0], tap), loop);
+                        shared.sink(own[0], tap, directSend), loop);
                 session = new NettyMediaSession(callId, loop, shared, own[0], base, media, tap, this::sessionClosed);
             }
             sessions.add(session);
@@ -431,5 +434,10 @@ public final class NettyMediaRelay implements MediaRelay {
     @Override
     public long unmatchedSharedPackets() {
         return sharedByLoop.values().stream().mapToLong(SharedMediaPorts::unmatchedPackets).sum();
+    }
+
+    @Override
+    public long unsentPackets() {
+        return directSend.dropped();
     }
 }

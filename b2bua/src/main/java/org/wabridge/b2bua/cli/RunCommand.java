@@ -58,6 +58,7 @@ final class RunCommand implements Callable<Integer> {
         started.set(running);
         ops.metrics().watchTranscoding(running.relay()::transcodedCalls, cfg.media().maxTranscodedCalls());
         ops.metrics().watchSharedPorts(running.relay()::unmatchedSharedPackets);
+        ops.metrics().watchUnsentPackets(running.relay()::unsentPackets);
         ops.metrics().watchSipFloods(running.b2bua().floodCounters());
         ops.metrics().watchMetaListener(running.b2bua().metaListener());
         CountDownLatch stopped = new CountDownLatch(1);

@@ -18,9 +18,10 @@ import org.wabridge.media.MediaEvents;
  * the outbound queue and its flush: part of the 16 % of the relay's CPU that Netty took in BENCHMARKS.md run 18's
  * profile). Only on the socket's
  * own loop: there nothing else writes to or closes the socket meanwhile. Other engines and other threads take
- * Netty's way ({@link #socketOf} gives null, {@link #send} false).
+ * Netty's way ({@link #socketOf} gives null, {@link #send} false). One per relay, which reports its drops
+ * ({@link #dropped}, the metric {@code wabridge_media_unsent_packets_total}).
  */
-final class DirectSend {
+public final class DirectSend {
 
     private static final Logger LOG = LoggerFactory.getLogger(DirectSend.class);
     /** The longest packet sent this way; a longer one (none is, with audio) takes Netty's way. */
@@ -33,11 +34,8 @@ final class DirectSend {
             return ByteBuffer.allocateDirect(MAX_LENGTH);
         }
     };
-    private static final AtomicLong DROPPED = new AtomicLong();
-    private static final AtomicLong LAST_WARNING = new AtomicLong(-WARNING_INTERVAL_MILLIS);
-
-    private DirectSend() {
-    }
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong lastWarning = new AtomicLong(-WARNING_INTERVAL_MILLIS);
 
     /** The socket {@code channel} can be written to directly, or null (not epoll). */
     static Socket socketOf(Channel channel) {
@@ -51,7 +49,7 @@ final class DirectSend {
      * never send this call's packet. A packet the kernel refuses (its send buffer full, a send error) is dropped,
      * as real-time media must be, counted, and logged at most once a minute.
      */
-    static boolean send(Channel channel, Socket socket, byte[] packet, int length, InetSocketAddress to,
+    boolean send(Channel channel, Socket socket, byte[] packet, int length, InetSocketAddress to,
             MediaEvents tap) {
         if (socket == null || length > MAX_LENGTH || !channel.eventLoop().inEventLoop()) {
             return false;
@@ -74,18 +72,18 @@ final class DirectSend {
         } catch (IOException e) {
             failure = e.toString();
         }
-        long dropped = DROPPED.incrementAndGet();
+        long droppedSoFar = dropped.incrementAndGet();
         long now = NettyMediaSession.now();
-        long last = LAST_WARNING.get();
-        if (now - last >= WARNING_INTERVAL_MILLIS && LAST_WARNING.compareAndSet(last, now)) {
+        long last = lastWarning.get();
+        if (now - last >= WARNING_INTERVAL_MILLIS && lastWarning.compareAndSet(last, now)) {
             LOG.warn("media port {}: a packet to {} is dropped: {} ({} dropped so far)",
-                    ((InetSocketAddress) channel.localAddress()).getPort(), to, failure, dropped);
+                    ((InetSocketAddress) channel.localAddress()).getPort(), to, failure, droppedSoFar);
         }
         return true;
     }
 
-    /** Packets the kernel refused, all loops, since the start. */
-    static long dropped() {
-        return DROPPED.get();
+    /** Packets the kernel refused, all of this relay's loops, since the start. */
+    public long dropped() {
+        return dropped.get();
     }
 }

@@ -156,27 +156,30 @@ public final class NettyMediaSession implements MediaSession, LoopClock.Ticked {
         }
     }
 
-    /** Writes the state machine's output to the PBX RTP and Meta sockets; {@code tap} (nullable) sees it too. */
-    public static PacketSink sinkOf(Channel[] channels, MediaEvents tap) {
+    /**
+     * Writes the state machine's output to the PBX RTP and Meta sockets, through the relay's {@code direct} sends
+     * where it can; {@code tap} (nullable) sees it too.
+     */
+    public static PacketSink sinkOf(Channel[] channels, MediaEvents tap, DirectSend direct) {
         Socket pbxSocket = DirectSend.socketOf(channels[PBX_RTP]);
         Socket metaSocket = DirectSend.socketOf(channels[META]);
         return new PacketSink() {
             @Override
             public void toPbx(byte[] packet, int length, InetSocketAddress to) {
-                send(channels[PBX_RTP], pbxSocket, packet, length, to, tap);
+                send(direct, channels[PBX_RTP], pbxSocket, packet, length, to, tap);
             }
 
             @Override
             public void toMeta(byte[] packet, int length, InetSocketAddress to) {
-                send(channels[META], metaSocket, packet, length, to, tap);
+                send(direct, channels[META], metaSocket, packet, length, to, tap);
             }
         };
     }
 
     /** From the loop onto an epoll socket ({@link DirectSend}), else Netty's way. */
-    private static void send(Channel channel, Socket socket, byte[] packet, int length, InetSocketAddress to,
-            MediaEvents tap) {
-        if (!DirectSend.send(channel, socket, packet, length, to, tap)) {
+    private static void send(DirectSend direct, Channel channel, Socket socket, byte[] packet, int length,
+            InetSocketAddress to, MediaEvents tap) {
+        if (!direct.send(channel, socket, packet, length, to, tap)) {
             write(channel, packet, length, to, tap);
         }
     }

@@ -256,7 +256,7 @@ public final class SharedMediaPorts {
      * A packet to Meta leaves at once: a call's own socket takes one {@code sendto} per packet either way, and on
      * epoll the loop makes it itself ({@link DirectSend}).
      */
-    public PacketSink sink(Channel meta, MediaEvents tap) {
+    public PacketSink sink(Channel meta, MediaEvents tap, DirectSend direct) {
         Socket metaSocket = DirectSend.socketOf(meta);
         return new PacketSink() {
             @Override
@@ -266,7 +266,7 @@ public final class SharedMediaPorts {
 
             @Override
             public void toMeta(byte[] packet, int length, InetSocketAddress to) {
-                if (!DirectSend.send(meta, metaSocket, packet, length, to, tap)) {
+                if (!direct.send(meta, metaSocket, packet, length, to, tap)) {
                     write(meta, packet, length, to, tap);
                 }
             }

@@ -40,6 +40,7 @@ class DirectSendTest {
     private SharedMediaPorts shared;
     private Channel metaChannel;
     private DatagramSocket meta;
+    private final DirectSend direct = new DirectSend();
     private final List<String> tapped = new ArrayList<>();
     private final MediaEvents tap = new MediaEvents() {
         @Override
@@ -75,7 +76,7 @@ class DirectSendTest {
 
     @Test
     void aPacketSentOnTheLoopReachesMetaFromTheCallsPortAndTheTap() throws Exception {
-        PacketSink sink = shared.sink(metaChannel, tap);
+        PacketSink sink = shared.sink(metaChannel, tap, direct);
         byte[] packet = {(byte) 0x80, 0, 0, 1, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 42};
         onLoop(() -> {
             sink.toMeta(packet, packet.length - 1, metaAddress()); // the last byte is not the packet's
@@ -96,7 +97,7 @@ class DirectSendTest {
             Channel[] channels = new Channel[4];
             channels[NettyMediaSession.PBX_RTP] = pbxChannel;
             channels[NettyMediaSession.META] = metaChannel;
-            PacketSink sink = NettyMediaSession.sinkOf(channels, tap);
+            PacketSink sink = NettyMediaSession.sinkOf(channels, tap, direct);
             onLoop(() -> {
                 sink.toPbx(new byte[] {5, 6}, 2, new InetSocketAddress("127.0.0.1", pbx.getLocalPort()));
                 sink.toMeta(new byte[] {7, 8, 9}, 3, metaAddress());
@@ -118,7 +119,7 @@ class DirectSendTest {
 
     @Test
     void aPacketSentOffTheLoopTakesNettysWayAndArrivesToo() throws Exception {
-        PacketSink sink = shared.sink(metaChannel, null);
+        PacketSink sink = shared.sink(metaChannel, null, direct);
         sink.toMeta(new byte[] {1, 2, 3}, 3, metaAddress()); // a DTLS handshake's thread
         DatagramPacket heard = receive();
         assertEquals(3, heard.getLength());
@@ -127,14 +128,13 @@ class DirectSendTest {
 
     @Test
     void aPacketTheKernelRefusesIsDroppedAndCountedAndTheNextOneStillGoes() throws Exception {
-        PacketSink sink = shared.sink(metaChannel, null);
-        long before = DirectSend.dropped();
+        PacketSink sink = shared.sink(metaChannel, null, direct);
         // port 0: the kernel refuses the send (EINVAL), and nothing leaves loopback either way
         onLoop(() -> {
             sink.toMeta(new byte[] {1}, 1, new InetSocketAddress("127.0.0.1", 0));
             return null;
         });
-        assertEquals(before + 1, DirectSend.dropped());
+        assertEquals(1, direct.dropped(), "counted by the relay's direct sends");
         onLoop(() -> {
             sink.toMeta(new byte[] {2}, 1, metaAddress());
             return null;
@@ -144,11 +144,10 @@ class DirectSendTest {
 
     @Test
     void nothingIsSentOnceTheCallsSocketIsClosed() throws Exception {
-        PacketSink sink = shared.sink(metaChannel, tap);
+        PacketSink sink = shared.sink(metaChannel, tap, direct);
         metaChannel.close().sync();
         // a new socket may take the closed one's number: writing to that number would send from another call's port
         Channel other = bind();
-        long before = DirectSend.dropped();
         try {
             onLoop(() -> {
                 sink.toMeta(new byte[] {3}, 1, metaAddress());
@@ -157,7 +156,7 @@ class DirectSendTest {
             meta.setSoTimeout(300);
             assertThrows(SocketTimeoutException.class, this::receive, "nothing from a closed call's socket");
             assertEquals(List.of(), tapped, "nor in the capture");
-            assertEquals(before, DirectSend.dropped(), "a call that ended drops nothing worth a warning");
+            assertEquals(0, direct.dropped(), "a call that ended drops nothing worth a warning");
         } finally {
             other.close().sync();
         }

@@ -107,7 +107,7 @@ class SharedMediaPortsOrderTest {
             Channel[] sockets = {socket(group, "pbx", wire), socket(group, "rtcp", wire)};
             Channel meta = socket(group, "meta", wire);
             SharedMediaPorts shared = new SharedMediaPorts(20000, sockets, () -> { });
-            PacketSink sink = shared.sink(meta, null);
+            PacketSink sink = shared.sink(meta, null, new DirectSend());
             List<String> duringTheTurn = group.submit(() -> {
                 sink.toPbx(new byte[] {1}, 1, PBX); // a call's Meta socket was read, or the clock ticked
                 sink.toMeta(new byte[] {2}, 1, PBX);

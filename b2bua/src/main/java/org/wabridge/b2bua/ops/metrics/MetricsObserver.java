@@ -51,6 +51,7 @@ public final class MetricsObserver implements CallObserver {
 
     private final PrometheusMeterRegistry registry;
     private volatile LongSupplier sharedPortsUnmatched = () -> 0;
+    private volatile LongSupplier mediaUnsent = () -> 0;
     private final Timer setupTime;
     /** Direction of each call in progress: CallEnd does not carry it. */
     private final Map<String, Direction> directions = new ConcurrentHashMap<>();
@@ -113,6 +114,17 @@ public final class MetricsObserver implements CallObserver {
         // as the registry, and holds the supplier.
         FunctionCounter.builder("wabridge.media.unmatched.packets", this, m -> m.sharedPortsUnmatched.getAsLong())
                 .description("Packets on the shared media ports from an address no call's SDP names, dropped")
+                .register(registry);
+    }
+
+    /**
+     * {@code wabridge_media_unsent_packets_total}: packets the relay dropped because the kernel refused to send them
+     * (a socket's send buffer full, a send error); held by this observer as {@link #watchSharedPorts}'s supplier is.
+     */
+    public void watchUnsentPackets(LongSupplier unsent) {
+        mediaUnsent = unsent;
+        FunctionCounter.builder("wabridge.media.unsent.packets", this, m -> m.mediaUnsent.getAsLong())
+                .description("Media packets the kernel refused to send (send buffer full, send error), dropped")
                 .register(registry);
     }
 

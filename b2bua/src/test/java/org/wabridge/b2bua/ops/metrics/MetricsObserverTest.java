@@ -140,6 +140,17 @@ class MetricsObserverTest {
     }
 
     @Test
+    void theRelaysUnsentPacketsAreReadAtEachScrape() throws Exception {
+        MetricsObserver metrics = new MetricsObserver(() -> 0);
+        java.util.concurrent.atomic.AtomicLong unsent = new java.util.concurrent.atomic.AtomicLong(0);
+        metrics.watchUnsentPackets(unsent::get);
+        System.gc();
+        assertSample(scrapeOverHttp(metrics), 0, "wabridge_media_unsent_packets_total");
+        unsent.set(3);
+        assertSample(scrapeOverHttp(metrics), 3, "wabridge_media_unsent_packets_total");
+    }
+
+    @Test
     void withoutASupplierActiveCallsAreThoseStartedAndNotEnded() throws Exception {
         MetricsObserver metrics = new MetricsObserver();
         CallScenarios.feedAll(metrics);
