@@ -16,10 +16,9 @@ import org.wabridge.media.MediaEvents;
  * A packet sent by the event loop straight onto its epoll socket: one {@code sendto} from native memory, as Netty's
  * own write would end, without what leads there per packet (a pooled buffer, a {@code DatagramPacket}, the pipeline,
  * the outbound queue and its flush: part of the 16 % of the relay's CPU that Netty took in BENCHMARKS.md run 18's
- * profile). Only on the socket's
- * own loop: there nothing else writes to or closes the socket meanwhile. Other engines and other threads take
- * Netty's way ({@link #socketOf} gives null, {@link #send} false). One per relay, which reports its drops
- * ({@link #dropped}, the metric {@code wabridge_media_unsent_packets_total}).
+ * profile). Only on the socket's own loop: there nothing else writes to or closes the socket meanwhile. Other engines
+ * and other threads take Netty's way ({@link #socketOf} gives null, {@link #send} false). One per relay, which
+ * counts what the kernel refused ({@link #dropped}, the metric {@code wabridge_media_unsent_packets_total}).
  */
 public final class DirectSend {
 
