@@ -11,10 +11,12 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
@@ -50,8 +52,8 @@ public final class MetricsObserver implements CallObserver {
             "UPDATE", "PRACK", "INFO", "REFER", "MESSAGE", "SUBSCRIBE", "REGISTER");
 
     private final PrometheusMeterRegistry registry;
-    private volatile LongSupplier sharedPortsUnmatched = () -> 0;
-    private volatile LongSupplier mediaUnsent = () -> 0;
+    /** What the function counters read: held here, as Micrometer holds a function counter's object weakly. */
+    private final List<LongSupplier> counterSources = new CopyOnWriteArrayList<>();
     private final Timer setupTime;
     /** Direction of each call in progress: CallEnd does not carry it. */
     private final Map<String, Direction> directions = new ConcurrentHashMap<>();
@@ -108,24 +110,27 @@ public final class MetricsObserver implements CallObserver {
      * names their sender (media.sharedPorts; a PBX behind NAT shows here).
      */
     public void watchSharedPorts(LongSupplier unmatched) {
-        sharedPortsUnmatched = unmatched;
-        // Micrometer holds a function counter's object weakly: a supplier held by nothing else (a method reference,
-        // as the CLI passes) went with the next GC and the series read NaN from then on. This observer lives as long
-        // as the registry, and holds the supplier.
-        FunctionCounter.builder("wabridge.media.unmatched.packets", this, m -> m.sharedPortsUnmatched.getAsLong())
-                .description("Packets on the shared media ports from an address no call's SDP names, dropped")
-                .register(registry);
+        countFrom(unmatched, "wabridge.media.unmatched.packets",
+                "Packets on the shared media ports from an address no call's SDP names, dropped");
     }
 
     /**
      * {@code wabridge_media_unsent_packets_total}: packets the relay dropped because the kernel refused to send them
-     * (a socket's send buffer full, a send error); held by this observer as {@link #watchSharedPorts}'s supplier is.
+     * (a socket's send buffer full, a send error).
      */
     public void watchUnsentPackets(LongSupplier unsent) {
-        mediaUnsent = unsent;
-        FunctionCounter.builder("wabridge.media.unsent.packets", this, m -> m.mediaUnsent.getAsLong())
-                .description("Media packets the kernel refused to send (send buffer full, send error), dropped")
-                .register(registry);
+        countFrom(unsent, "wabridge.media.unsent.packets",
+                "Media packets the kernel refused to send (send buffer full, send error), dropped");
+    }
+
+    /**
+     * A counter read from {@code source} at each scrape. Micrometer holds a function counter's object weakly: a
+     * supplier held by nothing else (a method reference, as the CLI passes) went with the next GC and the series read
+     * NaN from then on, so this observer, which lives as long as the registry, holds it.
+     */
+    private void countFrom(LongSupplier source, String name, String description) {
+        counterSources.add(source);
+        FunctionCounter.builder(name, source, LongSupplier::getAsLong).description(description).register(registry);
     }
 
     /**
