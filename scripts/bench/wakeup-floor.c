@@ -70,6 +70,10 @@ int main(int argc, char **argv) {
     struct sockaddr_in in_addr, out_addr;
     int in = udp_socket(&in_addr), out = udp_socket(&out_addr);
     pid_t generator = fork();
+    if (generator < 0) { // and never kill(-1, ...) below: that would signal every process we may signal
+        perror("fork");
+        return 2;
+    }
     if (generator == 0) send_ticks(k, &in_addr);
     int ep = epoll_create1(0);
     struct epoll_event ev = {.events = EPOLLIN | EPOLLET, .data.fd = in};
